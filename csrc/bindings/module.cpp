@@ -1,0 +1,140 @@
+// The only pybind11 file: converts arrays to views while holding the GIL,
+// re-checks every invariant a kernel relies on, releases the GIL, calls the
+// kernel. The Python layer gives friendlier messages; this is the safety net.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../bprop/kernels.hpp"
+#include "../bprop/threads.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+template <class T>
+using CArray = py::array_t<T, py::array::c_style>;
+
+// Holds references to the theta arrays for the whole call, so that a list
+// mutated by another thread while the GIL is released cannot free them.
+template <class T>
+struct NetworkArgs {
+  std::vector<CArray<T>> arrays;
+  bprop::Network<T> layers;
+};
+
+template <class T>
+NetworkArgs<T> network_args(const py::list& thetas) {
+  NetworkArgs<T> args;
+  for (std::size_t l = 0; l < thetas.size(); ++l) {
+    py::handle item = thetas[l];
+    if (!py::isinstance<CArray<T>>(item))
+      throw py::type_error("thetas[" + std::to_string(l) +
+                           "] must be a C-contiguous array of the network's dtype");
+    auto a = py::reinterpret_borrow<CArray<T>>(item);
+    if (a.ndim() != 2)
+      throw std::invalid_argument("thetas[" + std::to_string(l) + "] must be 2-D");
+    args.layers.push_back({a.data(), a.shape(0), a.shape(1)});
+    args.arrays.push_back(std::move(a));
+  }
+  bprop::check_network(args.layers);
+  return args;
+}
+
+int checked_threads(int num_threads) {
+  if (num_threads < 1) throw std::invalid_argument("num_threads must be >= 1");
+  return num_threads;
+}
+
+template <class T>
+py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
+                        const std::optional<CArray<std::int64_t>>& labels,
+                        const std::optional<CArray<T>>& Y, double lambda, bool with_gradient,
+                        int num_threads) {
+  NetworkArgs<T> net = network_args<T>(thetas);
+  if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
+  if (!(lambda >= 0.0) || !std::isfinite(lambda))
+    throw std::invalid_argument("lambda must be finite and >= 0");
+  bprop::Samples<T> s{X.data(), X.shape(0), X.shape(1), nullptr, nullptr};
+  const bprop::index_t K = net.layers.back().rows;
+  if (labels) {
+    if (labels->ndim() != 1 || labels->shape(0) != s.m)
+      throw std::invalid_argument("labels must have shape (m,)");
+    s.labels = labels->data();
+  }
+  if (Y) {
+    if (Y->ndim() != 2 || Y->shape(0) != s.m || Y->shape(1) != K)
+      throw std::invalid_argument("Y must have shape (m, K)");
+    s.Y = Y->data();
+  }
+  bprop::check_samples(net.layers, s);
+
+  py::list grads;
+  std::vector<T*> D;
+  if (with_gradient) {
+    for (const auto& layer : net.layers) {
+      CArray<T> g({layer.rows, layer.cols});
+      D.push_back(g.mutable_data());
+      grads.append(g);
+    }
+  }
+  bprop::Workspace<T> ws(net.layers, s.m, checked_threads(num_threads), with_gradient);
+  bprop::CostResult r;
+  {
+    py::gil_scoped_release release;
+    r = bprop::cost_gradient(net.layers, s, lambda, with_gradient ? D.data() : nullptr, ws);
+  }
+  return py::make_tuple(r.cost, static_cast<int>(r.status), r.bad_row,
+                        with_gradient ? py::object(grads) : py::object(py::none()));
+}
+
+template <class T>
+py::tuple forward(const py::list& thetas, const CArray<T>& X, int num_threads) {
+  NetworkArgs<T> net = network_args<T>(thetas);
+  if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
+  const bprop::index_t m = X.shape(0), n = X.shape(1);
+  if (m < 1) throw std::invalid_argument("X is empty");
+  if (n != net.layers.front().cols - 1)
+    throw std::invalid_argument("X has the wrong number of columns");
+  CArray<T> out({m, net.layers.back().rows});
+  T* out_data = out.mutable_data();
+  bprop::Workspace<T> ws(net.layers, m, checked_threads(num_threads), false);
+  bprop::index_t bad_row;
+  {
+    py::gil_scoped_release release;
+    bad_row = bprop::forward(net.layers, X.data(), m, n, out_data, ws);
+  }
+  return py::make_tuple(out, bad_row);
+}
+
+template <class T>
+void define_kernels(py::module_& m) {
+  m.def("cost_gradient", &cost_gradient<T>, py::arg("thetas"), py::arg("X").noconvert(),
+        py::arg("labels").noconvert(), py::arg("Y").noconvert(), py::arg("lambda_"),
+        py::arg("with_gradient"), py::arg("num_threads"),
+        "(cost, status, bad_row, grads or None); see bprop.network.");
+  m.def("forward", &forward<T>, py::arg("thetas"), py::arg("X").noconvert(),
+        py::arg("num_threads"), "(outputs (m, K), first bad row of X or -1).");
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "bprop's C++/OpenMP core (private: use the bprop package).";
+  define_kernels<double>(m);
+  define_kernels<float>(m);
+  m.def("openmp_enabled", &bprop::openmp_enabled);
+  m.def("default_num_threads", &bprop::default_num_threads);
+  m.def("num_procs", &bprop::num_procs);
+  m.attr("BLOCK_SIZE") = bprop::kBlock;
+  m.attr("WAVE_BLOCKS") = bprop::kWave;
+  m.attr("STATUS_OK") = static_cast<int>(bprop::Status::ok);
+  m.attr("STATUS_NON_FINITE_INPUT") = static_cast<int>(bprop::Status::non_finite_input);
+  m.attr("STATUS_NON_FINITE_RESULT") = static_cast<int>(bprop::Status::non_finite_result);
+}

@@ -1,0 +1,125 @@
+// Forward and backward propagation for one block of nb <= kBlock samples.
+// Inner loops are plain, fixed-order loops: no reassociation beyond what
+// `omp simd reduction` does identically on every call.
+#pragma once
+
+#include "activation.hpp"
+#include "network.hpp"
+#include "workspace.hpp"
+
+namespace bprop {
+
+// True when x is NaN or +-inf; x - x is 0 only for finite x.
+template <class T>
+inline index_t first_non_finite_row(const T* X, index_t nb, index_t n) {
+  for (index_t b = 0; b < nb; ++b) {
+    int bad = 0;
+#pragma omp simd reduction(| : bad)
+    for (index_t k = 0; k < n; ++k) bad |= (X[b * n + k] - X[b * n + k]) != T(0);
+    if (bad) return b;
+  }
+  return -1;
+}
+
+// out[b, j] = Theta[j, 0] + sum_k Theta[j, 1 + k] * in[b, k]
+// in is (nb, cols - 1), Theta is (rows, cols), out is (nb, rows).
+template <class T>
+inline void affine(const LayerView<T>& layer, const T* in, index_t nb, T* out) {
+  const index_t width = layer.cols - 1;
+  for (index_t b = 0; b < nb; ++b) {
+    const T* x = in + b * width;
+    for (index_t j = 0; j < layer.rows; ++j) {
+      const T* w = layer.theta + j * layer.cols + 1;
+      T sum = T(0);
+#pragma omp simd reduction(+ : sum)
+      for (index_t k = 0; k < width; ++k) sum += w[k] * x[k];
+      out[b * layer.rows + j] = layer.theta[j * layer.cols] + sum;
+    }
+  }
+}
+
+// Forward pass: s.a[l] = g(Theta_l [1 a_l]) for every layer; z_L is kept in
+// s.z_out for the stable cost. X_block is (nb, n).
+template <class T>
+inline void forward_block(const Network<T>& layers, const T* X_block, index_t nb,
+                          BlockScratch<T>& s) {
+  const T* in = X_block;
+  const std::size_t last = layers.size() - 1;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const index_t count = nb * layers[l].rows;
+    T* z = l == last ? s.z_out.data() : s.a[l].data();
+    affine(layers[l], in, nb, z);
+    T* a = s.a[l].data();
+    for (index_t i = 0; i < count; ++i) a[i] = sigmoid(z[i]);
+    in = a;
+  }
+}
+
+// Sum over the block of softplus(z) - y z, the logistic cost of each output.
+template <class T>
+inline double block_cost(const Samples<T>& smp, index_t r0, index_t nb, index_t K,
+                         const BlockScratch<T>& s) {
+  double cost = 0.0;
+  for (index_t b = 0; b < nb; ++b) {
+    for (index_t k = 0; k < K; ++k) {
+      const double z = s.z_out[b * K + k];
+      const double y = smp.labels ? double(smp.labels[r0 + b] == k)
+                                  : double(smp.Y[(r0 + b) * K + k]);
+      cost += softplus(z) - y * z;
+    }
+  }
+  return cost;
+}
+
+// Backward pass. delta_L = a_L - y; delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)
+// without the bias row; G_l += delta_{l+1}^T [1 a_l], summed over b in order.
+// G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
+// is where Theta_l starts in it.
+template <class T>
+inline void backward_block(const Network<T>& layers, const Samples<T>& smp, index_t r0,
+                           index_t nb, const index_t* offsets, BlockScratch<T>& s, T* G) {
+  const std::size_t L = layers.size();
+  const index_t K = layers.back().rows;
+  T* dL = s.delta[L - 1].data();
+  const T* aL = s.a[L - 1].data();
+  for (index_t b = 0; b < nb; ++b)
+    for (index_t k = 0; k < K; ++k) {
+      const T y = smp.labels ? T(smp.labels[r0 + b] == k) : smp.Y[(r0 + b) * K + k];
+      dL[b * K + k] = aL[b * K + k] - y;
+    }
+
+  for (std::size_t l = L; l-- > 0;) {
+    const LayerView<T>& layer = layers[l];
+    const index_t width = layer.cols - 1;
+    const T* in = l == 0 ? smp.X + r0 * smp.n : s.a[l - 1].data();
+    const T* d = s.delta[l].data();
+    T* g = G + offsets[l];
+    for (index_t j = 0; j < layer.rows; ++j) {
+      T* gj = g + j * layer.cols;
+      for (index_t b = 0; b < nb; ++b) {
+        const T dj = d[b * layer.rows + j];
+        const T* x = in + b * width;
+        gj[0] += dj;
+#pragma omp simd
+        for (index_t k = 0; k < width; ++k) gj[1 + k] += dj * x[k];
+      }
+    }
+    if (l == 0) break;
+    T* d_prev = s.delta[l - 1].data();
+    const T* a_prev = s.a[l - 1].data();
+    for (index_t b = 0; b < nb; ++b) {
+      T* dp = d_prev + b * width;
+      for (index_t k = 0; k < width; ++k) dp[k] = T(0);
+      for (index_t j = 0; j < layer.rows; ++j) {
+        const T dj = d[b * layer.rows + j];
+        const T* w = layer.theta + j * layer.cols + 1;
+#pragma omp simd
+        for (index_t k = 0; k < width; ++k) dp[k] += w[k] * dj;
+      }
+      const T* ap = a_prev + b * width;
+      for (index_t k = 0; k < width; ++k) dp[k] *= ap[k] * (T(1) - ap[k]);
+    }
+  }
+}
+
+}  // namespace bprop

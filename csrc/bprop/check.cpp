@@ -1,0 +1,55 @@
+#include <stdexcept>
+#include <string>
+
+#include "network.hpp"
+
+namespace bprop {
+
+namespace {
+std::string layer_name(std::size_t l) {
+  return "Theta" + std::to_string(l + 1);
+}
+}  // namespace
+
+template <class T>
+void check_network(const Network<T>& layers) {
+  if (layers.empty()) throw std::invalid_argument("network has no layers");
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const auto& layer = layers[l];
+    if (layer.theta == nullptr || layer.rows < 1 || layer.cols < 1)
+      throw std::invalid_argument(layer_name(l) + " is empty");
+    if (l > 0 && layer.cols != layers[l - 1].rows + 1)
+      throw std::invalid_argument(
+          layer_name(l) + " has " + std::to_string(layer.cols) +
+          " columns; expected " + std::to_string(layers[l - 1].rows + 1));
+  }
+}
+
+template <class T>
+void check_samples(const Network<T>& layers, const Samples<T>& s) {
+  check_network(layers);
+  if (s.X == nullptr || s.m < 1) throw std::invalid_argument("X is empty");
+  if (s.n != layers.front().cols - 1)
+    throw std::invalid_argument("X has " + std::to_string(s.n) +
+                                " columns; expected " +
+                                std::to_string(layers.front().cols - 1));
+  if ((s.labels == nullptr) == (s.Y == nullptr))
+    throw std::invalid_argument("give exactly one of labels and Y");
+  if (s.labels != nullptr) {
+    const index_t K = layers.back().rows;
+    for (index_t i = 0; i < s.m; ++i)
+      if (s.labels[i] < 0 || s.labels[i] >= K)
+        throw std::invalid_argument("label " + std::to_string(s.labels[i]) +
+                                    " of sample " + std::to_string(i) +
+                                    " is outside [0, " + std::to_string(K) +
+                                    ")");
+  }
+}
+
+template void check_network<float>(const Network<float>&);
+template void check_network<double>(const Network<double>&);
+template void check_samples<float>(const Network<float>&, const Samples<float>&);
+template void check_samples<double>(const Network<double>&,
+                                    const Samples<double>&);
+
+}  // namespace bprop

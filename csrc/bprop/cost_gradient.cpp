@@ -1,0 +1,102 @@
+#include <cmath>
+#include <cstring>
+
+#include "block.hpp"
+#include "kernels.hpp"
+#include "threads.hpp"
+
+namespace bprop {
+
+namespace {
+
+template <class T>
+double regularisation(const Network<T>& layers) {
+  double sum = 0.0;
+  for (const auto& layer : layers)
+    for (index_t j = 0; j < layer.rows; ++j)
+      for (index_t k = 1; k < layer.cols; ++k) {
+        const double w = layer.theta[j * layer.cols + k];
+        sum += w * w;
+      }
+  return sum;
+}
+
+}  // namespace
+
+template <class T>
+CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,
+                         T* const* D, Workspace<T>& ws) {
+  const bool with_gradient = D != nullptr;
+  const index_t blocks = num_blocks(s.m);
+  const index_t K = layers.back().rows;
+  const index_t P = ws.num_params;
+  double total_cost = 0.0;
+  index_t bad_row = -1;
+
+#pragma omp parallel num_threads(ws.num_threads)
+  {
+    BlockScratch<T>& scratch = ws.scratch[thread_id()];
+    for (index_t first = 0; first < blocks; first += ws.num_slots) {
+      const index_t wave = std::min(ws.num_slots, blocks - first);
+
+#pragma omp for schedule(dynamic, 1)
+      for (index_t w = 0; w < wave; ++w) {
+        const index_t r0 = (first + w) * kBlock;
+        const index_t nb = std::min(kBlock, s.m - r0);
+        const T* X_block = s.X + r0 * s.n;
+        const index_t bad = first_non_finite_row(X_block, nb, s.n);
+        ws.slot_bad_row[w] = bad < 0 ? -1 : r0 + bad;
+        forward_block(layers, X_block, nb, scratch);
+        ws.slot_cost[w] = block_cost(s, r0, nb, K, scratch);
+        if (with_gradient) {
+          T* G = ws.slot_grad.data() + w * P;
+          std::memset(G, 0, sizeof(T) * P);
+          backward_block(layers, s, r0, nb, ws.offsets.data(), scratch, G);
+        }
+      }
+
+      // Add the wave's block sums to the total in block order.
+      if (with_gradient) {
+#pragma omp for schedule(static)
+        for (index_t p = 0; p < P; ++p) {
+          double sum = ws.total_grad[p];
+          for (index_t w = 0; w < wave; ++w) sum += ws.slot_grad[w * P + p];
+          ws.total_grad[p] = sum;
+        }
+      }
+#pragma omp single
+      for (index_t w = 0; w < wave; ++w) {
+        total_cost += ws.slot_cost[w];
+        if (bad_row < 0) bad_row = ws.slot_bad_row[w];
+      }
+    }
+  }
+
+  if (bad_row >= 0) return {NAN, Status::non_finite_input, bad_row};
+
+  const double m = double(s.m);
+  const double J = total_cost / m + lambda / (2.0 * m) * regularisation(layers);
+  bool finite = std::isfinite(J);
+  if (with_gradient) {
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      const LayerView<T>& layer = layers[l];
+      const double* total = ws.total_grad.data() + ws.offsets[l];
+      for (index_t j = 0; j < layer.rows; ++j)
+        for (index_t k = 0; k < layer.cols; ++k) {
+          const index_t i = j * layer.cols + k;
+          double d = total[i] / m;
+          if (k > 0) d += lambda / m * double(layer.theta[i]);
+          D[l][i] = T(d);
+          finite = finite && std::isfinite(D[l][i]);
+        }
+    }
+  }
+  return {J, finite ? Status::ok : Status::non_finite_result, -1};
+}
+
+template CostResult cost_gradient<float>(const Network<float>&, const Samples<float>&,
+                                         double, float* const*, Workspace<float>&);
+template CostResult cost_gradient<double>(const Network<double>&, const Samples<double>&,
+                                          double, double* const*, Workspace<double>&);
+
+}  // namespace bprop

@@ -1,0 +1,41 @@
+#include <algorithm>
+#include <cstring>
+
+#include "block.hpp"
+#include "kernels.hpp"
+#include "threads.hpp"
+
+namespace bprop {
+
+template <class T>
+index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* out,
+                Workspace<T>& ws) {
+  const index_t K = layers.back().rows;
+  const index_t blocks = num_blocks(m);
+  index_t bad_row = -1;
+
+#pragma omp parallel num_threads(ws.num_threads)
+  {
+    BlockScratch<T>& scratch = ws.scratch[thread_id()];
+#pragma omp for schedule(static)
+    for (index_t blk = 0; blk < blocks; ++blk) {
+      const index_t r0 = blk * kBlock;
+      const index_t nb = std::min(kBlock, m - r0);
+      const index_t bad = first_non_finite_row(X + r0 * n, nb, n);
+      if (bad >= 0) {
+#pragma omp critical(bprop_bad_row)
+        if (bad_row < 0 || r0 + bad < bad_row) bad_row = r0 + bad;
+      }
+      forward_block(layers, X + r0 * n, nb, scratch);
+      std::memcpy(out + r0 * K, scratch.a.back().data(), sizeof(T) * nb * K);
+    }
+  }
+  return bad_row;
+}
+
+template index_t forward<float>(const Network<float>&, const float*, index_t, index_t,
+                                float*, Workspace<float>&);
+template index_t forward<double>(const Network<double>&, const double*, index_t, index_t,
+                                 double*, Workspace<double>&);
+
+}  // namespace bprop

@@ -1,0 +1,50 @@
+// Views of a network and a sample set, as the kernels see them.
+// Kernels never own these buffers: the caller keeps them alive for the call.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace bprop {
+
+// 64-bit indices everywhere: m * n passes 2^31 on real data sets.
+using index_t = std::int64_t;
+
+// Theta_l is (rows, cols) = (s_{l+1}, s_l + 1), row-major, bias in column 0.
+template <class T>
+struct LayerView {
+  const T* theta;
+  index_t rows;
+  index_t cols;
+};
+
+template <class T>
+using Network = std::vector<LayerView<T>>;
+
+// X is (m, n) row-major. Targets are either labels (m,) in [0, K) or Y (m, K)
+// row-major with values in [0, 1]: exactly one of the two is non-null.
+template <class T>
+struct Samples {
+  const T* X;
+  index_t m;
+  index_t n;
+  const std::int64_t* labels;
+  const T* Y;
+};
+
+// Numeric trouble is reported, never thrown, because it is found inside
+// OpenMP regions where an exception would abort the process.
+enum class Status : int {
+  ok = 0,
+  non_finite_input = 1,   // X holds NaN or inf (first bad row reported)
+  non_finite_result = 2,  // finite inputs, but cost or gradient overflowed
+};
+
+// Throw std::invalid_argument when shapes do not chain or targets are out of
+// range. Called before any kernel: a bad shape must never reach one.
+template <class T>
+void check_network(const Network<T>& layers);
+template <class T>
+void check_samples(const Network<T>& layers, const Samples<T>& samples);
+
+}  // namespace bprop

@@ -1,0 +1,70 @@
+// Scratch memory for one kernel call, allocated before the call (and before
+// the binding releases the GIL) so that nothing allocates inside OpenMP.
+// Its size depends on the network, the thread count and the block size, never
+// on m beyond the first wave: memory does not grow with the data set.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "network.hpp"
+
+namespace bprop {
+
+// Samples are processed in blocks of kBlock rows; a wave is up to kWave
+// blocks whose partial sums are added to the total in block order. Both are
+// fixed constants, so the order of every floating-point sum depends on m
+// alone: results are bit-identical for any thread count.
+constexpr index_t kBlock = 64;
+constexpr index_t kWave = 16;
+
+inline index_t num_blocks(index_t m) { return (m + kBlock - 1) / kBlock; }
+
+// Per-thread buffers for one block: activations a_l and errors delta_l of
+// every non-input layer, each (kBlock, s_l) row-major, plus z_L (kBlock, K).
+template <class T>
+struct BlockScratch {
+  std::vector<std::vector<T>> a;
+  std::vector<std::vector<T>> delta;
+  std::vector<T> z_out;
+
+  BlockScratch(const Network<T>& layers, bool with_delta) {
+    for (const auto& layer : layers) {
+      a.emplace_back(kBlock * layer.rows);
+      if (with_delta) delta.emplace_back(kBlock * layer.rows);
+    }
+    z_out.resize(kBlock * layers.back().rows);
+  }
+};
+
+template <class T>
+struct Workspace {
+  int num_threads;
+  index_t num_params = 0;
+  std::vector<index_t> offsets;          // where each Theta_l starts in unroll order
+  index_t num_slots;
+  std::vector<BlockScratch<T>> scratch;  // one per thread
+  std::vector<T> slot_grad;              // (num_slots, num_params) block sums of Delta
+  std::vector<double> slot_cost;         // (num_slots,) block sums of the cost
+  std::vector<index_t> slot_bad_row;     // (num_slots,) first row with NaN/inf, or -1
+  std::vector<double> total_grad;        // (num_params,) sum of Delta over all blocks
+
+  Workspace(const Network<T>& layers, index_t m, int threads, bool with_gradient)
+      : num_threads(std::max(threads, 1)),
+        num_slots(std::min(kWave, num_blocks(m))),
+        slot_cost(num_slots),
+        slot_bad_row(num_slots) {
+    for (const auto& layer : layers) {
+      offsets.push_back(num_params);
+      num_params += layer.rows * layer.cols;
+    }
+    scratch.reserve(num_threads);
+    for (int t = 0; t < num_threads; ++t) scratch.emplace_back(layers, with_gradient);
+    if (with_gradient) {
+      slot_grad.resize(num_slots * num_params);
+      total_grad.resize(num_params);
+    }
+  }
+};
+
+}  // namespace bprop

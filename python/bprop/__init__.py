@@ -1,0 +1,38 @@
+"""bprop: fully-connected neural networks trained by backpropagation.
+
+The cost and gradient run in a C++/OpenMP core; this package validates
+inputs, initialises weights, checks gradients and orchestrates training.
+See the README for the map from each formula to the function computing it.
+"""
+
+from __future__ import annotations
+
+from . import _core, reference
+from ._threads import get_num_threads, set_num_threads
+from .data import one_hot
+from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
+from .init import initialize, random_initialize
+from .network import cost, cost_and_gradient, forward, predict
+from .params import layer_sizes, num_parameters, roll, unroll
+
+__version__ = "0.1.0"
+
+
+def build_info() -> dict[str, object]:
+    """How the core was built: whether OpenMP is on, its block sizes, core count."""
+    return {
+        "version": __version__,
+        "openmp": _core.openmp_enabled(),
+        "num_procs": _core.num_procs(),
+        "default_num_threads": _core.default_num_threads(),
+        "block_size": _core.BLOCK_SIZE,
+        "wave_blocks": _core.WAVE_BLOCKS,
+    }
+
+
+__all__ = [
+    "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
+    "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
+    "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",
+    "set_num_threads", "unroll",
+]

@@ -1,0 +1,192 @@
+"""Input validation with messages a learner can act on.
+
+Everything that reaches ``_core`` has passed through here: shapes chain,
+dtypes match, arrays are C-contiguous. NaN/inf in X is found by the core
+itself (it reads X anyway) and reported back as a row number.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def theta_name(l: int) -> str:
+    return f"thetas[{l}] (Theta{l + 1})"
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64, got {dt}")
+    return dt
+
+
+def check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:
+    try:
+        sizes = list(layer_sizes)
+    except TypeError:
+        raise TypeError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}") from None
+    if len(sizes) < 2:
+        raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
+    for i, s in enumerate(sizes):
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"layer_sizes[{i}] must be an int, got {s!r}")
+        if s < 1:
+            raise ValueError(f"layer_sizes[{i}] must be >= 1, got {s}")
+    return [int(s) for s in sizes]
+
+
+def check_thetas(thetas: Any, *, finite: bool = True) -> list[np.ndarray]:
+    """C-contiguous float matrices of one dtype whose shapes chain."""
+    if isinstance(thetas, np.ndarray):
+        raise TypeError("thetas must be a list of weight matrices, not one array: "
+                        "for a single layer pass [Theta1]")
+    try:
+        items = list(thetas)
+    except TypeError:
+        raise TypeError(f"thetas must be a list of weight matrices, got {type(thetas).__name__}") from None
+    if not items:
+        raise ValueError("thetas is empty: a network needs at least one weight matrix")
+    out = []
+    for l, t in enumerate(items):
+        a = np.asarray(t)
+        if a.dtype not in FLOAT_DTYPES:
+            raise TypeError(f"{theta_name(l)} has dtype {a.dtype}; weights must be float32 or "
+                            "float64 (bprop.initialize creates them)")
+        if a.ndim != 2:
+            raise ValueError(f"{theta_name(l)} must be a 2-D matrix (units out, units in + 1), "
+                             f"got shape {a.shape}")
+        if a.shape[0] < 1 or a.shape[1] < 1:
+            raise ValueError(f"{theta_name(l)} is empty: shape {a.shape}")
+        out.append(a)
+    dtypes = {a.dtype for a in out}
+    if len(dtypes) > 1:
+        listing = ", ".join(f"{theta_name(l)}: {a.dtype}" for l, a in enumerate(out))
+        raise TypeError(f"all weight matrices must share one dtype; got {listing}")
+    for l in range(1, len(out)):
+        prev, cur = out[l - 1], out[l]
+        if cur.shape[1] != prev.shape[0] + 1:
+            raise ValueError(
+                f"{theta_name(l)} has shape {cur.shape} but {theta_name(l - 1)} outputs "
+                f"{prev.shape[0]} units, so {theta_name(l)} needs {prev.shape[0] + 1} columns "
+                f"(bias + {prev.shape[0]}): expected shape ({cur.shape[0]}, {prev.shape[0] + 1})")
+    if finite:
+        for l, a in enumerate(out):
+            if not np.isfinite(a).all():
+                r, c = np.argwhere(~np.isfinite(a))[0]
+                raise ValueError(f"{theta_name(l)} holds {a[r, c]} at row {r}, column {c}; "
+                                 "weights must be finite")
+    return [np.ascontiguousarray(a) for a in out]
+
+
+def check_numeric(a: np.ndarray, name: str) -> None:
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {a.dtype}")
+
+
+def as_array(value: Any, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{name} cannot be read as an array: {e}") from None
+    check_numeric(a, name)
+    return a
+
+
+def check_X(X: Any, thetas: list[np.ndarray]) -> np.ndarray:
+    """X as a C-contiguous (m, n) array in the network's dtype."""
+    a = as_array(X, "X")
+    n = thetas[0].shape[1] - 1
+    if a.ndim == 1:
+        raise ValueError(f"X must be 2-D (m samples, n features); got 1-D shape {a.shape}. "
+                         "For one sample use X.reshape(1, -1)")
+    if a.ndim != 2:
+        raise ValueError(f"X must be 2-D (m samples, n features), got shape {a.shape}")
+    if a.shape[0] == 0:
+        raise ValueError("X is empty: it has 0 samples (rows)")
+    if a.shape[1] != n:
+        raise ValueError(f"X has {a.shape[1]} columns (features) but {theta_name(0)} expects "
+                         f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
+    return np.ascontiguousarray(a, dtype=thetas[0].dtype)
+
+
+def raise_non_finite_X(X_original: Any, X_converted: np.ndarray, row: int) -> None:
+    col = int(np.flatnonzero(~np.isfinite(X_converted[row]))[0])
+    original = np.asarray(X_original)[row, col]
+    if np.isfinite(original):
+        raise ValueError(f"X[{row}, {col}] = {original} overflows {X_converted.dtype}; "
+                         "scale the data or use float64 weights")
+    raise ValueError(f"X holds {original} at row {row}, column {col}; inputs must be finite")
+
+
+def check_targets(y: Any, m: int, K: int, dtype: np.dtype) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(labels, None) for class labels or (None, Y) for a target matrix.
+
+    Labels: shape (m,) (or (m, 1)), whole numbers in [0, K). Target matrix:
+    shape (m, K), values in [0, 1]. With a single output unit (K = 1) a 1-D y
+    is that unit's target.
+    """
+    a = as_array(y, "y")
+    if a.ndim == 2 and a.shape[1] == 1 and K > 1:
+        a = a[:, 0]  # a column of labels, as in the course's data files
+    if a.ndim == 1:
+        if a.shape[0] != m:
+            raise ValueError(f"y has {a.shape[0]} entries but X has {m} samples (rows)")
+        if K == 1:
+            return None, check_target_matrix(a.reshape(m, 1), m, K, dtype)
+        return check_labels(a, K), None
+    if a.ndim == 2:
+        return None, check_target_matrix(a, m, K, dtype)
+    raise ValueError(f"y must be labels of shape ({m},) or targets of shape ({m}, {K}), "
+                     f"got shape {a.shape}")
+
+
+def check_labels(a: np.ndarray, K: int) -> np.ndarray:
+    if a.dtype.kind == "f":
+        if not np.isfinite(a).all():
+            i = int(np.flatnonzero(~np.isfinite(a))[0])
+            raise ValueError(f"y holds {a[i]} at index {i}; labels must be finite")
+        if not (a == np.round(a)).all():
+            i = int(np.flatnonzero(a != np.round(a))[0])
+            raise ValueError(f"y[{i}] = {a[i]} is not a whole number; class labels must be "
+                             f"integers in [0, {K})")
+    lo, hi = a.min(), a.max()
+    if lo < 0 or hi >= K:
+        hint = ""
+        if lo >= 1 and hi == K:
+            hint = f"; they look like labels 1..{K}: pass y - 1 to use 0..{K - 1}"
+        raise ValueError(f"labels must be in [0, {K}) for {K} output units, found values from "
+                         f"{lo:g} to {hi:g}{hint}")
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def check_target_matrix(a: np.ndarray, m: int, K: int, dtype: np.dtype) -> np.ndarray:
+    if a.shape != (m, K):
+        raise ValueError(f"y has shape {a.shape} but targets must have shape ({m}, {K}): "
+                         f"one row per sample, one column per output unit")
+    if not np.isfinite(a).all():
+        r, c = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"y holds {a[r, c]} at row {r}, column {c}; targets must be finite")
+    lo, hi = a.min(), a.max()
+    if lo < 0 or hi > 1:
+        raise ValueError(f"targets must lie in [0, 1] (one-hot rows), found values from "
+                         f"{lo:g} to {hi:g}")
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def check_lambda(lambda_: Any) -> float:
+    if isinstance(lambda_, (np.ndarray, str)) or not isinstance(lambda_, numbers.Real):
+        raise TypeError(f"lambda_ must be a real number, got {lambda_!r}")
+    value = float(lambda_)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"lambda_ must be finite and >= 0, got {value}")
+    return value

@@ -1,0 +1,43 @@
+# Stub of the private C++ module (csrc/bindings/module.cpp); checked by tests/test_stub.py.
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+BLOCK_SIZE: int
+WAVE_BLOCKS: int
+STATUS_OK: int
+STATUS_NON_FINITE_INPUT: int
+STATUS_NON_FINITE_RESULT: int
+
+@overload
+def cost_gradient(
+    thetas: list[npt.NDArray[np.float64]],
+    X: npt.NDArray[np.float64],
+    labels: npt.NDArray[np.int64] | None,
+    Y: npt.NDArray[np.float64] | None,
+    lambda_: float,
+    with_gradient: bool,
+    num_threads: int,
+) -> tuple[float, int, int, list[npt.NDArray[np.float64]] | None]: ...
+@overload
+def cost_gradient(
+    thetas: list[npt.NDArray[np.float32]],
+    X: npt.NDArray[np.float32],
+    labels: npt.NDArray[np.int64] | None,
+    Y: npt.NDArray[np.float32] | None,
+    lambda_: float,
+    with_gradient: bool,
+    num_threads: int,
+) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
+@overload
+def forward(
+    thetas: list[npt.NDArray[np.float64]], X: npt.NDArray[np.float64], num_threads: int
+) -> tuple[npt.NDArray[np.float64], int]: ...
+@overload
+def forward(
+    thetas: list[npt.NDArray[np.float32]], X: npt.NDArray[np.float32], num_threads: int
+) -> tuple[npt.NDArray[np.float32], int]: ...
+def openmp_enabled() -> bool: ...
+def default_num_threads() -> int: ...
+def num_procs() -> int: ...

@@ -1,0 +1,53 @@
+"""Thread-count policy shared by every compute call.
+
+``num_threads=None`` uses the module default: the value given to
+:func:`set_num_threads`, else OpenMP's own default (``OMP_NUM_THREADS`` when
+set, otherwise all cores). ``-1`` means all cores; ``0`` is an error. bprop
+never changes OpenMP's global setting: that belongs to the user.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from . import _core
+
+_default: int | None = None
+
+
+def _check(num_threads: object, name: str = "num_threads") -> int:
+    if isinstance(num_threads, bool) or not isinstance(num_threads, numbers.Integral):
+        raise TypeError(f"{name} must be an int (or None), got {num_threads!r}")
+    n = int(num_threads)
+    if n == 0:
+        raise ValueError(f"{name}=0 is not allowed: give a positive count, or -1 for all cores")
+    if n < -1:
+        raise ValueError(f"{name} must be a positive count or -1 (all cores), got {n}")
+    return n
+
+
+def resolve_num_threads(num_threads: int | None) -> int:
+    """The thread count a call will use, as a positive int."""
+    if num_threads is None:
+        n = _default if _default is not None else _core.default_num_threads()
+    else:
+        n = _check(num_threads)
+    return _core.num_procs() if n == -1 else n
+
+
+def set_num_threads(num_threads: int | None) -> None:
+    """Set the default thread count of every bprop call.
+
+    Parameters
+    ----------
+    num_threads : int or None
+        A positive count, ``-1`` for all cores, or ``None`` to return to
+        OpenMP's default (``OMP_NUM_THREADS`` or all cores).
+    """
+    global _default
+    _default = None if num_threads is None else _check(num_threads)
+
+
+def get_num_threads() -> int:
+    """The thread count a call with ``num_threads=None`` uses now."""
+    return resolve_num_threads(None)

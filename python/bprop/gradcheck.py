@@ -1,0 +1,161 @@
+"""Numerical gradient checking: central differences against backpropagation.
+
+``dJ/dtheta_i ~ (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)``. Slow
+(two cost evaluations per parameter): use it on small networks to prove the
+gradient right, then switch it off for training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from . import _checks
+from .network import _evaluate, _prepare
+from .params import layer_sizes, roll, unroll
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], theta_vector: Any,
+                       epsilon: float = 1e-4) -> np.ndarray:
+    """Central-difference gradient of a scalar function of a vector.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(vector) -> float``.
+    theta_vector : array_like, shape (P,)
+    epsilon : float, default 1e-4
+
+    Returns
+    -------
+    ndarray, shape (P,), float64
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> g = bprop.numerical_gradient(lambda v: float(np.sum(v ** 2)), np.array([1.0, -2.0]))
+    >>> np.round(g, 6)
+    array([ 2., -4.])
+    """
+    if not (np.isscalar(epsilon) and np.isfinite(epsilon) and epsilon > 0):
+        raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}")
+    theta = np.array(_checks.as_array(theta_vector, "theta_vector"), dtype=np.float64)
+    if theta.ndim != 1:
+        raise ValueError(f"theta_vector must be 1-D, got shape {theta.shape}")
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        old = theta[i]
+        theta[i] = old + epsilon
+        plus = f(theta)
+        theta[i] = old - epsilon
+        minus = f(theta)
+        theta[i] = old
+        grad[i] = (plus - minus) / (2 * epsilon)
+    return grad
+
+
+class WorstEntry(NamedTuple):
+    """One parameter where the two gradients disagree most."""
+
+    layer: int
+    row: int
+    column: int
+    numerical: float
+    analytical: float
+    error: float
+
+
+@dataclass(frozen=True)
+class GradientCheckResult:
+    """Outcome of :func:`gradient_check`.
+
+    Attributes
+    ----------
+    relative_difference : float
+        ``||num - ana|| / ||num + ana||``.
+    passed : bool
+        ``relative_difference < threshold``.
+    layer_max_errors : tuple of float
+        Largest ``|num - ana|`` in each layer's matrix.
+    worst : tuple of WorstEntry
+        The entries with the largest errors, largest first.
+    numerical, analytical : ndarray, shape (P,)
+        Both gradients, unrolled.
+    """
+
+    relative_difference: float
+    passed: bool
+    threshold: float
+    epsilon: float
+    layer_max_errors: tuple[float, ...]
+    worst: tuple[WorstEntry, ...]
+    numerical: np.ndarray
+    analytical: np.ndarray
+
+    def __str__(self) -> str:
+        verdict = "passed" if self.passed else "FAILED"
+        lines = [f"gradient check {verdict}: relative difference {self.relative_difference:.3e} "
+                 f"(threshold {self.threshold:.0e}, epsilon {self.epsilon:g})"]
+        for l, e in enumerate(self.layer_max_errors):
+            lines.append(f"  Theta{l + 1}: max |numerical - analytical| = {e:.3e}")
+        for w in self.worst:
+            lines.append(f"  Theta{w.layer + 1}[{w.row}, {w.column}]: numerical {w.numerical:.10g}, "
+                         f"analytical {w.analytical:.10g}")
+        return "\n".join(lines)
+
+
+def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
+                   epsilon: float = 1e-4, threshold: float = 1e-7,
+                   num_threads: int | None = None, num_worst: int = 5) -> GradientCheckResult:
+    """Compare the backpropagation gradient with central differences.
+
+    Always computed in float64, whatever the network's dtype.
+
+    Parameters
+    ----------
+    thetas, X, y, lambda_ :
+        As in :func:`bprop.cost`.
+    epsilon : float, default 1e-4
+        Perturbation of each parameter.
+    threshold : float, default 1e-7
+        ``passed`` is ``relative_difference < threshold``.
+    num_worst : int, default 5
+        How many worst entries to report.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> rng = np.random.default_rng(0)
+    >>> thetas = bprop.initialize([3, 5, 3], method="debug")
+    >>> r = bprop.gradient_check(thetas, rng.normal(size=(5, 3)), [0, 1, 2, 0, 1], lambda_=3.0)
+    >>> r.passed
+    True
+    """
+    t64 = [a.astype(np.float64) for a in _checks.check_thetas(thetas)]
+    problem = _prepare(t64, X, y, lambda_, num_threads)
+    if problem.Y is not None:
+        problem.Y = problem.Y.astype(np.float64)
+    sizes = layer_sizes(t64)
+    _, grads = _evaluate(t64, problem, True)
+    assert grads is not None
+    analytical = unroll(grads)
+    numerical = numerical_gradient(lambda v: _evaluate(roll(v, sizes), problem, False)[0],
+                                   unroll(t64), epsilon)
+    denominator = np.linalg.norm(numerical + analytical)
+    numerator = np.linalg.norm(numerical - analytical)
+    rel = float(numerator / denominator) if denominator > 0 else float(numerator)
+
+    errors = np.abs(numerical - analytical)
+    layer_max, start, where = [], 0, []
+    for l, a in enumerate(t64):
+        e = errors[start:start + a.size]
+        layer_max.append(float(e.max()))
+        where.extend((l, r, c) for r in range(a.shape[0]) for c in range(a.shape[1]))
+        start += a.size
+    order = np.argsort(-errors, kind="stable")[:max(int(num_worst), 0)]
+    worst = tuple(WorstEntry(*where[i], float(numerical[i]), float(analytical[i]), float(errors[i]))
+                  for i in order)
+    return GradientCheckResult(rel, rel < threshold, float(threshold), float(epsilon),
+                               tuple(layer_max), worst, numerical, analytical)

@@ -1,0 +1,95 @@
+"""Random initialisation that breaks the symmetry between hidden units.
+
+With equal weights every unit of a layer computes the same value, gets the
+same gradient and stays equal to its neighbours forever; small random
+weights break that tie and keep the sigmoids out of saturation.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _checks
+
+
+def _check_epsilon(epsilon: Any) -> float:
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+        raise TypeError(f"epsilon must be a number, got {epsilon!r}")
+    if not (math.isfinite(epsilon) and epsilon > 0):
+        raise ValueError(f"epsilon must be finite and > 0, got {epsilon}")
+    return float(epsilon)
+
+
+def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12,
+                      rng: Any = None) -> np.ndarray:
+    """One weight matrix of shape ``(l_out, l_in + 1)``, uniform in [-epsilon, epsilon].
+
+    Parameters
+    ----------
+    l_in, l_out : int
+        Units feeding the layer and units in it.
+    epsilon : float, default 0.12
+    rng : None, int or numpy.random.Generator
+        Seed or generator (``numpy.random.default_rng`` semantics).
+    """
+    sizes = _checks.check_layer_sizes([l_in, l_out])
+    eps = _check_epsilon(epsilon)
+    return np.random.default_rng(rng).uniform(-eps, eps, (sizes[1], sizes[0] + 1))
+
+
+def debug_matrix(l_in: int, l_out: int) -> np.ndarray:
+    """The course's deterministic debug weights: ``sin(1..n)/10`` laid out column-major."""
+    shape = (l_out, l_in + 1)
+    return np.sin(np.arange(1, shape[0] * shape[1] + 1, dtype=np.float64)).reshape(shape, order="F") / 10
+
+
+def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: float = 0.12,
+               seed: Any = None, dtype: Any = np.float64) -> list[np.ndarray]:
+    """Weights for a network with ``layer_sizes = [s_1, ..., s_L]``.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input first, output last, e.g. ``[784, 25, 10]``.
+    method : {"uniform", "xavier", "debug"}
+        ``"uniform"``: U[-epsilon, epsilon]. ``"xavier"``: per layer
+        ``epsilon_l = sqrt(6) / sqrt(s_l + s_{l+1})``. ``"debug"``:
+        deterministic ``sin(1..n)/10`` weights for gradient checks.
+    epsilon : float, default 0.12
+        Half-width for ``"uniform"``.
+    seed : None, int or numpy.random.Generator
+    dtype : float32 or float64
+
+    Returns
+    -------
+    list of ndarray
+        ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> [t.shape for t in bprop.initialize([784, 25, 10], seed=0)]
+    [(25, 785), (10, 26)]
+    """
+    sizes = _checks.check_layer_sizes(layer_sizes)
+    dt = _checks.check_dtype(dtype)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    if method == "uniform":
+        eps = _check_epsilon(epsilon)
+        rng = np.random.default_rng(seed)
+        thetas = [rng.uniform(-eps, eps, (o, i + 1)) for i, o in pairs]
+    elif method == "xavier":
+        rng = np.random.default_rng(seed)
+        thetas = []
+        for i, o in pairs:
+            e = math.sqrt(6.0) / math.sqrt(i + o)
+            thetas.append(rng.uniform(-e, e, (o, i + 1)))
+    elif method == "debug":
+        thetas = [debug_matrix(i, o) for i, o in pairs]
+    else:
+        raise ValueError(f"method must be 'uniform', 'xavier' or 'debug', got {method!r}")
+    return [t.astype(dt) for t in thetas]

@@ -1,0 +1,166 @@
+"""Cost, gradient and forward propagation through the C++/OpenMP core.
+
+A network is a list ``thetas`` of weight matrices: ``thetas[l]`` is
+``Theta(l+1)`` of shape ``(s_{l+1}, s_l + 1)`` with the bias weights in
+column 0. ``X`` is ``(m, n)`` without a bias column. Targets ``y`` are class
+labels ``(m,)`` in ``[0, K)`` or a target matrix ``(m, K)`` in ``[0, 1]``.
+
+Precision: the thetas' dtype (float32 or float64) decides the dtype of the
+computation and of the gradients. Within blocks of 64 samples the sums run in
+that dtype; the sums over blocks, the cost and the regularisation term are
+accumulated in float64. Results are bit-identical for every thread count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import _checks, _core
+from ._threads import resolve_num_threads
+
+
+@dataclass
+class _Problem:
+    """Validated, contiguous inputs for repeated core calls."""
+
+    X_original: Any
+    X: np.ndarray
+    labels: np.ndarray | None
+    Y: np.ndarray | None
+    lambda_: float
+    num_threads: int
+
+
+def _prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+             num_threads: int | None) -> _Problem:
+    Xc = _checks.check_X(X, thetas)
+    labels, Y = _checks.check_targets(y, Xc.shape[0], thetas[-1].shape[0], thetas[0].dtype)
+    return _Problem(X, Xc, labels, Y, _checks.check_lambda(lambda_),
+                    resolve_num_threads(num_threads))
+
+
+def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
+              ) -> tuple[float, list[np.ndarray] | None]:
+    J, status, bad_row, grads = _core.cost_gradient(
+        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads)
+    if status == _core.STATUS_NON_FINITE_INPUT:
+        _checks.raise_non_finite_X(p.X_original, p.X, bad_row)
+    if status == _core.STATUS_NON_FINITE_RESULT:
+        largest = max(float(np.abs(t).max()) for t in thetas)
+        raise FloatingPointError(
+            f"the cost or gradient overflowed to inf/NaN although all inputs are finite; "
+            f"the weights are too large (largest |weight| = {largest:g})")
+    return J, grads
+
+
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
+         num_threads: int | None = None) -> float:
+    """Regularised logistic cost J(Theta).
+
+    ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
+    + lambda_/(2m) sum_l sum ||Theta_l[:, 1:]||^2``, computed from z with a
+    stable log-sigmoid, so saturated outputs never give log(0).
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        ``thetas[l]`` has shape ``(s_{l+1}, s_l + 1)``, bias in column 0;
+        float32 or float64, all the same dtype.
+    X : array_like, shape (m, n)
+        Inputs, one sample per row, without a bias column; ``n = s_1``.
+    y : array_like, shape (m,) or (m, K)
+        Class labels in ``[0, K)``, or one-hot targets in ``[0, 1]``.
+    lambda_ : float, default 0.0
+        Regularisation strength (>= 0); the bias column is not regularised.
+    num_threads : int, optional
+        Threads for this call; ``None`` uses :func:`bprop.get_num_threads`,
+        ``-1`` all cores.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> round(bprop.cost(thetas, X, [0, 1]), 6)
+    1.387559
+    """
+    t = _checks.check_thetas(thetas)
+    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads), False)[0]
+
+
+def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
+                      num_threads: int | None = None) -> tuple[float, list[np.ndarray]]:
+    """Cost J and its gradient by backpropagation (the C++/OpenMP path).
+
+    For each sample: forward ``a_{l+1} = g(Theta_l [1; a_l])``; backward
+    ``delta_L = a_L - y``, ``delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)``;
+    accumulate ``Delta_l += delta_{l+1} [1; a_l]^T``. Then
+    ``D_l = Delta_l / m + (lambda_/m) Theta_l`` with the bias column unregularised.
+
+    Parameters
+    ----------
+    thetas, X, y, lambda_, num_threads
+        As in :func:`cost`.
+
+    Returns
+    -------
+    J : float
+    grads : list of ndarray
+        ``grads[l]`` has the shape and dtype of ``thetas[l]``.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> J, grads = bprop.cost_and_gradient(thetas, np.array([[0.5, -1.0]]), [1])
+    >>> [g.shape for g in grads]
+    [(3, 3), (2, 4)]
+    """
+    t = _checks.check_thetas(thetas)
+    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads), True)
+    assert grads is not None
+    return J, grads
+
+
+def forward(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarray:
+    """Forward propagation: the network's outputs ``h_Theta(x)`` for every row.
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        As in :func:`cost`.
+    X : array_like, shape (m, n)
+    num_threads : int, optional
+
+    Returns
+    -------
+    ndarray, shape (m, K)
+        Output activations in ``(0, 1)``, in the thetas' dtype.
+    """
+    t = _checks.check_thetas(thetas)
+    Xc = _checks.check_X(X, t)
+    out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads))
+    if bad_row >= 0:
+        _checks.raise_non_finite_X(X, Xc, bad_row)
+    if not np.isfinite(out).all():
+        raise FloatingPointError("forward propagation produced NaN: the weights are too large")
+    return out
+
+
+def predict(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarray:
+    """Predicted class labels, shape (m,), int64.
+
+    The index of the largest output; with a single output unit, 1 where the
+    output is >= 0.5 and 0 elsewhere.
+    """
+    h = forward(thetas, X, num_threads=num_threads)
+    if h.shape[1] == 1:
+        return (h[:, 0] >= 0.5).astype(np.int64)
+    return np.argmax(h, axis=1).astype(np.int64)

@@ -1,0 +1,58 @@
+"""The formulas of the method, for one sample or many."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def sigmoid(z: Any) -> np.ndarray:
+    """g(z) = 1 / (1 + e^-z), written as (1 + tanh(z/2)) / 2, which never overflows."""
+    z = np.asarray(z)
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def sigmoid_gradient(z: Any) -> np.ndarray:
+    """g'(z) = g(z) (1 - g(z))."""
+    g = sigmoid(z)
+    return g * (1.0 - g)
+
+
+def output_delta(a_out: Any, y: Any) -> np.ndarray:
+    """Error of the output layer: delta_L = a_L - y."""
+    return np.asarray(a_out) - np.asarray(y)
+
+
+def hidden_delta(theta: Any, delta_next: Any, a: Any) -> np.ndarray:
+    """delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l), bias entry dropped.
+
+    ``theta`` is ``(s_{l+1}, s_l + 1)``; ``a`` is the layer's activations
+    *with* the bias unit first, ``(s_l + 1,)``; returns ``(s_l,)``.
+    """
+    theta = np.asarray(theta)
+    a = np.atleast_1d(np.asarray(a))
+    back = theta.T @ np.atleast_1d(np.asarray(delta_next))
+    return back[1:] * a[1:] * (1.0 - a[1:])
+
+
+def target_matrix(y: Any, K: int, dtype: Any) -> np.ndarray:
+    """(m, K) targets from labels (m,) / (m, 1), or a target matrix as given."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == K:
+        return y.astype(dtype)
+    labels = y.reshape(-1)
+    if K == 1:
+        return labels.reshape(-1, 1).astype(dtype)
+    Y = np.zeros((labels.shape[0], K), dtype=dtype)
+    Y[np.arange(labels.shape[0]), labels.astype(np.int64)] = 1
+    return Y
+
+
+def logistic_cost_sum(z: np.ndarray, Y: np.ndarray) -> float:
+    """sum of -y log g(z) - (1 - y) log(1 - g(z)), from z: log(1 + e^z) - y z."""
+    return float(np.sum(np.logaddexp(0.0, z) - Y * z, dtype=np.float64))
+
+
+def regularisation(thetas: list[np.ndarray]) -> float:
+    return float(sum(np.sum(np.square(t[:, 1:], dtype=np.float64)) for t in thetas))

@@ -1,0 +1,61 @@
+"""The textbook loop: forward and backward propagation one sample at a time.
+
+This is the algorithm as the tutorial writes it, with the bias unit stored in
+each activation vector. Slow; it exists to be obviously right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._math import (hidden_delta, logistic_cost_sum, output_delta, regularisation, sigmoid,
+                    target_matrix)
+
+
+def _forward_sample(thetas: list[np.ndarray], x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Activations [1; a_l] for l < L (bias first), and z_L."""
+    one = np.ones(1, dtype=x.dtype)
+    a = [np.concatenate([one, x])]
+    z = x
+    for l, t in enumerate(thetas):
+        z = t @ a[-1]
+        h = sigmoid(z)
+        a.append(h if l == len(thetas) - 1 else np.concatenate([one, h]))
+    return a, z
+
+
+def forward(thetas: Any, X: Any) -> np.ndarray:
+    thetas = [np.asarray(t) for t in thetas]
+    X = np.asarray(X, dtype=thetas[0].dtype)
+    return np.array([_forward_sample(thetas, x)[0][-1] for x in X])
+
+
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0) -> float:
+    return cost_and_gradient(thetas, X, y, lambda_)[0]
+
+
+def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0
+                      ) -> tuple[float, list[np.ndarray]]:
+    thetas = [np.asarray(t) for t in thetas]
+    X = np.asarray(X, dtype=thetas[0].dtype)
+    m = X.shape[0]
+    Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
+    Delta = [np.zeros_like(t) for t in thetas]
+    J = 0.0
+    for i in range(m):
+        a, zL = _forward_sample(thetas, X[i])
+        J += logistic_cost_sum(zL, Y[i])
+        delta = output_delta(a[-1], Y[i])
+        for l in range(len(thetas) - 1, -1, -1):
+            Delta[l] += np.outer(delta, a[l])
+            if l > 0:
+                delta = hidden_delta(thetas[l], delta, a[l])
+    J = J / m + lambda_ / (2 * m) * regularisation(thetas)
+    grads = []
+    for t, D in zip(thetas, Delta):
+        g = D / m
+        g[:, 1:] += (lambda_ / m) * t[:, 1:]
+        grads.append(g)
+    return J, grads
