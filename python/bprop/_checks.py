@@ -116,7 +116,8 @@ def check_X(X: Any, thetas: list[np.ndarray]) -> np.ndarray:
     if a.shape[1] != n:
         raise ValueError(f"X has {a.shape[1]} columns (features) but {theta_name(0)} expects "
                          f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
-    return np.ascontiguousarray(a, dtype=thetas[0].dtype)
+    with np.errstate(over="ignore"):  # overflow becomes inf, which the core reports by row
+        return np.ascontiguousarray(a, dtype=thetas[0].dtype)
 
 
 def raise_non_finite_X(X_original: Any, X_converted: np.ndarray, row: int) -> None:
