@@ -11,7 +11,7 @@ STATUS_NON_FINITE_INPUT: int
 STATUS_NON_FINITE_RESULT: int
 
 @overload
-def cost_gradient(
+def cost_gradient(  # type: ignore[overload-overlap]
     thetas: list[npt.NDArray[np.float64]],
     X: npt.NDArray[np.float64],
     labels: npt.NDArray[np.int64] | None,
@@ -31,7 +31,7 @@ def cost_gradient(
     num_threads: int,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
 @overload
-def forward(
+def forward(  # type: ignore[overload-overlap]
     thetas: list[npt.NDArray[np.float64]], X: npt.NDArray[np.float64], num_threads: int
 ) -> tuple[npt.NDArray[np.float64], int]: ...
 @overload

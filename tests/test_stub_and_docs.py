@@ -1,0 +1,28 @@
+"""The committed _core stub matches the compiled module; docstring examples run."""
+
+import doctest
+import importlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import bprop
+
+MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data", "bprop.gradcheck"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_stub_matches_module():
+    pytest.importorskip("mypy")
+    out = subprocess.run([sys.executable, "-m", "mypy.stubtest", "bprop._core",
+                          "--ignore-disjoint-bases"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
