@@ -7,13 +7,15 @@ See the README for the map from each formula to the function computing it.
 
 from __future__ import annotations
 
-from . import _core, reference
+from . import _core, data, optim, reference
 from ._threads import get_num_threads, set_num_threads
 from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
 from .init import initialize, random_initialize
+from .model_file import load, save
 from .network import cost, cost_and_gradient, forward, predict
 from .params import layer_sizes, num_parameters, roll, unroll
+from .train import History, TrainingDiverged, train
 
 __version__ = "0.1.0"
 
@@ -31,6 +33,7 @@ def build_info() -> dict[str, object]:
 
 
 __all__ = [
+    "History", "TrainingDiverged", "data", "load", "optim", "save", "train",
     "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
     "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
     "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",

@@ -1,13 +1,26 @@
-"""Data helpers."""
+"""Loading and preparing data: IDX (MNIST, Fashion-MNIST), digits, .npz, .csv.
+
+Every loader returns ``(X, y)``: ``X`` of shape ``(m, n)`` in the requested
+float dtype, ``y`` of shape ``(m,)`` int64 labels.
+"""
 
 from __future__ import annotations
 
+import gzip
 import numbers
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import _checks
+
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+
+# IDX type code -> big-endian element type.
+_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def one_hot(labels: Any, num_classes: int) -> np.ndarray:
@@ -29,3 +42,246 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     out = np.zeros((lab.shape[0], int(num_classes)))
     out[np.arange(lab.shape[0]), lab] = 1.0
     return out
+
+
+def _read_bytes(path: Path) -> bytes | np.ndarray:
+    with open(path, "rb") as f:
+        head = f.read(2)
+    if head == _GZIP_MAGIC:
+        try:
+            with gzip.open(path, "rb") as f:
+                return f.read()
+        except (OSError, EOFError) as e:
+            raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from None
+    return np.fromfile(path, dtype=np.uint8)
+
+
+def load_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (the MNIST format), raw or gzip-compressed.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    ndarray
+        The array with the file's dimensions and element type, in native byte order.
+
+    Raises
+    ------
+    ValueError
+        When the magic number, type code, dimensions or length are wrong.
+    """
+    path = Path(path)
+    raw = _read_bytes(path)
+    buf = np.frombuffer(raw, dtype=np.uint8) if isinstance(raw, bytes) else raw
+    if buf.size < 4:
+        raise ValueError(f"{path}: not an IDX file (only {buf.size} bytes)")
+    if buf[0] != 0 or buf[1] != 0:
+        raise ValueError(f"{path}: not an IDX file (magic number starts with "
+                         f"{buf[0]:#04x} {buf[1]:#04x}, expected 0x00 0x00)")
+    code, ndim = int(buf[2]), int(buf[3])
+    if code not in _IDX_TYPES:
+        raise ValueError(f"{path}: unknown IDX type code {code:#04x}")
+    if ndim < 1:
+        raise ValueError(f"{path}: IDX file with 0 dimensions")
+    header = 4 + 4 * ndim
+    if buf.size < header:
+        raise ValueError(f"{path}: truncated IDX header ({buf.size} bytes, needs {header})")
+    dims = tuple(int(d) for d in buf[4:header].view(">u4"))
+    dtype = np.dtype(_IDX_TYPES[code])
+    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    actual = buf.size - header
+    if actual != expected:
+        what = "truncated" if actual < expected else "has trailing bytes"
+        raise ValueError(f"{path}: {what}: dimensions {dims} need {expected} bytes of data, "
+                         f"found {actual}")
+    data = buf[header:].view(dtype).reshape(dims)
+    return data if dtype.itemsize == 1 else data.astype(dtype.newbyteorder("="))
+
+
+def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0) -> np.ndarray:
+    """Pixels to [0, 1] as ``(m, pixels)`` in ``dtype``, flattening each image."""
+    dt = _checks.check_dtype(dtype)
+    a = np.asarray(images)
+    a = a.reshape(a.shape[0], -1)
+    out = np.empty(a.shape, dtype=dt)
+    np.multiply(a, dt.type(1.0 / max_value), out=out, casting="unsafe")
+    return out
+
+
+def _find(directory: Path, *names: str) -> Path:
+    for name in names:
+        for candidate in (directory / name, directory / (name + ".gz")):
+            if candidate.exists():
+                return candidate
+    raise FileNotFoundError(f"{directory}: none of {', '.join(names)} (or .gz) found")
+
+
+def load_mnist(directory: str | os.PathLike, split: str = "train", *,
+               dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Images and labels from a directory in the MNIST file layout.
+
+    ``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]``,
+    ``t10k-images-idx3-ubyte[.gz]``, ``t10k-labels-idx1-ubyte[.gz]``.
+
+    Returns
+    -------
+    X : ndarray, shape (m, 784)
+        Pixels scaled to [0, 1].
+    y : ndarray, shape (m,), int64
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"{d} is not a directory")
+    prefix = "train" if split == "train" else "t10k"
+    images = load_idx(_find(d, f"{prefix}-images-idx3-ubyte", f"{prefix}-images.idx3-ubyte"))
+    labels = load_idx(_find(d, f"{prefix}-labels-idx1-ubyte", f"{prefix}-labels.idx1-ubyte"))
+    if images.ndim < 2 or labels.ndim != 1:
+        raise ValueError(f"{d}: expected images (m, rows, cols) and labels (m,), got shapes "
+                         f"{images.shape} and {labels.shape}")
+    if images.shape[0] != labels.shape[0]:
+        raise ValueError(f"{d}: {images.shape[0]} images but {labels.shape[0]} labels")
+    return scale_pixels(images, dtype), labels.astype(np.int64)
+
+
+def fashion_mnist_directory(directory: str | os.PathLike | None = None) -> Path:
+    """Where Fashion-MNIST is: the argument, else ``$BPROP_DATA``, else Debian's package."""
+    d = Path(directory or os.environ.get("BPROP_DATA") or FASHION_MNIST_DIR)
+    if not (d / "train-images-idx3-ubyte.gz").exists() and not (d / "train-images-idx3-ubyte").exists():
+        raise FileNotFoundError(
+            f"Fashion-MNIST not found in {d}. Install it with `apt-get install "
+            "dataset-fashion-mnist` (Debian/Ubuntu), or point BPROP_DATA (or directory=) at "
+            "a directory holding train-images-idx3-ubyte.gz and the other three files")
+    return d
+
+
+def load_fashion_mnist(split: str = "train", directory: str | os.PathLike | None = None, *,
+                       dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST (60000 train / 10000 test 28x28 images, 10 classes), pixels in [0, 1]."""
+    return load_mnist(fashion_mnist_directory(directory), split, dtype=dtype)
+
+
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                         "Sneaker", "Bag", "Ankle boot")
+
+
+def load_digits(*, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits: 1797 images, pixels scaled to [0, 1]."""
+    try:
+        from sklearn.datasets import load_digits as sk_load_digits
+    except ImportError:
+        raise ImportError("the digits data set comes with scikit-learn: "
+                          "pip install 'bprop[digits]' (or scikit-learn)") from None
+    d = sk_load_digits()
+    return scale_pixels(d.data, dtype, max_value=16.0), d.target.astype(np.int64)
+
+
+def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` arrays from an ``.npz`` file (never unpickles objects)."""
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
+            missing = [k for k in ("X", "y") if k not in f.files]
+            if missing:
+                raise ValueError(f"{path}: needs arrays 'X' and 'y'; it has {sorted(f.files)}")
+            X, y = f["X"], f["y"]
+    except (OSError, EOFError, ValueError) as e:
+        if isinstance(e, FileNotFoundError) or str(e).startswith(str(path)):
+            raise
+        raise ValueError(f"{path}: not a readable .npz file ({e})") from None
+    return _features_and_labels(X, y, dtype, str(path))
+
+
+def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str = ",",
+             dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """A CSV of numbers, one sample per row: a label column and the features.
+
+    A first row that is not numeric is taken as a header and skipped.
+    """
+    path = Path(path)
+    with open(path) as f:
+        first = f.readline()
+    try:
+        [float(v) for v in first.strip().split(delimiter)]
+        skip = 0
+    except ValueError:
+        skip = 1
+    try:
+        table = np.loadtxt(path, delimiter=delimiter, skiprows=skip, ndmin=2, dtype=np.float64)
+    except ValueError as e:
+        raise ValueError(f"{path}: not a numeric CSV ({e})") from None
+    if table.shape[0] == 0:
+        raise ValueError(f"{path}: no data rows")
+    if not -table.shape[1] <= label_column < table.shape[1] or table.shape[1] < 2:
+        raise ValueError(f"{path}: {table.shape[1]} columns; need a label column "
+                         f"({label_column}) and at least one feature")
+    y = table[:, label_column]
+    X = np.delete(table, label_column % table.shape[1], axis=1)
+    return _features_and_labels(X, y, dtype, str(path))
+
+
+def _features_and_labels(X: Any, y: Any, dtype: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
+    dt = _checks.check_dtype(dtype)
+    X = _checks.as_array(X, f"{source}: X")
+    y = _checks.as_array(y, f"{source}: y")
+    if X.ndim < 2:
+        raise ValueError(f"{source}: X must have one row per sample, got shape {X.shape}")
+    X = X.reshape(X.shape[0], -1)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{source}: y must have shape ({X.shape[0]},), got {y.shape}")
+    if not np.isfinite(X).all():
+        r, c = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{source}: X holds {X[r, c]} at row {r}, column {c}")
+    if y.size and (not np.isfinite(y).all() or (y != np.round(y)).any() or y.min() < 0):
+        raise ValueError(f"{source}: labels must be whole numbers >= 0")
+    return np.ascontiguousarray(X, dtype=dt), y.astype(np.int64)
+
+
+def standardize(X: Any, mean: Any = None, std: Any = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X - mean) / std`` per column; constant columns are left centred (std taken as 1).
+
+    Returns ``(X_std, mean, std)``: pass the training set's mean and std to
+    standardise validation and test data the same way.
+    """
+    X = _checks.as_array(X, "X")
+    dt = X.dtype if X.dtype in _checks.FLOAT_DTYPES else np.dtype(np.float64)
+    mu = X.mean(axis=0, dtype=np.float64) if mean is None else np.asarray(mean, dtype=np.float64)
+    sd = X.std(axis=0, dtype=np.float64) if std is None else np.asarray(std, dtype=np.float64)
+    sd = np.where(sd > 0, sd, 1.0)
+    return ((X - mu) / sd).astype(dt), mu, sd
+
+
+def train_validation_split(X: Any, y: Any, validation_fraction: float = 0.2, *, seed: Any = None,
+                           stratify: bool = True
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seeded split into ``(X_train, X_val, y_train, y_val)``.
+
+    With ``stratify`` each class keeps its share in both parts (as far as
+    rounding allows).
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+    rng = np.random.default_rng(seed)
+    m = X.shape[0]
+    if stratify:
+        val = []
+        for c in np.unique(y):
+            idx = rng.permutation(np.flatnonzero(y == c))
+            val.append(idx[:int(round(validation_fraction * idx.size))])
+        val_idx = np.sort(np.concatenate(val))
+    else:
+        val_idx = np.sort(rng.permutation(m)[:int(round(validation_fraction * m))])
+    mask = np.zeros(m, dtype=bool)
+    mask[val_idx] = True
+    if mask.all() or not mask.any():
+        raise ValueError(f"validation_fraction {validation_fraction} leaves one part empty "
+                         f"with {m} samples")
+    return X[~mask], X[mask], y[~mask], y[mask]

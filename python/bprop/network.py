@@ -154,13 +154,22 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarra
     return out
 
 
+def _labels_from_outputs(h: np.ndarray) -> np.ndarray:
+    if h.shape[1] == 1:
+        return (h[:, 0] >= 0.5).astype(np.int64)
+    return np.argmax(h, axis=1).astype(np.int64)
+
+
+def _predict_prepared(thetas: list[np.ndarray], p: _Problem) -> np.ndarray:
+    """Labels for an already validated problem (used once per epoch in training)."""
+    out, _ = _core.forward(thetas, p.X, p.num_threads)
+    return _labels_from_outputs(out)
+
+
 def predict(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarray:
     """Predicted class labels, shape (m,), int64.
 
     The index of the largest output; with a single output unit, 1 where the
     output is >= 0.5 and 0 elsewhere.
     """
-    h = forward(thetas, X, num_threads=num_threads)
-    if h.shape[1] == 1:
-        return (h[:, 0] >= 0.5).astype(np.int64)
-    return np.argmax(h, axis=1).astype(np.int64)
+    return _labels_from_outputs(forward(thetas, X, num_threads=num_threads))

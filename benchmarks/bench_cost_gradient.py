@@ -1,0 +1,35 @@
+"""Full-batch cost + gradient: bprop vs numpy (and PyTorch when installed).
+
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m pytest benchmarks/
+(those two variables slow numpy on these machines). BPROP_BENCH_M sets m.
+"""
+
+import pytest
+from threadpoolctl import threadpool_limits
+
+from problems import DTYPES, LOOP_M, NETWORKS, bench_m, contenders, loop_contender
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("contender", ["bprop", "numpy", "torch"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("net", NETWORKS)
+def test_cost_gradient(benchmark, net, dtype, contender, threads):
+    benchmark.group = f"{net} {dtype} m={bench_m()}"
+    benchmark.name = f"{contender} {threads}t"
+    fns = contenders(NETWORKS[net], DTYPES[dtype], bench_m(), threads)
+    if contender not in fns:
+        pytest.skip(f"{contender} is not installed")
+    if contender == "torch":
+        import torch
+        torch.set_num_threads(threads)
+    with threadpool_limits(threads):
+        benchmark.pedantic(fns[contender], rounds=3, warmup_rounds=1)
+
+
+@pytest.mark.parametrize("net", NETWORKS)
+def test_textbook_loop(benchmark, net):
+    """The per-sample loop on LOOP_M samples; scale by m / LOOP_M to compare."""
+    benchmark.group = f"{net} f64 textbook loop m={LOOP_M}"
+    with threadpool_limits(1):
+        benchmark.pedantic(loop_contender(NETWORKS[net], DTYPES["f64"]), rounds=1, warmup_rounds=0)

@@ -1,0 +1,95 @@
+"""Shared benchmark problems: Fashion-MNIST-shaped synthetic data and the contenders.
+
+Every contender computes the same full-batch cost and gradient (lambda = 1) at a given
+thread count; numpy and PyTorch are pinned to that count as well.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable
+
+import numpy as np
+
+import bprop
+from bprop import reference
+
+NETWORKS = {"784-25-10": [784, 25, 10], "784-100-10": [784, 100, 10],
+            "784-256-128-10": [784, 256, 128, 10]}
+DTYPES = {"f64": np.float64, "f32": np.float32}
+LAMBDA = 1.0
+LOOP_M = 500  # the textbook loop runs on this many samples; its time is scaled to m
+
+
+def bench_m() -> int:
+    return int(os.environ.get("BPROP_BENCH_M", "60000"))
+
+
+def make_data(sizes: list[int], m: int, dtype) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(m, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], size=m)
+    return bprop.initialize(sizes, seed=0, dtype=dtype), X, y
+
+
+def flops(sizes: list[int], m: int) -> float:
+    """Multiply-adds of the matrix products, x2: forward, Delta and (hidden) back-propagation."""
+    per_sample = 0
+    for l, (i, o) in enumerate(zip(sizes[:-1], sizes[1:])):
+        per_sample += 2 * i * o * (3 if l > 0 else 2)
+    return float(per_sample) * m
+
+
+def contenders(sizes, dtype, m, threads: int) -> dict[str, Callable[[], object]]:
+    """name -> zero-argument callable doing one evaluation (on its own data)."""
+    thetas, X, y = make_data(sizes, m, dtype)
+    out: dict[str, Callable[[], object]] = {
+        "bprop": lambda: bprop.cost_and_gradient(thetas, X, y, LAMBDA, num_threads=threads),
+        "numpy": lambda: reference.cost_and_gradient(thetas, X, y, LAMBDA),
+    }
+    try:
+        import torch
+    except ImportError:
+        pass
+    else:
+        out["torch"] = torch_contender(thetas, X, y)
+    return out
+
+
+def torch_contender(thetas, X, y):
+    import torch
+
+    tt = [torch.tensor(t, requires_grad=True) for t in thetas]
+    Xt = torch.from_numpy(X)
+    Yt = torch.nn.functional.one_hot(torch.from_numpy(y), thetas[-1].shape[0]).to(Xt.dtype)
+    m = X.shape[0]
+
+    def run():
+        for t in tt:
+            t.grad = None
+        a = Xt
+        for t in tt:
+            z = torch.addmm(t[:, 0], a, t[:, 1:].T)
+            a = torch.sigmoid(z)
+        J = torch.nn.functional.binary_cross_entropy_with_logits(z, Yt, reduction="sum") / m
+        J = J + LAMBDA / (2 * m) * sum((t[:, 1:] ** 2).sum() for t in tt)
+        J.backward()
+        return J.item(), [t.grad for t in tt]
+
+    return run
+
+
+def loop_contender(sizes, dtype) -> Callable[[], object]:
+    thetas, X, y = make_data(sizes, LOOP_M, dtype)
+    return lambda: reference.per_sample.cost_and_gradient(thetas, X, y, LAMBDA)
+
+
+def median_time(fn: Callable[[], object], rounds: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))

@@ -1,0 +1,117 @@
+"""Optimisers that step a list of weight matrices along their gradients.
+
+Each is a small class with one method, ``step(thetas, grads) -> new thetas``.
+Steps return new arrays instead of updating in place, so an interruption in
+the middle of a step never leaves half-updated weights. L-BFGS works on the
+unrolled vector through SciPy and lives in :mod:`bprop.train`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: ``learning_rate`` and a ``step``."""
+
+    name = "base"
+    default_learning_rate = 0.1
+
+    def __init__(self, learning_rate: float | None = None) -> None:
+        lr = self.default_learning_rate if learning_rate is None else learning_rate
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning_rate must be finite and > 0, got {lr!r}")
+        self.learning_rate = float(lr)
+
+    def step(self, thetas: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        raise NotImplementedError
+
+
+class GradientDescent(Optimizer):
+    """The tutorial's update: ``Theta := Theta - alpha D``."""
+
+    name = "gd"
+    default_learning_rate = 1.0
+
+    def step(self, thetas, grads):
+        return [t - t.dtype.type(self.learning_rate) * g for t, g in zip(thetas, grads)]
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum: ``v := mu v - alpha D``; ``Theta := Theta + v``."""
+
+    name = "momentum"
+    default_learning_rate = 0.5
+
+    def __init__(self, learning_rate: float | None = None, momentum: float = 0.9) -> None:
+        super().__init__(learning_rate)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.momentum = momentum
+        self.velocity: list[np.ndarray] | None = None
+
+    def _new_velocity(self, grads):
+        if self.velocity is None:
+            self.velocity = [np.zeros_like(g) for g in grads]
+        mu, lr = self.momentum, self.learning_rate
+        return [(mu * v - lr * g).astype(g.dtype) for v, g in zip(self.velocity, grads)]
+
+    def step(self, thetas, grads):
+        self.velocity = self._new_velocity(grads)
+        return [t + v for t, v in zip(thetas, self.velocity)]
+
+
+class Nesterov(Momentum):
+    """Nesterov momentum in the look-ahead form: ``Theta += -mu v_old + (1 + mu) v_new``."""
+
+    name = "nesterov"
+
+    def step(self, thetas, grads):
+        old = self.velocity if self.velocity is not None else [np.zeros_like(g) for g in grads]
+        new = self._new_velocity(grads)
+        self.velocity = new
+        mu = self.momentum
+        return [(t - mu * vo + (1 + mu) * vn).astype(t.dtype) for t, vo, vn in zip(thetas, old, new)]
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba): bias-corrected first and second moment estimates."""
+
+    name = "adam"
+    default_learning_rate = 0.001
+
+    def __init__(self, learning_rate: float | None = None, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8) -> None:
+        super().__init__(learning_rate)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.t = 0
+        self.m: list[np.ndarray] | None = None
+        self.v: list[np.ndarray] | None = None
+
+    def step(self, thetas, grads):
+        if self.m is None or self.v is None:
+            self.m = [np.zeros_like(g) for g in grads]
+            self.v = [np.zeros_like(g) for g in grads]
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        self.m = [b1 * m + (1 - b1) * g for m, g in zip(self.m, grads)]
+        self.v = [b2 * v + (1 - b2) * g * g for v, g in zip(self.v, grads)]
+        lr = self.learning_rate * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        return [(t - lr * m / (np.sqrt(v) + self.eps)).astype(t.dtype)
+                for t, m, v in zip(thetas, self.m, self.v)]
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (GradientDescent, Momentum, Nesterov, Adam)}
+OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
+
+
+def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
+    """An optimiser instance from a name (``"gd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``)."""
+    if isinstance(name, Optimizer):
+        return name
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got {name!r}")
+    return OPTIMIZERS[name](learning_rate)

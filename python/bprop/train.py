@@ -1,0 +1,340 @@
+"""Training: gradient descent and friends on the C++ cost and gradient.
+
+``train`` runs full-batch steps (the tutorial's loop) or shuffled mini-batches,
+records a history, shows progress on a terminal, stops cleanly on Ctrl-C and
+refuses to carry on when the cost diverges.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import _checks
+from .network import _evaluate, _predict_prepared, _prepare, _Problem
+from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
+from .params import layer_sizes, roll, unroll
+
+
+@dataclass
+class History:
+    """What happened during :func:`train`.
+
+    Attributes
+    ----------
+    cost : list of float
+        The tutorial's ``J_history``: for gd/momentum/nesterov/adam the cost of
+        the (mini-)batch at the start of each step; for lbfgs the initial cost
+        and then the cost after each iteration.
+    epoch_cost : list of float
+        Mean of ``cost`` over each epoch's steps.
+    val_cost, val_accuracy : list of float
+        Validation cost (unregularised) and accuracy at the end of each epoch.
+    epoch_time : list of float
+        Seconds since the start, at the end of each epoch.
+    iterations, epochs : int
+        Optimiser steps and passes over the data completed.
+    stopped : str
+        "completed", "converged" (lbfgs), "early_stopping", "callback" or "interrupted".
+    best_epoch : int or None
+        With early stopping, the epoch whose weights were returned.
+    """
+
+    cost: list[float] = field(default_factory=list)
+    epoch_cost: list[float] = field(default_factory=list)
+    val_cost: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    epoch_time: list[float] = field(default_factory=list)
+    wall_time: float = 0.0
+    iterations: int = 0
+    epochs: int = 0
+    stopped: str = "completed"
+    best_epoch: int | None = None
+
+
+class TrainingDiverged(FloatingPointError):
+    """The cost or the weights became NaN/inf. ``thetas`` are the last finite weights."""
+
+    def __init__(self, message: str, thetas: list[np.ndarray], history: History) -> None:
+        super().__init__(message)
+        self.thetas = thetas
+        self.history = history
+
+
+class _Stop(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _positive_int(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+class _Run:
+    """Book-keeping shared by the step-based loop and L-BFGS: validation,
+    callbacks, early stopping and progress at the end of each epoch."""
+
+    def __init__(self, *, validation: tuple[_Problem, np.ndarray] | None, early_stopping: bool,
+                 patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
+                 total_epochs: int) -> None:
+        self.history = History()
+        self.validation = validation
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.callbacks = list(callbacks)
+        self.start = time.perf_counter()
+        self.best: tuple[float, list[np.ndarray]] | None = None
+        self.since_best = 0
+        self.epoch_costs: list[float] = []
+        self.bar = None
+        if verbose and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=total_epochs, unit="epoch", leave=True)
+
+    def end_epoch(self, thetas: list[np.ndarray]) -> None:
+        h = self.history
+        h.epochs += 1
+        h.epoch_cost.append(float(np.mean(self.epoch_costs)) if self.epoch_costs else float("nan"))
+        self.epoch_costs = []
+        postfix = {"cost": f"{h.epoch_cost[-1]:.4f}"}
+        if self.validation is not None:
+            vp, vy = self.validation
+            vc = _evaluate(thetas, vp, False)[0]
+            acc = float(np.mean(_predict_prepared(thetas, vp) == vy))
+            h.val_cost.append(vc)
+            h.val_accuracy.append(acc)
+            postfix["val_acc"] = f"{acc:.4f}"
+        h.epoch_time.append(time.perf_counter() - self.start)
+        if self.bar is not None:
+            self.bar.set_postfix(postfix)
+            self.bar.update(1)
+        info = {"epoch": h.epochs, "iteration": h.iterations, "cost": h.epoch_cost[-1],
+                "val_cost": h.val_cost[-1] if h.val_cost else None,
+                "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
+                "thetas": thetas, "history": h}
+        if any(cb(info) is True for cb in self.callbacks):
+            raise _Stop("callback")
+        if self.early_stopping:
+            vc = h.val_cost[-1]
+            if self.best is None or vc < self.best[0]:
+                self.best = (vc, [t.copy() for t in thetas])
+                h.best_epoch = h.epochs
+                self.since_best = 0
+            else:
+                self.since_best += 1
+                if self.since_best >= self.patience:
+                    raise _Stop("early_stopping")
+
+    def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[list[np.ndarray], History]:
+        if self.bar is not None:
+            self.bar.close()
+        h = self.history
+        h.stopped = reason
+        h.wall_time = time.perf_counter() - self.start
+        if self.early_stopping and self.best is not None:
+            thetas = self.best[1]
+        return thetas, h
+
+    def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None) -> TrainingDiverged:
+        if self.bar is not None:
+            self.bar.close()
+        self.history.wall_time = time.perf_counter() - self.start
+        hint = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
+                else "; try a larger lambda_ or scaled inputs")
+        return TrainingDiverged(f"training diverged at iteration {self.history.iterations + 1}: "
+                                f"{what}{hint}", thetas, self.history)
+
+
+def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str | Optimizer = "gd",
+          learning_rate: float | None = None, iterations: int | None = None,
+          epochs: int | None = None, batch_size: int | None = None, seed: Any = None,
+          validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
+          patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
+          verbose: bool = True, num_threads: int | None = None
+          ) -> tuple[list[np.ndarray], History]:
+    """Train a network; returns the trained weights (new arrays) and the history.
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        Initial weights, ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``; not modified.
+    X : array_like, shape (m, n)
+    y : array_like, shape (m,) or (m, K)
+        Labels in ``[0, K)`` or targets in ``[0, 1]``.
+    lambda_ : float, default 0.0
+    optimizer : {"gd", "momentum", "nesterov", "adam", "lbfgs"} or Optimizer
+    learning_rate : float, optional
+        Default per optimiser (gd 1.0, momentum/nesterov 0.5, adam 0.001).
+    iterations : int, optional
+        Optimiser steps (lbfgs: iterations). Give this or ``epochs``.
+    epochs : int, optional
+        Passes over the data. Default: 100 iterations full-batch, 10 epochs mini-batch.
+    batch_size : int, optional
+        ``None``: full batch, as in the tutorial. An int: shuffled mini-batches
+        (seeded by ``seed``); not with lbfgs.
+    seed : None, int or Generator
+        Shuffling seed. Training is deterministic for a seed on any thread count.
+    validation_data : (X_val, y_val), optional
+        Evaluated at the end of each epoch (y_val as labels).
+    early_stopping : bool
+        Stop after ``patience`` epochs without a lower validation cost and return
+        the best weights. Needs ``validation_data``.
+    callbacks : sequence of callables
+        ``cb(info)`` after each epoch; ``info`` has epoch, iteration, cost, val_cost,
+        val_accuracy, thetas, history. Returning True stops training.
+    verbose : bool
+        Show a progress bar (only on a terminal).
+    num_threads : int, optional
+
+    Returns
+    -------
+    thetas : list of ndarray
+    history : History
+
+    Raises
+    ------
+    TrainingDiverged
+        When the cost or weights become NaN/inf; carries the last finite weights.
+
+    Notes
+    -----
+    Ctrl-C stops training cleanly: the weights of the last completed step are
+    returned with ``history.stopped == "interrupted"``.
+    """
+    t0 = [t.copy() for t in _checks.check_thetas(thetas)]
+    problem = _prepare(t0, X, y, lambda_, num_threads)
+    iterations = _positive_int(iterations, "iterations")
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    patience = _positive_int(patience, "patience") or 5
+    if iterations is not None and epochs is not None:
+        raise ValueError("give iterations or epochs, not both")
+    validation = None
+    if validation_data is not None:
+        try:
+            Xv, yv = validation_data
+        except (TypeError, ValueError):
+            raise TypeError("validation_data must be a pair (X_val, y_val)") from None
+        vp = _prepare(t0, Xv, yv, 0.0, problem.num_threads)
+        if vp.labels is None:
+            raise ValueError("validation_data needs y_val as class labels (m,)")
+        validation = (vp, vp.labels)
+    if early_stopping and validation is None:
+        raise ValueError("early_stopping needs validation_data")
+    m = problem.X.shape[0]
+
+    if optimizer == "lbfgs":
+        if batch_size is not None:
+            raise ValueError("lbfgs works on the full batch: leave batch_size=None")
+        if learning_rate is not None:
+            raise ValueError("lbfgs chooses its own step sizes: leave learning_rate=None")
+        total = iterations or epochs or 100
+        run = _Run(validation=validation, early_stopping=early_stopping, patience=patience,
+                   callbacks=callbacks, verbose=verbose, total_epochs=total)
+        return _train_lbfgs(t0, problem, total, run)
+
+    opt = get_optimizer(optimizer, learning_rate)
+    bs = m if batch_size is None or batch_size >= m else batch_size
+    steps_per_epoch = math.ceil(m / bs)
+    if iterations is None:
+        epochs = epochs or (100 if batch_size is None else 10)
+        iterations = epochs * steps_per_epoch
+    total_epochs = math.ceil(iterations / steps_per_epoch)
+    run = _Run(validation=validation, early_stopping=early_stopping, patience=patience,
+               callbacks=callbacks, verbose=verbose, total_epochs=total_epochs)
+    rng = np.random.default_rng(seed)
+    current = t0
+    h = run.history
+    try:
+        for _ in range(total_epochs):
+            order = rng.permutation(m) if bs < m else None
+            for b in range(steps_per_epoch):
+                if h.iterations >= iterations:
+                    break
+                batch = problem if order is None else _batch(problem, np.sort(order[b * bs:(b + 1) * bs]))
+                try:
+                    J, grads = _evaluate(current, batch, True)
+                except FloatingPointError as e:
+                    raise run.diverged(current, str(e), opt.learning_rate) from None
+                new = opt.step(current, grads)
+                if not all(np.isfinite(t).all() for t in new):
+                    raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
+                current = new
+                h.cost.append(J)
+                run.epoch_costs.append(J)
+                h.iterations += 1
+            run.end_epoch(current)
+    except _Stop as s:
+        return run.finish(current, s.reason)
+    except KeyboardInterrupt:
+        return run.finish(current, "interrupted")
+    return run.finish(current, "completed")
+
+
+def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
+    X = p.X[rows]
+    return _Problem(X, X, None if p.labels is None else p.labels[rows],
+                    None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads)
+
+
+def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run
+                 ) -> tuple[list[np.ndarray], History]:
+    from scipy.optimize import minimize
+
+    sizes = layer_sizes(t0)
+    dtype = t0[0].dtype
+    h = run.history
+    last = {"thetas": t0}
+
+    def to_thetas(v: np.ndarray) -> list[np.ndarray]:
+        return [a.astype(dtype) for a in roll(v, sizes)]
+
+    def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
+        J, grads = _evaluate(to_thetas(v), problem, True)
+        if not h.cost:
+            h.cost.append(J)  # the initial cost
+        return J, unroll(grads).astype(np.float64)
+
+    def callback(intermediate_result: Any) -> None:
+        thetas = to_thetas(intermediate_result.x)
+        last["thetas"] = thetas
+        h.iterations += 1
+        h.cost.append(float(intermediate_result.fun))
+        run.epoch_costs.append(float(intermediate_result.fun))
+        run.end_epoch(thetas)
+
+    try:
+        # SciPy's own BLAS threads would compete with the core's OpenMP threads.
+        with _blas_single_thread():
+            result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
+                              callback=callback, options={"maxiter": iterations})
+    except _Stop as s:
+        return run.finish(last["thetas"], s.reason)
+    except FloatingPointError as e:
+        raise run.diverged(last["thetas"], str(e), None) from None
+    except KeyboardInterrupt:
+        return run.finish(last["thetas"], "interrupted")
+    reason = "completed" if h.iterations >= iterations or not result.success else "converged"
+    return run.finish(last["thetas"], reason)
+
+
+def _blas_single_thread() -> Any:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+__all__ = ["History", "TrainingDiverged", "train", "OPTIMIZER_NAMES"]

@@ -1,0 +1,200 @@
+"""Data loading: IDX (raw and gz) and every kind of bad file, npz, csv, helpers."""
+
+import gzip
+import os
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import bprop
+from bprop import data
+
+
+def write_idx(path, array, code=0x08, compress=False, extra=b"", cut=0):
+    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
+    dt = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[code]
+    payload = header + array.astype(dt).tobytes() + extra
+    if cut:
+        payload = payload[:-cut]
+    opener = gzip.open if compress else open
+    with opener(path, "wb") as f:
+        f.write(payload)
+    return path
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("code, values", [
+    (0x08, np.arange(24).reshape(2, 3, 4) * 10),
+    (0x09, np.arange(-6, 6).reshape(3, 4)),
+    (0x0B, np.arange(-600, 600, 100)),
+    (0x0C, np.arange(6).reshape(2, 3) * 100000),
+    (0x0D, np.linspace(-1, 1, 8).reshape(2, 4)),
+    (0x0E, np.linspace(-1, 1, 8)),
+])
+def test_idx_round_trip(tmp_path, compress, code, values):
+    path = write_idx(tmp_path / "f.idx", values, code, compress)
+    out = data.load_idx(path)
+    assert out.shape == values.shape
+    assert out.dtype.isnative
+    np.testing.assert_array_equal(out, values.astype(out.dtype))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("mutate, match", [
+    (lambda b: b"\x01" + b[1:], "magic number"),
+    (lambda b: b[:2] + b"\x07" + b[3:], "unknown IDX type code 0x07"),
+    (lambda b: b[:3] + b"\x00" + b[4:], "0 dimensions"),
+    (lambda b: b[:-5], "truncated: dimensions \\(2, 3, 4\\) need 24 bytes of data, found 19"),
+    (lambda b: b + b"xx", "trailing bytes"),
+    (lambda b: b[:6], "truncated IDX header"),
+    (lambda b: b[:2], "not an IDX file \\(only 2 bytes\\)"),
+])
+def test_idx_bad_files(tmp_path, compress, mutate, match):
+    good = write_idx(tmp_path / "good", np.zeros((2, 3, 4)))
+    raw = mutate(good.read_bytes())
+    path = tmp_path / "bad"
+    with (gzip.open if compress else open)(path, "wb") as f:
+        f.write(raw)
+    with pytest.raises(ValueError, match=match):
+        data.load_idx(path)
+
+
+def test_truncated_gzip_stream(tmp_path):
+    good = write_idx(tmp_path / "g.gz", np.zeros((50, 50)), compress=True)
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(good.read_bytes()[:-20])
+    with pytest.raises(ValueError, match="corrupt or truncated gzip"):
+        data.load_idx(bad)
+
+
+@given(st.binary(max_size=200))
+def test_random_bytes_never_crash(tmp_path_factory, blob):
+    path = tmp_path_factory.mktemp("idx") / "f"
+    path.write_bytes(blob)
+    try:
+        out = data.load_idx(path)
+    except ValueError:
+        return
+    assert out.size * out.dtype.itemsize + 4 + 4 * out.ndim == len(blob)
+
+
+def _mnist_dir(tmp_path, m=30, compress=True):
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", m), ("t10k", m // 3)):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte{'.gz' if compress else ''}",
+                  rng.integers(0, 256, size=(n, 28, 28)), compress=compress)
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte{'.gz' if compress else ''}",
+                  rng.integers(0, 10, size=n), compress=compress)
+    return tmp_path
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_load_mnist_layout(tmp_path, compress):
+    d = _mnist_dir(tmp_path, compress=compress)
+    X, y = data.load_mnist(d, "train")
+    assert X.shape == (30, 784) and X.dtype == np.float32 and y.shape == (30,)
+    assert 0.0 <= X.min() and X.max() <= 1.0
+    raw = data.load_idx(next(d.glob("train-images*")))
+    np.testing.assert_allclose(X[3], raw[3].ravel() / 255.0, rtol=1e-6)
+    X64, _ = data.load_mnist(d, "test", dtype=np.float64)
+    assert X64.shape == (10, 784) and X64.dtype == np.float64
+
+
+def test_load_mnist_mismatched_counts(tmp_path):
+    d = _mnist_dir(tmp_path)
+    write_idx(d / "train-labels-idx1-ubyte.gz", np.zeros(29), compress=True)
+    with pytest.raises(ValueError, match="30 images but 29 labels"):
+        data.load_mnist(d, "train")
+
+
+def test_fashion_mnist_missing_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.delenv("BPROP_DATA", raising=False)
+    with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
+        data.load_fashion_mnist(directory=tmp_path)
+
+
+def test_fashion_mnist_from_bprop_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("BPROP_DATA", str(_mnist_dir(tmp_path)))
+    X, y = data.load_fashion_mnist("test")
+    assert X.shape == (10, 784)
+
+
+def test_npz_and_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    y = rng.integers(0, 3, 12)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    X2, y2 = data.load_npz(tmp_path / "d.npz")
+    np.testing.assert_array_equal(X2, X)
+    np.testing.assert_array_equal(y2, y)
+    table = np.column_stack([y, X])
+    np.savetxt(tmp_path / "d.csv", table, delimiter=",", header="label,a,b,c", comments="")
+    X3, y3 = data.load_csv(tmp_path / "d.csv", dtype=np.float32)
+    np.testing.assert_allclose(X3, X, rtol=1e-6)
+    np.testing.assert_array_equal(y3, y)
+
+
+def test_npz_refuses_pickles_and_missing_arrays(tmp_path):
+    np.savez(tmp_path / "obj.npz", X=np.array([{"a": 1}], dtype=object), y=np.zeros(1))
+    with pytest.raises(ValueError, match="not a readable .npz"):
+        data.load_npz(tmp_path / "obj.npz")
+    np.savez(tmp_path / "none.npz", features=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="needs arrays 'X' and 'y'"):
+        data.load_npz(tmp_path / "none.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a readable .npz"):
+        data.load_npz(tmp_path / "junk.npz")
+
+
+def test_csv_errors(tmp_path):
+    (tmp_path / "t.csv").write_text("1,2,3\n0,x,2\n")
+    with pytest.raises(ValueError, match="not a numeric CSV"):
+        data.load_csv(tmp_path / "t.csv")
+    (tmp_path / "n.csv").write_text("1.5,2\n0,1\n")
+    with pytest.raises(ValueError, match="labels must be whole numbers"):
+        data.load_csv(tmp_path / "n.csv")
+
+
+def test_helpers():
+    X = np.array([[0.0, 2.0], [2.0, 2.0], [4.0, 2.0]])
+    Xs, mu, sd = data.standardize(X)
+    np.testing.assert_allclose(Xs[:, 0], [-1.2247448714, 0, 1.2247448714])
+    np.testing.assert_array_equal(Xs[:, 1], 0)
+    np.testing.assert_allclose(data.standardize(X, mu, sd)[0], Xs)
+    np.testing.assert_allclose(data.scale_pixels(np.array([[0, 255]], np.uint8)), [[0, 1]])
+
+
+def test_stratified_split_is_seeded_and_keeps_class_shares():
+    y = np.repeat(np.arange(3), [50, 30, 20])
+    X = np.arange(100)[:, None]
+    Xtr, Xva, ytr, yva = data.train_validation_split(X, y, 0.2, seed=1)
+    assert np.bincount(yva).tolist() == [10, 6, 4]
+    assert sorted(np.concatenate([Xtr, Xva]).ravel().tolist()) == list(range(100))
+    again = data.train_validation_split(X, y, 0.2, seed=1)
+    np.testing.assert_array_equal(again[1], Xva)
+
+
+def test_load_digits():
+    pytest.importorskip("sklearn")
+    X, y = data.load_digits()
+    assert X.shape == (1797, 64) and X.max() == 1.0 and set(y) == set(range(10))
+
+
+def test_60000_images_load_fast_and_without_copies(tmp_path):
+    # Uncompressed 60000 x 784 images: one uint8 buffer plus the float32 result.
+    import time
+    import tracemalloc
+
+    d = tmp_path
+    imgs = np.random.default_rng(0).integers(0, 256, size=(60000, 28, 28), dtype=np.uint8)
+    write_idx(d / "train-images-idx3-ubyte", imgs)
+    write_idx(d / "train-labels-idx1-ubyte", np.zeros(60000, np.uint8))
+    tracemalloc.start()
+    X, y = data.load_mnist(d, "train")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert X.shape == (60000, 784)
+    # uint8 file buffer (47 MB) + float32 result (188 MB); a float64 detour would add 376 MB.
+    assert peak < 260e6, peak

@@ -1,0 +1,175 @@
+"""Training loop, optimisers, history, interruption and divergence."""
+
+import numpy as np
+import pytest
+
+import bprop
+from bprop import optim
+from conftest import make_problem
+
+
+def blobs(m=300, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    y = rng.integers(0, 3, size=m)
+    return centres[y] + rng.normal(size=(m, 2)), y
+
+
+def test_gd_matches_hand_written_loop():
+    X, y = blobs()
+    thetas = bprop.initialize([2, 6, 3], seed=1)
+    trained, h = bprop.train(thetas, X, y, lambda_=0.5, optimizer="gd", learning_rate=0.8,
+                             iterations=25, verbose=False)
+    ref = [t.copy() for t in thetas]
+    J_hist = []
+    for _ in range(25):
+        J, grads = bprop.reference.cost_and_gradient(ref, X, y, 0.5)
+        J_hist.append(J)
+        ref = [t - 0.8 * g for t, g in zip(ref, grads)]
+    np.testing.assert_allclose(h.cost, J_hist, rtol=1e-11)
+    for a, b in zip(trained, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+    assert h.iterations == 25 and h.epochs == 25 and h.stopped == "completed"
+    np.testing.assert_array_equal(thetas[0], bprop.initialize([2, 6, 3], seed=1)[0])  # untouched
+
+
+@pytest.mark.parametrize("name", ["gd", "momentum", "nesterov", "adam", "lbfgs"])
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_every_optimizer_reduces_the_cost(name, batch_size):
+    if name == "lbfgs" and batch_size:
+        pytest.skip("lbfgs is full-batch")
+    X, y = blobs()
+    thetas = bprop.initialize([2, 6, 3], seed=2)
+    lr = {"adam": 0.05}.get(name)
+    kwargs = {"iterations": 60} if batch_size is None else {"epochs": 5}
+    trained, h = bprop.train(thetas, X, y, lambda_=0.1, optimizer=name, learning_rate=lr,
+                             batch_size=batch_size, seed=0, verbose=False, **kwargs)
+    start = bprop.cost(thetas, X, y, 0.1)
+    end = bprop.cost(trained, X, y, 0.1)
+    assert end < 0.6 * start
+    assert np.mean(bprop.predict(trained, X) == y) > 0.8
+
+
+def test_minibatch_epochs_and_determinism():
+    X, y = blobs(m=250)
+    thetas = bprop.initialize([2, 5, 3], seed=3)
+    a, ha = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=64,
+                        epochs=3, seed=7, verbose=False, num_threads=1)
+    b, hb = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=64,
+                        epochs=3, seed=7, verbose=False, num_threads=2)
+    assert ha.iterations == 12 and ha.epochs == 3 and len(ha.cost) == 12
+    assert ha.cost == hb.cost
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)
+    c, hc = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=64,
+                        epochs=3, seed=8, verbose=False)
+    assert hc.cost != ha.cost
+
+
+def test_validation_history_and_early_stopping():
+    X, y = blobs(m=400, seed=5)
+    Xv, yv = blobs(m=100, seed=6)
+    thetas = bprop.initialize([2, 30, 3], seed=4)
+    trained, h = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.05, batch_size=50,
+                             epochs=200, validation_data=(Xv, yv), early_stopping=True,
+                             patience=3, seed=0, verbose=False)
+    assert h.stopped == "early_stopping"
+    assert h.epochs < 200
+    assert len(h.val_cost) == len(h.val_accuracy) == len(h.epoch_time) == h.epochs
+    best = int(np.argmin(h.val_cost))
+    assert h.best_epoch == best + 1
+    assert bprop.cost(trained, Xv, yv) == pytest.approx(h.val_cost[best], rel=1e-12)
+    assert h.val_accuracy[best] > 0.85
+
+
+def test_callback_can_stop_and_sees_progress():
+    X, y = blobs()
+    seen = []
+
+    def cb(info):
+        seen.append((info["epoch"], info["iteration"], info["cost"]))
+        return info["epoch"] == 4
+
+    _, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, iterations=50, callbacks=[cb],
+                       verbose=False)
+    assert h.stopped == "callback" and h.iterations == 4
+    assert [s[0] for s in seen] == [1, 2, 3, 4]
+
+
+def test_ctrl_c_returns_last_completed_step():
+    X, y = blobs()
+    thetas = bprop.initialize([2, 4, 3], seed=0)
+
+    def interrupt(info):
+        if info["epoch"] == 3:
+            raise KeyboardInterrupt
+
+    trained, h = bprop.train(thetas, X, y, iterations=10, callbacks=[interrupt], verbose=False)
+    assert h.stopped == "interrupted" and h.iterations == 3
+    ref, _ = bprop.train(thetas, X, y, iterations=3, verbose=False)
+    for a, b in zip(trained, ref):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_ctrl_c_in_lbfgs():
+    X, y = blobs()
+
+    def interrupt(info):
+        if info["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    trained, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="lbfgs",
+                             iterations=20, callbacks=[interrupt], verbose=False)
+    assert h.stopped == "interrupted" and h.iterations == 2
+    assert bprop.cost(trained, X, y) == pytest.approx(h.cost[-1], rel=1e-12)
+
+
+def test_divergence_names_iteration_and_keeps_finite_weights():
+    X, y = blobs()
+    X = X * 1e150
+    thetas = bprop.initialize([2, 4, 3], seed=0)
+    with pytest.raises(bprop.TrainingDiverged, match=r"diverged at iteration \d+.*smaller learning rate") as e:
+        bprop.train(thetas, X, y, learning_rate=1e200, iterations=20, verbose=False)
+    assert all(np.isfinite(t).all() for t in e.value.thetas)
+    assert e.value.history.iterations < 20
+
+
+def test_lbfgs_history_and_float32():
+    X, y = blobs()
+    thetas = bprop.initialize([2, 5, 3], seed=0, dtype=np.float32)
+    trained, h = bprop.train(thetas, X, y, lambda_=0.1, optimizer="lbfgs", iterations=30,
+                             verbose=False)
+    assert trained[0].dtype == np.float32
+    assert len(h.cost) == h.iterations + 1
+    assert h.cost[-1] < h.cost[0]
+    assert all(b <= a + 1e-6 for a, b in zip(h.cost, h.cost[1:]))
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"iterations": 5, "epochs": 5}, ValueError, "iterations or epochs, not both"),
+    ({"iterations": 0}, ValueError, "iterations must be a positive int"),
+    ({"batch_size": -3}, ValueError, "batch_size must be a positive int"),
+    ({"optimizer": "sgd2"}, ValueError, "optimizer must be one of gd, momentum"),
+    ({"learning_rate": -1.0}, ValueError, "learning_rate must be finite and > 0"),
+    ({"early_stopping": True}, ValueError, "early_stopping needs validation_data"),
+    ({"optimizer": "lbfgs", "batch_size": 10}, ValueError, "lbfgs works on the full batch"),
+    ({"validation_data": np.zeros(3)}, TypeError, "validation_data must be a pair"),
+])
+def test_bad_training_arguments(kwargs, exc, match):
+    X, y = blobs(m=20)
+    with pytest.raises(exc, match=match):
+        bprop.train(bprop.initialize([2, 3, 3]), X, y, verbose=False, **kwargs)
+
+
+def test_optimizer_steps_do_not_modify_inputs():
+    t = [np.ones((2, 3))]
+    g = [np.full((2, 3), 0.5)]
+    for name in optim.OPTIMIZERS:
+        new = optim.get_optimizer(name, 0.1).step(t, g)
+        np.testing.assert_array_equal(t[0], 1.0)
+        assert (new[0] < 1.0).all()
+
+
+def test_adam_first_step_is_learning_rate_sized():
+    new = optim.Adam(0.01).step([np.zeros((1, 2))], [np.array([[3.0, -0.2]])])
+    np.testing.assert_allclose(new[0], [[-0.01, 0.01]], rtol=1e-5)
