@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../bprop/kernels.hpp"
+#include "../bprop/simd/gemm.hpp"
 #include "../bprop/threads.hpp"
 
 namespace py = pybind11;
@@ -132,6 +133,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("openmp_enabled", &bprop::openmp_enabled);
   m.def("default_num_threads", &bprop::default_num_threads);
   m.def("num_procs", &bprop::num_procs);
+  m.def("simd_isa", &bprop::simd_isa, "Instruction set of the kernels in use.");
   m.attr("BLOCK_SIZE") = bprop::kBlock;
   m.attr("WAVE_BLOCKS") = bprop::kWave;
   m.attr("STATUS_OK") = static_cast<int>(bprop::Status::ok);

@@ -5,6 +5,7 @@
 
 #include "activation.hpp"
 #include "network.hpp"
+#include "simd/gemm.hpp"
 #include "workspace.hpp"
 
 namespace bprop {
@@ -24,31 +25,25 @@ inline index_t first_non_finite_row(const T* X, index_t nb, index_t n) {
 // out[b, j] = Theta[j, 0] + sum_k Theta[j, 1 + k] * in[b, k]
 // in is (nb, cols - 1), Theta is (rows, cols), out is (nb, rows).
 template <class T>
-inline void affine(const LayerView<T>& layer, const T* in, index_t nb, T* out) {
+inline void affine(const GemmKernels<T>& gemm, const LayerView<T>& layer, const T* in,
+                   index_t nb, T* out) {
   const index_t width = layer.cols - 1;
-  for (index_t b = 0; b < nb; ++b) {
-    const T* x = in + b * width;
-    for (index_t j = 0; j < layer.rows; ++j) {
-      const T* w = layer.theta + j * layer.cols + 1;
-      T sum = T(0);
-#pragma omp simd reduction(+ : sum)
-      for (index_t k = 0; k < width; ++k) sum += w[k] * x[k];
-      out[b * layer.rows + j] = layer.theta[j * layer.cols] + sum;
-    }
-  }
+  gemm.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows);
+  for (index_t b = 0; b < nb; ++b)
+    for (index_t j = 0; j < layer.rows; ++j) out[b * layer.rows + j] += layer.theta[j * layer.cols];
 }
 
 // Forward pass: s.a[l] = g(Theta_l [1 a_l]) for every layer; z_L is kept in
 // s.z_out for the stable cost. X_block is (nb, n).
 template <class T>
-inline void forward_block(const Network<T>& layers, const T* X_block, index_t nb,
-                          BlockScratch<T>& s) {
+inline void forward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
+                          const T* X_block, index_t nb, BlockScratch<T>& s) {
   const T* in = X_block;
   const std::size_t last = layers.size() - 1;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const index_t count = nb * layers[l].rows;
     T* z = l == last ? s.z_out.data() : s.a[l].data();
-    affine(layers[l], in, nb, z);
+    affine(gemm, layers[l], in, nb, z);
     T* a = s.a[l].data();
     for (index_t i = 0; i < count; ++i) a[i] = sigmoid(z[i]);
     in = a;
@@ -76,7 +71,8 @@ inline double block_cost(const Samples<T>& smp, index_t r0, index_t nb, index_t 
 // G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
 // is where Theta_l starts in it.
 template <class T>
-inline void backward_block(const Network<T>& layers, const Samples<T>& smp, index_t r0,
+inline void backward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
+                           const Samples<T>& smp, index_t r0,
                            index_t nb, const index_t* offsets, BlockScratch<T>& s, T* G) {
   const std::size_t L = layers.size();
   const index_t K = layers.back().rows;
@@ -94,31 +90,17 @@ inline void backward_block(const Network<T>& layers, const Samples<T>& smp, inde
     const T* in = l == 0 ? smp.X + r0 * smp.n : s.a[l - 1].data();
     const T* d = s.delta[l].data();
     T* g = G + offsets[l];
-    for (index_t j = 0; j < layer.rows; ++j) {
-      T* gj = g + j * layer.cols;
-      for (index_t b = 0; b < nb; ++b) {
-        const T dj = d[b * layer.rows + j];
-        const T* x = in + b * width;
-        gj[0] += dj;
-#pragma omp simd
-        for (index_t k = 0; k < width; ++k) gj[1 + k] += dj * x[k];
-      }
-    }
+    for (index_t b = 0; b < nb; ++b)
+      for (index_t j = 0; j < layer.rows; ++j) g[j * layer.cols] += d[b * layer.rows + j];
+    // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
+    gemm.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols);
     if (l == 0) break;
+    // delta_prev[b, k] = sum_j delta[b, j] Theta[j, 1 + k], then times g'(z) = a (1 - a)
     T* d_prev = s.delta[l - 1].data();
     const T* a_prev = s.a[l - 1].data();
-    for (index_t b = 0; b < nb; ++b) {
-      T* dp = d_prev + b * width;
-      for (index_t k = 0; k < width; ++k) dp[k] = T(0);
-      for (index_t j = 0; j < layer.rows; ++j) {
-        const T dj = d[b * layer.rows + j];
-        const T* w = layer.theta + j * layer.cols + 1;
-#pragma omp simd
-        for (index_t k = 0; k < width; ++k) dp[k] += w[k] * dj;
-      }
-      const T* ap = a_prev + b * width;
-      for (index_t k = 0; k < width; ++k) dp[k] *= ap[k] * (T(1) - ap[k]);
-    }
+    for (index_t i = 0; i < nb * width; ++i) d_prev[i] = T(0);
+    gemm.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width);
+    for (index_t i = 0; i < nb * width; ++i) d_prev[i] *= a_prev[i] * (T(1) - a_prev[i]);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include "block.hpp"
 #include "kernels.hpp"
+#include "simd/gemm.hpp"
 #include "threads.hpp"
 
 namespace bprop {
@@ -33,6 +34,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
   double total_cost = 0.0;
   index_t bad_row = -1;
 
+  const GemmKernels<T>& gemm = gemm_kernels<T>();
 #pragma omp parallel num_threads(ws.num_threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
@@ -46,12 +48,12 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
         const T* X_block = s.X + r0 * s.n;
         const index_t bad = first_non_finite_row(X_block, nb, s.n);
         ws.slot_bad_row[w] = bad < 0 ? -1 : r0 + bad;
-        forward_block(layers, X_block, nb, scratch);
+        forward_block(gemm, layers, X_block, nb, scratch);
         ws.slot_cost[w] = block_cost(s, r0, nb, K, scratch);
         if (with_gradient) {
           T* G = ws.slot_grad.data() + w * P;
           std::memset(G, 0, sizeof(T) * P);
-          backward_block(layers, s, r0, nb, ws.offsets.data(), scratch, G);
+          backward_block(gemm, layers, s, r0, nb, ws.offsets.data(), scratch, G);
         }
       }
 

@@ -3,6 +3,7 @@
 
 #include "block.hpp"
 #include "kernels.hpp"
+#include "simd/gemm.hpp"
 #include "threads.hpp"
 
 namespace bprop {
@@ -14,6 +15,7 @@ index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* o
   const index_t blocks = num_blocks(m);
   index_t bad_row = -1;
 
+  const GemmKernels<T>& gemm = gemm_kernels<T>();
 #pragma omp parallel num_threads(ws.num_threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
@@ -26,7 +28,7 @@ index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* o
 #pragma omp critical(bprop_bad_row)
         if (bad_row < 0 || r0 + bad < bad_row) bad_row = r0 + bad;
       }
-      forward_block(layers, X + r0 * n, nb, scratch);
+      forward_block(gemm, layers, X + r0 * n, nb, scratch);
       std::memcpy(out + r0 * K, scratch.a.back().data(), sizeof(T) * nb * K);
     }
   }

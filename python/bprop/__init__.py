@@ -21,10 +21,11 @@ __version__ = "0.1.0"
 
 
 def build_info() -> dict[str, object]:
-    """How the core was built: whether OpenMP is on, its block sizes, core count."""
+    """How the core was built and runs: OpenMP, the SIMD kernels in use, block sizes, cores."""
     return {
         "version": __version__,
         "openmp": _core.openmp_enabled(),
+        "simd": _core.simd_isa(),
         "num_procs": _core.num_procs(),
         "default_num_threads": _core.default_num_threads(),
         "block_size": _core.BLOCK_SIZE,

@@ -1,0 +1,31 @@
+// The two small matrix-product kernels the block passes are built from, in one
+// version per instruction set, chosen at run time (see dispatch.cpp).
+//
+// Each version is compiled from gemm_kernels.inc in its own translation unit
+// with its own -m flags, inside its own namespace, so that no inline function
+// compiled for AVX2 can be picked by the linker for the baseline path.
+#pragma once
+
+#include "../network.hpp"
+
+namespace bprop {
+
+template <class T>
+struct GemmKernels {
+  const char* isa;
+  // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
+  void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
+             index_t ldb, T* C, index_t ldc);
+  // C[i][k] += sum_r A[i*a_i + r*a_r] * B[r*ldb + k]; C is (M, N) with row stride ldc.
+  void (*acc)(index_t M, index_t N, index_t R, const T* A, index_t a_i, index_t a_r,
+              const T* B, index_t ldb, T* C, index_t ldc);
+};
+
+// The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2").
+template <class T>
+const GemmKernels<T>& gemm_kernels();
+
+// Name of the instruction set in use ("avx2" or "baseline").
+const char* simd_isa();
+
+}  // namespace bprop
