@@ -10,44 +10,60 @@
 
 namespace bprop {
 
-// True when x is NaN or +-inf; x - x is 0 only for finite x.
+// True when some x[k], k < n, is NaN or +-inf (x - x is 0 only for finite x).
 template <class T>
-inline index_t first_non_finite_row(const T* X, index_t nb, index_t n) {
-  for (index_t b = 0; b < nb; ++b) {
-    int bad = 0;
+inline bool any_non_finite(const T* x, index_t n) {
+  int bad = 0;
 #pragma omp simd reduction(| : bad)
-    for (index_t k = 0; k < n; ++k) bad |= (X[b * n + k] - X[b * n + k]) != T(0);
-    if (bad) return b;
-  }
+  for (index_t k = 0; k < n; ++k) bad |= (x[k] - x[k]) != T(0);
+  return bad != 0;
+}
+
+// First row of the block whose inputs hold NaN or inf, or -1. A NaN or inf
+// input makes every z of its row in the first layer NaN or inf (inf * 0 is
+// NaN), so only rows whose z is not finite need their inputs checked; rows
+// that overflowed from finite inputs are left to the final result check.
+template <class T>
+inline index_t first_non_finite_row(const T* X_block, index_t n, const T* z, index_t nb,
+                                    index_t h) {
+  for (index_t b = 0; b < nb; ++b)
+    if (any_non_finite(z + b * h, h) && any_non_finite(X_block + b * n, n)) return b;
   return -1;
 }
 
 // out[b, j] = Theta[j, 0] + sum_k Theta[j, 1 + k] * in[b, k]
 // in is (nb, cols - 1), Theta is (rows, cols), out is (nb, rows).
+// `ahead`: the next nb input rows to prefetch, or null.
 template <class T>
 inline void affine(const GemmKernels<T>& gemm, const LayerView<T>& layer, const T* in,
-                   index_t nb, T* out) {
+                   index_t nb, T* out, const T* ahead) {
   const index_t width = layer.cols - 1;
-  gemm.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows);
+  gemm.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows, ahead);
   for (index_t b = 0; b < nb; ++b)
     for (index_t j = 0; j < layer.rows; ++j) out[b * layer.rows + j] += layer.theta[j * layer.cols];
 }
 
 // Forward pass: s.a[l] = g(Theta_l [1 a_l]) for every layer; z_L is kept in
-// s.z_out for the stable cost. X_block is (nb, n).
+// s.z_out for the stable cost. X_block is (nb, n); X_next is the block after
+// it (prefetched during this one) or null. Returns the first row of the block
+// whose inputs hold NaN or inf, or -1.
 template <class T>
-inline void forward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
-                          const T* X_block, index_t nb, BlockScratch<T>& s) {
+inline index_t forward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
+                             const T* X_block, index_t nb, BlockScratch<T>& s,
+                             const T* X_next = nullptr) {
   const T* in = X_block;
   const std::size_t last = layers.size() - 1;
+  index_t bad_row = -1;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const index_t count = nb * layers[l].rows;
     T* z = l == last ? s.z_out.data() : s.a[l].data();
-    affine(gemm, layers[l], in, nb, z);
+    affine(gemm, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
+    if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
     for (index_t i = 0; i < count; ++i) a[i] = sigmoid(z[i]);
     in = a;
   }
+  return bad_row;
 }
 
 // Sum over the block of softplus(z) - y z, the logistic cost of each output.

@@ -41,14 +41,16 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
     for (index_t first = 0; first < blocks; first += ws.num_slots) {
       const index_t wave = std::min(ws.num_slots, blocks - first);
 
-#pragma omp for schedule(dynamic, 1)
+      // Contiguous blocks per thread, so that the block after this one is
+      // usually this thread's next: it is prefetched during this one.
+#pragma omp for schedule(static)
       for (index_t w = 0; w < wave; ++w) {
         const index_t r0 = (first + w) * kBlock;
         const index_t nb = std::min(kBlock, s.m - r0);
         const T* X_block = s.X + r0 * s.n;
-        const index_t bad = first_non_finite_row(X_block, nb, s.n);
+        const T* X_next = r0 + kBlock + nb <= s.m ? X_block + kBlock * s.n : nullptr;
+        const index_t bad = forward_block(gemm, layers, X_block, nb, scratch, X_next);
         ws.slot_bad_row[w] = bad < 0 ? -1 : r0 + bad;
-        forward_block(gemm, layers, X_block, nb, scratch);
         ws.slot_cost[w] = block_cost(s, r0, nb, K, scratch);
         if (with_gradient) {
           T* G = ws.slot_grad.data() + w * P;

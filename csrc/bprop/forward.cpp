@@ -23,12 +23,12 @@ index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* o
     for (index_t blk = 0; blk < blocks; ++blk) {
       const index_t r0 = blk * kBlock;
       const index_t nb = std::min(kBlock, m - r0);
-      const index_t bad = first_non_finite_row(X + r0 * n, nb, n);
+      const T* X_next = r0 + kBlock + nb <= m ? X + (r0 + kBlock) * n : nullptr;
+      const index_t bad = forward_block(gemm, layers, X + r0 * n, nb, scratch, X_next);
       if (bad >= 0) {
 #pragma omp critical(bprop_bad_row)
         if (bad_row < 0 || r0 + bad < bad_row) bad_row = r0 + bad;
       }
-      forward_block(gemm, layers, X + r0 * n, nb, scratch);
       std::memcpy(out + r0 * K, scratch.a.back().data(), sizeof(T) * nb * K);
     }
   }

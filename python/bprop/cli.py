@@ -96,7 +96,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     Xtr, ytr, Xte, yte, names = load_data(args.data, dtype, args.seed, args.test_fraction)
     K = int(max(ytr.max(), yte.max())) + 1
     sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
-    thetas = initialize(sizes, seed=args.seed, dtype=dtype)
+    thetas = initialize(sizes, method=args.init, seed=args.seed, dtype=dtype)
     if args.iterations is None and args.epochs is None and args.optimizer == "lbfgs":
         args.iterations = 200
     arch = "-".join(map(str, sizes))
@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: full batch)")
     t.add_argument("--threads", type=int, default=None, help="threads (-1: all cores)")
     t.add_argument("--dtype", choices=["float32", "float64"], default="float64")
+    t.add_argument("--init", choices=["uniform", "xavier"], default="uniform",
+                   help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--test-fraction", type=float, default=0.2,
                    help="held-out share for data without a test split (default 0.2)")

@@ -14,8 +14,9 @@ template <class T>
 struct GemmKernels {
   const char* isa;
   // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
+  // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
   void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
-             index_t ldb, T* C, index_t ldc);
+             index_t ldb, T* C, index_t ldc, const T* ahead);
   // C[i][k] += sum_r A[i*a_i + r*a_r] * B[r*ldb + k]; C is (M, N) with row stride ldc.
   void (*acc)(index_t M, index_t N, index_t R, const T* A, index_t a_i, index_t a_r,
               const T* B, index_t ldb, T* C, index_t ldc);
