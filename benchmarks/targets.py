@@ -59,9 +59,9 @@ def main() -> None:
 
     rows = []
     cases = [
-        ("Fashion-MNIST 784-25-10, lambda 1, L-BFGS 200 it., f64",
+        ("Fashion-MNIST 784-25-10, lambda 1, L-BFGS 200 it., Xavier init, f64",
          lambda: bprop_run([784, 25, 10], X, y, Xt, yt, nt, np.float64, lambda_=1.0,
-                           optimizer="lbfgs", iterations=200),
+                           optimizer="lbfgs", iterations=200, init="xavier"),
          lambda: sklearn_run((25,), X, y, Xt, yt, nt, np.float64, solver="lbfgs", alpha=1.0,
                              max_iter=200)),
         ("Fashion-MNIST 784-100-10, Adam lr 0.003, batch 128, 10 epochs, Xavier init, f32",

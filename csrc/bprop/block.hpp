@@ -60,7 +60,7 @@ inline index_t forward_block(const GemmKernels<T>& gemm, const Network<T>& layer
     affine(gemm, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
     if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
-    for (index_t i = 0; i < count; ++i) a[i] = sigmoid(z[i]);
+    gemm.sigmoid(z, a, count);
     in = a;
   }
   return bad_row;

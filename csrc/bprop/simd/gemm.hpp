@@ -1,5 +1,6 @@
-// The two small matrix-product kernels the block passes are built from, in one
-// version per instruction set, chosen at run time (see dispatch.cpp).
+// The small matrix-product kernels and the vectorised sigmoid that the block
+// passes are built from, in one version per instruction set, chosen at run
+// time (see dispatch.cpp).
 //
 // Each version is compiled from gemm_kernels.inc in its own translation unit
 // with its own -m flags, inside its own namespace, so that no inline function
@@ -20,6 +21,8 @@ struct GemmKernels {
   // C[i][k] += sum_r A[i*a_i + r*a_r] * B[r*ldb + k]; C is (M, N) with row stride ldc.
   void (*acc)(index_t M, index_t N, index_t R, const T* A, index_t a_i, index_t a_r,
               const T* B, index_t ldb, T* C, index_t ldc);
+  // a[i] = 1 / (1 + e^-z[i]) for i < n, without overflow; NaN stays NaN. a may be z.
+  void (*sigmoid)(const T* z, T* a, index_t n);
 };
 
 // The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2").

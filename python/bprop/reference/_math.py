@@ -8,9 +8,14 @@ import numpy as np
 
 
 def sigmoid(z: Any) -> np.ndarray:
-    """g(z) = 1 / (1 + e^-z), written as (1 + tanh(z/2)) / 2, which never overflows."""
+    """g(z) = 1 / (1 + e^-z), computed on the side where exp cannot overflow.
+
+    With e = exp(-|z|): 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, so that
+    tiny outputs keep their full relative precision.
+    """
     z = np.asarray(z)
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.result_type(z, np.float32))
 
 
 def sigmoid_gradient(z: Any) -> np.ndarray:
