@@ -85,7 +85,8 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
       grads.append(g);
     }
   }
-  bprop::Workspace<T> ws(net.layers, s.m, checked_threads(num_threads), with_gradient);
+  bprop::Workspace<T>& ws =
+      bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
   bprop::CostResult r;
   {
     py::gil_scoped_release release;
@@ -105,7 +106,7 @@ py::tuple forward(const py::list& thetas, const CArray<T>& X, int num_threads) {
     throw std::invalid_argument("X has the wrong number of columns");
   CArray<T> out({m, net.layers.back().rows});
   T* out_data = out.mutable_data();
-  bprop::Workspace<T> ws(net.layers, m, checked_threads(num_threads), false);
+  bprop::Workspace<T>& ws = bprop::thread_workspace(net.layers, m, checked_threads(num_threads), false);
   bprop::index_t bad_row;
   {
     py::gil_scoped_release release;

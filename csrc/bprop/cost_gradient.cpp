@@ -10,16 +10,41 @@ namespace bprop {
 
 namespace {
 
+// sum of squared non-bias weights. Eight interleaved partial sums, added in a
+// fixed order: deterministic, and not limited by the latency of one long chain.
 template <class T>
 double regularisation(const Network<T>& layers) {
-  double sum = 0.0;
+  double part[8] = {};
   for (const auto& layer : layers)
-    for (index_t j = 0; j < layer.rows; ++j)
-      for (index_t k = 1; k < layer.cols; ++k) {
-        const double w = layer.theta[j * layer.cols + k];
-        sum += w * w;
-      }
-  return sum;
+    for (index_t j = 0; j < layer.rows; ++j) {
+      const T* w = layer.theta + j * layer.cols + 1;
+      const index_t n = layer.cols - 1;
+      index_t k = 0;
+      for (; k + 8 <= n; k += 8)
+        for (int q = 0; q < 8; ++q) part[q] += double(w[k + q]) * double(w[k + q]);
+      for (; k < n; ++k) part[k % 8] += double(w[k]) * double(w[k]);
+    }
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
+// D = total / m + (lambda / m) Theta off the bias column; returns false when
+// any entry is not finite.
+template <class T>
+bool finish_gradient(const LayerView<T>& layer, const double* total, double m, double lambda,
+                     T* D) {
+  int bad = 0;
+  for (index_t j = 0; j < layer.rows; ++j) {
+    const index_t row = j * layer.cols;
+    D[row] = T(total[row] / m);
+    bad |= (D[row] - D[row]) != T(0);
+#pragma omp simd reduction(| : bad)
+    for (index_t k = 1; k < layer.cols; ++k) {
+      const T d = T(total[row + k] / m + lambda / m * double(layer.theta[row + k]));
+      D[row + k] = d;
+      bad |= (d - d) != T(0);
+    }
+  }
+  return bad == 0;
 }
 
 }  // namespace
@@ -81,20 +106,10 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
   const double m = double(s.m);
   const double J = total_cost / m + lambda / (2.0 * m) * regularisation(layers);
   bool finite = std::isfinite(J);
-  if (with_gradient) {
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-      const LayerView<T>& layer = layers[l];
-      const double* total = ws.total_grad.data() + ws.offsets[l];
-      for (index_t j = 0; j < layer.rows; ++j)
-        for (index_t k = 0; k < layer.cols; ++k) {
-          const index_t i = j * layer.cols + k;
-          double d = total[i] / m;
-          if (k > 0) d += lambda / m * double(layer.theta[i]);
-          D[l][i] = T(d);
-          finite = finite && std::isfinite(D[l][i]);
-        }
-    }
-  }
+  if (with_gradient)
+    for (std::size_t l = 0; l < layers.size(); ++l)
+      finite = finish_gradient(layers[l], ws.total_grad.data() + ws.offsets[l], m, lambda, D[l]) &&
+               finite;
   return {J, finite ? Status::ok : Status::non_finite_result, -1};
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "network.hpp"
@@ -49,12 +51,25 @@ struct Workspace {
   std::vector<index_t> slot_bad_row;     // (num_slots,) first row with NaN/inf, or -1
   std::vector<double> total_grad;        // (num_params,) sum of Delta over all blocks
 
+  // Whether this workspace serves a call with these arguments.
+  bool fits(const Network<T>& layers, index_t m, int threads, bool with_gradient) const {
+    if (threads != num_threads || std::min(kWave, num_blocks(m)) != num_slots ||
+        with_gradient != !total_grad.empty() || layers.size() != shapes.size())
+      return false;
+    for (std::size_t l = 0; l < layers.size(); ++l)
+      if (layers[l].rows != shapes[l].first || layers[l].cols != shapes[l].second) return false;
+    return true;
+  }
+
+  std::vector<std::pair<index_t, index_t>> shapes;  // (rows, cols) of each Theta_l
+
   Workspace(const Network<T>& layers, index_t m, int threads, bool with_gradient)
       : num_threads(std::max(threads, 1)),
         num_slots(std::min(kWave, num_blocks(m))),
         slot_cost(num_slots),
         slot_bad_row(num_slots) {
     for (const auto& layer : layers) {
+      shapes.emplace_back(layer.rows, layer.cols);
       offsets.push_back(num_params);
       num_params += layer.rows * layer.cols;
     }
@@ -66,5 +81,21 @@ struct Workspace {
     }
   }
 };
+
+// A workspace for this call, reused from the calling thread's previous call
+// when it fits: fresh megabyte-sized buffers cost page faults on every call,
+// which dominates small mini-batches. One cached workspace per thread and
+// dtype; the totals are zeroed here, everything else is written before read.
+template <class T>
+Workspace<T>& thread_workspace(const Network<T>& layers, index_t m, int threads,
+                               bool with_gradient) {
+  thread_local std::unique_ptr<Workspace<T>> cached;
+  if (!cached || !cached->fits(layers, m, threads, with_gradient)) {
+    cached.reset();  // free the old one first: peak memory holds one workspace
+    cached = std::make_unique<Workspace<T>>(layers, m, threads, with_gradient);
+  }
+  std::fill(cached->total_grad.begin(), cached->total_grad.end(), 0.0);
+  return *cached;
+}
 
 }  // namespace bprop
