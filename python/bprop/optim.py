@@ -1,8 +1,9 @@
 """Optimisers that step a list of weight matrices along their gradients.
 
 Each is a small class with one method, ``step(thetas, grads) -> new thetas``.
-Steps return new arrays instead of updating in place, so an interruption in
-the middle of a step never leaves half-updated weights. L-BFGS works on the
+Steps return new weight arrays instead of updating in place, so an interruption
+in the middle of a step never leaves half-updated weights (an optimiser's own
+state may be updated in place: it is discarded when training stops). L-BFGS works on the
 unrolled vector through SciPy and lives in :mod:`bprop.train`.
 """
 
@@ -96,11 +97,22 @@ class Adam(Optimizer):
             self.v = [np.zeros_like(g) for g in grads]
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        self.m = [b1 * m + (1 - b1) * g for m, g in zip(self.m, grads)]
-        self.v = [b2 * v + (1 - b2) * g * g for v, g in zip(self.v, grads)]
         lr = self.learning_rate * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        return [(t - lr * m / (np.sqrt(v) + self.eps)).astype(t.dtype)
-                for t, m, v in zip(thetas, self.m, self.v)]
+        new = []
+        # The moments are updated in place (cheaper per mini-batch); the weights never are.
+        for t, g, m, v in zip(thetas, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            g2 = np.multiply(g, g)
+            g2 *= 1 - b2
+            v *= b2
+            v += g2
+            denom = np.sqrt(v)
+            denom += self.eps
+            update = np.divide(m, denom)
+            update *= lr
+            new.append(t - update)
+        return new
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
