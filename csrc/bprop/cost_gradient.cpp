@@ -54,6 +54,8 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
                          T* const* D, Workspace<T>& ws) {
   const bool with_gradient = D != nullptr;
   const index_t blocks = num_blocks(s.m);
+  const index_t per_chunk = chunk_blocks(s.m);
+  const index_t chunks = (blocks + per_chunk - 1) / per_chunk;
   const index_t K = layers.back().rows;
   const index_t P = ws.num_params;
   double total_cost = 0.0;
@@ -63,28 +65,32 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
 #pragma omp parallel num_threads(ws.num_threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
-    for (index_t first = 0; first < blocks; first += ws.num_slots) {
-      const index_t wave = std::min(ws.num_slots, blocks - first);
+    for (index_t first = 0; first < chunks; first += ws.num_slots) {
+      const index_t wave = std::min(ws.num_slots, chunks - first);
 
-      // Contiguous blocks per thread, so that the block after this one is
-      // usually this thread's next: it is prefetched during this one.
+      // Slot w sums chunk first + w, block by block. Contiguous chunks per
+      // thread, so that the block after this one is usually this thread's
+      // next: it is prefetched during this one.
 #pragma omp for schedule(static)
       for (index_t w = 0; w < wave; ++w) {
-        const index_t r0 = (first + w) * kBlock;
-        const index_t nb = std::min(kBlock, s.m - r0);
-        const T* X_block = s.X + r0 * s.n;
-        const T* X_next = r0 + kBlock + nb <= s.m ? X_block + kBlock * s.n : nullptr;
-        const index_t bad = forward_block(gemm, layers, X_block, nb, scratch, X_next);
-        ws.slot_bad_row[w] = bad < 0 ? -1 : r0 + bad;
-        ws.slot_cost[w] = block_cost(s, r0, nb, K, scratch);
-        if (with_gradient) {
-          T* G = ws.slot_grad.data() + w * P;
-          std::memset(G, 0, sizeof(T) * P);
-          backward_block(gemm, layers, s, r0, nb, ws.offsets.data(), scratch, G);
+        T* G = with_gradient ? ws.slot_grad.data() + w * P : nullptr;
+        if (G) std::memset(G, 0, sizeof(T) * P);
+        ws.slot_cost[w] = 0.0;
+        ws.slot_bad_row[w] = -1;
+        const index_t b_end = std::min(blocks, (first + w + 1) * per_chunk);
+        for (index_t blk = (first + w) * per_chunk; blk < b_end; ++blk) {
+          const index_t r0 = blk * kBlock;
+          const index_t nb = std::min(kBlock, s.m - r0);
+          const T* X_block = s.X + r0 * s.n;
+          const T* X_next = r0 + kBlock + nb <= s.m ? X_block + kBlock * s.n : nullptr;
+          const index_t bad = forward_block(gemm, layers, X_block, nb, scratch, X_next);
+          if (bad >= 0 && ws.slot_bad_row[w] < 0) ws.slot_bad_row[w] = r0 + bad;
+          ws.slot_cost[w] += block_cost(s, r0, nb, K, scratch);
+          if (G) backward_block(gemm, layers, s, r0, nb, ws.offsets.data(), scratch, G);
         }
       }
 
-      // Add the wave's block sums to the total in block order.
+      // Add the wave's chunk sums to the total in chunk order.
       if (with_gradient) {
 #pragma omp for schedule(static)
         for (index_t p = 0; p < P; ++p) {

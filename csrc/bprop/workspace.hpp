@@ -13,14 +13,27 @@
 
 namespace bprop {
 
-// Samples are processed in blocks of kBlock rows; a wave is up to kWave
-// blocks whose partial sums are added to the total in block order. Both are
-// fixed constants, so the order of every floating-point sum depends on m
-// alone: results are bit-identical for any thread count.
+// Samples are processed in blocks of kBlock rows. One thread sums a chunk of
+// up to kChunk consecutive blocks into one slot; a wave is up to kWave chunks
+// whose slots are added to the total in chunk order. Block, chunk and wave
+// boundaries depend on m alone, so the order of every floating-point sum does
+// too: results are bit-identical for any thread count.
 constexpr index_t kBlock = 64;
 constexpr index_t kWave = 16;
+constexpr index_t kChunk = 4;
 
 inline index_t num_blocks(index_t m) { return (m + kBlock - 1) / kBlock; }
+
+// Blocks per chunk: fewer for small m, so that a mini-batch still has a chunk
+// for every thread; up to kChunk for large m, so that slots are zeroed and
+// reduced less often.
+inline index_t chunk_blocks(index_t m) {
+  return std::max<index_t>(1, std::min(kChunk, num_blocks(m) / kWave));
+}
+
+inline index_t num_chunks(index_t m) {
+  return (num_blocks(m) + chunk_blocks(m) - 1) / chunk_blocks(m);
+}
 
 // Per-thread buffers for one block: activations a_l and errors delta_l of
 // every non-input layer, each (kBlock, s_l) row-major, plus z_L (kBlock, K).
@@ -46,14 +59,14 @@ struct Workspace {
   std::vector<index_t> offsets;          // where each Theta_l starts in unroll order
   index_t num_slots;
   std::vector<BlockScratch<T>> scratch;  // one per thread
-  std::vector<T> slot_grad;              // (num_slots, num_params) block sums of Delta
-  std::vector<double> slot_cost;         // (num_slots,) block sums of the cost
+  std::vector<T> slot_grad;              // (num_slots, num_params) chunk sums of Delta
+  std::vector<double> slot_cost;         // (num_slots,) chunk sums of the cost
   std::vector<index_t> slot_bad_row;     // (num_slots,) first row with NaN/inf, or -1
   std::vector<double> total_grad;        // (num_params,) sum of Delta over all blocks
 
   // Whether this workspace serves a call with these arguments.
   bool fits(const Network<T>& layers, index_t m, int threads, bool with_gradient) const {
-    if (threads != num_threads || std::min(kWave, num_blocks(m)) != num_slots ||
+    if (threads != num_threads || std::min(kWave, num_chunks(m)) != num_slots ||
         with_gradient != !total_grad.empty() || layers.size() != shapes.size())
       return false;
     for (std::size_t l = 0; l < layers.size(); ++l)
@@ -65,7 +78,7 @@ struct Workspace {
 
   Workspace(const Network<T>& layers, index_t m, int threads, bool with_gradient)
       : num_threads(std::max(threads, 1)),
-        num_slots(std::min(kWave, num_blocks(m))),
+        num_slots(std::min(kWave, num_chunks(m))),
         slot_cost(num_slots),
         slot_bad_row(num_slots) {
     for (const auto& layer : layers) {
