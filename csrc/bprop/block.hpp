@@ -3,7 +3,6 @@
 // `omp simd reduction` does identically on every call.
 #pragma once
 
-#include "activation.hpp"
 #include "network.hpp"
 #include "simd/gemm.hpp"
 #include "workspace.hpp"
@@ -68,18 +67,17 @@ inline index_t forward_block(const GemmKernels<T>& gemm, const Network<T>& layer
 
 // Sum over the block of softplus(z) - y z, the logistic cost of each output.
 template <class T>
-inline double block_cost(const Samples<T>& smp, index_t r0, index_t nb, index_t K,
-                         const BlockScratch<T>& s) {
-  double cost = 0.0;
-  for (index_t b = 0; b < nb; ++b) {
-    for (index_t k = 0; k < K; ++k) {
-      const double z = s.z_out[b * K + k];
-      const double y = smp.labels ? double(smp.labels[r0 + b] == k)
-                                  : double(smp.Y[(r0 + b) * K + k]);
-      cost += softplus(z) - y * z;
-    }
+inline double block_cost(const GemmKernels<T>& gemm, const Samples<T>& smp, index_t r0,
+                         index_t nb, index_t K, const BlockScratch<T>& s) {
+  const T* z = s.z_out.data();
+  double yz = 0.0;
+  if (smp.labels) {
+    for (index_t b = 0; b < nb; ++b) yz += double(z[b * K + smp.labels[r0 + b]]);
+  } else {
+    const T* Y = smp.Y + r0 * K;
+    for (index_t i = 0; i < nb * K; ++i) yz += double(Y[i]) * double(z[i]);
   }
-  return cost;
+  return gemm.softplus_sum(z, nb * K) - yz;
 }
 
 // Backward pass. delta_L = a_L - y; delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)

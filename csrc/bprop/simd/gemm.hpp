@@ -23,6 +23,8 @@ struct GemmKernels {
               const T* B, index_t ldb, T* C, index_t ldc);
   // a[i] = 1 / (1 + e^-z[i]) for i < n, without overflow; NaN stays NaN. a may be z.
   void (*sigmoid)(const T* z, T* a, index_t n);
+  // sum_i log(1 + e^z[i]) for i < n, in double, stable for any z.
+  double (*softplus_sum)(const T* z, index_t n);
 };
 
 // The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2").
