@@ -16,8 +16,9 @@ SHAPES = [
     [5, 3, 4, 6, 2, 5],       # 4 hidden layers
     [3, 4],                   # no hidden layer: logistic regression
 ]
-# 1 sample, around the 64-sample block, beyond one 16-block wave (1024).
-SIZES_M = [1, 63, 64, 65, 1100]
+# 1 sample, around the 64-sample block, beyond one wave of 16 single-block chunks
+# (1100), with 2-block chunks (2200) and several waves of 4-block chunks (4500).
+SIZES_M = [1, 63, 64, 65, 1100, 2200, 4500]
 
 
 def _tolerances(dtype):

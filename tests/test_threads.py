@@ -12,7 +12,7 @@ from conftest import make_problem
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("m", [1, 100, 3000])
+@pytest.mark.parametrize("m", [1, 100, 3000, 4500])  # 4500: chunks of 4 blocks
 def test_bit_identical_across_thread_counts(dtype, m):
     thetas, X, y = make_problem([30, 16, 8, 5], m, dtype=dtype, seed=m)
     J1, g1 = bprop.cost_and_gradient(thetas, X, y, 1.0, num_threads=1)
