@@ -33,3 +33,20 @@ def test_textbook_loop(benchmark, net):
     benchmark.group = f"{net} f64 textbook loop m={LOOP_M}"
     with threadpool_limits(1):
         benchmark.pedantic(loop_contender(NETWORKS[net], DTYPES["f64"]), rounds=1, warmup_rounds=0)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("contender", ["bprop", "numpy", "torch"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_minibatch_step(benchmark, dtype, contender, threads):
+    """One cost + gradient on a mini-batch of 128 (784-100-10): per-call overhead shows here."""
+    benchmark.group = f"784-100-10 {dtype} mini-batch 128"
+    benchmark.name = f"{contender} {threads}t"
+    fns = contenders(NETWORKS["784-100-10"], DTYPES[dtype], 128, threads)
+    if contender not in fns:
+        pytest.skip(f"{contender} is not installed")
+    if contender == "torch":
+        import torch
+        torch.set_num_threads(threads)
+    with threadpool_limits(threads):
+        benchmark.pedantic(fns[contender], rounds=50, warmup_rounds=5)

@@ -83,11 +83,11 @@ inline double block_cost(const GemmKernels<T>& gemm, const Samples<T>& smp, inde
 // Backward pass. delta_L = a_L - y; delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)
 // without the bias row; G_l += delta_{l+1}^T [1 a_l], summed over b in order.
 // G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
-// is where Theta_l starts in it.
+// is where Theta_l starts in it. With `first`, G is set rather than added to.
 template <class T>
 inline void backward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
-                           const Samples<T>& smp, index_t r0,
-                           index_t nb, const index_t* offsets, BlockScratch<T>& s, T* G) {
+                           const Samples<T>& smp, index_t r0, index_t nb,
+                           const index_t* offsets, BlockScratch<T>& s, T* G, bool first) {
   const std::size_t L = layers.size();
   const index_t K = layers.back().rows;
   T* dL = s.delta[L - 1].data();
@@ -104,16 +104,19 @@ inline void backward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
     const T* in = l == 0 ? smp.X + r0 * smp.n : s.a[l - 1].data();
     const T* d = s.delta[l].data();
     T* g = G + offsets[l];
-    for (index_t b = 0; b < nb; ++b)
-      for (index_t j = 0; j < layer.rows; ++j) g[j * layer.cols] += d[b * layer.rows + j];
+    for (index_t j = 0; j < layer.rows; ++j) {
+      T bias = T(0);
+      for (index_t b = 0; b < nb; ++b) bias += d[b * layer.rows + j];
+      g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
+    }
     // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
-    gemm.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols);
+    gemm.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first);
     if (l == 0) break;
     // delta_prev[b, k] = sum_j delta[b, j] Theta[j, 1 + k], then times g'(z) = a (1 - a)
     T* d_prev = s.delta[l - 1].data();
     const T* a_prev = s.a[l - 1].data();
-    for (index_t i = 0; i < nb * width; ++i) d_prev[i] = T(0);
-    gemm.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width);
+    gemm.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width,
+             true);
     for (index_t i = 0; i < nb * width; ++i) d_prev[i] *= a_prev[i] * (T(1) - a_prev[i]);
   }
 }

@@ -1,5 +1,4 @@
 #include <cmath>
-#include <cstring>
 
 #include "block.hpp"
 #include "kernels.hpp"
@@ -27,24 +26,30 @@ double regularisation(const Network<T>& layers) {
   return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
+// True when every x[i] is finite: x * 0 is 0 for finite x and NaN otherwise.
+// Four running sums in a fixed pattern, so that the compiler vectorises it.
+template <class T>
+bool all_finite(const T* x, index_t n) {
+  T part[4] = {};
+  index_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int q = 0; q < 4; ++q) part[q] += x[i + q] * T(0);
+  for (; i < n; ++i) part[0] += x[i] * T(0);
+  return (part[0] + part[1]) + (part[2] + part[3]) == T(0);
+}
+
 // D = total / m + (lambda / m) Theta off the bias column; returns false when
 // any entry is not finite.
 template <class T>
 bool finish_gradient(const LayerView<T>& layer, const double* total, double m, double lambda,
                      T* D) {
-  int bad = 0;
   for (index_t j = 0; j < layer.rows; ++j) {
     const index_t row = j * layer.cols;
     D[row] = T(total[row] / m);
-    bad |= (D[row] - D[row]) != T(0);
-#pragma omp simd reduction(| : bad)
-    for (index_t k = 1; k < layer.cols; ++k) {
-      const T d = T(total[row + k] / m + lambda / m * double(layer.theta[row + k]));
-      D[row + k] = d;
-      bad |= (d - d) != T(0);
-    }
+    for (index_t k = 1; k < layer.cols; ++k)
+      D[row + k] = T(total[row + k] / m + lambda / m * double(layer.theta[row + k]));
   }
-  return bad == 0;
+  return all_finite(D, layer.rows * layer.cols);
 }
 
 }  // namespace
@@ -74,11 +79,11 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
 #pragma omp for schedule(static)
       for (index_t w = 0; w < wave; ++w) {
         T* G = with_gradient ? ws.slot_grad.data() + w * P : nullptr;
-        if (G) std::memset(G, 0, sizeof(T) * P);
         ws.slot_cost[w] = 0.0;
         ws.slot_bad_row[w] = -1;
         const index_t b_end = std::min(blocks, (first + w + 1) * per_chunk);
-        for (index_t blk = (first + w) * per_chunk; blk < b_end; ++blk) {
+        const index_t b_begin = (first + w) * per_chunk;
+        for (index_t blk = b_begin; blk < b_end; ++blk) {
           const index_t r0 = blk * kBlock;
           const index_t nb = std::min(kBlock, s.m - r0);
           const T* X_block = s.X + r0 * s.n;
@@ -86,18 +91,23 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
           const index_t bad = forward_block(gemm, layers, X_block, nb, scratch, X_next);
           if (bad >= 0 && ws.slot_bad_row[w] < 0) ws.slot_bad_row[w] = r0 + bad;
           ws.slot_cost[w] += block_cost(gemm, s, r0, nb, K, scratch);
-          if (G) backward_block(gemm, layers, s, r0, nb, ws.offsets.data(), scratch, G);
+          if (G) backward_block(gemm, layers, s, r0, nb, ws.offsets.data(), scratch, G, blk == b_begin);
         }
       }
 
       // Add the wave's chunk sums to the total in chunk order.
       if (with_gradient) {
-#pragma omp for schedule(static)
-        for (index_t p = 0; p < P; ++p) {
-          double sum = ws.total_grad[p];
-          for (index_t w = 0; w < wave; ++w) sum += ws.slot_grad[w * P + p];
-          ws.total_grad[p] = sum;
+        // Each thread takes a range of parameters and adds the slots to it one
+        // after another: per parameter the same order as slot by slot.
+        const int nt = omp_num_threads();
+        const index_t span = (P + nt - 1) / nt;
+        const index_t p0 = std::min(P, span * thread_id()), p1 = std::min(P, p0 + span);
+        for (index_t w = 0; w < wave; ++w) {
+          const T* slot = ws.slot_grad.data() + w * P;
+          double* total = ws.total_grad.data();
+          for (index_t p = p0; p < p1; ++p) total[p] += double(slot[p]);
         }
+#pragma omp barrier
       }
 #pragma omp single
       for (index_t w = 0; w < wave; ++w) {

@@ -32,6 +32,15 @@ inline int num_procs() {
 #endif
 }
 
+// Threads in the current parallel region (1 outside one).
+inline int omp_num_threads() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 inline int thread_id() {
 #ifdef _OPENMP
   return omp_get_thread_num();
