@@ -10,6 +10,18 @@ from threadpoolctl import threadpool_limits
 from problems import DTYPES, LOOP_M, NETWORKS, bench_m, contenders, loop_contender
 
 
+def run_contender(benchmark, sizes, dtype, m, contender, threads, rounds, warmup):
+    """Time one contender with numpy's and PyTorch's threads pinned to `threads`."""
+    fns = contenders(sizes, DTYPES[dtype], m, threads)
+    if contender not in fns:
+        pytest.skip(f"{contender} is not installed")
+    if contender == "torch":
+        import torch
+        torch.set_num_threads(threads)
+    with threadpool_limits(threads):
+        benchmark.pedantic(fns[contender], rounds=rounds, warmup_rounds=warmup)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("contender", ["bprop", "numpy", "torch"])
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -17,14 +29,7 @@ from problems import DTYPES, LOOP_M, NETWORKS, bench_m, contenders, loop_contend
 def test_cost_gradient(benchmark, net, dtype, contender, threads):
     benchmark.group = f"{net} {dtype} m={bench_m()}"
     benchmark.name = f"{contender} {threads}t"
-    fns = contenders(NETWORKS[net], DTYPES[dtype], bench_m(), threads)
-    if contender not in fns:
-        pytest.skip(f"{contender} is not installed")
-    if contender == "torch":
-        import torch
-        torch.set_num_threads(threads)
-    with threadpool_limits(threads):
-        benchmark.pedantic(fns[contender], rounds=3, warmup_rounds=1)
+    run_contender(benchmark, NETWORKS[net], dtype, bench_m(), contender, threads, 3, 1)
 
 
 @pytest.mark.parametrize("net", NETWORKS)
@@ -42,11 +47,4 @@ def test_minibatch_step(benchmark, dtype, contender, threads):
     """One cost + gradient on a mini-batch of 128 (784-100-10): per-call overhead shows here."""
     benchmark.group = f"784-100-10 {dtype} mini-batch 128"
     benchmark.name = f"{contender} {threads}t"
-    fns = contenders(NETWORKS["784-100-10"], DTYPES[dtype], 128, threads)
-    if contender not in fns:
-        pytest.skip(f"{contender} is not installed")
-    if contender == "torch":
-        import torch
-        torch.set_num_threads(threads)
-    with threadpool_limits(threads):
-        benchmark.pedantic(fns[contender], rounds=50, warmup_rounds=5)
+    run_contender(benchmark, NETWORKS["784-100-10"], dtype, 128, contender, threads, 50, 5)
