@@ -13,6 +13,7 @@
 
 #include "../bprop/kernels.hpp"
 #include "../bprop/simd/gemm.hpp"
+#include "sigint.hpp"
 #include "../bprop/threads.hpp"
 
 namespace py = pybind11;
@@ -46,6 +47,19 @@ NetworkArgs<T> network_args(const py::list& thetas) {
   }
   bprop::check_network(args.layers);
   return args;
+}
+
+// Ctrl-C arrived during a kernel call: pass SIGINT on to Python's own handling
+// (KeyboardInterrupt, or the user's handler). When the kernel stopped early its
+// results are incomplete, so the call raises KeyboardInterrupt in any case;
+// when it had already finished, the results stand and Python sees the signal
+// at its next check.
+void forward_interrupt(bool results_incomplete) {
+  PyErr_SetInterrupt();
+  if (!results_incomplete) return;
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  PyErr_SetNone(PyExc_KeyboardInterrupt);
+  throw py::error_already_set();
 }
 
 int checked_threads(int num_threads) {
@@ -89,9 +103,11 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
   bprop::CostResult r;
   {
+    bprop_bindings::SigintGuard sigint;
     py::gil_scoped_release release;
     r = bprop::cost_gradient(net.layers, s, lambda, with_gradient ? D.data() : nullptr, ws);
   }
+  if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
   return py::make_tuple(r.cost, static_cast<int>(r.status), r.bad_row,
                         with_gradient ? py::object(grads) : py::object(py::none()));
 }
@@ -109,9 +125,11 @@ py::tuple forward(const py::list& thetas, const CArray<T>& X, int num_threads) {
   bprop::Workspace<T>& ws = bprop::thread_workspace(net.layers, m, checked_threads(num_threads), false);
   bprop::index_t bad_row;
   {
+    bprop_bindings::SigintGuard sigint;
     py::gil_scoped_release release;
     bad_row = bprop::forward(net.layers, X.data(), m, n, out_data, ws);
   }
+  if (bprop::stop_requested()) forward_interrupt(true);  // some blocks may be skipped
   return py::make_tuple(out, bad_row);
 }
 
@@ -140,4 +158,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("STATUS_OK") = static_cast<int>(bprop::Status::ok);
   m.attr("STATUS_NON_FINITE_INPUT") = static_cast<int>(bprop::Status::non_finite_input);
   m.attr("STATUS_NON_FINITE_RESULT") = static_cast<int>(bprop::Status::non_finite_result);
+  m.attr("STATUS_INTERRUPTED") = static_cast<int>(bprop::Status::interrupted);
 }

@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "block.hpp"
+#include "interrupt.hpp"
 #include "kernels.hpp"
 #include "simd/gemm.hpp"
 #include "threads.hpp"
@@ -83,7 +84,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
         ws.slot_bad_row[w] = -1;
         const index_t b_end = std::min(blocks, (first + w + 1) * per_chunk);
         const index_t b_begin = (first + w) * per_chunk;
-        for (index_t blk = b_begin; blk < b_end; ++blk) {
+        for (index_t blk = b_begin; blk < b_end && !stop_requested(); ++blk) {
           const index_t r0 = blk * kBlock;
           const index_t nb = std::min(kBlock, s.m - r0);
           const T* X_block = s.X + r0 * s.n;
@@ -117,6 +118,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
     }
   }
 
+  if (stop_requested()) return {NAN, Status::interrupted, -1};
   if (bad_row >= 0) return {NAN, Status::non_finite_input, bad_row};
 
   const double m = double(s.m);

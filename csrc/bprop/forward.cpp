@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "block.hpp"
+#include "interrupt.hpp"
 #include "kernels.hpp"
 #include "simd/gemm.hpp"
 #include "threads.hpp"
@@ -21,6 +22,7 @@ index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* o
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
 #pragma omp for schedule(static)
     for (index_t blk = 0; blk < blocks; ++blk) {
+      if (stop_requested()) continue;  // interrupted: the caller discards the output
       const index_t r0 = blk * kBlock;
       const index_t nb = std::min(kBlock, m - r0);
       const T* X_next = r0 + kBlock + nb <= m ? X + (r0 + kBlock) * n : nullptr;

@@ -27,6 +27,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
 
 // out (m, K) = a_L for every row of X (m, n); returns the first row of X
 // holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false).
+// Both kernels stop early when stop_requested() (interrupt.hpp) becomes true.
 template <class T>
 index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* out,
                 Workspace<T>& ws);

@@ -38,6 +38,7 @@ enum class Status : int {
   ok = 0,
   non_finite_input = 1,   // X holds NaN or inf (first bad row reported)
   non_finite_result = 2,  // finite inputs, but cost or gradient overflowed
+  interrupted = 3,        // stop_requested() was seen: the results are incomplete
 };
 
 // Throw std::invalid_argument when shapes do not chain or targets are out of

@@ -9,6 +9,7 @@ WAVE_BLOCKS: int
 STATUS_OK: int
 STATUS_NON_FINITE_INPUT: int
 STATUS_NON_FINITE_RESULT: int
+STATUS_INTERRUPTED: int
 
 @overload
 def cost_gradient(  # type: ignore[overload-overlap]

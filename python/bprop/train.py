@@ -172,6 +172,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     y : array_like, shape (m,) or (m, K)
         Labels in ``[0, K)`` or targets in ``[0, 1]``.
     lambda_ : float, default 0.0
+        The method's L2 strength. On a mini-batch the term is ``lambda_/(2 m_batch)``,
+        so scale ``lambda_`` by ``batch_size / m`` to match a full-batch run.
     optimizer : {"gd", "momentum", "nesterov", "adam", "lbfgs"} or Optimizer
     learning_rate : float, optional
         Default per optimiser (gd 1.0, momentum/nesterov 0.5, adam 0.001).
