@@ -117,7 +117,7 @@ def load(path: str | os.PathLike) -> tuple[list[np.ndarray], dict[str, Any]]:
         if str(e).startswith(str(path)):
             raise
         raise ValueError(f"{path}: corrupt or not a bprop model ({e})") from None
-    except (OSError, EOFError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as e:
+    except (OSError, EOFError, KeyError, MemoryError, zipfile.BadZipFile, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: corrupt or truncated model file ({type(e).__name__}: {e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path}: not a bprop model")
