@@ -78,3 +78,26 @@ def test_arbitrary_arrays_never_crash(X, y):
     except ValueError:
         return
     assert np.isfinite(J) and all(np.isfinite(g).all() for g in grads)
+
+
+@given(st.sampled_from(["int8", "uint16", "int64", "float16", "float32", "float64", "bool",
+                        "complex64", "U3", "object"]),
+       st.sampled_from(["int8", "uint8", "int64", "float32", "float64", "bool", "U1", "object"]),
+       st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_any_dtype_gives_a_result_or_a_clear_error(x_dtype, y_dtype, m, seed):
+    rng = np.random.default_rng(seed)
+    thetas = bprop.initialize([3, 2, 3], seed=0)
+    X = rng.integers(0, 3, size=(m, 3)).astype(x_dtype)
+    y = rng.integers(0, 3, size=m).astype(y_dtype)
+    numeric = set("biuf")
+    try:
+        J, grads = bprop.cost_and_gradient(thetas, X, y)
+    except TypeError as e:
+        assert X.dtype.kind not in numeric or y.dtype.kind not in numeric, e
+        return
+    except ValueError as e:
+        assert "labels" in str(e) or "y" in str(e), e
+        return
+    assert X.dtype.kind in numeric and y.dtype.kind in numeric
+    J_ref, _ = bprop.reference.cost_and_gradient(thetas, X.astype(np.float64), y.astype(np.int64))
+    assert J == pytest.approx(J_ref, rel=1e-12)
