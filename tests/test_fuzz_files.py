@@ -60,13 +60,23 @@ def test_mutated_idx_files(tmp_path_factory, edits, cut, compress):
     blob = _mutate(_idx_bytes(), edits, cut)
     if compress:
         blob = gzip.compress(blob)
+    _check_idx(tmp_path_factory, blob, gzip.decompress(blob) if compress else blob)
+
+
+@given(st.binary(max_size=200))
+def test_random_bytes_as_idx(tmp_path_factory, blob):
+    _check_idx(tmp_path_factory, blob, blob)
+
+
+def _check_idx(tmp_path_factory, blob, raw):
+    """Either a clean ValueError, or an array that accounts for every byte of the file."""
     path = tmp_path_factory.mktemp("i") / "f.idx"
     path.write_bytes(blob)
     try:
         out = data.load_idx(path)
     except ValueError:
         return
-    assert out.size * out.dtype.itemsize + 4 + 4 * out.ndim == len(gzip.decompress(blob) if compress else blob)
+    assert out.size * out.dtype.itemsize + 4 + 4 * out.ndim == len(raw)
 
 
 @settings(max_examples=100)

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "../bprop/kernels.hpp"
-#include "../bprop/simd/gemm.hpp"
+#include "../bprop/simd/simd_kernels.hpp"
 #include "sigint.hpp"
 #include "../bprop/threads.hpp"
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "network.hpp"
-#include "simd/gemm.hpp"
+#include "simd/simd_kernels.hpp"
 #include "workspace.hpp"
 
 namespace bprop {
@@ -34,10 +34,10 @@ inline index_t first_non_finite_row(const T* X_block, index_t n, const T* z, ind
 // in is (nb, cols - 1), Theta is (rows, cols), out is (nb, rows).
 // `ahead`: the next nb input rows to prefetch, or null.
 template <class T>
-inline void affine(const GemmKernels<T>& gemm, const LayerView<T>& layer, const T* in,
+inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const T* in,
                    index_t nb, T* out, const T* ahead) {
   const index_t width = layer.cols - 1;
-  gemm.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows, ahead);
+  simd.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows, ahead);
   for (index_t b = 0; b < nb; ++b)
     for (index_t j = 0; j < layer.rows; ++j) out[b * layer.rows + j] += layer.theta[j * layer.cols];
 }
@@ -47,7 +47,7 @@ inline void affine(const GemmKernels<T>& gemm, const LayerView<T>& layer, const 
 // it (prefetched during this one) or null. Returns the first row of the block
 // whose inputs hold NaN or inf, or -1.
 template <class T>
-inline index_t forward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
+inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layers,
                              const T* X_block, index_t nb, BlockScratch<T>& s,
                              const T* X_next = nullptr) {
   const T* in = X_block;
@@ -56,10 +56,10 @@ inline index_t forward_block(const GemmKernels<T>& gemm, const Network<T>& layer
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const index_t count = nb * layers[l].rows;
     T* z = l == last ? s.z_out.data() : s.a[l].data();
-    affine(gemm, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
+    affine(simd, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
     if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
-    gemm.sigmoid(z, a, count);
+    simd.sigmoid(z, a, count);
     in = a;
   }
   return bad_row;
@@ -67,7 +67,7 @@ inline index_t forward_block(const GemmKernels<T>& gemm, const Network<T>& layer
 
 // Sum over the block of softplus(z) - y z, the logistic cost of each output.
 template <class T>
-inline double block_cost(const GemmKernels<T>& gemm, const Samples<T>& smp, index_t r0,
+inline double block_cost(const SimdKernels<T>& simd, const Samples<T>& smp, index_t r0,
                          index_t nb, index_t K, const BlockScratch<T>& s) {
   const T* z = s.z_out.data();
   double yz = 0.0;
@@ -77,7 +77,7 @@ inline double block_cost(const GemmKernels<T>& gemm, const Samples<T>& smp, inde
     const T* Y = smp.Y + r0 * K;
     for (index_t i = 0; i < nb * K; ++i) yz += double(Y[i]) * double(z[i]);
   }
-  return gemm.softplus_sum(z, nb * K) - yz;
+  return simd.softplus_sum(z, nb * K) - yz;
 }
 
 // Backward pass. delta_L = a_L - y; delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)
@@ -85,7 +85,7 @@ inline double block_cost(const GemmKernels<T>& gemm, const Samples<T>& smp, inde
 // G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
 // is where Theta_l starts in it. With `first`, G is set rather than added to.
 template <class T>
-inline void backward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
+inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
                            const Samples<T>& smp, index_t r0, index_t nb,
                            const index_t* offsets, BlockScratch<T>& s, T* G, bool first) {
   const std::size_t L = layers.size();
@@ -110,12 +110,12 @@ inline void backward_block(const GemmKernels<T>& gemm, const Network<T>& layers,
       g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
     }
     // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
-    gemm.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first);
+    simd.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first);
     if (l == 0) break;
     // delta_prev[b, k] = sum_j delta[b, j] Theta[j, 1 + k], then times g'(z) = a (1 - a)
     T* d_prev = s.delta[l - 1].data();
     const T* a_prev = s.a[l - 1].data();
-    gemm.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width,
+    simd.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width,
              true);
     for (index_t i = 0; i < nb * width; ++i) d_prev[i] *= a_prev[i] * (T(1) - a_prev[i]);
   }

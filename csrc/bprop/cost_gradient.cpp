@@ -3,7 +3,7 @@
 #include "block.hpp"
 #include "interrupt.hpp"
 #include "kernels.hpp"
-#include "simd/gemm.hpp"
+#include "simd/simd_kernels.hpp"
 #include "threads.hpp"
 
 namespace bprop {
@@ -67,7 +67,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
   double total_cost = 0.0;
   index_t bad_row = -1;
 
-  const GemmKernels<T>& gemm = gemm_kernels<T>();
+  const SimdKernels<T>& simd = simd_kernels<T>();
 #pragma omp parallel num_threads(ws.num_threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
@@ -89,10 +89,10 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
           const index_t nb = std::min(kBlock, s.m - r0);
           const T* X_block = s.X + r0 * s.n;
           const T* X_next = r0 + kBlock + nb <= s.m ? X_block + kBlock * s.n : nullptr;
-          const index_t bad = forward_block(gemm, layers, X_block, nb, scratch, X_next);
+          const index_t bad = forward_block(simd, layers, X_block, nb, scratch, X_next);
           if (bad >= 0 && ws.slot_bad_row[w] < 0) ws.slot_bad_row[w] = r0 + bad;
-          ws.slot_cost[w] += block_cost(gemm, s, r0, nb, K, scratch);
-          if (G) backward_block(gemm, layers, s, r0, nb, ws.offsets.data(), scratch, G, blk == b_begin);
+          ws.slot_cost[w] += block_cost(simd, s, r0, nb, K, scratch);
+          if (G) backward_block(simd, layers, s, r0, nb, ws.offsets.data(), scratch, G, blk == b_begin);
         }
       }
 

@@ -4,7 +4,7 @@
 #include "block.hpp"
 #include "interrupt.hpp"
 #include "kernels.hpp"
-#include "simd/gemm.hpp"
+#include "simd/simd_kernels.hpp"
 #include "threads.hpp"
 
 namespace bprop {
@@ -16,7 +16,7 @@ index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* o
   const index_t blocks = num_blocks(m);
   index_t bad_row = -1;
 
-  const GemmKernels<T>& gemm = gemm_kernels<T>();
+  const SimdKernels<T>& simd = simd_kernels<T>();
 #pragma omp parallel num_threads(ws.num_threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
@@ -26,7 +26,7 @@ index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* o
       const index_t r0 = blk * kBlock;
       const index_t nb = std::min(kBlock, m - r0);
       const T* X_next = r0 + kBlock + nb <= m ? X + (r0 + kBlock) * n : nullptr;
-      const index_t bad = forward_block(gemm, layers, X + r0 * n, nb, scratch, X_next);
+      const index_t bad = forward_block(simd, layers, X + r0 * n, nb, scratch, X_next);
       if (bad >= 0) {
 #pragma omp critical(bprop_bad_row)
         if (bad_row < 0 || r0 + bad < bad_row) bad_row = r0 + bad;

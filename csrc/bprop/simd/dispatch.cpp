@@ -3,18 +3,18 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "gemm.hpp"
+#include "simd_kernels.hpp"
 
 namespace bprop {
 
 namespace baseline {
 template <class T>
-GemmKernels<T> kernels();
+SimdKernels<T> kernels();
 }
 #ifdef BPROP_HAVE_AVX2
 namespace avx2 {
 template <class T>
-GemmKernels<T> kernels();
+SimdKernels<T> kernels();
 }
 #endif
 
@@ -32,7 +32,7 @@ bool use_avx2() {
 }
 
 template <class T>
-GemmKernels<T> choose() {
+SimdKernels<T> choose() {
 #ifdef BPROP_HAVE_AVX2
   if (use_avx2()) return avx2::kernels<T>();
 #endif
@@ -42,14 +42,14 @@ GemmKernels<T> choose() {
 }  // namespace
 
 template <class T>
-const GemmKernels<T>& gemm_kernels() {
-  static const GemmKernels<T> chosen = choose<T>();  // thread-safe, decided once
+const SimdKernels<T>& simd_kernels() {
+  static const SimdKernels<T> chosen = choose<T>();  // thread-safe, decided once
   return chosen;
 }
 
-const char* simd_isa() { return gemm_kernels<double>().isa; }
+const char* simd_isa() { return simd_kernels<double>().isa; }
 
-template const GemmKernels<float>& gemm_kernels<float>();
-template const GemmKernels<double>& gemm_kernels<double>();
+template const SimdKernels<float>& simd_kernels<float>();
+template const SimdKernels<double>& simd_kernels<double>();
 
 }  // namespace bprop

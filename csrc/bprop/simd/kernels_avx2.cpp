@@ -2,4 +2,4 @@
 #define BPROP_ISA avx2
 #define BPROP_ISA_NAME "avx2"
 #define BPROP_VEC_BYTES 32
-#include "gemm_kernels.inc"
+#include "simd_kernels.inc"

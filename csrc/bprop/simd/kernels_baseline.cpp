@@ -2,4 +2,4 @@
 #define BPROP_ISA baseline
 #define BPROP_ISA_NAME "baseline"
 #define BPROP_VEC_BYTES 16
-#include "gemm_kernels.inc"
+#include "simd_kernels.inc"

@@ -1,8 +1,8 @@
-// The small matrix-product kernels and the vectorised sigmoid that the block
+// The small matrix-product kernels, the vectorised sigmoid and the logistic cost that the block
 // passes are built from, in one version per instruction set, chosen at run
 // time (see dispatch.cpp).
 //
-// Each version is compiled from gemm_kernels.inc in its own translation unit
+// Each version is compiled from simd_kernels.inc in its own translation unit
 // with its own -m flags, inside its own namespace, so that no inline function
 // compiled for AVX2 can be picked by the linker for the baseline path.
 #pragma once
@@ -12,7 +12,7 @@
 namespace bprop {
 
 template <class T>
-struct GemmKernels {
+struct SimdKernels {
   const char* isa;
   // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
@@ -30,7 +30,7 @@ struct GemmKernels {
 
 // The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2").
 template <class T>
-const GemmKernels<T>& gemm_kernels();
+const SimdKernels<T>& simd_kernels();
 
 // Name of the instruction set in use ("avx2" or "baseline").
 const char* simd_isa();
