@@ -60,6 +60,16 @@ def test_idx_bad_files(tmp_path, compress, mutate, match):
         data.load_idx(path)
 
 
+def test_huge_claimed_dimensions_in_a_small_gzip_file(tmp_path):
+    # Found by tests/test_fuzz_files.py: a mutated dimension used to make gzip allocate the
+    # claimed size (MemoryError) before noticing the stream is short.
+    header = bytes([0, 0, 8, 2]) + struct.pack(">II", 60000, 0xFC0000F0)
+    path = tmp_path / "bomb.gz"
+    path.write_bytes(gzip.compress(header + bytes(1000)))
+    with pytest.raises(ValueError, match="truncated: dimensions \\(60000, 4227858672\\) need"):
+        data.load_idx(path)
+
+
 def test_truncated_gzip_stream(tmp_path):
     good = write_idx(tmp_path / "g.gz", np.zeros((50, 50)), compress=True)
     bad = tmp_path / "bad.gz"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import numbers
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +45,11 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     return out
 
 
-def _read_bytes(path: Path) -> bytes | np.ndarray:
-    with open(path, "rb") as f:
-        head = f.read(2)
-    if head == _GZIP_MAGIC:
-        try:
-            with gzip.open(path, "rb") as f:
-                return f.read()
-        except (OSError, EOFError) as e:
-            raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from None
-    return np.fromfile(path, dtype=np.uint8)
-
-
 def load_idx(path: str | os.PathLike) -> np.ndarray:
     """Read an IDX file (the MNIST format), raw or gzip-compressed.
+
+    The header is read first and the data then in one piece of exactly the size it
+    announces, so a file is never held twice and never read past what it claims.
 
     Parameters
     ----------
@@ -74,31 +66,61 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
         When the magic number, type code, dimensions or length are wrong.
     """
     path = Path(path)
-    raw = _read_bytes(path)
-    buf = np.frombuffer(raw, dtype=np.uint8) if isinstance(raw, bytes) else raw
-    if buf.size < 4:
-        raise ValueError(f"{path}: not an IDX file (only {buf.size} bytes)")
-    if buf[0] != 0 or buf[1] != 0:
+    with open(path, "rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    try:
+        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
+            return _read_idx(f, path, compressed)
+    except (OSError, EOFError, zlib.error) as e:
+        if not compressed or isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from None
+
+
+def _read_idx(f: Any, path: Path, compressed: bool) -> np.ndarray:
+    head = f.read(4)
+    if len(head) < 4:
+        raise ValueError(f"{path}: not an IDX file (only {len(head)} bytes)")
+    if head[0] != 0 or head[1] != 0:
         raise ValueError(f"{path}: not an IDX file (magic number starts with "
-                         f"{buf[0]:#04x} {buf[1]:#04x}, expected 0x00 0x00)")
-    code, ndim = int(buf[2]), int(buf[3])
+                         f"{head[0]:#04x} {head[1]:#04x}, expected 0x00 0x00)")
+    code, ndim = head[2], head[3]
     if code not in _IDX_TYPES:
         raise ValueError(f"{path}: unknown IDX type code {code:#04x}")
     if ndim < 1:
         raise ValueError(f"{path}: IDX file with 0 dimensions")
-    header = 4 + 4 * ndim
-    if buf.size < header:
-        raise ValueError(f"{path}: truncated IDX header ({buf.size} bytes, needs {header})")
-    dims = tuple(int(d) for d in buf[4:header].view(">u4"))
+    raw_dims = f.read(4 * ndim)
+    if len(raw_dims) < 4 * ndim:
+        raise ValueError(f"{path}: truncated IDX header ({4 + len(raw_dims)} bytes, "
+                         f"needs {4 + 4 * ndim})")
+    dims = tuple(int(d) for d in np.frombuffer(raw_dims, dtype=">u4"))
     dtype = np.dtype(_IDX_TYPES[code])
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    actual = buf.size - header
-    if actual != expected:
-        what = "truncated" if actual < expected else "has trailing bytes"
-        raise ValueError(f"{path}: {what}: dimensions {dims} need {expected} bytes of data, "
-                         f"found {actual}")
-    data = buf[header:].view(dtype).reshape(dims)
-    return data if dtype.itemsize == 1 else data.astype(dtype.newbyteorder("="))
+    count = int(np.prod(dims, dtype=np.int64))
+    expected = count * dtype.itemsize
+    if compressed:
+        # In pieces: a header may claim far more than the stream holds, and asking
+        # gzip for it in one read would allocate the claimed size up front.
+        pieces, got = [], 0
+        while got < expected:
+            piece = f.read(min(expected - got, 1 << 24))
+            if not piece:
+                break
+            pieces.append(piece)
+            got += len(piece)
+        data = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+        extra = len(f.read(1 << 16))
+    else:
+        available = os.fstat(f.fileno()).st_size - 4 - 4 * ndim
+        data = np.fromfile(f, dtype=np.uint8, count=min(expected, available))
+        extra = max(0, available - expected)
+    if data.size < expected:
+        raise ValueError(f"{path}: truncated: dimensions {dims} need {expected} bytes of data, "
+                         f"found {data.size}")
+    if extra:
+        raise ValueError(f"{path}: has trailing bytes after the {expected} bytes of data that "
+                         f"dimensions {dims} need")
+    out = data.view(dtype).reshape(dims)
+    return out if dtype.itemsize == 1 else out.astype(dtype.newbyteorder("="))
 
 
 def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0) -> np.ndarray:
