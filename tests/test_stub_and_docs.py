@@ -26,3 +26,19 @@ def test_stub_matches_module():
                           "--ignore-disjoint-bases"],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_readme_usage_example_runs(capsys):
+    import re
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    if not readme.exists():
+        pytest.skip("README.md is not next to the tests (installed test run)")
+    pytest.importorskip("sklearn")
+    block = re.search(r"```python\n(import numpy as np\nimport bprop\n.*?)```", readme.read_text(),
+                      re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["labels"].shape == (1797,)
+    assert "gradient check passed" in capsys.readouterr().out
