@@ -42,3 +42,13 @@ def test_readme_usage_example_runs(capsys):
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["labels"].shape == (1797,)
     assert "gradient check passed" in capsys.readouterr().out
+
+
+def test_package_type_checks():
+    pytest.importorskip("mypy")
+    from pathlib import Path
+
+    package = Path(bprop.__file__).resolve().parent
+    out = subprocess.run([sys.executable, "-m", "mypy", str(package), "--ignore-missing-imports",
+                          "--no-error-summary"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr

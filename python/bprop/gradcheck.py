@@ -39,7 +39,11 @@ def numerical_gradient(f: Callable[[np.ndarray], float], theta_vector: Any,
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
-    if not (np.isscalar(epsilon) and np.isfinite(epsilon) and epsilon > 0):
+    try:
+        eps = float(epsilon)
+    except (TypeError, ValueError):
+        raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}") from None
+    if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}")
     theta = np.array(_checks.as_array(theta_vector, "theta_vector"), dtype=np.float64)
     if theta.ndim != 1:
@@ -47,12 +51,12 @@ def numerical_gradient(f: Callable[[np.ndarray], float], theta_vector: Any,
     grad = np.empty_like(theta)
     for i in range(theta.size):
         old = theta[i]
-        theta[i] = old + epsilon
+        theta[i] = old + eps
         plus = f(theta)
-        theta[i] = old - epsilon
+        theta[i] = old - eps
         minus = f(theta)
         theta[i] = old
-        grad[i] = (plus - minus) / (2 * epsilon)
+        grad[i] = (plus - minus) / (2 * eps)
     return grad
 
 
@@ -148,14 +152,16 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     rel = float(numerator / denominator) if denominator > 0 else float(numerator)
 
     errors = np.abs(numerical - analytical)
-    layer_max, start, where = [], 0, []
+    layer_max: list[float] = []
+    where: list[tuple[int, int, int]] = []
+    start = 0
     for l, a in enumerate(t64):
         e = errors[start:start + a.size]
         layer_max.append(float(e.max()))
         where.extend((l, r, c) for r in range(a.shape[0]) for c in range(a.shape[1]))
         start += a.size
     order = np.argsort(-errors, kind="stable")[:max(int(num_worst), 0)]
-    worst = tuple(WorstEntry(*where[i], float(numerical[i]), float(analytical[i]), float(errors[i]))
-                  for i in order)
+    worst = tuple(WorstEntry(where[i][0], where[i][1], where[i][2], float(numerical[i]),
+                             float(analytical[i]), float(errors[i])) for i in order)
     return GradientCheckResult(rel, rel < threshold, float(threshold), float(epsilon),
                                tuple(layer_max), worst, numerical, analytical)

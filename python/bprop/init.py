@@ -19,9 +19,10 @@ from . import _checks
 def _check_epsilon(epsilon: Any) -> float:
     if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
         raise TypeError(f"epsilon must be a number, got {epsilon!r}")
-    if not (math.isfinite(epsilon) and epsilon > 0):
+    value = float(epsilon)
+    if not (math.isfinite(value) and value > 0):
         raise ValueError(f"epsilon must be finite and > 0, got {epsilon}")
-    return float(epsilon)
+    return value
 
 
 def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12,

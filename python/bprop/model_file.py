@@ -71,7 +71,7 @@ def save(path: str | os.PathLike, thetas: Any, **metadata: Any) -> Path:
         with os.fdopen(fd, "wb") as f:
             arrays = {f"theta_{l}": a for l, a in enumerate(t)}
             arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numeric arrays only: no pickles
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

@@ -268,6 +268,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
                     J, grads = _evaluate(current, batch, True)
                 except FloatingPointError as e:
                     raise run.diverged(current, str(e), opt.learning_rate) from None
+                assert grads is not None
                 new = opt.step(current, grads)
                 if not all(np.isfinite(t).all() for t in new):
                     raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
