@@ -50,3 +50,12 @@ def test_inputs_are_not_modified():
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(X, copies[1])
     np.testing.assert_array_equal(y, copies[2])
+
+
+def test_c_contiguous_input_of_the_right_dtype_is_not_copied():
+    from bprop import _checks
+
+    for dtype in (np.float64, np.float32):
+        thetas, X, _ = make_problem([4, 3, 3], 50, dtype=dtype, seed=5)
+        assert _checks.check_X(X, _checks.check_thetas(thetas)) is X
+        assert _checks.check_X(np.asfortranarray(X), _checks.check_thetas(thetas)) is not X
