@@ -1,4 +1,4 @@
-// Scratch memory for one kernel call, allocated before the call (and before
+// Scratch memory for kernel calls, allocated before a call (and before
 // the binding releases the GIL) so that nothing allocates inside OpenMP.
 // Its size depends on the network, the thread count and the block size, never
 // on m beyond the first wave: memory does not grow with the data set.
@@ -25,7 +25,7 @@ constexpr index_t kChunk = 4;
 inline index_t num_blocks(index_t m) { return (m + kBlock - 1) / kBlock; }
 
 // Blocks per chunk: fewer for small m, so that a mini-batch still has a chunk
-// for every thread; up to kChunk for large m, so that slots are zeroed and
+// for every thread; up to kChunk for large m, so that slots are written and
 // reduced less often.
 inline index_t chunk_blocks(index_t m) {
   return std::max<index_t>(1, std::min(kChunk, num_blocks(m) / kWave));
