@@ -71,7 +71,7 @@ template <class T>
 py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
                         const std::optional<CArray<std::int64_t>>& labels,
                         const std::optional<CArray<T>>& Y, double lambda, bool with_gradient,
-                        int num_threads) {
+                        int num_threads, const std::optional<CArray<T>>& w) {
   NetworkArgs<T> net = network_args<T>(thetas);
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
   if (!(lambda >= 0.0) || !std::isfinite(lambda))
@@ -87,6 +87,11 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
     if (Y->ndim() != 2 || Y->shape(0) != s.m || Y->shape(1) != K)
       throw std::invalid_argument("Y must have shape (m, K)");
     s.Y = Y->data();
+  }
+  if (w) {
+    if (w->ndim() != 1 || w->shape(0) != s.m)
+      throw std::invalid_argument("sample weights must have shape (m,)");
+    s.w = w->data();
   }
   bprop::check_samples(net.layers, s);
 
@@ -137,7 +142,7 @@ template <class T>
 void define_kernels(py::module_& m) {
   m.def("cost_gradient", &cost_gradient<T>, py::arg("thetas"), py::arg("X").noconvert(),
         py::arg("labels").noconvert(), py::arg("Y").noconvert(), py::arg("lambda_"),
-        py::arg("with_gradient"), py::arg("num_threads"),
+        py::arg("with_gradient"), py::arg("num_threads"), py::arg("w").noconvert() = py::none(),
         "(cost, status, bad_row, grads or None); see bprop.network.");
   m.def("forward", &forward<T>, py::arg("thetas"), py::arg("X").noconvert(),
         py::arg("num_threads"), "(outputs (m, K), first bad row of X or -1).");

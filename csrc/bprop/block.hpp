@@ -65,11 +65,26 @@ inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layer
   return bad_row;
 }
 
-// Sum over the block of softplus(z) - y z, the logistic cost of each output.
+// Sum over the block of softplus(z) - y z, the logistic cost of each output
+// (times the sample's weight when there are weights).
 template <class T>
 inline double block_cost(const SimdKernels<T>& simd, const Samples<T>& smp, index_t r0,
                          index_t nb, index_t K, const BlockScratch<T>& s) {
   const T* z = s.z_out.data();
+  if (smp.w != nullptr) {  // weighted: each sample's cost times its weight
+    double cost = 0.0;
+    for (index_t b = 0; b < nb; ++b) {
+      const T* zb = z + b * K;
+      double yz = 0.0;
+      if (smp.labels) {
+        yz = double(zb[smp.labels[r0 + b]]);
+      } else {
+        for (index_t k = 0; k < K; ++k) yz += double(smp.Y[(r0 + b) * K + k]) * double(zb[k]);
+      }
+      cost += double(smp.w[r0 + b]) * (simd.softplus_sum(zb, K) - yz);
+    }
+    return cost;
+  }
   double yz = 0.0;
   if (smp.labels) {
     for (index_t b = 0; b < nb; ++b) yz += double(z[b * K + smp.labels[r0 + b]]);
@@ -97,6 +112,10 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
       const T y = smp.labels ? T(smp.labels[r0 + b] == k) : smp.Y[(r0 + b) * K + k];
       dL[b * K + k] = aL[b * K + k] - y;
     }
+  // Weighted samples: every delta of a sample scales with its weight (backprop is linear).
+  if (smp.w != nullptr)
+    for (index_t b = 0; b < nb; ++b)
+      for (index_t k = 0; k < K; ++k) dL[b * K + k] *= smp.w[r0 + b];
 
   for (std::size_t l = L; l-- > 0;) {
     const LayerView<T>& layer = layers[l];

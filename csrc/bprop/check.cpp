@@ -1,3 +1,4 @@
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,16 @@ void check_samples(const Network<T>& layers, const Samples<T>& s) {
     throw std::invalid_argument("X has " + std::to_string(s.n) +
                                 " columns; expected " +
                                 std::to_string(layers.front().cols - 1));
+  if (s.w != nullptr) {
+    double total = 0.0;
+    for (index_t i = 0; i < s.m; ++i) {
+      if (!(s.w[i] >= T(0)) || !std::isfinite(double(s.w[i])))
+        throw std::invalid_argument("sample weight " + std::to_string(i) +
+                                    " is negative or not finite");
+      total += double(s.w[i]);
+    }
+    if (!(total > 0.0)) throw std::invalid_argument("sample weights sum to 0");
+  }
   if ((s.labels == nullptr) == (s.Y == nullptr))
     throw std::invalid_argument("give exactly one of labels and Y");
   if (s.labels != nullptr) {

@@ -39,16 +39,16 @@ bool all_finite(const T* x, index_t n) {
   return (part[0] + part[1]) + (part[2] + part[3]) == T(0);
 }
 
-// D = total / m + (lambda / m) Theta off the bias column; returns false when
-// any entry is not finite.
+// D = total / W + reg Theta off the bias column (W: m or the weight sum; reg:
+// lambda / m); returns false when any entry is not finite.
 template <class T>
-bool finish_gradient(const LayerView<T>& layer, const double* total, double m, double lambda,
+bool finish_gradient(const LayerView<T>& layer, const double* total, double W, double reg,
                      T* D) {
   for (index_t j = 0; j < layer.rows; ++j) {
     const index_t row = j * layer.cols;
-    D[row] = T(total[row] / m);
+    D[row] = T(total[row] / W);
     for (index_t k = 1; k < layer.cols; ++k)
-      D[row + k] = T(total[row + k] / m + lambda / m * double(layer.theta[row + k]));
+      D[row + k] = T(total[row + k] / W + reg * double(layer.theta[row + k]));
   }
   return all_finite(D, layer.rows * layer.cols);
 }
@@ -121,13 +121,20 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
   if (stop_requested()) return {NAN, Status::interrupted, -1};
   if (bad_row >= 0) return {NAN, Status::non_finite_input, bad_row};
 
+  // The data term is a (weighted) mean; the regularisation keeps its meaning,
+  // lambda / (2m) with m samples, whatever the weights.
   const double m = double(s.m);
-  const double J = total_cost / m + lambda / (2.0 * m) * regularisation(layers);
+  double W = m;
+  if (s.w != nullptr) {
+    W = 0.0;
+    for (index_t i = 0; i < s.m; ++i) W += double(s.w[i]);
+  }
+  const double J = total_cost / W + lambda / (2.0 * m) * regularisation(layers);
   bool finite = std::isfinite(J);
   if (with_gradient)
     for (std::size_t l = 0; l < layers.size(); ++l)
-      finite = finish_gradient(layers[l], ws.total_grad.data() + ws.offsets[l], m, lambda, D[l]) &&
-               finite;
+      finite = finish_gradient(layers[l], ws.total_grad.data() + ws.offsets[l], W, lambda / m,
+                               D[l]) && finite;
   return {J, finite ? Status::ok : Status::non_finite_result, -1};
 }
 

@@ -19,7 +19,8 @@ struct CostResult {
 
 // J = (1/m) sum_i sum_k [softplus(z_ik) - y_ik z_ik] + lambda/(2m) sum ||Theta_l[:, 1:]||^2
 // and, when D is non-null, D_l = Delta_l / m + (lambda/m) Theta_l (bias column
-// not regularised). D[l] is caller-allocated (rows, cols) row-major.
+// not regularised). With sample weights w the data terms become weighted means
+// (sum_i w_i ... / sum_i w_i); the lambda terms are unchanged. D[l] is caller-allocated (rows, cols) row-major.
 // ws must come from Workspace(layers, s.m, threads, D != nullptr).
 template <class T>
 CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,

@@ -23,6 +23,7 @@ using Network = std::vector<LayerView<T>>;
 
 // X is (m, n) row-major. Targets are either labels (m,) in [0, K) or Y (m, K)
 // row-major with values in [0, 1]: exactly one of the two is non-null.
+// w (m,) holds optional sample weights (finite, >= 0, positive sum) or is null.
 template <class T>
 struct Samples {
   const T* X;
@@ -30,6 +31,7 @@ struct Samples {
   index_t n;
   const std::int64_t* labels;
   const T* Y;
+  const T* w = nullptr;
 };
 
 // Numeric trouble is reported, never thrown, because it is found inside

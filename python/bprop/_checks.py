@@ -184,6 +184,25 @@ def check_target_matrix(a: np.ndarray, m: int, K: int, dtype: np.dtype) -> np.nd
     return np.ascontiguousarray(a, dtype=dtype)
 
 
+def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarray | None:
+    """None, or weights (m,) in the network's dtype: finite, >= 0, not all zero."""
+    if sample_weight is None:
+        return None
+    w = as_array(sample_weight, "sample_weight")
+    if w.ndim != 1 or w.shape[0] != m:
+        raise ValueError(f"sample_weight must have shape ({m},) (one weight per sample), "
+                         f"got shape {w.shape}")
+    if not np.isfinite(w).all():
+        i = int(np.flatnonzero(~np.isfinite(w))[0])
+        raise ValueError(f"sample_weight[{i}] is {w[i]}; weights must be finite")
+    if (w < 0).any():
+        i = int(np.flatnonzero(w < 0)[0])
+        raise ValueError(f"sample_weight[{i}] = {w[i]} is negative; weights must be >= 0")
+    if not w.sum() > 0:
+        raise ValueError("sample_weight sums to 0: at least one sample needs a positive weight")
+    return np.ascontiguousarray(w, dtype=dtype)
+
+
 def check_lambda(lambda_: Any) -> float:
     if isinstance(lambda_, (np.ndarray, str)) or not isinstance(lambda_, numbers.Real):
         raise TypeError(f"lambda_ must be a real number, got {lambda_!r}")

@@ -20,6 +20,7 @@ def cost_gradient(  # type: ignore[overload-overlap]
     lambda_: float,
     with_gradient: bool,
     num_threads: int,
+    w: npt.NDArray[np.float64] | None = None,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float64]] | None]: ...
 @overload
 def cost_gradient(
@@ -30,6 +31,7 @@ def cost_gradient(
     lambda_: float,
     with_gradient: bool,
     num_threads: int,
+    w: npt.NDArray[np.float32] | None = None,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
 @overload
 def forward(  # type: ignore[overload-overlap]

@@ -32,20 +32,22 @@ class _Problem:
     Y: np.ndarray | None
     lambda_: float
     num_threads: int
+    w: np.ndarray | None = None
 
 
 def _prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-             num_threads: int | None) -> _Problem:
+             num_threads: int | None, sample_weight: Any = None) -> _Problem:
     Xc = _checks.check_X(X, thetas)
     labels, Y = _checks.check_targets(y, Xc.shape[0], thetas[-1].shape[0], thetas[0].dtype)
+    w = _checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     return _Problem(X, Xc, labels, Y, _checks.check_lambda(lambda_),
-                    resolve_num_threads(num_threads))
+                    resolve_num_threads(num_threads), w)
 
 
 def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
               ) -> tuple[float, list[np.ndarray] | None]:
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads)
+        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w)
     if status == _core.STATUS_NON_FINITE_INPUT:
         _checks.raise_non_finite_X(p.X_original, p.X, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
@@ -57,7 +59,7 @@ def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
 
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-         num_threads: int | None = None) -> float:
+         num_threads: int | None = None, sample_weight: Any = None) -> float:
     """Regularised logistic cost J(Theta).
 
     ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
@@ -78,6 +80,11 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     num_threads : int, optional
         Threads for this call; ``None`` uses :func:`bprop.get_num_threads`,
         ``-1`` all cores.
+    sample_weight : array_like, shape (m,), optional
+        Non-negative weights: the data term becomes the weighted mean
+        ``sum_i w_i cost_i / sum_i w_i`` (and the gradient likewise); the
+        ``lambda_/(2m)`` term keeps its meaning. Integer weights act like
+        repeated samples, up to that term's m.
 
     Returns
     -------
@@ -92,11 +99,12 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     1.387559
     """
     t = _checks.check_thetas(thetas)
-    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads), False)[0]
+    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight), False)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-                      num_threads: int | None = None) -> tuple[float, list[np.ndarray]]:
+                      num_threads: int | None = None, sample_weight: Any = None
+                      ) -> tuple[float, list[np.ndarray]]:
     """Cost J and its gradient by backpropagation (the C++/OpenMP path).
 
     For each sample: forward ``a_{l+1} = g(Theta_l [1; a_l])``; backward
@@ -106,7 +114,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
 
     Parameters
     ----------
-    thetas, X, y, lambda_, num_threads
+    thetas, X, y, lambda_, num_threads, sample_weight
         As in :func:`cost`.
 
     Returns
@@ -124,7 +132,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     [(3, 3), (2, 4)]
     """
     t = _checks.check_thetas(thetas)
-    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads), True)
+    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight), True)
     assert grads is not None
     return J, grads
 

@@ -160,7 +160,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           epochs: int | None = None, batch_size: int | None = None, seed: Any = None,
           validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
-          verbose: bool = True, num_threads: int | None = None
+          verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None
           ) -> tuple[list[np.ndarray], History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
@@ -197,6 +197,9 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     verbose : bool
         Show a progress bar (only on a terminal).
     num_threads : int, optional
+    sample_weight : array_like, shape (m,), optional
+        Per-sample weights of the cost (see :func:`bprop.cost`); a mini-batch
+        uses the weights of its samples.
 
     Returns
     -------
@@ -214,7 +217,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     returned with ``history.stopped == "interrupted"``.
     """
     t0 = [t.copy() for t in _checks.check_thetas(thetas)]
-    problem = _prepare(t0, X, y, lambda_, num_threads)
+    problem = _prepare(t0, X, y, lambda_, num_threads, sample_weight)
     iterations = _positive_int(iterations, "iterations")
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -264,6 +267,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
                 if h.iterations >= iterations:
                     break
                 batch = problem if order is None else _batch(problem, np.sort(order[b * bs:(b + 1) * bs]))
+                if batch.w is not None and not batch.w.sum() > 0:
+                    continue  # every sample of this mini-batch has weight 0: nothing to learn
                 try:
                     J, grads = _evaluate(current, batch, True)
                 except FloatingPointError as e:
@@ -286,8 +291,9 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
 
 def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
     X = p.X[rows]
+    w = None if p.w is None else p.w[rows]
     return _Problem(X, X, None if p.labels is None else p.labels[rows],
-                    None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads)
+                    None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads, w)
 
 
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run

@@ -32,30 +32,33 @@ def forward(thetas: Any, X: Any) -> np.ndarray:
     return np.array([_forward_sample(thetas, x)[0][-1] for x in X])
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0) -> float:
-    return cost_and_gradient(thetas, X, y, lambda_)[0]
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None) -> float:
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight)[0]
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0
-                      ) -> tuple[float, list[np.ndarray]]:
+def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
+                      sample_weight: Any = None) -> tuple[float, list[np.ndarray]]:
+    """The loop; with weights, sample i's cost and Delta contribution count w_i times."""
     thetas = [np.asarray(t) for t in thetas]
     X = np.asarray(X, dtype=thetas[0].dtype)
     m = X.shape[0]
+    w = np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    W = m if sample_weight is None else float(w.sum())
     Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
     Delta = [np.zeros_like(t) for t in thetas]
     J = 0.0
     for i in range(m):
         a, zL = _forward_sample(thetas, X[i])
-        J += logistic_cost_sum(zL, Y[i])
+        J += w[i] * logistic_cost_sum(zL, Y[i])
         delta = output_delta(a[-1], Y[i])
         for l in range(len(thetas) - 1, -1, -1):
-            Delta[l] += np.outer(delta, a[l])
+            Delta[l] += w[i] * np.outer(delta, a[l])
             if l > 0:
                 delta = hidden_delta(thetas[l], delta, a[l])
-    J = J / m + lambda_ / (2 * m) * regularisation(thetas)
+    J = J / W + lambda_ / (2 * m) * regularisation(thetas)
     grads = []
     for t, D in zip(thetas, Delta):
-        g = D / m
+        g = D / W
         g[:, 1:] += (lambda_ / m) * t[:, 1:]
         grads.append(g)
     return J, grads

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._math import logistic_cost_sum, regularisation, sigmoid, target_matrix
+from ._math import regularisation, sigmoid, target_matrix
 
 
 def _activations(thetas: list[np.ndarray], X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -41,30 +41,41 @@ def predict(thetas: Any, X: Any) -> np.ndarray:
     return np.argmax(h, axis=1).astype(np.int64)
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0) -> float:
-    """Regularised logistic cost."""
-    thetas, X = _inputs(thetas, X)
-    m = X.shape[0]
-    Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
-    z = _activations(thetas, X)[1]
-    return logistic_cost_sum(z, Y) / m + lambda_ / (2 * m) * regularisation(thetas)
+def _weights(sample_weight: Any, m: int) -> np.ndarray:
+    return np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0
-                      ) -> tuple[float, list[np.ndarray]]:
-    """Cost and backpropagation gradient in matrix form."""
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None) -> float:
+    """Regularised logistic cost (weighted mean of the samples' costs when weighted)."""
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight)[0]
+
+
+def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
+                      sample_weight: Any = None) -> tuple[float, list[np.ndarray]]:
+    """Cost and backpropagation gradient in matrix form.
+
+    With ``sample_weight`` the data terms are weighted means (divided by the
+    weight sum W); the lambda terms keep ``lambda_/(2m)`` and ``lambda_/m``.
+    """
     thetas, X = _inputs(thetas, X)
     m = X.shape[0]
+    w = _weights(sample_weight, m)
+    W = float(w.sum()) if sample_weight is not None else m
     Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
     a, z = _activations(thetas, X)
-    J = logistic_cost_sum(z, Y) / m + lambda_ / (2 * m) * regularisation(thetas)
+    per_sample = np.logaddexp(0.0, z) - Y * z
+    data_sum = float(np.sum(per_sample, dtype=np.float64)) if sample_weight is None else \
+        float(np.sum(w[:, None] * per_sample, dtype=np.float64))
+    J = data_sum / W + lambda_ / (2 * m) * regularisation(thetas)
     delta = a[-1] - Y
+    if sample_weight is not None:
+        delta = delta * w[:, None].astype(delta.dtype)
     grads: list[np.ndarray] = [np.empty(0)] * len(thetas)
     for l in range(len(thetas) - 1, -1, -1):
         t = thetas[l]
         g = np.empty_like(t)
-        g[:, 0] = delta.sum(axis=0) / m
-        g[:, 1:] = (delta.T @ a[l]) / m + (lambda_ / m) * t[:, 1:]
+        g[:, 0] = delta.sum(axis=0) / W
+        g[:, 1:] = (delta.T @ a[l]) / W + (lambda_ / m) * t[:, 1:]
         grads[l] = g
         if l > 0:
             delta = (delta @ t[:, 1:]) * a[l] * (1 - a[l])
