@@ -3,6 +3,8 @@
 // `omp simd reduction` does identically on every call.
 #pragma once
 
+#include <cmath>
+
 #include "network.hpp"
 #include "simd/simd_kernels.hpp"
 #include "workspace.hpp"
@@ -32,6 +34,38 @@ inline index_t first_non_finite_row(const T* X_block, index_t n, const T* z, ind
 
 // out[b, j] = Theta[j, 0] + sum_k Theta[j, 1 + k] * in[b, k]
 // in is (nb, cols - 1), Theta is (rows, cols), out is (nb, rows).
+// a = g(z) elementwise. NaN stays NaN (it is reported, never hidden).
+template <class T>
+inline void activate(const SimdKernels<T>& simd, Activation g, const T* z, T* a, index_t n) {
+  switch (g) {
+    case Activation::sigmoid:
+      simd.sigmoid(z, a, n);
+      break;
+    case Activation::tanh:
+      for (index_t i = 0; i < n; ++i) a[i] = std::tanh(z[i]);
+      break;
+    case Activation::relu:
+      for (index_t i = 0; i < n; ++i) a[i] = z[i] > T(0) || z[i] != z[i] ? z[i] : T(0);
+      break;
+  }
+}
+
+// d *= g'(z), written with a = g(z): a (1 - a), 1 - a^2, or a > 0 (ReLU).
+template <class T>
+inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
+  switch (g) {
+    case Activation::sigmoid:
+      for (index_t i = 0; i < n; ++i) d[i] *= a[i] * (T(1) - a[i]);
+      break;
+    case Activation::tanh:
+      for (index_t i = 0; i < n; ++i) d[i] *= T(1) - a[i] * a[i];
+      break;
+    case Activation::relu:
+      for (index_t i = 0; i < n; ++i) d[i] = a[i] > T(0) ? d[i] : T(0);
+      break;
+  }
+}
+
 // `ahead`: the next nb input rows to prefetch, or null.
 template <class T>
 inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const T* in,
@@ -59,7 +93,7 @@ inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layer
     affine(simd, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
     if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
-    simd.sigmoid(z, a, count);
+    activate(simd, l == last ? Activation::sigmoid : layers[l].activation, z, a, count);
     in = a;
   }
   return bad_row;
@@ -136,7 +170,7 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
     const T* a_prev = s.a[l - 1].data();
     simd.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width,
              true);
-    for (index_t i = 0; i < nb * width; ++i) d_prev[i] *= a_prev[i] * (T(1) - a_prev[i]);
+    times_derivative(layers[l - 1].activation, a_prev, d_prev, nb * width);
   }
 }
 

@@ -10,12 +10,18 @@ namespace bprop {
 // 64-bit indices everywhere: m * n passes 2^31 on real data sets.
 using index_t = std::int64_t;
 
-// Theta_l is (rows, cols) = (s_{l+1}, s_l + 1), row-major, bias in column 0.
+// The activation g of a hidden layer. The output layer is always the sigmoid
+// with the logistic cost computed from z.
+enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2 };
+
+// Theta_l is (rows, cols) = (s_{l+1}, s_l + 1), row-major, bias in column 0;
+// `activation` is applied to the units it computes (ignored for the output layer).
 template <class T>
 struct LayerView {
   const T* theta;
   index_t rows;
   index_t cols;
+  Activation activation = Activation::sigmoid;
 };
 
 template <class T>

@@ -203,6 +203,22 @@ def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarr
     return np.ascontiguousarray(w, dtype=dtype)
 
 
+ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2}
+
+
+def check_activations(activation: Any, num_hidden: int) -> list[int]:
+    """Codes of the hidden layers' activations, from one name or one name per hidden layer."""
+    names = [activation] * num_hidden if isinstance(activation, str) else list(activation)
+    if len(names) != num_hidden:
+        raise ValueError(f"activation lists {len(names)} names but the network has {num_hidden} "
+                         "hidden layers (give one name per hidden layer, or one for all)")
+    for i, name in enumerate(names):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"activation {name!r} (hidden layer {i + 1}) is not one of "
+                             f"{', '.join(ACTIVATIONS)}")
+    return [ACTIVATIONS[n] for n in names]
+
+
 def check_lambda(lambda_: Any) -> float:
     if isinstance(lambda_, (np.ndarray, str)) or not isinstance(lambda_, numbers.Real):
         raise TypeError(f"lambda_ must be a real number, got {lambda_!r}")

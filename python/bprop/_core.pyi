@@ -21,6 +21,7 @@ def cost_gradient(  # type: ignore[overload-overlap]
     with_gradient: bool,
     num_threads: int,
     w: npt.NDArray[np.float64] | None = None,
+    activations: list[int] = ...,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float64]] | None]: ...
 @overload
 def cost_gradient(
@@ -32,14 +33,21 @@ def cost_gradient(
     with_gradient: bool,
     num_threads: int,
     w: npt.NDArray[np.float32] | None = None,
+    activations: list[int] = ...,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
 @overload
 def forward(  # type: ignore[overload-overlap]
-    thetas: list[npt.NDArray[np.float64]], X: npt.NDArray[np.float64], num_threads: int
+    thetas: list[npt.NDArray[np.float64]],
+    X: npt.NDArray[np.float64],
+    num_threads: int,
+    activations: list[int] = ...,
 ) -> tuple[npt.NDArray[np.float64], int]: ...
 @overload
 def forward(
-    thetas: list[npt.NDArray[np.float32]], X: npt.NDArray[np.float32], num_threads: int
+    thetas: list[npt.NDArray[np.float32]],
+    X: npt.NDArray[np.float32],
+    num_threads: int,
+    activations: list[int] = ...,
 ) -> tuple[npt.NDArray[np.float32], int]: ...
 def openmp_enabled() -> bool: ...
 def default_num_threads() -> int: ...

@@ -49,17 +49,20 @@ def debug_matrix(l_in: int, l_out: int) -> np.ndarray:
 
 
 def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: float = 0.12,
-               seed: Any = None, dtype: Any = np.float64) -> list[np.ndarray]:
+               seed: Any = None, dtype: Any = np.float64, activation: str = "sigmoid"
+               ) -> list[np.ndarray]:
     """Weights for a network with ``layer_sizes = [s_1, ..., s_L]``.
 
     Parameters
     ----------
     layer_sizes : sequence of int
         Units per layer, input first, output last, e.g. ``[784, 25, 10]``.
-    method : {"uniform", "xavier", "debug"}
+    method : {"uniform", "xavier", "he", "auto", "debug"}
         ``"uniform"``: U[-epsilon, epsilon]. ``"xavier"``: per layer
-        ``epsilon_l = sqrt(6) / sqrt(s_l + s_{l+1})``. ``"debug"``:
-        deterministic ``sin(1..n)/10`` weights for gradient checks.
+        ``epsilon_l = sqrt(6) / sqrt(s_l + s_{l+1})``. ``"he"``: per layer
+        ``epsilon_l = sqrt(6 / s_l)`` (for ReLU). ``"auto"``: "he" when
+        ``activation`` is "relu", else "xavier". ``"debug"``: deterministic
+        ``sin(1..n)/10`` weights for gradient checks.
     epsilon : float, default 0.12
         Half-width for ``"uniform"``.
     seed : None, int or numpy.random.Generator
@@ -79,18 +82,24 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
     sizes = _checks.check_layer_sizes(layer_sizes)
     dt = _checks.check_dtype(dtype)
     pairs = list(zip(sizes[:-1], sizes[1:]))
+    if method == "auto":
+        if activation not in _checks.ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(_checks.ACTIVATIONS)}, "
+                             f"got {activation!r}")
+        method = "he" if activation == "relu" else "xavier"
     if method == "uniform":
         eps = _check_epsilon(epsilon)
         rng = np.random.default_rng(seed)
         thetas = [rng.uniform(-eps, eps, (o, i + 1)) for i, o in pairs]
-    elif method == "xavier":
+    elif method in ("xavier", "he"):
         rng = np.random.default_rng(seed)
         thetas = []
         for i, o in pairs:
-            e = math.sqrt(6.0) / math.sqrt(i + o)
+            e = math.sqrt(6.0) / math.sqrt(i + o) if method == "xavier" else math.sqrt(6.0 / i)
             thetas.append(rng.uniform(-e, e, (o, i + 1)))
     elif method == "debug":
         thetas = [debug_matrix(i, o) for i, o in pairs]
     else:
-        raise ValueError(f"method must be 'uniform', 'xavier' or 'debug', got {method!r}")
+        raise ValueError(f"method must be 'uniform', 'xavier', 'he', 'auto' or 'debug', "
+                         f"got {method!r}")
     return [t.astype(dt) for t in thetas]

@@ -33,21 +33,25 @@ class _Problem:
     lambda_: float
     num_threads: int
     w: np.ndarray | None = None
+    activations: list[int] | None = None
 
 
 def _prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-             num_threads: int | None, sample_weight: Any = None) -> _Problem:
+             num_threads: int | None, sample_weight: Any = None,
+             activation: Any = "sigmoid") -> _Problem:
     Xc = _checks.check_X(X, thetas)
     labels, Y = _checks.check_targets(y, Xc.shape[0], thetas[-1].shape[0], thetas[0].dtype)
     w = _checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     return _Problem(X, Xc, labels, Y, _checks.check_lambda(lambda_),
-                    resolve_num_threads(num_threads), w)
+                    resolve_num_threads(num_threads), w,
+                    _checks.check_activations(activation, len(thetas) - 1))
 
 
 def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
               ) -> tuple[float, list[np.ndarray] | None]:
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w)
+        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
+        p.activations or [])
     if status == _core.STATUS_NON_FINITE_INPUT:
         _checks.raise_non_finite_X(p.X_original, p.X, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
@@ -59,7 +63,8 @@ def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
 
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-         num_threads: int | None = None, sample_weight: Any = None) -> float:
+         num_threads: int | None = None, sample_weight: Any = None,
+         activation: Any = "sigmoid") -> float:
     """Regularised logistic cost J(Theta).
 
     ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
@@ -85,6 +90,9 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``sum_i w_i cost_i / sum_i w_i`` (and the gradient likewise); the
         ``lambda_/(2m)`` term keeps its meaning. Integer weights act like
         repeated samples, up to that term's m.
+    activation : {"sigmoid", "tanh", "relu"} or list of them
+        The hidden layers' activation (one name, or one per hidden layer). The
+        output layer is the sigmoid with the logistic cost.
 
     Returns
     -------
@@ -99,12 +107,13 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     1.387559
     """
     t = _checks.check_thetas(thetas)
-    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight), False)[0]
+    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation),
+                     False)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-                      num_threads: int | None = None, sample_weight: Any = None
-                      ) -> tuple[float, list[np.ndarray]]:
+                      num_threads: int | None = None, sample_weight: Any = None,
+                      activation: Any = "sigmoid") -> tuple[float, list[np.ndarray]]:
     """Cost J and its gradient by backpropagation (the C++/OpenMP path).
 
     For each sample: forward ``a_{l+1} = g(Theta_l [1; a_l])``; backward
@@ -114,7 +123,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
 
     Parameters
     ----------
-    thetas, X, y, lambda_, num_threads, sample_weight
+    thetas, X, y, lambda_, num_threads, sample_weight, activation
         As in :func:`cost`.
 
     Returns
@@ -132,12 +141,14 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     [(3, 3), (2, 4)]
     """
     t = _checks.check_thetas(thetas)
-    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight), True)
+    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation),
+                         True)
     assert grads is not None
     return J, grads
 
 
-def forward(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarray:
+def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
+            activation: Any = "sigmoid") -> np.ndarray:
     """Forward propagation: the network's outputs ``h_Theta(x)`` for every row.
 
     Parameters
@@ -146,6 +157,8 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarra
         As in :func:`cost`.
     X : array_like, shape (m, n)
     num_threads : int, optional
+    activation : str or list of str
+        As in :func:`cost`.
 
     Returns
     -------
@@ -154,7 +167,8 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarra
     """
     t = _checks.check_thetas(thetas)
     Xc = _checks.check_X(X, t)
-    out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads))
+    out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads),
+                                 _checks.check_activations(activation, len(t) - 1))
     if bad_row >= 0:
         _checks.raise_non_finite_X(X, Xc, bad_row)
     if not np.isfinite(out).all():
@@ -170,14 +184,15 @@ def _labels_from_outputs(h: np.ndarray) -> np.ndarray:
 
 def _predict_prepared(thetas: list[np.ndarray], p: _Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    out, _ = _core.forward(thetas, p.X, p.num_threads)
+    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [])
     return _labels_from_outputs(out)
 
 
-def predict(thetas: Any, X: Any, *, num_threads: int | None = None) -> np.ndarray:
+def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
+            activation: Any = "sigmoid") -> np.ndarray:
     """Predicted class labels, shape (m,), int64.
 
     The index of the largest output; with a single output unit, 1 where the
     output is >= 0.5 and 0 elsewhere.
     """
-    return _labels_from_outputs(forward(thetas, X, num_threads=num_threads))
+    return _labels_from_outputs(forward(thetas, X, num_threads=num_threads, activation=activation))

@@ -160,8 +160,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           epochs: int | None = None, batch_size: int | None = None, seed: Any = None,
           validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
-          verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None
-          ) -> tuple[list[np.ndarray], History]:
+          verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
+          activation: Any = "sigmoid") -> tuple[list[np.ndarray], History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -200,6 +200,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     sample_weight : array_like, shape (m,), optional
         Per-sample weights of the cost (see :func:`bprop.cost`); a mini-batch
         uses the weights of its samples.
+    activation : str or list of str
+        The hidden layers' activation, as in :func:`bprop.cost`.
 
     Returns
     -------
@@ -217,7 +219,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     returned with ``history.stopped == "interrupted"``.
     """
     t0 = [t.copy() for t in _checks.check_thetas(thetas)]
-    problem = _prepare(t0, X, y, lambda_, num_threads, sample_weight)
+    problem = _prepare(t0, X, y, lambda_, num_threads, sample_weight, activation)
     iterations = _positive_int(iterations, "iterations")
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -230,7 +232,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             Xv, yv = validation_data
         except (TypeError, ValueError):
             raise TypeError("validation_data must be a pair (X_val, y_val)") from None
-        vp = _prepare(t0, Xv, yv, 0.0, problem.num_threads)
+        vp = _prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation)
         if vp.labels is None:
             raise ValueError("validation_data needs y_val as class labels (m,)")
         validation = (vp, vp.labels)
@@ -293,7 +295,8 @@ def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
     X = p.X[rows]
     w = None if p.w is None else p.w[rows]
     return _Problem(X, X, None if p.labels is None else p.labels[rows],
-                    None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads, w)
+                    None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads, w,
+                    p.activations)
 
 
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run

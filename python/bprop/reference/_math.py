@@ -24,21 +24,50 @@ def sigmoid_gradient(z: Any) -> np.ndarray:
     return g * (1.0 - g)
 
 
+def activate(z: Any, name: str = "sigmoid") -> np.ndarray:
+    """g(z) for a hidden layer: "sigmoid", "tanh" or "relu"."""
+    z = np.asarray(z)
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def derivative_from_activation(a: Any, name: str = "sigmoid") -> np.ndarray:
+    """g'(z) written with a = g(z): a (1 - a), 1 - a^2, or 1 where a > 0."""
+    a = np.asarray(a)
+    if name == "sigmoid":
+        return a * (1 - a)
+    if name == "tanh":
+        return 1 - a * a
+    if name == "relu":
+        return (a > 0).astype(a.dtype)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def hidden_names(activation: Any, num_hidden: int) -> list[str]:
+    return [activation] * num_hidden if isinstance(activation, str) else list(activation)
+
+
 def output_delta(a_out: Any, y: Any) -> np.ndarray:
     """Error of the output layer: delta_L = a_L - y."""
     return np.asarray(a_out) - np.asarray(y)
 
 
-def hidden_delta(theta: Any, delta_next: Any, a: Any) -> np.ndarray:
-    """delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l), bias entry dropped.
+def hidden_delta(theta: Any, delta_next: Any, a: Any, activation: str = "sigmoid") -> np.ndarray:
+    """delta_l = (Theta_l^T delta_{l+1}) .* g'(z_l), bias entry dropped.
 
     ``theta`` is ``(s_{l+1}, s_l + 1)``; ``a`` is the layer's activations
-    *with* the bias unit first, ``(s_l + 1,)``; returns ``(s_l,)``.
+    *with* the bias unit first, ``(s_l + 1,)``; returns ``(s_l,)``. For the
+    sigmoid, g'(z_l) = a_l (1 - a_l).
     """
     theta = np.asarray(theta)
     a = np.atleast_1d(np.asarray(a))
     back = theta.T @ np.atleast_1d(np.asarray(delta_next))
-    return back[1:] * a[1:] * (1.0 - a[1:])
+    return back[1:] * derivative_from_activation(a[1:], activation)
 
 
 def target_matrix(y: Any, K: int, dtype: Any) -> np.ndarray:

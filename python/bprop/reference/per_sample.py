@@ -10,34 +10,40 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (hidden_delta, logistic_cost_sum, output_delta, regularisation, sigmoid,
-                    target_matrix)
+from ._math import (activate, hidden_delta, hidden_names, logistic_cost_sum, output_delta,
+                    regularisation, sigmoid, target_matrix)
 
 
-def _forward_sample(thetas: list[np.ndarray], x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str]
+                    ) -> tuple[list[np.ndarray], np.ndarray]:
     """Activations [1; a_l] for l < L (bias first), and z_L."""
     one = np.ones(1, dtype=x.dtype)
     a = [np.concatenate([one, x])]
     z = x
     for l, t in enumerate(thetas):
         z = t @ a[-1]
-        h = sigmoid(z)
-        a.append(h if l == len(thetas) - 1 else np.concatenate([one, h]))
+        if l == len(thetas) - 1:
+            a.append(sigmoid(z))
+        else:
+            a.append(np.concatenate([one, activate(z, names[l])]))
     return a, z
 
 
-def forward(thetas: Any, X: Any) -> np.ndarray:
+def forward(thetas: Any, X: Any, activation: Any = "sigmoid") -> np.ndarray:
     thetas = [np.asarray(t) for t in thetas]
     X = np.asarray(X, dtype=thetas[0].dtype)
-    return np.array([_forward_sample(thetas, x)[0][-1] for x in X])
+    names = hidden_names(activation, len(thetas) - 1)
+    return np.array([_forward_sample(thetas, x, names)[0][-1] for x in X])
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None) -> float:
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight)[0]
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
+         activation: Any = "sigmoid") -> float:
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None) -> tuple[float, list[np.ndarray]]:
+                      sample_weight: Any = None, activation: Any = "sigmoid"
+                      ) -> tuple[float, list[np.ndarray]]:
     """The loop; with weights, sample i's cost and Delta contribution count w_i times."""
     thetas = [np.asarray(t) for t in thetas]
     X = np.asarray(X, dtype=thetas[0].dtype)
@@ -45,16 +51,17 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
     w = np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     W = m if sample_weight is None else float(w.sum())
     Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
+    names = hidden_names(activation, len(thetas) - 1)
     Delta = [np.zeros_like(t) for t in thetas]
     J = 0.0
     for i in range(m):
-        a, zL = _forward_sample(thetas, X[i])
+        a, zL = _forward_sample(thetas, X[i], names)
         J += w[i] * logistic_cost_sum(zL, Y[i])
         delta = output_delta(a[-1], Y[i])
         for l in range(len(thetas) - 1, -1, -1):
             Delta[l] += w[i] * np.outer(delta, a[l])
             if l > 0:
-                delta = hidden_delta(thetas[l], delta, a[l])
+                delta = hidden_delta(thetas[l], delta, a[l], names[l - 1])
     J = J / W + lambda_ / (2 * m) * regularisation(thetas)
     grads = []
     for t, D in zip(thetas, Delta):

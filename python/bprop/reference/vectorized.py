@@ -10,15 +10,18 @@ from typing import Any
 
 import numpy as np
 
-from ._math import regularisation, sigmoid, target_matrix
+from ._math import (activate, derivative_from_activation, hidden_names, regularisation,
+                    sigmoid, target_matrix)
 
 
-def _activations(thetas: list[np.ndarray], X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def _activations(thetas: list[np.ndarray], X: np.ndarray, activation: Any = "sigmoid"
+                 ) -> tuple[list[np.ndarray], np.ndarray]:
+    names = hidden_names(activation, len(thetas) - 1)
     a = [X]
     z = X
-    for t in thetas:
+    for l, t in enumerate(thetas):
         z = a[-1] @ t[:, 1:].T + t[:, 0]
-        a.append(sigmoid(z))
+        a.append(sigmoid(z) if l == len(thetas) - 1 else activate(z, names[l]))
     return a, z
 
 
@@ -27,15 +30,15 @@ def _inputs(thetas: Any, X: Any) -> tuple[list[np.ndarray], np.ndarray]:
     return thetas, np.asarray(X, dtype=thetas[0].dtype)
 
 
-def forward(thetas: Any, X: Any) -> np.ndarray:
+def forward(thetas: Any, X: Any, activation: Any = "sigmoid") -> np.ndarray:
     """Outputs (m, K)."""
     thetas, X = _inputs(thetas, X)
-    return _activations(thetas, X)[0][-1]
+    return _activations(thetas, X, activation)[0][-1]
 
 
-def predict(thetas: Any, X: Any) -> np.ndarray:
+def predict(thetas: Any, X: Any, activation: Any = "sigmoid") -> np.ndarray:
     """Labels (m,): argmax of the outputs (threshold 0.5 for one output)."""
-    h = forward(thetas, X)
+    h = forward(thetas, X, activation)
     if h.shape[1] == 1:
         return (h[:, 0] >= 0.5).astype(np.int64)
     return np.argmax(h, axis=1).astype(np.int64)
@@ -45,13 +48,15 @@ def _weights(sample_weight: Any, m: int) -> np.ndarray:
     return np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None) -> float:
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
+         activation: Any = "sigmoid") -> float:
     """Regularised logistic cost (weighted mean of the samples' costs when weighted)."""
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight)[0]
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None) -> tuple[float, list[np.ndarray]]:
+                      sample_weight: Any = None, activation: Any = "sigmoid"
+                      ) -> tuple[float, list[np.ndarray]]:
     """Cost and backpropagation gradient in matrix form.
 
     With ``sample_weight`` the data terms are weighted means (divided by the
@@ -62,7 +67,8 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
     w = _weights(sample_weight, m)
     W = float(w.sum()) if sample_weight is not None else m
     Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
-    a, z = _activations(thetas, X)
+    a, z = _activations(thetas, X, activation)
+    names = hidden_names(activation, len(thetas) - 1)
     per_sample = np.logaddexp(0.0, z) - Y * z
     data_sum = float(np.sum(per_sample, dtype=np.float64)) if sample_weight is None else \
         float(np.sum(w[:, None] * per_sample, dtype=np.float64))
@@ -78,5 +84,5 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
         g[:, 1:] = (delta.T @ a[l]) / W + (lambda_ / m) * t[:, 1:]
         grads[l] = g
         if l > 0:
-            delta = (delta @ t[:, 1:]) * a[l] * (1 - a[l])
+            delta = (delta @ t[:, 1:]) * derivative_from_activation(a[l], names[l - 1])
     return J, grads
