@@ -32,5 +32,6 @@ python -c "import bprop, sys; assert bprop.__file__.startswith('$work'), bprop._
 python -m pytest -q -p no:cacheprovider -m "not bigmem" -k "not memory_stays_flat" \
   tests/test_core_vs_reference.py tests/test_errors.py tests/test_properties.py \
   tests/test_threads.py tests/test_layouts.py tests/test_simd.py tests/test_gradcheck.py \
-  tests/test_tutorial_example.py tests/test_reliability.py tests/test_train.py "$@"
+  tests/test_tutorial_example.py tests/test_reliability.py tests/test_train.py \
+  tests/test_sample_weight.py tests/test_activations.py "$@"
 echo "sanitizers: clean"
