@@ -27,18 +27,6 @@ double regularisation(const Network<T>& layers) {
   return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
-// True when every x[i] is finite: x * 0 is 0 for finite x and NaN otherwise.
-// Four running sums in a fixed pattern, so that the compiler vectorises it.
-template <class T>
-bool all_finite(const T* x, index_t n) {
-  T part[4] = {};
-  index_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (int q = 0; q < 4; ++q) part[q] += x[i + q] * T(0);
-  for (; i < n; ++i) part[0] += x[i] * T(0);
-  return (part[0] + part[1]) + (part[2] + part[3]) == T(0);
-}
-
 // D = total / W + reg Theta off the bias column (W: m or the weight sum; reg:
 // lambda / m); returns false when any entry is not finite.
 template <class T>
