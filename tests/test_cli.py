@@ -85,3 +85,26 @@ def test_fashion_mnist_missing_is_explained(tmp_path):
     out = run("train", "--data", "fashion-mnist", env=env)
     assert out.returncode == 2
     assert "apt-get install dataset-fashion-mnist" in out.stderr
+
+
+def test_train_relu_softmax_then_evaluate_uses_the_saved_kind(tmp_path):
+    pytest.importorskip("sklearn")
+    model = tmp_path / "relu.npz"
+    out = run("train", "--activation", "relu", "--output", "softmax", "--init", "auto",
+              "--optimizer", "adam", "--learning-rate", "0.003", "--batch-size", "64",
+              "--epochs", "15", "--lambda", "0.05", "--save", str(model), "--quiet")
+    assert out.returncode == 0, out.stderr
+    test_acc = float(out.stdout.split("test accuracy ")[1].split()[0])
+    assert test_acc >= 0.9
+    thetas, meta = bprop.load(model)
+    assert (meta["activation"], meta["output"]) == ("relu", "softmax")
+    ev = run("evaluate", str(model))
+    assert ev.returncode == 0, ev.stderr
+    assert f"accuracy {test_acc:.4f}" in ev.stdout  # evaluated with relu + softmax again
+
+
+@pytest.mark.parametrize("output", ["softmax", "identity"])
+def test_gradcheck_command_with_other_outputs(output):
+    out = run("gradcheck", "--activation", "tanh", "--output", output, "--hidden", "4,3")
+    assert out.returncode == 0, out.stderr
+    assert f"(tanh hidden, {output} output)" in out.stdout and "passed" in out.stdout

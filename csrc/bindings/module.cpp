@@ -32,12 +32,14 @@ struct NetworkArgs {
 };
 
 template <class T>
-NetworkArgs<T> network_args(const py::list& thetas, const std::vector<int>& activations) {
+NetworkArgs<T> network_args(const py::list& thetas, const std::vector<int>& activations,
+                            int output) {
   NetworkArgs<T> args;
   if (!activations.empty() && activations.size() + 1 != thetas.size())
     throw std::invalid_argument("give one activation per hidden layer");
   for (int g : activations)
     if (g < 0 || g > 2) throw std::invalid_argument("unknown activation code");
+  if (output != 0 && output != 3 && output != 4) throw std::invalid_argument("unknown output code");
   for (std::size_t l = 0; l < thetas.size(); ++l) {
     py::handle item = thetas[l];
     if (!py::isinstance<CArray<T>>(item))
@@ -46,8 +48,9 @@ NetworkArgs<T> network_args(const py::list& thetas, const std::vector<int>& acti
     auto a = py::reinterpret_borrow<CArray<T>>(item);
     if (a.ndim() != 2)
       throw std::invalid_argument("thetas[" + std::to_string(l) + "] must be 2-D");
-    const auto g = l < activations.size() ? static_cast<bprop::Activation>(activations[l])
-                                          : bprop::Activation::sigmoid;
+    auto g = l < activations.size() ? static_cast<bprop::Activation>(activations[l])
+                                    : bprop::Activation::sigmoid;
+    if (l + 1 == thetas.size()) g = static_cast<bprop::Activation>(output);
     args.layers.push_back({a.data(), a.shape(0), a.shape(1), g});
     args.arrays.push_back(std::move(a));
   }
@@ -78,8 +81,8 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
                         const std::optional<CArray<std::int64_t>>& labels,
                         const std::optional<CArray<T>>& Y, double lambda, bool with_gradient,
                         int num_threads, const std::optional<CArray<T>>& w,
-                        const std::vector<int>& activations) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations);
+                        const std::vector<int>& activations, int output) {
+  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
   if (!(lambda >= 0.0) || !std::isfinite(lambda))
     throw std::invalid_argument("lambda must be finite and >= 0");
@@ -126,8 +129,8 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
 
 template <class T>
 py::tuple forward(const py::list& thetas, const CArray<T>& X, int num_threads,
-                  const std::vector<int>& activations) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations);
+                  const std::vector<int>& activations, int output) {
+  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
   const bprop::index_t m = X.shape(0), n = X.shape(1);
   if (m < 1) throw std::invalid_argument("X is empty");
@@ -151,11 +154,11 @@ void define_kernels(py::module_& m) {
   m.def("cost_gradient", &cost_gradient<T>, py::arg("thetas"), py::arg("X").noconvert(),
         py::arg("labels").noconvert(), py::arg("Y").noconvert(), py::arg("lambda_"),
         py::arg("with_gradient"), py::arg("num_threads"), py::arg("w").noconvert() = py::none(),
-        py::arg("activations") = std::vector<int>(),
+        py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
         "(cost, status, bad_row, grads or None); see bprop.network.");
   m.def("forward", &forward<T>, py::arg("thetas"), py::arg("X").noconvert(),
         py::arg("num_threads"), py::arg("activations") = std::vector<int>(),
-        "(outputs (m, K), first bad row of X or -1).");
+        py::arg("output") = 0, "(outputs (m, K), first bad row of X or -1).");
 }
 
 }  // namespace

@@ -53,6 +53,38 @@ inline void activate(const SimdKernels<T>& simd, Activation g, const T* z, T* a,
   }
 }
 
+// Output activations of nb rows of K outputs. Softmax subtracts each row's
+// maximum before exp, so that exp cannot overflow.
+template <class T>
+inline void activate_output(const SimdKernels<T>& simd, Activation g, const T* z, T* a,
+                            index_t nb, index_t K) {
+  if (g == Activation::sigmoid) {
+    simd.sigmoid(z, a, nb * K);
+  } else if (g == Activation::identity) {
+    for (index_t i = 0; i < nb * K; ++i) a[i] = z[i];
+  } else {  // softmax
+    for (index_t b = 0; b < nb; ++b) {
+      const T* zb = z + b * K;
+      T* ab = a + b * K;
+      T top = zb[0];
+      for (index_t k = 1; k < K; ++k) top = zb[k] > top ? zb[k] : top;
+      T sum = T(0);
+      for (index_t k = 0; k < K; ++k) sum += ab[k] = std::exp(zb[k] - top);
+      for (index_t k = 0; k < K; ++k) ab[k] /= sum;
+    }
+  }
+}
+
+// log sum_k exp(z_k) for one row, in double, from the row's maximum.
+template <class T>
+inline double log_sum_exp(const T* z, index_t K) {
+  double top = double(z[0]);
+  for (index_t k = 1; k < K; ++k) top = double(z[k]) > top ? double(z[k]) : top;
+  double sum = 0.0;
+  for (index_t k = 0; k < K; ++k) sum += std::exp(double(z[k]) - top);
+  return top + std::log(sum);
+}
+
 // d *= g'(z), written with a = g(z): a (1 - a), 1 - a^2, or a > 0 (ReLU).
 template <class T>
 inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
@@ -96,18 +128,54 @@ inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layer
     affine(simd, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
     if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
-    activate(simd, l == last ? Activation::sigmoid : layers[l].activation, z, a, count);
+    if (l == last)
+      activate_output(simd, layers[l].activation, z, a, nb, layers[l].rows);
+    else
+      activate(simd, layers[l].activation, z, a, count);
     in = a;
   }
   return bad_row;
 }
 
-// Sum over the block of softplus(z) - y z, the logistic cost of each output
-// (times the sample's weight when there are weights).
+// y_k of sample r of the block, from labels or Y.
 template <class T>
-inline double block_cost(const SimdKernels<T>& simd, const Samples<T>& smp, index_t r0,
-                         index_t nb, index_t K, const BlockScratch<T>& s) {
+inline double target(const Samples<T>& smp, index_t r, index_t k, index_t K) {
+  return smp.labels ? double(smp.labels[r] == k) : double(smp.Y[r * K + k]);
+}
+
+// One sample's cost from its output z (K,), for softmax and identity outputs:
+// cross-entropy sum_k y_k (lse(z) - z_k) or squared error (1/2) sum_k (z_k - y_k)^2.
+template <class T>
+inline double sample_cost(Activation out, const Samples<T>& smp, index_t r, const T* z,
+                          index_t K) {
+  double cost = 0.0;
+  if (out == Activation::softmax) {
+    const double lse = log_sum_exp(z, K);
+    if (smp.labels) return lse - double(z[smp.labels[r]]);
+    for (index_t k = 0; k < K; ++k) cost += double(smp.Y[r * K + k]) * (lse - double(z[k]));
+  } else {
+    for (index_t k = 0; k < K; ++k) {
+      const double e = double(z[k]) - target(smp, r, k, K);
+      cost += 0.5 * e * e;
+    }
+  }
+  return cost;
+}
+
+// Sum over the block of the samples' costs (each times its weight when there
+// are weights). The sigmoid output's logistic cost is softplus(z) - y z.
+template <class T>
+inline double block_cost(const SimdKernels<T>& simd, Activation out, const Samples<T>& smp,
+                         index_t r0, index_t nb, index_t K, const BlockScratch<T>& s) {
   const T* z = s.z_out.data();
+  if (out != Activation::sigmoid) {
+    double cost = 0.0;
+    for (index_t b = 0; b < nb; ++b) {
+      const double c = sample_cost(out, smp, r0 + b, z + b * K, K);
+      cost += smp.w != nullptr ? double(smp.w[r0 + b]) * c : c;
+    }
+    return cost;
+  }
   if (smp.w != nullptr) {  // weighted: each sample's cost times its weight
     double cost = 0.0;
     for (index_t b = 0; b < nb; ++b) {
@@ -132,7 +200,8 @@ inline double block_cost(const SimdKernels<T>& simd, const Samples<T>& smp, inde
   return simd.softplus_sum(z, nb * K) - yz;
 }
 
-// Backward pass. delta_L = a_L - y; delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)
+// Backward pass. delta_L = a_L - y for every output (each output activation is
+// paired with the cost that makes it so); delta_l = (Theta_l^T delta_{l+1}) .* g'(z_l)
 // without the bias row; G_l += delta_{l+1}^T [1 a_l], summed over b in order.
 // G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
 // is where Theta_l starts in it. With `first`, G is set rather than added to.

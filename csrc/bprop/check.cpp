@@ -19,6 +19,12 @@ void check_network(const Network<T>& layers) {
     const auto& layer = layers[l];
     if (layer.theta == nullptr || layer.rows < 1 || layer.cols < 1)
       throw std::invalid_argument(layer_name(l) + " is empty");
+    const bool last = l + 1 == layers.size();
+    if (last ? !is_output_activation(layer.activation) : !is_hidden_activation(layer.activation))
+      throw std::invalid_argument(layer_name(l) + " has an activation not allowed in " +
+                                  (last ? "the output layer" : "a hidden layer"));
+    if (last && layer.activation == Activation::softmax && layer.rows < 2)
+      throw std::invalid_argument("a softmax output needs at least 2 units");
     if (l > 0 && layer.cols != layers[l - 1].rows + 1)
       throw std::invalid_argument(
           layer_name(l) + " has " + std::to_string(layer.cols) +

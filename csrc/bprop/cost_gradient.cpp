@@ -79,7 +79,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
           const T* X_next = r0 + kBlock + nb <= s.m ? X_block + kBlock * s.n : nullptr;
           const index_t bad = forward_block(simd, layers, X_block, nb, scratch, X_next);
           if (bad >= 0 && ws.slot_bad_row[w] < 0) ws.slot_bad_row[w] = r0 + bad;
-          ws.slot_cost[w] += block_cost(simd, s, r0, nb, K, scratch);
+          ws.slot_cost[w] += block_cost(simd, layers.back().activation, s, r0, nb, K, scratch);
           if (G) backward_block(simd, layers, s, r0, nb, ws.offsets.data(), scratch, G, blk == b_begin);
         }
       }

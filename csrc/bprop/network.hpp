@@ -10,12 +10,23 @@ namespace bprop {
 // 64-bit indices everywhere: m * n passes 2^31 on real data sets.
 using index_t = std::int64_t;
 
-// The activation g of a hidden layer. The output layer is always the sigmoid
-// with the logistic cost computed from z.
-enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2 };
+// The activation g of a layer. Hidden layers: sigmoid, tanh or relu. The
+// output layer's activation also picks its cost, the one whose output error
+// is delta_L = a_L - y (the canonical pairs):
+//   sigmoid  -> logistic cost summed over the K outputs (the tutorial's),
+//   softmax  -> cross-entropy -sum_k y_k log a_k (rows of y sum to 1),
+//   identity -> squared error (1/2) sum_k (a_k - y_k)^2 (regression).
+enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2, softmax = 3, identity = 4 };
+
+inline bool is_hidden_activation(Activation g) {
+  return g == Activation::sigmoid || g == Activation::tanh || g == Activation::relu;
+}
+inline bool is_output_activation(Activation g) {
+  return g == Activation::sigmoid || g == Activation::softmax || g == Activation::identity;
+}
 
 // Theta_l is (rows, cols) = (s_{l+1}, s_l + 1), row-major, bias in column 0;
-// `activation` is applied to the units it computes (ignored for the output layer).
+// `activation` is applied to the units it computes.
 template <class T>
 struct LayerView {
   const T* theta;
@@ -28,7 +39,8 @@ template <class T>
 using Network = std::vector<LayerView<T>>;
 
 // X is (m, n) row-major. Targets are either labels (m,) in [0, K) or Y (m, K)
-// row-major with values in [0, 1]: exactly one of the two is non-null.
+// row-major (values in [0, 1] for a sigmoid or softmax output, any finite
+// value for identity): exactly one of the two is non-null.
 // w (m,) holds optional sample weights (finite, >= 0, positive sum) or is null.
 template <class T>
 struct Samples {

@@ -129,14 +129,18 @@ def raise_non_finite_X(X_original: Any, X_converted: np.ndarray, row: int) -> No
     raise ValueError(f"X holds {original} at row {row}, column {col}; inputs must be finite")
 
 
-def check_targets(y: Any, m: int, K: int, dtype: np.dtype) -> tuple[np.ndarray | None, np.ndarray | None]:
+def check_targets(y: Any, m: int, K: int, dtype: np.dtype, output: str = "logistic"
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(labels, None) for class labels or (None, Y) for a target matrix.
 
     Labels: shape (m,) (or (m, 1)), whole numbers in [0, K). Target matrix:
-    shape (m, K), values in [0, 1]. With a single output unit (K = 1) a 1-D y
-    is that unit's target.
+    shape (m, K), values in [0, 1] (rows summing to 1 for a softmax output).
+    With a single output unit (K = 1) a 1-D y is that unit's target. An
+    identity output (regression) takes real targets: (m, K), or (m,) when K = 1.
     """
     a = as_array(y, "y")
+    if output == "identity":
+        return None, check_regression_targets(a, m, K, dtype)
     if a.ndim == 2 and a.shape[1] == 1 and K > 1:
         a = a[:, 0]  # a column of labels, as in the course's data files
     if a.ndim == 1:
@@ -146,7 +150,10 @@ def check_targets(y: Any, m: int, K: int, dtype: np.dtype) -> tuple[np.ndarray |
             return None, check_target_matrix(a.reshape(m, 1), m, K, dtype)
         return check_labels(a, K), None
     if a.ndim == 2:
-        return None, check_target_matrix(a, m, K, dtype)
+        Y = check_target_matrix(a, m, K, dtype)
+        if output == "softmax":
+            check_rows_sum_to_one(Y)
+        return None, Y
     raise ValueError(f"y must be labels of shape ({m},) or targets of shape ({m}, {K}), "
                      f"got shape {a.shape}")
 
@@ -184,6 +191,33 @@ def check_target_matrix(a: np.ndarray, m: int, K: int, dtype: np.dtype) -> np.nd
     return np.ascontiguousarray(a, dtype=dtype)
 
 
+def check_regression_targets(a: np.ndarray, m: int, K: int, dtype: np.dtype) -> np.ndarray:
+    if a.ndim == 1 and K == 1:
+        a = a.reshape(-1, 1)
+    if a.ndim != 2 or a.shape != (m, K):
+        raise ValueError(f"y has shape {a.shape} but an identity (regression) output with {K} "
+                         f"units needs targets of shape ({m}, {K})"
+                         + (f" or ({m},)" if K == 1 else ""))
+    if not np.isfinite(a).all():
+        r, c = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"y holds {a[r, c]} at row {r}, column {c}; targets must be finite")
+    Y = np.ascontiguousarray(a, dtype=dtype)
+    if not np.isfinite(Y).all():
+        raise ValueError(f"targets overflow {Y.dtype}; scale them or use float64 weights")
+    return Y
+
+
+def check_rows_sum_to_one(Y: np.ndarray) -> None:
+    """Softmax targets are distributions: delta_L = a_L - y needs sum_k y_k = 1."""
+    tol = 1e-6 if Y.dtype == np.float64 else 1e-4
+    sums = Y.sum(axis=1, dtype=np.float64)
+    bad = np.flatnonzero(np.abs(sums - 1) > tol)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"row {i} of y sums to {sums[i]:g}; a softmax output needs target rows "
+                         "that sum to 1 (one-hot rows or probabilities)")
+
+
 def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarray | None:
     """None, or weights (m,) in the network's dtype: finite, >= 0, not all zero."""
     if sample_weight is None:
@@ -204,6 +238,18 @@ def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarr
 
 
 ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2}
+# The output layer's activation and the cost paired with it (delta_L = a_L - y for each).
+OUTPUTS = {"logistic": 0, "softmax": 3, "identity": 4}
+
+
+def check_output(output: Any, K: int) -> int:
+    """Core code of the output layer: "logistic" (sigmoid), "softmax" or "identity"."""
+    if not isinstance(output, str) or output not in OUTPUTS:
+        raise ValueError(f"output {output!r} is not one of {', '.join(OUTPUTS)}")
+    if output == "softmax" and K < 2:
+        raise ValueError("a softmax output needs at least 2 output units (the last Theta has "
+                         f"{K} row); use output='logistic' for one unit")
+    return OUTPUTS[output]
 
 
 def check_activations(activation: Any, num_hidden: int) -> list[int]:

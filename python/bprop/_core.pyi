@@ -22,6 +22,7 @@ def cost_gradient(  # type: ignore[overload-overlap]
     num_threads: int,
     w: npt.NDArray[np.float64] | None = None,
     activations: list[int] = ...,
+    output: int = ...,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float64]] | None]: ...
 @overload
 def cost_gradient(
@@ -34,6 +35,7 @@ def cost_gradient(
     num_threads: int,
     w: npt.NDArray[np.float32] | None = None,
     activations: list[int] = ...,
+    output: int = ...,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
 @overload
 def forward(  # type: ignore[overload-overlap]
@@ -41,6 +43,7 @@ def forward(  # type: ignore[overload-overlap]
     X: npt.NDArray[np.float64],
     num_threads: int,
     activations: list[int] = ...,
+    output: int = ...,
 ) -> tuple[npt.NDArray[np.float64], int]: ...
 @overload
 def forward(
@@ -48,6 +51,7 @@ def forward(
     X: npt.NDArray[np.float32],
     num_threads: int,
     activations: list[int] = ...,
+    output: int = ...,
 ) -> tuple[npt.NDArray[np.float32], int]: ...
 def openmp_enabled() -> bool: ...
 def default_num_threads() -> int: ...

@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from . import data as bdata
+from ._checks import ACTIVATIONS, OUTPUTS
 from .gradcheck import gradient_check
 from .init import debug_matrix, initialize
 from .model_file import load, save
@@ -96,24 +97,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     Xtr, ytr, Xte, yte, names = load_data(args.data, dtype, args.seed, args.test_fraction)
     K = int(max(ytr.max(), yte.max())) + 1
     sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
-    thetas = initialize(sizes, method=args.init, seed=args.seed, dtype=dtype)
+    thetas = initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
+                        activation=args.activation)
     if args.iterations is None and args.epochs is None and args.optimizer == "lbfgs":
         args.iterations = 200
     arch = "-".join(map(str, sizes))
     if not args.quiet:
-        print(f"training {arch} on {Xtr.shape[0]} samples ({args.data}), optimizer {args.optimizer}, "
+        print(f"training {arch} ({args.activation} hidden, {args.output} output) on "
+              f"{Xtr.shape[0]} samples ({args.data}), optimizer {args.optimizer}, "
               f"lambda {args.lambda_:g}, {dtype}", flush=True)
     start = time.perf_counter()
     try:
         thetas, history = train(thetas, Xtr, ytr, lambda_=args.lambda_, optimizer=args.optimizer,
                                 learning_rate=args.learning_rate, iterations=args.iterations,
                                 epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                                verbose=not args.quiet, num_threads=args.threads)
+                                verbose=not args.quiet, num_threads=args.threads,
+                                activation=args.activation, output=args.output)
     except TrainingDiverged as e:
         raise CliError(str(e)) from None
     seconds = time.perf_counter() - start
-    train_acc = float(np.mean(predict(thetas, Xtr, num_threads=args.threads) == ytr))
-    test_acc = float(np.mean(predict(thetas, Xte, num_threads=args.threads) == yte))
+    net = {"num_threads": args.threads, "activation": args.activation, "output": args.output}
+    train_acc = float(np.mean(predict(thetas, Xtr, **net) == ytr))
+    test_acc = float(np.mean(predict(thetas, Xte, **net) == yte))
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
     print(f"{arch}: final cost {history.cost[-1]:.4f} after {history.iterations} iterations "
           f"in {seconds:.1f} s{note}")
@@ -122,6 +127,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         save(args.save, thetas, data=args.data, optimizer=args.optimizer, lambda_=args.lambda_,
              learning_rate=args.learning_rate, iterations=history.iterations,
              batch_size=args.batch_size, seed=args.seed, test_fraction=args.test_fraction,
+             activation=args.activation, output=args.output,
              class_names=names, train_accuracy=train_acc, test_accuracy=test_acc,
              cost_history=history.cost)
         print(f"saved {args.save}")
@@ -140,7 +146,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                        f"{Xte.shape[1]} features")
     if yte.max() >= K:
         raise CliError(f"the model has {K} classes but --data {spec} has labels up to {yte.max()}")
-    y_pred = predict(thetas, Xte, num_threads=args.threads)
+    activation = meta.get("activation", "sigmoid")
+    output = meta.get("output", "logistic")
+    try:
+        y_pred = predict(thetas, Xte, num_threads=args.threads, activation=activation, output=output)
+    except ValueError as e:
+        raise CliError(f"{args.model}: {e}") from None
     print(f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}), data {spec} (test part)")
     print(format_report(yte, y_pred, K, meta.get("class_names") or names))
     return 0
@@ -151,10 +162,23 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     thetas = initialize(sizes, method="debug")
     X = debug_matrix(sizes[0] - 1, args.samples)
     y = np.arange(1, args.samples + 1) % sizes[-1]
-    result = gradient_check(thetas, X, y, args.lambda_, threshold=args.threshold)
-    print(f"network {'-'.join(map(str, sizes))}, {args.samples} samples, lambda {args.lambda_:g}")
+    if args.output == "identity":
+        y = debug_matrix(sizes[-1] - 1, args.samples)[:, :sizes[-1]]
+    result = gradient_check(thetas, X, y, args.lambda_, threshold=args.threshold,
+                            activation=args.activation, output=args.output)
+    print(f"network {'-'.join(map(str, sizes))} ({args.activation} hidden, {args.output} output), "
+          f"{args.samples} samples, lambda {args.lambda_:g}")
     print(result)
     return 0 if result.passed else 1
+
+
+def add_network_kind(p: argparse.ArgumentParser, outputs: Sequence[str]) -> None:
+    p.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
+                   help="hidden layers' activation (default sigmoid)")
+    p.add_argument("--output", choices=list(outputs), default="logistic",
+                   help="output layer and cost: logistic (sigmoid, the tutorial's), softmax "
+                        "(cross-entropy)" + (", identity (squared error)" if "identity" in outputs
+                                             else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,8 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: full batch)")
     t.add_argument("--threads", type=int, default=None, help="threads (-1: all cores)")
     t.add_argument("--dtype", choices=["float32", "float64"], default="float64")
-    t.add_argument("--init", choices=["uniform", "xavier"], default="uniform",
-                   help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1)")
+    t.add_argument("--init", choices=["uniform", "xavier", "he", "auto"], default="uniform",
+                   help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
+                        "he: for ReLU; auto: he for ReLU, else xavier")
+    add_network_kind(t, ["logistic", "softmax"])  # the data sets here are classification
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--test-fraction", type=float, default=0.2,
                    help="held-out share for data without a test split (default 0.2)")
@@ -198,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--samples", type=int, default=5)
     c.add_argument("--lambda", dest="lambda_", type=float, default=3.0)
     c.add_argument("--threshold", type=float, default=1e-7)
+    add_network_kind(c, list(OUTPUTS))
     c.set_defaults(func=cmd_gradcheck)
     return p
 

@@ -113,7 +113,8 @@ class GradientCheckResult:
 def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
                    epsilon: float = 1e-4, threshold: float = 1e-7,
                    num_threads: int | None = None, num_worst: int = 5,
-                   sample_weight: Any = None, activation: Any = "sigmoid") -> GradientCheckResult:
+                   sample_weight: Any = None, activation: Any = "sigmoid",
+                   output: str = "logistic") -> GradientCheckResult:
     """Compare the backpropagation gradient with central differences.
 
     Always computed in float64, whatever the network's dtype.
@@ -128,7 +129,7 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``passed`` is ``relative_difference < threshold``.
     num_worst : int, default 5
         How many worst entries to report.
-    sample_weight, activation :
+    sample_weight, activation, output :
         As in :func:`bprop.cost`.
 
     Examples
@@ -141,7 +142,7 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     True
     """
     t64 = [a.astype(np.float64) for a in _checks.check_thetas(thetas)]
-    problem = _prepare(t64, X, y, lambda_, num_threads, sample_weight, activation)
+    problem = _prepare(t64, X, y, lambda_, num_threads, sample_weight, activation, output)
     if problem.Y is not None:
         problem.Y = problem.Y.astype(np.float64)
     sizes = layer_sizes(t64)

@@ -3,7 +3,18 @@
 A network is a list ``thetas`` of weight matrices: ``thetas[l]`` is
 ``Theta(l+1)`` of shape ``(s_{l+1}, s_l + 1)`` with the bias weights in
 column 0. ``X`` is ``(m, n)`` without a bias column. Targets ``y`` are class
-labels ``(m,)`` in ``[0, K)`` or a target matrix ``(m, K)`` in ``[0, 1]``.
+labels ``(m,)`` in ``[0, K)`` or a target matrix ``(m, K)`` in ``[0, 1]``
+(real values for an identity output).
+
+The output layer and its cost (``output=``), each paired so that the output
+error is ``delta_L = a_L - y``:
+
+- ``"logistic"`` (default, the tutorial's): sigmoid outputs, logistic cost
+  summed over the K outputs;
+- ``"softmax"``: outputs that sum to 1, cross-entropy ``-sum_k y_k log a_k``
+  computed with a stable log-sum-exp;
+- ``"identity"``: linear outputs, squared error ``(1/2) sum_k (a_k - y_k)^2``
+  (regression).
 
 Precision: the thetas' dtype (float32 or float64) decides the dtype of the
 computation and of the gradients. Within blocks of 64 samples the sums run in
@@ -34,24 +45,27 @@ class _Problem:
     num_threads: int
     w: np.ndarray | None = None
     activations: list[int] | None = None
+    output: int = 0
 
 
 def _prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
              num_threads: int | None, sample_weight: Any = None,
-             activation: Any = "sigmoid") -> _Problem:
+             activation: Any = "sigmoid", output: Any = "logistic") -> _Problem:
+    K = thetas[-1].shape[0]
+    output_code = _checks.check_output(output, K)
     Xc = _checks.check_X(X, thetas)
-    labels, Y = _checks.check_targets(y, Xc.shape[0], thetas[-1].shape[0], thetas[0].dtype)
+    labels, Y = _checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
     w = _checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     return _Problem(X, Xc, labels, Y, _checks.check_lambda(lambda_),
                     resolve_num_threads(num_threads), w,
-                    _checks.check_activations(activation, len(thetas) - 1))
+                    _checks.check_activations(activation, len(thetas) - 1), output_code)
 
 
 def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
               ) -> tuple[float, list[np.ndarray] | None]:
     J, status, bad_row, grads = _core.cost_gradient(
         thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
-        p.activations or [])
+        p.activations or [], p.output)
     if status == _core.STATUS_NON_FINITE_INPUT:
         _checks.raise_non_finite_X(p.X_original, p.X, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
@@ -64,12 +78,14 @@ def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
          num_threads: int | None = None, sample_weight: Any = None,
-         activation: Any = "sigmoid") -> float:
-    """Regularised logistic cost J(Theta).
+         activation: Any = "sigmoid", output: str = "logistic") -> float:
+    """Regularised cost J(Theta); by default the tutorial's logistic cost.
 
     ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
     + lambda_/(2m) sum_l sum ||Theta_l[:, 1:]||^2``, computed from z with a
-    stable log-sigmoid, so saturated outputs never give log(0).
+    stable log-sigmoid, so saturated outputs never give log(0). With
+    ``output="softmax"`` or ``"identity"`` the data term is the cross-entropy or
+    the squared error (see the module docstring); the lambda term is the same.
 
     Parameters
     ----------
@@ -91,8 +107,11 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``lambda_/(2m)`` term keeps its meaning. Integer weights act like
         repeated samples, up to that term's m.
     activation : {"sigmoid", "tanh", "relu"} or list of them
-        The hidden layers' activation (one name, or one per hidden layer). The
-        output layer is the sigmoid with the logistic cost.
+        The hidden layers' activation (one name, or one per hidden layer).
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+        The output layer and its cost: sigmoid + logistic cost, softmax +
+        cross-entropy, or identity + squared error (regression; y real,
+        shape (m, K) or (m,) when K = 1).
 
     Returns
     -------
@@ -107,23 +126,25 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     1.387559
     """
     t = _checks.check_thetas(thetas)
-    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation),
-                     False)[0]
+    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
+                                 output), False)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
                       num_threads: int | None = None, sample_weight: Any = None,
-                      activation: Any = "sigmoid") -> tuple[float, list[np.ndarray]]:
+                      activation: Any = "sigmoid", output: str = "logistic"
+                      ) -> tuple[float, list[np.ndarray]]:
     """Cost J and its gradient by backpropagation (the C++/OpenMP path).
 
     For each sample: forward ``a_{l+1} = g(Theta_l [1; a_l])``; backward
-    ``delta_L = a_L - y``, ``delta_l = (Theta_l^T delta_{l+1}) .* a_l (1 - a_l)``;
+    ``delta_L = a_L - y`` (for every ``output``), ``delta_l = (Theta_l^T delta_{l+1})
+    .* g'(z_l)`` (``a_l (1 - a_l)`` for the sigmoid);
     accumulate ``Delta_l += delta_{l+1} [1; a_l]^T``. Then
     ``D_l = Delta_l / m + (lambda_/m) Theta_l`` with the bias column unregularised.
 
     Parameters
     ----------
-    thetas, X, y, lambda_, num_threads, sample_weight, activation
+    thetas, X, y, lambda_, num_threads, sample_weight, activation, output
         As in :func:`cost`.
 
     Returns
@@ -141,14 +162,14 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     [(3, 3), (2, 4)]
     """
     t = _checks.check_thetas(thetas)
-    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation),
-                         True)
+    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
+                                     output), True)
     assert grads is not None
     return J, grads
 
 
 def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = "sigmoid") -> np.ndarray:
+            activation: Any = "sigmoid", output: str = "logistic") -> np.ndarray:
     """Forward propagation: the network's outputs ``h_Theta(x)`` for every row.
 
     Parameters
@@ -158,17 +179,20 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
     X : array_like, shape (m, n)
     num_threads : int, optional
     activation : str or list of str
+    output : {"logistic", "softmax", "identity"}
         As in :func:`cost`.
 
     Returns
     -------
     ndarray, shape (m, K)
-        Output activations in ``(0, 1)``, in the thetas' dtype.
+        Output activations in the thetas' dtype: in ``(0, 1)`` for "logistic",
+        rows summing to 1 for "softmax", real values for "identity".
     """
     t = _checks.check_thetas(thetas)
+    output_code = _checks.check_output(output, t[-1].shape[0])
     Xc = _checks.check_X(X, t)
     out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads),
-                                 _checks.check_activations(activation, len(t) - 1))
+                                 _checks.check_activations(activation, len(t) - 1), output_code)
     if bad_row >= 0:
         _checks.raise_non_finite_X(X, Xc, bad_row)
     if not np.isfinite(out).all():
@@ -176,7 +200,9 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
     return out
 
 
-def _labels_from_outputs(h: np.ndarray) -> np.ndarray:
+def _labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
+    if output == _checks.OUTPUTS["identity"]:
+        return h
     if h.shape[1] == 1:
         return (h[:, 0] >= 0.5).astype(np.int64)
     return np.argmax(h, axis=1).astype(np.int64)
@@ -184,15 +210,17 @@ def _labels_from_outputs(h: np.ndarray) -> np.ndarray:
 
 def _predict_prepared(thetas: list[np.ndarray], p: _Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [])
-    return _labels_from_outputs(out)
+    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output)
+    return _labels_from_outputs(out, p.output)
 
 
 def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = "sigmoid") -> np.ndarray:
+            activation: Any = "sigmoid", output: str = "logistic") -> np.ndarray:
     """Predicted class labels, shape (m,), int64.
 
     The index of the largest output; with a single output unit, 1 where the
-    output is >= 0.5 and 0 elsewhere.
+    output is >= 0.5 and 0 elsewhere. For ``output="identity"`` (regression)
+    the predictions are the outputs themselves, shape (m, K).
     """
-    return _labels_from_outputs(forward(thetas, X, num_threads=num_threads, activation=activation))
+    h = forward(thetas, X, num_threads=num_threads, activation=activation, output=output)
+    return _labels_from_outputs(h, _checks.OUTPUTS[output])

@@ -84,7 +84,8 @@ class _Run:
     """Book-keeping shared by the step-based loop and L-BFGS: validation,
     callbacks, early stopping and progress at the end of each epoch."""
 
-    def __init__(self, *, validation: tuple[_Problem, np.ndarray] | None, early_stopping: bool,
+    def __init__(self, *, validation: tuple[_Problem, np.ndarray | None] | None,
+                 early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
                  total_epochs: int) -> None:
         self.history = History()
@@ -110,10 +111,12 @@ class _Run:
         if self.validation is not None:
             vp, vy = self.validation
             vc = _evaluate(thetas, vp, False)[0]
-            acc = float(np.mean(_predict_prepared(thetas, vp) == vy))
             h.val_cost.append(vc)
-            h.val_accuracy.append(acc)
-            postfix["val_acc"] = f"{acc:.4f}"
+            postfix["val_cost"] = f"{vc:.4f}"
+            if vy is not None:  # classification: labels to compare with
+                acc = float(np.mean(_predict_prepared(thetas, vp) == vy))
+                h.val_accuracy.append(acc)
+                postfix["val_acc"] = f"{acc:.4f}"
         h.epoch_time.append(time.perf_counter() - self.start)
         if self.bar is not None:
             self.bar.set_postfix(postfix)
@@ -161,7 +164,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
           verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
-          activation: Any = "sigmoid") -> tuple[list[np.ndarray], History]:
+          activation: Any = "sigmoid", output: str = "logistic"
+          ) -> tuple[list[np.ndarray], History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -170,7 +174,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         Initial weights, ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``; not modified.
     X : array_like, shape (m, n)
     y : array_like, shape (m,) or (m, K)
-        Labels in ``[0, K)`` or targets in ``[0, 1]``.
+        Labels in ``[0, K)`` or targets in ``[0, 1]`` (real targets for an
+        identity output).
     lambda_ : float, default 0.0
         The method's L2 strength. On a mini-batch the term is ``lambda_/(2 m_batch)``,
         so scale ``lambda_`` by ``batch_size / m`` to match a full-batch run.
@@ -187,7 +192,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     seed : None, int or Generator
         Shuffling seed. Training is deterministic for a seed on any thread count.
     validation_data : (X_val, y_val), optional
-        Evaluated at the end of each epoch (y_val as labels).
+        Evaluated at the end of each epoch: the validation cost, and the
+        accuracy when y_val holds class labels (classification outputs).
     early_stopping : bool
         Stop after ``patience`` epochs without a lower validation cost and return
         the best weights. Needs ``validation_data``.
@@ -202,6 +208,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         uses the weights of its samples.
     activation : str or list of str
         The hidden layers' activation, as in :func:`bprop.cost`.
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+        The output layer and its cost, as in :func:`bprop.cost`.
 
     Returns
     -------
@@ -219,7 +227,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     returned with ``history.stopped == "interrupted"``.
     """
     t0 = [t.copy() for t in _checks.check_thetas(thetas)]
-    problem = _prepare(t0, X, y, lambda_, num_threads, sample_weight, activation)
+    problem = _prepare(t0, X, y, lambda_, num_threads, sample_weight, activation, output)
     iterations = _positive_int(iterations, "iterations")
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -232,8 +240,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             Xv, yv = validation_data
         except (TypeError, ValueError):
             raise TypeError("validation_data must be a pair (X_val, y_val)") from None
-        vp = _prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation)
-        if vp.labels is None:
+        vp = _prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation, output)
+        if vp.labels is None and output != "identity":
             raise ValueError("validation_data needs y_val as class labels (m,)")
         validation = (vp, vp.labels)
     if early_stopping and validation is None:
@@ -296,7 +304,7 @@ def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
     w = None if p.w is None else p.w[rows]
     return _Problem(X, X, None if p.labels is None else p.labels[rows],
                     None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads, w,
-                    p.activations)
+                    p.activations, p.output)
 
 
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run

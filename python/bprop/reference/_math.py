@@ -36,6 +36,41 @@ def activate(z: Any, name: str = "sigmoid") -> np.ndarray:
     raise ValueError(f"unknown activation {name!r}")
 
 
+def softmax(z: Any) -> np.ndarray:
+    """Row-wise softmax exp(z_k) / sum_j exp(z_j), from z minus its row maximum."""
+    z = np.asarray(z)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def output_activation(z: Any, output: str = "logistic") -> np.ndarray:
+    """h = g_L(z_L): sigmoid ("logistic"), softmax, or identity."""
+    if output == "logistic":
+        return sigmoid(z)
+    if output == "softmax":
+        return softmax(z)
+    if output == "identity":
+        return np.array(z, copy=True)
+    raise ValueError(f"unknown output {output!r}")
+
+
+def output_cost(z: Any, Y: Any, output: str = "logistic") -> np.ndarray:
+    """Each sample's data cost from z_L (rows): logistic cost summed over the
+    outputs, cross-entropy sum_k y_k (logsumexp(z) - z_k), or (1/2) ||z - y||^2.
+    Computed in float64."""
+    z = np.asarray(z, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if output == "logistic":
+        return np.sum(np.logaddexp(0.0, z) - Y * z, axis=-1)
+    if output == "softmax":
+        top = z.max(axis=-1, keepdims=True)
+        lse = top + np.log(np.sum(np.exp(z - top), axis=-1, keepdims=True))
+        return np.sum(Y * (lse - z), axis=-1)
+    if output == "identity":
+        return 0.5 * np.sum((z - Y) ** 2, axis=-1)
+    raise ValueError(f"unknown output {output!r}")
+
+
 def derivative_from_activation(a: Any, name: str = "sigmoid") -> np.ndarray:
     """g'(z) written with a = g(z): a (1 - a), 1 - a^2, or 1 where a > 0."""
     a = np.asarray(a)
@@ -53,7 +88,8 @@ def hidden_names(activation: Any, num_hidden: int) -> list[str]:
 
 
 def output_delta(a_out: Any, y: Any) -> np.ndarray:
-    """Error of the output layer: delta_L = a_L - y."""
+    """Error of the output layer: delta_L = a_L - y (for each output with its
+    paired cost: sigmoid/logistic, softmax/cross-entropy, identity/squared error)."""
     return np.asarray(a_out) - np.asarray(y)
 
 
@@ -81,11 +117,6 @@ def target_matrix(y: Any, K: int, dtype: Any) -> np.ndarray:
     Y = np.zeros((labels.shape[0], K), dtype=dtype)
     Y[np.arange(labels.shape[0]), labels.astype(np.int64)] = 1
     return Y
-
-
-def logistic_cost_sum(z: np.ndarray, Y: np.ndarray) -> float:
-    """sum of -y log g(z) - (1 - y) log(1 - g(z)), from z: log(1 + e^z) - y z."""
-    return float(np.sum(np.logaddexp(0.0, z) - Y * z, dtype=np.float64))
 
 
 def regularisation(thetas: list[np.ndarray]) -> float:

@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (activate, hidden_delta, hidden_names, logistic_cost_sum, output_delta,
-                    regularisation, sigmoid, target_matrix)
+from ._math import (activate, hidden_delta, hidden_names, output_activation, output_cost,
+                    output_delta, regularisation, target_matrix)
 
 
-def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str]
-                    ) -> tuple[list[np.ndarray], np.ndarray]:
+def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str],
+                    output: str = "logistic") -> tuple[list[np.ndarray], np.ndarray]:
     """Activations [1; a_l] for l < L (bias first), and z_L."""
     one = np.ones(1, dtype=x.dtype)
     a = [np.concatenate([one, x])]
@@ -23,27 +23,28 @@ def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str]
     for l, t in enumerate(thetas):
         z = t @ a[-1]
         if l == len(thetas) - 1:
-            a.append(sigmoid(z))
+            a.append(output_activation(z, output))
         else:
             a.append(np.concatenate([one, activate(z, names[l])]))
     return a, z
 
 
-def forward(thetas: Any, X: Any, activation: Any = "sigmoid") -> np.ndarray:
+def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic"
+            ) -> np.ndarray:
     thetas = [np.asarray(t) for t in thetas]
     X = np.asarray(X, dtype=thetas[0].dtype)
     names = hidden_names(activation, len(thetas) - 1)
-    return np.array([_forward_sample(thetas, x, names)[0][-1] for x in X])
+    return np.array([_forward_sample(thetas, x, names, output)[0][-1] for x in X])
 
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
-         activation: Any = "sigmoid") -> float:
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation)[0]
+         activation: Any = "sigmoid", output: str = "logistic") -> float:
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None, activation: Any = "sigmoid"
-                      ) -> tuple[float, list[np.ndarray]]:
+                      sample_weight: Any = None, activation: Any = "sigmoid",
+                      output: str = "logistic") -> tuple[float, list[np.ndarray]]:
     """The loop; with weights, sample i's cost and Delta contribution count w_i times."""
     thetas = [np.asarray(t) for t in thetas]
     X = np.asarray(X, dtype=thetas[0].dtype)
@@ -55,8 +56,8 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
     Delta = [np.zeros_like(t) for t in thetas]
     J = 0.0
     for i in range(m):
-        a, zL = _forward_sample(thetas, X[i], names)
-        J += w[i] * logistic_cost_sum(zL, Y[i])
+        a, zL = _forward_sample(thetas, X[i], names, output)
+        J += w[i] * float(output_cost(zL, Y[i], output))
         delta = output_delta(a[-1], Y[i])
         for l in range(len(thetas) - 1, -1, -1):
             Delta[l] += w[i] * np.outer(delta, a[l])

@@ -10,18 +10,18 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (activate, derivative_from_activation, hidden_names, regularisation,
-                    sigmoid, target_matrix)
+from ._math import (activate, derivative_from_activation, hidden_names, output_activation,
+                    output_cost, regularisation, target_matrix)
 
 
-def _activations(thetas: list[np.ndarray], X: np.ndarray, activation: Any = "sigmoid"
-                 ) -> tuple[list[np.ndarray], np.ndarray]:
+def _activations(thetas: list[np.ndarray], X: np.ndarray, activation: Any = "sigmoid",
+                 output: str = "logistic") -> tuple[list[np.ndarray], np.ndarray]:
     names = hidden_names(activation, len(thetas) - 1)
     a = [X]
     z = X
     for l, t in enumerate(thetas):
         z = a[-1] @ t[:, 1:].T + t[:, 0]
-        a.append(sigmoid(z) if l == len(thetas) - 1 else activate(z, names[l]))
+        a.append(output_activation(z, output) if l == len(thetas) - 1 else activate(z, names[l]))
     return a, z
 
 
@@ -30,15 +30,20 @@ def _inputs(thetas: Any, X: Any) -> tuple[list[np.ndarray], np.ndarray]:
     return thetas, np.asarray(X, dtype=thetas[0].dtype)
 
 
-def forward(thetas: Any, X: Any, activation: Any = "sigmoid") -> np.ndarray:
+def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic"
+            ) -> np.ndarray:
     """Outputs (m, K)."""
     thetas, X = _inputs(thetas, X)
-    return _activations(thetas, X, activation)[0][-1]
+    return _activations(thetas, X, activation, output)[0][-1]
 
 
-def predict(thetas: Any, X: Any, activation: Any = "sigmoid") -> np.ndarray:
-    """Labels (m,): argmax of the outputs (threshold 0.5 for one output)."""
-    h = forward(thetas, X, activation)
+def predict(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic"
+            ) -> np.ndarray:
+    """Labels (m,): argmax of the outputs (threshold 0.5 for one output);
+    the outputs themselves for an identity output."""
+    h = forward(thetas, X, activation, output)
+    if output == "identity":
+        return h
     if h.shape[1] == 1:
         return (h[:, 0] >= 0.5).astype(np.int64)
     return np.argmax(h, axis=1).astype(np.int64)
@@ -49,14 +54,14 @@ def _weights(sample_weight: Any, m: int) -> np.ndarray:
 
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
-         activation: Any = "sigmoid") -> float:
-    """Regularised logistic cost (weighted mean of the samples' costs when weighted)."""
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation)[0]
+         activation: Any = "sigmoid", output: str = "logistic") -> float:
+    """Regularised cost (weighted mean of the samples' costs when weighted)."""
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None, activation: Any = "sigmoid"
-                      ) -> tuple[float, list[np.ndarray]]:
+                      sample_weight: Any = None, activation: Any = "sigmoid",
+                      output: str = "logistic") -> tuple[float, list[np.ndarray]]:
     """Cost and backpropagation gradient in matrix form.
 
     With ``sample_weight`` the data terms are weighted means (divided by the
@@ -67,11 +72,9 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
     w = _weights(sample_weight, m)
     W = float(w.sum()) if sample_weight is not None else m
     Y = target_matrix(y, thetas[-1].shape[0], X.dtype)
-    a, z = _activations(thetas, X, activation)
+    a, z = _activations(thetas, X, activation, output)
     names = hidden_names(activation, len(thetas) - 1)
-    per_sample = np.logaddexp(0.0, z) - Y * z
-    data_sum = float(np.sum(per_sample, dtype=np.float64)) if sample_weight is None else \
-        float(np.sum(w[:, None] * per_sample, dtype=np.float64))
+    data_sum = float(np.sum(w * output_cost(z, Y, output)))
     J = data_sum / W + lambda_ / (2 * m) * regularisation(thetas)
     delta = a[-1] - Y
     if sample_weight is not None:
