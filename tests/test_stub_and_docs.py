@@ -10,7 +10,8 @@ import pytest
 
 import bprop
 
-MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data", "bprop.gradcheck"]
+MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data", "bprop.gradcheck",
+           "bprop.estimators"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,513 @@
+"""scikit-learn estimators around the fast core: ``BackpropClassifier`` and
+``BackpropRegressor``.
+
+They need scikit-learn (``pip install "bprop[sklearn]"``) and behave like its
+own estimators: ``fit``/``partial_fit``/``predict``/``score``, ``get_params``/
+``set_params``, ``clone``, pickling, ``Pipeline``, ``GridSearchCV``.
+
+The objective is the tutorial's, with sample weights w_i (1 when not given)
+and W = sum_i w_i::
+
+    J = (1/W) sum_i w_i cost_i + lambda_/(2W) sum_l ||Theta_l[:, 1:]||^2
+
+so without weights it is exactly the tutorial's J, and weights act like
+repeated samples (a weight of 2 is a sample seen twice). A mini-batch step
+uses the batch's weighted mean with the same ``lambda_/(2W)`` penalty, so that
+mini-batch and full-batch training minimise the same J.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import check_random_state, compute_sample_weight
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+except ImportError as e:  # pragma: no cover - exercised only without scikit-learn
+    raise ImportError('bprop.estimators needs scikit-learn: pip install "bprop[sklearn]"') from e
+
+from . import _checks
+from .init import initialize
+from .network import forward
+from .optim import Optimizer, get_optimizer
+from .train import train
+
+SOLVERS = ("gd", "momentum", "nesterov", "adam", "lbfgs")
+
+
+class _BackpropBase(BaseEstimator):
+    """Parameters, validation and the training loop shared by both estimators."""
+
+    _output: str  # the output layer of this fit: set by the subclass
+    thetas_: list[np.ndarray]  # fitted weights (set by fit)
+
+    def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
+                 lambda_: float = 1.0, solver: str = "lbfgs", learning_rate: float | None = None,
+                 batch_size: int | None = None, max_iter: int = 200, tol: float = 1e-4,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 10, random_state: Any = None,
+                 num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
+                 warm_start: bool = False) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.lambda_ = lambda_
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.num_threads = num_threads
+        self.dtype = dtype
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ---- parameters -------------------------------------------------------
+
+    def _hidden_sizes(self) -> list[int]:
+        h = self.hidden_layer_sizes
+        sizes = [h] if isinstance(h, numbers.Integral) else list(h)
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 1
+                   for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive ints, got {h!r}")
+        return [int(s) for s in sizes]
+
+    def _check_params(self) -> None:
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
+        _checks.check_activations(self.activation, len(self._hidden_sizes()))
+        _checks.check_lambda(self.lambda_)
+        for name in ("max_iter", "n_iter_no_change"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.batch_size is not None and (
+                isinstance(self.batch_size, bool) or not isinstance(self.batch_size, numbers.Integral)
+                or self.batch_size < 1):
+            raise ValueError(f"batch_size must be None (full batch) or a positive int, "
+                             f"got {self.batch_size!r}")
+        if self.solver == "lbfgs" and self.batch_size is not None:
+            raise ValueError("solver='lbfgs' works on the full batch: leave batch_size=None")
+        if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
+            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
+        if not isinstance(self.validation_fraction, numbers.Real) or \
+                not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), "
+                             f"got {self.validation_fraction!r}")
+        _checks.check_dtype(self.dtype)
+
+    def _network_dtype(self) -> np.dtype:
+        return np.dtype(_checks.check_dtype(self.dtype))
+
+    def _init_activation(self) -> str:
+        a = self.activation
+        return a if isinstance(a, str) else ("relu" if "relu" in a else "sigmoid")
+
+    # ---- training ---------------------------------------------------------
+
+    def _fit(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None,
+             n_outputs: int, *, incremental: bool) -> None:
+        """Train on validated X and targets (labels 0..K-1 or real values):
+        ``max_iter`` epochs, or one epoch from the current weights (partial_fit)."""
+        m = X.shape[0]
+        dtype = X.dtype
+        rng = check_random_state(self.random_state)
+        sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
+        keep = (incremental or self.warm_start) and hasattr(self, "thetas_") and \
+            [t.shape for t in self.thetas_] == [(o, i + 1) for i, o in zip(sizes[:-1], sizes[1:])]
+        if keep:
+            thetas = [t.astype(dtype) for t in self.thetas_]
+        else:
+            thetas = initialize(sizes, method="auto", activation=self._init_activation(),
+                                seed=int(rng.randint(np.iinfo(np.int32).max)), dtype=dtype)
+            self._optimizer: Optimizer | None = None
+            self.loss_curve_: list[float] = []
+            self.validation_scores_: list[float] | None = None
+            self.best_validation_score_: float | None = None
+            self.n_iter_ = 0
+
+        validation = None
+        if self.early_stopping and not incremental:
+            n_val = int(np.ceil(self.validation_fraction * m))
+            stratify = targets if self._output != "identity" and \
+                _stratifiable(targets, n_val, m - n_val) else None
+            split = train_test_split(np.arange(m), test_size=n_val, random_state=rng,
+                                     stratify=stratify)
+            train_rows, val_rows = np.sort(split[0]), np.sort(split[1])
+            if val_rows.size == 0 or train_rows.size == 0:
+                raise ValueError(f"early_stopping with validation_fraction="
+                                 f"{self.validation_fraction} leaves no samples to train or "
+                                 f"validate on ({m} samples)")
+            w_val = None if sample_weight is None else sample_weight[val_rows]
+            if w_val is not None and not w_val.sum() > 0:
+                w_val = None  # every held-out weight is 0: score them equally
+            validation = (X[val_rows], targets[val_rows], w_val)
+            X, targets = X[train_rows], targets[train_rows]
+            sample_weight = None if sample_weight is None else sample_weight[train_rows]
+            self.validation_scores_ = []
+
+        w = _as_core_weights(sample_weight)
+        W = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
+        if sample_weight is not None and w is None and not W > 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        bs = X.shape[0] if self.batch_size is None else min(int(self.batch_size), X.shape[0])
+        lambda_core = float(self.lambda_) * bs / W  # lambda_core / (2 bs) = lambda_ / (2 W)
+
+        if self.solver == "lbfgs":
+            optimizer: str | Optimizer = "lbfgs"
+        else:
+            if self._optimizer is None or not keep:
+                self._optimizer = get_optimizer(self.solver, self.learning_rate)
+            optimizer = self._optimizer
+
+        tracker = _Tracker(self, validation)
+        epochs = 1 if incremental else int(self.max_iter)
+        kwargs: dict[str, Any] = dict(
+            lambda_=lambda_core, optimizer=optimizer, batch_size=self.batch_size,
+            seed=int(rng.randint(np.iinfo(np.int32).max)), callbacks=[tracker],
+            verbose=bool(self.verbose), num_threads=self.num_threads, sample_weight=w,
+            activation=self.activation, output=self._output)
+        if self.solver == "lbfgs":
+            kwargs["iterations"] = epochs
+        else:
+            kwargs["epochs"] = epochs
+        trained, _ = train(thetas, X, targets, **kwargs)
+        self.thetas_ = tracker.best_thetas if tracker.best_thetas is not None else trained
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = n_outputs
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "thetas_")
+        X = validate_data(self, X, reset=False, dtype=self.thetas_[0].dtype)
+        h = forward(self.thetas_, X, num_threads=self.num_threads, activation=self.activation,
+                    output=self._output)
+        return h.astype(np.float64, copy=False)  # predictions in float64 whatever the dtype
+
+    def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any) -> tuple[Any, Any]:
+        self._check_params()
+        return validate_data(self, X, y, reset=reset, dtype=self._network_dtype(), **kw)
+
+    def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
+                          wv: np.ndarray | None) -> float:
+        raise NotImplementedError  # accuracy or R^2: in each estimator
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # `lambda_` ends in "_" like a fitted attribute: say what fitted means
+        return hasattr(self, "thetas_")
+
+    def _stochastic(self) -> bool:
+        if self.solver == "lbfgs":
+            raise AttributeError("partial_fit needs a stochastic solver (gd, momentum, nesterov, "
+                                 "adam); solver='lbfgs' works on the full data set")
+        return True
+
+
+class _Tracker:
+    """Per-epoch callback: the loss curve, validation scores, and sklearn's
+    stopping rule (no improvement > tol for n_iter_no_change epochs); with
+    early stopping it keeps the weights of the best validation score."""
+
+    def __init__(self, est: _BackpropBase,
+                 validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None) -> None:
+        self.est = est
+        self.validation = validation
+        self.best = np.inf if validation is None else -np.inf
+        self.since_best = 0
+        self.best_thetas: list[np.ndarray] | None = None
+
+    def __call__(self, info: dict) -> bool:
+        est = self.est
+        est.n_iter_ += 1
+        est.loss_curve_.append(float(info["cost"]))
+        tol = float(est.tol)
+        if self.validation is None:
+            loss = est.loss_curve_[-1]
+            improved = loss < self.best - tol
+            self.best = min(self.best, loss)
+        else:
+            score = est._validation_score(info["thetas"], *self.validation)
+            assert est.validation_scores_ is not None
+            est.validation_scores_.append(score)
+            improved = score > self.best + tol
+            if score > self.best:
+                self.best = score
+                est.best_validation_score_ = score
+                self.best_thetas = [t.copy() for t in info["thetas"]]
+        self.since_best = 0 if improved else self.since_best + 1
+        return self.since_best >= est.n_iter_no_change
+
+
+def _as_core_weights(sample_weight: np.ndarray | None) -> np.ndarray | None:
+    """Equal weights change nothing but the penalty's W: the core's unweighted path."""
+    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+        return None
+    return sample_weight
+
+
+def _stratifiable(labels: np.ndarray, n_val: int, n_train: int) -> bool:
+    """A stratified split needs every class twice and room for each class on both sides."""
+    counts = np.bincount(labels)
+    return bool(counts.min() >= 2) and min(n_val, n_train) >= counts.size
+
+
+class BackpropClassifier(ClassifierMixin, _BackpropBase):
+    """A fully-connected network classifier trained by backpropagation.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default (25,)
+        Units of each hidden layer (the tutorial's digits network is (25,)).
+    activation : {"sigmoid", "tanh", "relu"} or list of them, default "sigmoid"
+        Hidden activation, one name or one per hidden layer.
+    output : {"logistic", "softmax"}, default "logistic"
+        The tutorial's sigmoid outputs with the logistic cost (K one-vs-all
+        units; one unit for two classes), or softmax with cross-entropy.
+    lambda_ : float, default 1.0
+        The tutorial's L2 strength: ``lambda_/(2W)`` times the squared
+        non-bias weights, W the number of samples (or the weight sum).
+    solver : {"lbfgs", "gd", "momentum", "nesterov", "adam"}, default "lbfgs"
+    learning_rate : float, optional
+        Step size of the step-based solvers (default per solver: gd 1.0,
+        momentum/nesterov 0.5, adam 0.001).
+    batch_size : int, optional
+        Mini-batch size; None is the full batch (the only choice for lbfgs).
+    max_iter : int, default 200
+        Epochs (lbfgs: iterations).
+    tol, n_iter_no_change : float, int
+        Stop when the training cost (or, with early stopping, the validation
+        accuracy) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the data (stratified), score it
+        every epoch, and keep the weights with the best score.
+    validation_fraction : float, default 0.1
+    class_weight : dict, "balanced" or None
+        Weights per class, multiplied into ``sample_weight``.
+    random_state : None, int or RandomState
+        Seeds the initial weights, the shuffling and the validation split.
+    num_threads : int, optional
+        Threads for the core (None: bprop's default; -1: all cores).
+    dtype : float64 or float32, default float64
+    verbose : bool, default False
+        A progress bar on a terminal.
+    warm_start : bool, default False
+        Start ``fit`` from the current weights (same architecture).
+
+    Attributes
+    ----------
+    thetas_ : list of ndarray
+        ``thetas_[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0:
+        usable with every function of :mod:`bprop`.
+    classes_ : ndarray, shape (n_classes,)
+        The class labels, in the order of the output units.
+    loss_curve_ : list of float
+        Training cost J after each epoch (lbfgs: each iteration).
+    validation_scores_ : list of float or None
+        Validation accuracy per epoch with early stopping.
+    best_validation_score_ : float or None
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+        When X has string column names (a DataFrame).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from bprop.estimators import BackpropClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = BackpropClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
+                 output: str = "logistic", lambda_: float = 1.0, solver: str = "lbfgs",
+                 learning_rate: float | None = None, batch_size: int | None = None,
+                 max_iter: int = 200, tol: float = 1e-4, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, n_iter_no_change: int = 10,
+                 class_weight: Any = None, random_state: Any = None,
+                 num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
+                 warm_start: bool = False) -> None:
+        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, solver=solver,
+                         learning_rate=learning_rate, batch_size=batch_size, max_iter=max_iter,
+                         tol=tol, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction,
+                         n_iter_no_change=n_iter_no_change, random_state=random_state,
+                         num_threads=num_threads, dtype=dtype, verbose=verbose,
+                         warm_start=warm_start)
+        self.output = output
+        self.class_weight = class_weight
+
+    @property
+    def _output(self) -> str:  # type: ignore[override]
+        return self.output
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropClassifier:
+        """Train on X (n_samples, n_features) and labels y (n_samples,) of any values."""
+        X, y = self._validate_fit_data(X, y, reset=True)
+        if self.output not in ("logistic", "softmax"):
+            raise ValueError(f"output must be 'logistic' or 'softmax', got {self.output!r}")
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(f"the classifier needs samples of at least 2 classes; y holds only "
+                             f"one class ({self.classes_[0]!r})")
+        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(),
+                  incremental=False)
+        return self
+
+    @available_if(_BackpropBase._stochastic)
+    def partial_fit(self, X: Any, y: Any, classes: Any = None,
+                    sample_weight: Any = None) -> BackpropClassifier:
+        """One epoch on (X, y); the first call needs ``classes`` (all labels to expect)."""
+        first = not hasattr(self, "classes_")
+        X, y = self._validate_fit_data(X, y, reset=first)
+        check_classification_targets(y)
+        if first:
+            if classes is None:
+                raise ValueError("the first call to partial_fit needs classes= (every label "
+                                 "the data can hold)")
+            self.classes_ = np.unique(np.asarray(classes))
+            if self.classes_.size < 2:
+                raise ValueError("classes must hold at least 2 classes")
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"classes {np.unique(classes)} differ from the first call's "
+                             f"{self.classes_}")
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(f"y holds labels {unknown[:5]} not in classes {self.classes_}")
+        labels = np.searchsorted(self.classes_, y)
+        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(),
+                  incremental=True)
+        return self
+
+    def _n_units(self) -> int:
+        K = len(self.classes_)
+        return 1 if K == 2 and self.output == "logistic" else K
+
+    def _weights(self, X: np.ndarray, labels: np.ndarray, sample_weight: Any
+                 ) -> np.ndarray | None:
+        if sample_weight is None and self.class_weight is None:
+            return None
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if self.class_weight is not None:
+            cw = self.class_weight
+            if isinstance(cw, dict):  # keyed by the user's labels: map to 0..K-1
+                cw = {i: cw.get(c, 1.0) for i, c in enumerate(self.classes_)}
+            sw = sw * compute_sample_weight(cw, labels)
+        if not sw.sum() > 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        return sw
+
+    def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
+                          wv: np.ndarray | None) -> float:
+        """Accuracy on the held-out part, weighted by its sample weights."""
+        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
+                    output=self.output)
+        return float(accuracy_score(yv, np.argmax(_proba(h), axis=1), sample_weight=wv))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (n_samples, n_classes), columns in ``classes_`` order.
+
+        Softmax outputs as they are; the logistic output's K sigmoid units
+        normalised to sum to 1 (one unit p for two classes: [1 - p, p]).
+        """
+        return _proba(self._outputs(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The class of the largest probability, as a label from ``classes_``."""
+        proba = self.predict_proba(X)  # first: raises NotFittedError before fit
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _proba(h: np.ndarray) -> np.ndarray:
+    if h.shape[1] == 1:
+        return np.hstack([1 - h, h])
+    total = h.sum(axis=1, keepdims=True)
+    # every sigmoid output underflowed to 0 (float32, extreme inputs): no preference
+    return np.divide(h, total, out=np.full_like(h, 1.0 / h.shape[1]), where=total > 0)
+
+
+class BackpropRegressor(RegressorMixin, _BackpropBase):
+    """A fully-connected network regressor: identity outputs, squared error.
+
+    The cost of a sample is ``(1/2) sum_k (h_k - y_k)^2``; parameters and
+    attributes as :class:`BackpropClassifier` (no ``output``/``class_weight``;
+    ``validation_scores_`` holds R^2). ``y`` is (n_samples,) or
+    (n_samples, n_outputs); predictions have the same number of dimensions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.estimators import BackpropRegressor
+    >>> X = np.linspace(-2, 2, 200).reshape(-1, 1)
+    >>> reg = BackpropRegressor((20,), "tanh", lambda_=0.0, random_state=0).fit(X, np.sin(X[:, 0]))
+    >>> reg.score(X, np.sin(X[:, 0])) > 0.99
+    True
+    """
+
+    _output = "identity"
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
+        """Train on X (n_samples, n_features) and real targets y."""
+        X, y = self._validate_fit_data(X, y, reset=True, multi_output=True, y_numeric=True)
+        Y = self._targets(y, X.dtype)
+        self._fit(X, Y, self._weights(X, sample_weight), Y.shape[1], incremental=False)
+        return self
+
+    @available_if(_BackpropBase._stochastic)
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
+        """One epoch on (X, y), continuing from the current weights."""
+        first = not hasattr(self, "thetas_")
+        X, y = self._validate_fit_data(X, y, reset=first, multi_output=True, y_numeric=True)
+        Y = self._targets(y, X.dtype)
+        if not first and Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
+                             f"{self.n_outputs_}")
+        self._fit(X, Y, self._weights(X, sample_weight), Y.shape[1], incremental=True)
+        return self
+
+    def _targets(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        self._y_ndim = y.ndim
+        Y = np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)
+        if not np.isfinite(Y).all():
+            raise ValueError(f"y overflows {dtype}; scale the targets or use dtype=float64")
+        return Y
+
+    def _weights(self, X: np.ndarray, sample_weight: Any) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if not sw.sum() > 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        return sw
+
+    def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
+                          wv: np.ndarray | None) -> float:
+        """R^2 on the held-out part, weighted by its sample weights."""
+        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
+                    output="identity")
+        return float(r2_score(yv, h, sample_weight=wv))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions, shape (n_samples,) for a 1-D y in fit, else (n_samples, n_outputs)."""
+        h = self._outputs(X)
+        return h[:, 0] if self._y_ndim == 1 else h
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+__all__ = ["BackpropClassifier", "BackpropRegressor", "SOLVERS"]
