@@ -43,6 +43,12 @@ def test_readme_usage_example_runs(capsys):
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["labels"].shape == (1797,)
     assert "gradient check passed" in capsys.readouterr().out
+    # the estimator example continues from the first block's namespace
+    block = re.search(r"```python\n(from sklearn.model_selection import GridSearchCV\n.*?)```",
+                      readme.read_text(), re.S).group(1)
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["search"].best_score_ > 0.9
+    assert namespace["clf"].thetas_[0].shape == (25, 65)
 
 
 def test_package_type_checks():
