@@ -15,6 +15,7 @@ from .init import initialize, random_initialize
 from .model_file import load, save
 from .network import cost, cost_and_gradient, forward, predict
 from .params import layer_sizes, num_parameters, roll, unroll
+from .trace import Trace, TraceLayer, trace
 from .train import History, TrainingDiverged, train
 
 __version__ = "0.1.0"
@@ -38,5 +39,5 @@ __all__ = [
     "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
     "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
     "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",
-    "set_num_threads", "unroll",
+    "set_num_threads", "unroll", "trace", "Trace", "TraceLayer",
 ]

@@ -13,6 +13,8 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from . import _checks
+from ._gradcheck_hints import hints as find_hints
+from ._gradcheck_hints import relative, verdict
 from .network import _evaluate, _prepare
 from .params import layer_sizes, roll, unroll
 
@@ -87,6 +89,11 @@ class GradientCheckResult:
         The entries with the largest errors, largest first.
     numerical, analytical : ndarray, shape (P,)
         Both gradients, unrolled.
+    layer_relative_errors : tuple of float
+        ``||num - ana|| / ||num + ana||`` for each layer's matrix.
+    hints : tuple of str
+        Likely mistakes (from the tutorial's list) that the pattern of errors
+        suggests; empty when the check passes or no pattern fits.
     """
 
     relative_difference: float
@@ -97,16 +104,29 @@ class GradientCheckResult:
     worst: tuple[WorstEntry, ...]
     numerical: np.ndarray
     analytical: np.ndarray
+    layer_relative_errors: tuple[float, ...] = ()
+    hints: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        """"passed", or why not, by the tutorial's thresholds (< 1e-7 good; > 1e-4 likely a bug)."""
+        return verdict(self.relative_difference, self.threshold)
 
     def __str__(self) -> str:
-        verdict = "passed" if self.passed else "FAILED"
-        lines = [f"gradient check {verdict}: relative difference {self.relative_difference:.3e} "
-                 f"(threshold {self.threshold:.0e}, epsilon {self.epsilon:g})"]
-        for l, e in enumerate(self.layer_max_errors):
-            lines.append(f"  Theta{l + 1}: max |numerical - analytical| = {e:.3e}")
+        lines = [f"gradient check {self.verdict}: relative difference "
+                 f"{self.relative_difference:.3e} (threshold {self.threshold:.0e}, "
+                 f"epsilon {self.epsilon:g})"]
+        rows = [("layer", "max |num - ana|", "relative difference")]
+        rows += [(f"Theta{l + 1}", f"{e:.3e}", f"{r:.3e}") for l, (e, r) in
+                 enumerate(zip(self.layer_max_errors, self.layer_relative_errors))]
+        widths = [max(len(r[c]) for r in rows) for c in range(3)]
+        lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        if self.worst:
+            lines.append("  worst entries:")
         for w in self.worst:
-            lines.append(f"  Theta{w.layer + 1}[{w.row}, {w.column}]: numerical {w.numerical:.10g}, "
-                         f"analytical {w.analytical:.10g}")
+            lines.append(f"    Theta{w.layer + 1}[{w.row}, {w.column}]: numerical "
+                         f"{w.numerical:.10g}, analytical {w.analytical:.10g}")
+        lines += [f"  hint: {h}" for h in self.hints]
         return "\n".join(lines)
 
 
@@ -114,10 +134,14 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
                    epsilon: float = 1e-4, threshold: float = 1e-7,
                    num_threads: int | None = None, num_worst: int = 5,
                    sample_weight: Any = None, activation: Any = "sigmoid",
-                   output: str = "logistic") -> GradientCheckResult:
+                   output: str = "logistic",
+                   gradient: Callable[[list[np.ndarray]], Any] | None = None
+                   ) -> GradientCheckResult:
     """Compare the backpropagation gradient with central differences.
 
-    Always computed in float64, whatever the network's dtype.
+    Always computed in float64, whatever the network's dtype. When the check
+    fails, ``hints`` names the tutorial's common mistakes that the pattern of
+    errors suggests (bias regularised, missing g'(z), a missing 1/m, ...).
 
     Parameters
     ----------
@@ -131,6 +155,9 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         How many worst entries to report.
     sample_weight, activation, output :
         As in :func:`bprop.cost`.
+    gradient : callable, optional
+        ``gradient(thetas) -> list of arrays``: your own backpropagation, to be
+        checked instead of bprop's (the numerical side is always bprop's cost).
 
     Examples
     --------
@@ -146,8 +173,15 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     if problem.Y is not None:
         problem.Y = problem.Y.astype(np.float64)
     sizes = layer_sizes(t64)
-    _, grads = _evaluate(t64, problem, True)
-    assert grads is not None
+    if gradient is None:
+        _, grads = _evaluate(t64, problem, True)
+        assert grads is not None
+    else:
+        grads = [np.asarray(g, dtype=np.float64) for g in gradient([t.copy() for t in t64])]
+        shapes = [g.shape for g in grads]
+        if shapes != [t.shape for t in t64]:
+            raise ValueError(f"gradient returned arrays of shapes {shapes}; expected "
+                             f"{[t.shape for t in t64]} (one per Theta)")
     analytical = unroll(grads)
     numerical = numerical_gradient(lambda v: _evaluate(roll(v, sizes), problem, False)[0],
                                    unroll(t64), epsilon)
@@ -167,5 +201,9 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     order = np.argsort(-errors, kind="stable")[:max(int(num_worst), 0)]
     worst = tuple(WorstEntry(where[i][0], where[i][1], where[i][2], float(numerical[i]),
                              float(analytical[i]), float(errors[i])) for i in order)
+    N, A = roll(numerical, sizes), roll(analytical, sizes)
+    layer_rel = tuple(relative(n, a) for n, a in zip(N, A))
+    found = () if rel < threshold else tuple(
+        find_hints(N, A, t64, problem.lambda_, problem.X.shape[0]))
     return GradientCheckResult(rel, rel < threshold, float(threshold), float(epsilon),
-                               tuple(layer_max), worst, numerical, analytical)
+                               tuple(layer_max), worst, numerical, analytical, layer_rel, found)

@@ -1,0 +1,202 @@
+"""Backpropagation for one sample, every intermediate value shown.
+
+``trace`` runs the method's formulas on one sample, layer by layer, and keeps
+what they compute: z, a, delta and the sample's contribution ``delta a^T`` to
+each Delta. It is for reading, not speed; its gradient is checked against the
+fast core's for the same sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _checks
+from .network import cost_and_gradient
+from .reference._math import (activate, derivative_from_activation, hidden_names,
+                              output_activation, output_cost, target_matrix)
+
+
+@dataclass
+class TraceLayer:
+    """Layer ``number`` of the network (1 is the input layer, as in the tutorial).
+
+    ``a`` includes the bias unit first for every layer but the output; ``z`` is
+    None for the input layer; ``delta`` is None for the input layer (inputs have
+    no error); ``Delta`` is the sample's contribution ``delta(l+1) a(l)^T`` to
+    ``Delta(l)`` (None for the output layer, which has no outgoing Theta).
+    """
+
+    number: int
+    z: np.ndarray | None
+    a: np.ndarray
+    delta: np.ndarray | None
+    Delta: np.ndarray | None
+    given: bool = False  # True when ``a`` was supplied, not computed
+
+
+@dataclass
+class Trace:
+    """Everything backpropagation computes for one sample (see :func:`trace`)."""
+
+    layers: list[TraceLayer]
+    y: np.ndarray
+    cost: float
+    gradient: list[np.ndarray]
+    core_gradient: list[np.ndarray] | None = None
+    activation: list[str] = field(default_factory=list)
+    output: str = "logistic"
+
+    @property
+    def matches_core(self) -> bool | None:
+        """Whether the traced gradient equals the C++ core's (None when activations were given)."""
+        if self.core_gradient is None:
+            return None
+        return all(np.allclose(g, c, rtol=1e-10, atol=1e-13)
+                   for g, c in zip(self.gradient, self.core_gradient))
+
+    def __str__(self) -> str:
+        def fmt(v: np.ndarray | None) -> str:
+            if v is None:
+                return "-"
+            v = np.atleast_1d(v) + 0.0  # no "-0"
+            shown = ", ".join(f"{x:.4g}" for x in v.ravel()[:6])
+            return f"[{shown}{', ...' if v.size > 6 else ''}]"
+
+        last = len(self.layers) - 1
+        sizes = "-".join(str(len(l.a) - (i < last)) for i, l in enumerate(self.layers))
+        lines = [f"backpropagation trace of one sample, y = {fmt(self.y)}, {sizes} network, "
+                 f"{self.output} output (a: bias unit first)"]
+        rows = [("layer", "z", "a", "delta")] + [
+            (str(l.number), fmt(l.z), fmt(l.a) + (" (given)" if l.given else ""), fmt(l.delta))
+            for l in self.layers]
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        for r in rows:
+            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        for l in self.layers[:-1]:
+            assert l.Delta is not None
+            matrix = np.array2string(l.Delta + 0.0, precision=4, max_line_width=120,
+                                     suppress_small=True)
+            lines.append(f"Delta({l.number}) += delta({l.number + 1}) a({l.number})^T =")
+            lines.extend("  " + row for row in matrix.splitlines())
+        lines.append(f"cost J = {self.cost:.6g}")
+        if self.core_gradient is not None:
+            lines.append("gradient equals the C++ core's: " + ("yes" if self.matches_core else "NO"))
+        return "\n".join(lines)
+
+
+def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any = "sigmoid",
+          output: str = "logistic", given: dict[int, Any] | None = None) -> Trace:
+    """Forward and backward propagation for one sample, every value kept.
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0.
+    x : array_like, shape (n,)
+        One sample without the bias unit.
+    y : int or array_like, shape (K,)
+        Its label in ``[0, K)``, or its target vector.
+    lambda_ : float, default 0.0
+        Added to the gradient as ``lambda_ * Theta`` (m = 1; bias column excluded).
+    activation, output :
+        As in :func:`bprop.cost`.
+    given : dict, optional
+        ``{layer number: activations}`` to use instead of computing them, layer
+        numbers as in the tutorial (2 = first hidden layer), without the bias
+        unit: the tutorial's exercises give a(2) and a(3) and ask for the deltas.
+
+    Returns
+    -------
+    Trace
+        ``trace.layers[i]`` for layer ``i + 1``; printing it shows a table.
+
+    Examples
+    --------
+    The tutorial's exercise: a(2) = [0.6, 0.7], a(3) = 0.8, y = 1, Theta(2) = [0.5, 0.8, 0.9].
+
+    >>> import numpy as np, bprop
+    >>> thetas = [np.zeros((2, 2)), np.array([[0.5, 0.8, 0.9]])]
+    >>> t = bprop.trace(thetas, [0.5], [1.0], given={2: [0.6, 0.7], 3: [0.8]})
+    >>> t.layers[2].delta.round(4), t.layers[1].delta.round(4)
+    (array([-0.2]), array([-0.0384, -0.0378]))
+    """
+    t = [np.asarray(a, dtype=np.float64) for a in _checks.check_thetas(thetas)]
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    if x.shape[0] != t[0].shape[1] - 1:
+        raise ValueError(f"x has {x.shape[0]} values but Theta1 takes {t[0].shape[1] - 1} inputs")
+    K = t[-1].shape[0]
+    _checks.check_output(output, K)
+    names = hidden_names(activation, len(t) - 1)
+    _checks.check_activations(names, len(t) - 1)
+    y_arr = np.asarray(y, dtype=np.float64)
+    if output != "identity" and y_arr.ndim == 0:
+        yv = target_matrix(np.array([int(y_arr)]), K, np.float64)[0]
+    else:
+        yv = y_arr.reshape(-1)
+        if yv.shape[0] != K:
+            raise ValueError(f"y has {yv.shape[0]} values but the network has {K} outputs")
+    given = {} if given is None else dict(given)
+    L = len(t) + 1
+    for number in given:
+        if not 2 <= number <= L:
+            raise ValueError(f"given layer {number} is not a computed layer (2..{L})")
+
+    # forward: a(1) = [1; x], z(l+1) = Theta(l) a(l), a(l+1) = g(z(l+1))
+    zs: list[np.ndarray | None] = [None]
+    acts = [np.concatenate([[1.0], x])]
+    is_given = [False]
+    for l, theta in enumerate(t):
+        number = l + 2
+        z = theta @ acts[-1]
+        if number in given:
+            a = np.asarray(given[number], dtype=np.float64).reshape(-1)
+            if a.shape[0] != theta.shape[0]:
+                raise ValueError(f"given a({number}) has {a.shape[0]} values; layer {number} has "
+                                 f"{theta.shape[0]} units")
+        elif number == L:
+            a = output_activation(z[None, :], output)[0]
+        else:
+            a = activate(z, names[l])
+        zs.append(z)
+        acts.append(a if number == L else np.concatenate([[1.0], a]))
+        is_given.append(number in given)
+
+    # backward: delta(L) = a(L) - y, delta(l) = (Theta(l)^T delta(l+1)) .* g'(z(l))
+    deltas: list[np.ndarray | None] = [None] * L
+    deltas[L - 1] = acts[-1] - yv
+    for l in range(L - 2, 0, -1):
+        back = t[l].T @ deltas[l + 1]
+        deltas[l] = back[1:] * derivative_from_activation(acts[l][1:], names[l - 1])
+    Deltas = [np.outer(deltas[l + 1], acts[l]) for l in range(L - 1)]
+    gradient = []
+    for theta, D in zip(t, Deltas):
+        g = D.copy()
+        g[:, 1:] += lambda_ * theta[:, 1:]
+        gradient.append(g)
+    data_cost = _cost_from_a(acts[-1], yv, output) if L in given else \
+        float(output_cost(zs[-1], yv, output))
+    cost = data_cost + lambda_ / 2 * sum(float(np.sum(th[:, 1:] ** 2)) for th in t)
+
+    core = None
+    if not given:  # the fast path on the same sample must agree
+        _, core = cost_and_gradient(t, x[None, :], yv[None, :], lambda_, activation=names,
+                                    output=output)
+    layers = [TraceLayer(i + 1, zs[i], acts[i], deltas[i],
+                         Deltas[i] if i < L - 1 else None, is_given[i]) for i in range(L)]
+    return Trace(layers, yv, cost, gradient, core, names, output)
+
+
+def _cost_from_a(a: np.ndarray, y: np.ndarray, output: str) -> float:
+    """The data cost from given output activations (the exercise's a(L))."""
+    with np.errstate(divide="ignore"):
+        if output == "logistic":
+            return float(-np.sum(y * np.log(a) + (1 - y) * np.log1p(-a)))
+        if output == "softmax":
+            return float(-np.sum(y * np.log(a)))
+    return float(0.5 * np.sum((a - y) ** 2))
+
+
+__all__ = ["trace", "Trace", "TraceLayer"]
