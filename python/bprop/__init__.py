@@ -7,7 +7,7 @@ See the README for the map from each formula to the function computing it.
 
 from __future__ import annotations
 
-from . import _core, data, optim, reference
+from . import _core, data, diagnose, optim, plot, reference
 from ._threads import get_num_threads, set_num_threads
 from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
@@ -35,7 +35,7 @@ def build_info() -> dict[str, object]:
 
 
 __all__ = [
-    "History", "TrainingDiverged", "data", "load", "optim", "save", "train",
+    "History", "TrainingDiverged", "data", "diagnose", "load", "optim", "plot", "save", "train",
     "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
     "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
     "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",

@@ -1,0 +1,219 @@
+"""Pictures of training and of what a network learned (needs matplotlib:
+``pip install "bprop[plot]"``).
+
+Every function returns a ``matplotlib.figure.Figure`` built without pyplot (no
+window, no global state, any backend) and, given ``save=PATH``, writes a PNG
+atomically (a temporary file renamed over the target).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from . import _checks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .diagnose import GradientNorms, LearningCurve, ValidationCurve
+    from .train import History
+
+
+def _figure(**kwargs: Any) -> Figure:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError('bprop.plot needs matplotlib: pip install "bprop[plot]"') from None
+    return Figure(**kwargs)
+
+
+def _finish(fig: Figure, save: str | os.PathLike | None) -> Figure:
+    fig.tight_layout() if not fig.get_constrained_layout() else None
+    if save is not None:
+        target = Path(save)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                   dir=target.parent if str(target.parent) else ".")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                fig.savefig(f, format="png", dpi=100)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return fig
+
+
+def _image_shape(n: int, image_shape: Sequence[int] | None) -> tuple[int, int]:
+    if image_shape is not None:
+        h, w = (int(v) for v in image_shape)
+        if h * w != n:
+            raise ValueError(f"image_shape {tuple(image_shape)} has {h * w} pixels but the "
+                             f"inputs have {n} features")
+        return h, w
+    side = math.isqrt(n)
+    if side * side != n:
+        raise ValueError(f"{n} features are not a square image: give image_shape=(height, width)")
+    return side, side
+
+
+def _grid(count: int) -> tuple[int, int]:
+    cols = math.ceil(math.sqrt(count))
+    return math.ceil(count / cols), cols
+
+
+def learning_curves(history: History, *, save: str | os.PathLike | None = None) -> Figure:
+    """Training cost against iterations (and validation cost per epoch); a
+    second panel with the validation accuracy when it was recorded."""
+    panels = 2 if history.val_accuracy else 1
+    fig = _figure(figsize=(6 * panels, 4))
+    ax = fig.add_subplot(1, panels, 1)
+    ax.plot(np.arange(len(history.cost)), history.cost, label="training cost (per step)")
+    if history.val_cost:
+        steps = max(1, history.iterations // max(1, history.epochs))
+        ax.plot(steps * np.arange(1, len(history.val_cost) + 1), history.val_cost, "o-",
+                label="validation cost (per epoch)")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost J")
+    ax.set_title("learning curve")
+    ax.legend()
+    if panels == 2:
+        acc = fig.add_subplot(1, 2, 2)
+        acc.plot(np.arange(1, len(history.val_accuracy) + 1), history.val_accuracy, "o-")
+        acc.set_xlabel("epoch")
+        acc.set_ylabel("validation accuracy")
+        acc.set_title("validation accuracy")
+    return _finish(fig, save)
+
+
+def hidden_weights(thetas: Any, *, image_shape: Sequence[int] | None = None,
+                   max_units: int = 100, save: str | os.PathLike | None = None) -> Figure:
+    """Each first-hidden-layer unit's incoming weights ``Theta1[j, 1:]`` as an
+    image of the input's shape (bias left out): the features it looks for."""
+    t = _checks.check_thetas(thetas)
+    W = np.asarray(t[0][:max_units, 1:], dtype=np.float64)
+    h, w = _image_shape(W.shape[1], image_shape)
+    rows, cols = _grid(W.shape[0])
+    fig = _figure(figsize=(1.2 * cols + 1, 1.2 * rows + 0.6))
+    for j in range(W.shape[0]):
+        ax = fig.add_subplot(rows, cols, j + 1)
+        img = W[j].reshape(h, w)
+        lim = float(np.abs(img).max()) or 1.0
+        ax.imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"incoming weights of the {W.shape[0]} hidden units (red +, blue -)")
+    return _finish(fig, save)
+
+
+def sample_grid(X: Any, y_true: Any, y_pred: Any = None, *,
+                image_shape: Sequence[int] | None = None, class_names: Sequence[str] | None = None,
+                count: int = 25, save: str | os.PathLike | None = None) -> Figure:
+    """The first ``count`` samples as images, titled with true (and predicted)
+    labels; wrong predictions are titled in red."""
+    X = np.asarray(X)
+    y_true = np.asarray(y_true)
+    if X.ndim != 2 or y_true.shape != (X.shape[0],):
+        raise ValueError(f"X must be (m, n) and y_true (m,), got {X.shape} and {y_true.shape}")
+    n = min(int(count), X.shape[0])
+    h, w = _image_shape(X.shape[1], image_shape)
+    rows, cols = _grid(n)
+    name = (lambda k: str(class_names[int(k)])) if class_names is not None else str
+    fig = _figure(figsize=(1.6 * cols, 1.7 * rows))
+    for i in range(n):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        ax.imshow(X[i].reshape(h, w), cmap="gray_r")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if y_pred is None:
+            ax.set_title(name(y_true[i]), fontsize=8)
+        else:
+            ok = y_pred[i] == y_true[i]
+            ax.set_title(f"{name(y_pred[i])}" + ("" if ok else f" ({name(y_true[i])})"),
+                         fontsize=8, color="black" if ok else "red")
+    if y_pred is not None:
+        fig.suptitle("predicted (true when wrong)")
+    return _finish(fig, save)
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | None = None,
+                     save: str | os.PathLike | None = None) -> Figure:
+    """Counts of (true class, predicted class), with the counts written in."""
+    y_true = np.asarray(y_true, dtype=np.int64)
+    y_pred = np.asarray(y_pred, dtype=np.int64)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and y_pred must be labels of one shape (m,), got "
+                         f"{y_true.shape} and {y_pred.shape}")
+    K = int(max(y_true.max(), y_pred.max())) + 1 if y_true.size else 0
+    if class_names is not None:
+        K = max(K, len(class_names))
+    cm = np.zeros((K, K), dtype=np.int64)
+    np.add.at(cm, (y_true, y_pred), 1)
+    fig = _figure(figsize=(0.6 * K + 3, 0.6 * K + 2.5))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.imshow(cm, cmap="Blues")
+    labels = [str(c) for c in class_names] if class_names is not None else [str(k) for k in range(K)]
+    ax.set_xticks(range(K), labels, rotation=45, ha="right")
+    ax.set_yticks(range(K), labels)
+    top = cm.max() if cm.size else 0
+    for i in range(K):
+        for j in range(K):
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if cm[i, j] > top / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"confusion matrix (accuracy {np.trace(cm) / max(1, cm.sum()):.3f})")
+    return _finish(fig, save)
+
+
+def learning_curve(curve: LearningCurve, *, save: str | os.PathLike | None = None) -> Figure:
+    """Training and validation cost against the training-set size (bias vs variance)."""
+    fig = _figure(figsize=(6, 4))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(curve.sizes, curve.train_cost, "o-", label="training cost")
+    ax.plot(curve.sizes, curve.val_cost, "o-", label="validation cost")
+    ax.set_xlabel("training samples m")
+    ax.set_ylabel("cost J (no regularisation term)")
+    ax.set_title("learning curve")
+    ax.legend()
+    return _finish(fig, save)
+
+
+def validation_curve(curve: ValidationCurve, *, save: str | os.PathLike | None = None) -> Figure:
+    """Training and validation cost against lambda (log axis) or hidden-layer size."""
+    fig = _figure(figsize=(6, 4))
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.asarray(curve.values, dtype=np.float64)
+    ax.plot(x, curve.train_cost, "o-", label="training cost")
+    ax.plot(x, curve.val_cost, "o-", label="validation cost")
+    if curve.parameter == "lambda_" and np.all(x > 0):
+        ax.set_xscale("log")
+    ax.set_xlabel("lambda" if curve.parameter == "lambda_" else "hidden units")
+    ax.set_ylabel("cost J (no regularisation term)")
+    ax.set_title(f"validation curve (best {curve.parameter} = {curve.best})")
+    ax.legend()
+    return _finish(fig, save)
+
+
+def gradient_norms(norms: GradientNorms, *, save: str | os.PathLike | None = None) -> Figure:
+    """Per-layer gradient norms ||D(l)|| during training, log scale: in a deep
+    sigmoid network the early layers' norms are orders of magnitude smaller."""
+    fig = _figure(figsize=(6, 4))
+    ax = fig.add_subplot(1, 1, 1)
+    for l in range(norms.norms.shape[1]):
+        ax.plot(norms.epochs, norms.norms[:, l], "o-", label=f"Theta{l + 1}")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("||D(l)|| (Frobenius)")
+    ax.set_title("gradient norm per layer")
+    ax.legend()
+    return _finish(fig, save)
+
+
+__all__ = ["learning_curves", "hidden_weights", "sample_grid", "confusion_matrix",
+           "learning_curve", "validation_curve", "gradient_norms"]
