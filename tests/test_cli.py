@@ -108,3 +108,23 @@ def test_gradcheck_command_with_other_outputs(output):
     out = run("gradcheck", "--activation", "tanh", "--output", output, "--hidden", "4,3")
     assert out.returncode == 0, out.stderr
     assert f"(tanh hidden, {output} output)" in out.stdout and "passed" in out.stdout
+
+
+def test_plot_option_writes_pngs(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    model = tmp_path / "m.npz"
+    out = run("train", "--iterations", "20", "--quiet", "--save", str(model),
+              "--plot", str(tmp_path / "train_plots"))
+    assert out.returncode == 0, out.stderr
+    names = {"learning_curves.png", "confusion_matrix.png", "hidden_weights.png", "samples.png"}
+    assert {p.name for p in (tmp_path / "train_plots").iterdir()} == names
+    ev = run("evaluate", str(model), "--plot", str(tmp_path / "eval_plots"))
+    assert ev.returncode == 0, ev.stderr
+    assert {p.name for p in (tmp_path / "eval_plots").iterdir()} == names - {"learning_curves.png"}
+    for p in (tmp_path / "eval_plots").iterdir():
+        assert p.read_bytes()[:4] == b"\x89PNG"
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    bad = run("evaluate", str(model), "--plot", str(blocked / "sub"))
+    assert bad.returncode == 2 and "cannot create the directory" in bad.stderr

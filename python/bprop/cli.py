@@ -7,10 +7,11 @@ no traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -131,7 +132,38 @@ def cmd_train(args: argparse.Namespace) -> int:
              class_names=names, train_accuracy=train_acc, test_accuracy=test_acc,
              cost_history=history.cost)
         print(f"saved {args.save}")
+    if args.plot:
+        write_plots(args.plot, thetas, Xte, yte, y_pred=predict(thetas, Xte, **net),
+                    names=names, history=history)
     return 0
+
+
+def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray,
+                y_pred: np.ndarray, names: Sequence[str] | None, history: Any = None) -> None:
+    """PNG files for --plot: learning curves, confusion matrix, and for square
+    images the hidden units' weights and a grid of test samples."""
+    try:
+        from . import plot
+        plot._figure()
+    except ImportError as e:
+        raise CliError(str(e)) from None
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CliError(f"--plot {directory}: cannot create the directory ({e.strerror})") from None
+    written = []
+    if history is not None:
+        plot.learning_curves(history, save=out / "learning_curves.png")
+        written.append("learning_curves.png")
+    plot.confusion_matrix(y, y_pred, class_names=names, save=out / "confusion_matrix.png")
+    written.append("confusion_matrix.png")
+    side = math.isqrt(X.shape[1])
+    if side * side == X.shape[1]:
+        plot.hidden_weights(thetas, save=out / "hidden_weights.png")
+        plot.sample_grid(X, y, y_pred, class_names=names, save=out / "samples.png")
+        written += ["hidden_weights.png", "samples.png"]
+    print(f"plots in {out}: {', '.join(written)}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -154,6 +186,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise CliError(f"{args.model}: {e}") from None
     print(f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}), data {spec} (test part)")
     print(format_report(yte, y_pred, K, meta.get("class_names") or names))
+    if args.plot:
+        write_plots(args.plot, thetas, Xte, yte, y_pred, meta.get("class_names") or names)
     return 0
 
 
@@ -207,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="held-out share for data without a test split (default 0.2)")
     t.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
     t.add_argument("--quiet", action="store_true", help="no progress output")
+    t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix")
@@ -215,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=None)
     e.add_argument("--test-fraction", type=float, default=None)
     e.add_argument("--threads", type=int, default=None)
+    e.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     e.set_defaults(func=cmd_evaluate)
 
     c = sub.add_parser("gradcheck", help="check backpropagation against numerical gradients")
