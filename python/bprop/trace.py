@@ -165,12 +165,12 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
         is_given.append(number in given)
 
     # backward: delta(L) = a(L) - y, delta(l) = (Theta(l)^T delta(l+1)) .* g'(z(l))
-    deltas: list[np.ndarray | None] = [None] * L
-    deltas[L - 1] = acts[-1] - yv
+    errors = {L - 1: acts[-1] - yv}  # by layer index (0 = input layer, which has none)
     for l in range(L - 2, 0, -1):
-        back = t[l].T @ deltas[l + 1]
-        deltas[l] = back[1:] * derivative_from_activation(acts[l][1:], names[l - 1])
-    Deltas = [np.outer(deltas[l + 1], acts[l]) for l in range(L - 1)]
+        back = t[l].T @ errors[l + 1]
+        errors[l] = back[1:] * derivative_from_activation(acts[l][1:], names[l - 1])
+    deltas = [errors.get(l) for l in range(L)]
+    Deltas = [np.outer(errors[l + 1], acts[l]) for l in range(L - 1)]
     gradient = []
     for theta, D in zip(t, Deltas):
         g = D.copy()
