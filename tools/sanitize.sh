@@ -33,5 +33,6 @@ python -m pytest -q -p no:cacheprovider -m "not bigmem" -k "not memory_stays_fla
   tests/test_core_vs_reference.py tests/test_errors.py tests/test_properties.py \
   tests/test_threads.py tests/test_layouts.py tests/test_simd.py tests/test_gradcheck.py \
   tests/test_tutorial_example.py tests/test_reliability.py tests/test_train.py \
-  tests/test_sample_weight.py tests/test_activations.py "$@"
+  tests/test_sample_weight.py tests/test_activations.py tests/test_outputs.py \
+  tests/test_trace_and_hints.py "$@"
 echo "sanitizers: clean"
