@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import numbers
 import os
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     return out
 
 
-def load_idx(path: str | os.PathLike) -> np.ndarray:
+def load_idx(path: str | os.PathLike, rows: tuple[int, int] | None = None) -> np.ndarray:
     """Read an IDX file (the MNIST format), raw or gzip-compressed.
 
     The header is read first and the data then in one piece of exactly the size it
@@ -54,6 +55,10 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     Parameters
     ----------
     path : str or path-like
+    rows : (start, stop), optional
+        Read only items ``start:stop`` of the first dimension (a shard): a raw
+        file is read from ``start`` on; a gzip file is decompressed up to
+        ``stop`` and the items before ``start`` are not kept.
 
     Returns
     -------
@@ -70,14 +75,28 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
         compressed = probe.read(2) == _GZIP_MAGIC
     try:
         with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
-            return _read_idx(f, path, compressed)
+            return _read_idx(f, path, compressed, rows)
     except (OSError, EOFError, zlib.error) as e:
         if not compressed or isinstance(e, FileNotFoundError):
             raise
         raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from None
 
 
-def _read_idx(f: Any, path: Path, compressed: bool) -> np.ndarray:
+def idx_shape(path: str | os.PathLike) -> tuple[int, ...]:
+    """The dimensions an IDX file announces, from its header alone."""
+    path = Path(path)
+    with open(path, "rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    try:
+        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
+            return _read_idx_header(f, path)[0]
+    except (OSError, EOFError, zlib.error) as e:
+        if not compressed or isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from None
+
+
+def _read_idx_header(f: Any, path: Path) -> tuple[tuple[int, ...], np.dtype]:
     head = f.read(4)
     if len(head) < 4:
         raise ValueError(f"{path}: not an IDX file (only {len(head)} bytes)")
@@ -94,7 +113,15 @@ def _read_idx(f: Any, path: Path, compressed: bool) -> np.ndarray:
         raise ValueError(f"{path}: truncated IDX header ({4 + len(raw_dims)} bytes, "
                          f"needs {4 + 4 * ndim})")
     dims = tuple(int(d) for d in np.frombuffer(raw_dims, dtype=">u4"))
-    dtype = np.dtype(_IDX_TYPES[code])
+    return dims, np.dtype(_IDX_TYPES[code])
+
+
+def _read_idx(f: Any, path: Path, compressed: bool, rows: tuple[int, int] | None = None
+              ) -> np.ndarray:
+    dims, dtype = _read_idx_header(f, path)
+    ndim = len(dims)
+    if rows is not None:
+        return _read_idx_rows(f, path, compressed, dims, dtype, rows)
     count = int(np.prod(dims, dtype=np.int64))
     expected = count * dtype.itemsize
     if compressed:
@@ -123,6 +150,42 @@ def _read_idx(f: Any, path: Path, compressed: bool) -> np.ndarray:
     return out if dtype.itemsize == 1 else out.astype(dtype.newbyteorder("="))
 
 
+def _read_idx_rows(f: Any, path: Path, compressed: bool, dims: tuple[int, ...],
+                   dtype: np.dtype, rows: tuple[int, int]) -> np.ndarray:
+    start, stop = (int(r) for r in rows)
+    if not 0 <= start <= stop <= dims[0]:
+        raise ValueError(f"{path}: rows {start}:{stop} outside the file's {dims[0]} items")
+    row_bytes = int(np.prod(dims[1:], dtype=np.int64)) * dtype.itemsize
+    want = (stop - start) * row_bytes
+    header = 4 + 4 * len(dims)
+    if compressed:
+        skip = start * row_bytes
+        while skip > 0:  # decompress and drop the rows before ours, in bounded pieces
+            got = len(f.read(min(skip, 1 << 24)))
+            if got == 0:
+                break
+            skip -= got
+        pieces, got = [], 0
+        while got < want:
+            piece = f.read(min(want - got, 1 << 24))
+            if not piece:
+                break
+            pieces.append(piece)
+            got += len(piece)
+        data = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    else:
+        size = os.fstat(f.fileno()).st_size
+        if size < header + dims[0] * row_bytes:
+            raise ValueError(f"{path}: truncated: dimensions {dims} need "
+                             f"{dims[0] * row_bytes} bytes of data, found {size - header}")
+        f.seek(header + start * row_bytes)
+        data = np.fromfile(f, dtype=np.uint8, count=want)
+    if data.size < want:
+        raise ValueError(f"{path}: truncated before item {stop} (dimensions {dims})")
+    out = data.view(dtype).reshape((stop - start, *dims[1:]))
+    return out if dtype.itemsize == 1 else out.astype(dtype.newbyteorder("="))
+
+
 def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0) -> np.ndarray:
     """Pixels to [0, 1] as ``(m, pixels)`` in ``dtype``, flattening each image."""
     dt = _checks.check_dtype(dtype)
@@ -142,11 +205,13 @@ def _find(directory: Path, *names: str) -> Path:
 
 
 def load_mnist(directory: str | os.PathLike, split: str = "train", *,
-               dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+               dtype: Any = np.float32, rows: tuple[int, int] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Images and labels from a directory in the MNIST file layout.
 
     ``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]``,
     ``t10k-images-idx3-ubyte[.gz]``, ``t10k-labels-idx1-ubyte[.gz]``.
+    ``rows=(start, stop)`` reads only those samples (see :func:`load_idx`).
 
     Returns
     -------
@@ -159,15 +224,23 @@ def load_mnist(directory: str | os.PathLike, split: str = "train", *,
     d = Path(directory)
     if not d.is_dir():
         raise FileNotFoundError(f"{d} is not a directory")
-    prefix = "train" if split == "train" else "t10k"
-    images = load_idx(_find(d, f"{prefix}-images-idx3-ubyte", f"{prefix}-images.idx3-ubyte"))
-    labels = load_idx(_find(d, f"{prefix}-labels-idx1-ubyte", f"{prefix}-labels.idx1-ubyte"))
+    images_path, labels_path = mnist_files(d, split)
+    images = load_idx(images_path, rows)
+    labels = load_idx(labels_path, rows)
     if images.ndim < 2 or labels.ndim != 1:
         raise ValueError(f"{d}: expected images (m, rows, cols) and labels (m,), got shapes "
                          f"{images.shape} and {labels.shape}")
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"{d}: {images.shape[0]} images but {labels.shape[0]} labels")
     return scale_pixels(images, dtype), labels.astype(np.int64)
+
+
+def mnist_files(directory: str | os.PathLike, split: str) -> tuple[Path, Path]:
+    """The (images, labels) files of a split in the MNIST layout."""
+    d = Path(directory)
+    prefix = "train" if split == "train" else "t10k"
+    return (_find(d, f"{prefix}-images-idx3-ubyte", f"{prefix}-images.idx3-ubyte"),
+            _find(d, f"{prefix}-labels-idx1-ubyte", f"{prefix}-labels.idx1-ubyte"))
 
 
 def fashion_mnist_directory(directory: str | os.PathLike | None = None) -> Path:
@@ -182,9 +255,10 @@ def fashion_mnist_directory(directory: str | os.PathLike | None = None) -> Path:
 
 
 def load_fashion_mnist(split: str = "train", directory: str | os.PathLike | None = None, *,
-                       dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+                       dtype: Any = np.float32, rows: tuple[int, int] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST (60000 train / 10000 test 28x28 images, 10 classes), pixels in [0, 1]."""
-    return load_mnist(fashion_mnist_directory(directory), split, dtype=dtype)
+    return load_mnist(fashion_mnist_directory(directory), split, dtype=dtype, rows=rows)
 
 
 FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
@@ -202,19 +276,65 @@ def load_digits(*, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
     return scale_pixels(d.data, dtype, max_value=16.0), d.target.astype(np.int64)
 
 
-def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` and ``y`` arrays from an ``.npz`` file (never unpickles objects)."""
+def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
+             rows: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` arrays from an ``.npz`` file (never unpickles objects).
+
+    ``rows=(start, stop)`` reads only those samples: each array's rows before
+    ``start`` are skipped in the file (decompressed and dropped for a compressed
+    ``.npz``), the rows after ``stop`` are not read.
+    """
     try:
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             missing = [k for k in ("X", "y") if k not in f.files]
             if missing:
                 raise ValueError(f"{path}: needs arrays 'X' and 'y'; it has {sorted(f.files)}")
-            X, y = f["X"], f["y"]
-    except (OSError, EOFError, ValueError) as e:
+            if rows is None:
+                X, y = f["X"], f["y"]
+            else:
+                X, y = (_npy_rows(f.zip, k, rows, path) for k in ("X", "y"))
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as e:
         if isinstance(e, FileNotFoundError) or str(e).startswith(str(path)):
             raise
         raise ValueError(f"{path}: not a readable .npz file ({e})") from None
     return _features_and_labels(X, y, dtype, str(path))
+
+
+def npz_length(path: str | os.PathLike) -> int:
+    """Samples in an ``.npz`` file: the first dimension of its ``X``, from the header alone."""
+    with zipfile.ZipFile(path) as z, z.open("X.npy") as f:
+        return int(_npy_header(f, path)[0][0])
+
+
+def _npy_header(f: Any, path: Any) -> tuple[tuple[int, ...], bool, np.dtype]:
+    version = np.lib.format.read_magic(f)
+    read = {(1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    if read is None:
+        raise ValueError(f"{path}: unsupported .npy format version {version}")
+    shape, fortran, dt = read(f)
+    if dt.hasobject:
+        raise ValueError(f"{path}: object arrays are not read (they would need unpickling)")
+    if len(shape) < 1:
+        raise ValueError(f"{path}: a 0-dimensional array has no rows")
+    return shape, fortran, dt
+
+
+def _npy_rows(z: zipfile.ZipFile, name: str, rows: tuple[int, int], path: Any) -> np.ndarray:
+    with z.open(f"{name}.npy") as f:
+        shape, fortran, dt = _npy_header(f, path)
+        start, stop = (int(r) for r in rows)
+        if not 0 <= start <= stop <= shape[0]:
+            raise ValueError(f"{path}: rows {start}:{stop} outside {name}'s {shape[0]} rows")
+        if fortran and len(shape) > 1:  # rows are not contiguous: read it all, keep ours
+            return np.lib.format.read_array(z.open(f"{name}.npy"), allow_pickle=False)[start:stop]
+        row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dt.itemsize
+        f.seek(f.tell() + start * row_bytes)
+        want = (stop - start) * row_bytes
+        data = f.read(want)
+        if len(data) < want:
+            raise ValueError(f"{path}: {name} is truncated before row {stop}")
+        return np.frombuffer(data, dtype=dt).reshape((stop - start, *shape[1:]))
 
 
 def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str = ",",
