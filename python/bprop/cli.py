@@ -94,6 +94,11 @@ def format_report(y_true: np.ndarray, y_pred: np.ndarray, K: int, names: list[st
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.distributed:
+        if args.plot:
+            raise CliError("--plot is not available with --distributed")
+        from .cli_distributed import cmd_train_distributed
+        return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
     Xtr, ytr, Xte, yte, names = load_data(args.data, dtype, args.seed, args.test_fraction)
     K = int(max(ytr.max(), yte.max())) + 1
@@ -242,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
+    t.add_argument("--distributed", action="store_true",
+                   help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix")
@@ -267,11 +274,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    distributed = getattr(args, "distributed", False)
     try:
         return args.func(args)
     except (CliError, ValueError, TypeError, FileNotFoundError, ImportError, OSError) as e:
+        if distributed:
+            return _distributed_failure(e)
         print(f"bprop: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bprop: interrupted", file=sys.stderr)
         return 130
+    except BaseException as e:
+        if distributed:
+            return _distributed_failure(e)
+        raise
+
+
+def _distributed_failure(e: BaseException) -> int:
+    """An error on some ranks. Raised alike on every rank (a collective check):
+    rank 0 reports it and all exit 2. Raised on this rank alone: report it and
+    abort the job, since the other ranks would wait for this one forever."""
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        print(f"bprop: error: {e}", file=sys.stderr)
+        return 2
+    comm = MPI.COMM_WORLD
+    if getattr(e, "collective", False):
+        if comm.Get_rank() == 0:
+            print(f"bprop: error: {e}", file=sys.stderr)
+        return 2
+    print(f"bprop: error on rank {comm.Get_rank()}: {type(e).__name__}: {e}", file=sys.stderr,
+          flush=True)
+    if comm.Get_size() > 1:
+        comm.Abort(2)
+    return 2

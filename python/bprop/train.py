@@ -87,7 +87,11 @@ class _Run:
     def __init__(self, *, validation: tuple[_Problem, np.ndarray | None] | None,
                  early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
-                 total_epochs: int) -> None:
+                 total_epochs: int, evaluate: Callable[..., Any] = _evaluate,
+                 accuracy: Callable[..., float] | None = None) -> None:
+        self.evaluate = evaluate
+        self.accuracy = accuracy or (
+            lambda thetas, vp, vy: float(np.mean(_predict_prepared(thetas, vp) == vy)))
         self.history = History()
         self.validation = validation
         self.early_stopping = early_stopping
@@ -110,11 +114,11 @@ class _Run:
         postfix = {"cost": f"{h.epoch_cost[-1]:.4f}"}
         if self.validation is not None:
             vp, vy = self.validation
-            vc = _evaluate(thetas, vp, False)[0]
+            vc = self.evaluate(thetas, vp, False)[0]
             h.val_cost.append(vc)
             postfix["val_cost"] = f"{vc:.4f}"
             if vy is not None:  # classification: labels to compare with
-                acc = float(np.mean(_predict_prepared(thetas, vp) == vy))
+                acc = self.accuracy(thetas, vp, vy)
                 h.val_accuracy.append(acc)
                 postfix["val_acc"] = f"{acc:.4f}"
         h.epoch_time.append(time.perf_counter() - self.start)
@@ -164,7 +168,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
           verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
-          activation: Any = "sigmoid", output: str = "logistic"
+          activation: Any = "sigmoid", output: str = "logistic", comm: Any = None
           ) -> tuple[list[np.ndarray], History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
@@ -210,6 +214,14 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         The hidden layers' activation, as in :func:`bprop.cost`.
     output : {"logistic", "softmax", "identity"}, default "logistic"
         The output layer and its cost, as in :func:`bprop.cost`.
+    comm : mpi4py communicator, optional
+        Data-parallel training (see :mod:`bprop.distributed`): every rank calls
+        ``train`` with the same weights and settings and its own shard of X, y
+        (and of ``validation_data``); each step uses the gradient over all
+        ranks' samples, so every rank applies the same update. ``batch_size`` is
+        the global batch, shared out among the ranks in proportion to their
+        shards. Deterministic for a seed and a number of ranks; only rank 0
+        shows progress.
 
     Returns
     -------
@@ -227,7 +239,23 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     returned with ``history.stopped == "interrupted"``.
     """
     t0 = [t.copy() for t in _checks.check_thetas(thetas)]
-    problem = _prepare(t0, X, y, lambda_, num_threads, sample_weight, activation, output)
+    evaluate: Callable[..., Any] = _evaluate
+    accuracy = None
+    prepare: Callable[..., _Problem] = _prepare
+    if comm is not None:
+        from . import distributed
+
+        def evaluate(t: list[np.ndarray], p: _Problem, g: bool) -> Any:
+            return distributed._evaluate_distributed(t, p, g, comm)
+
+        def accuracy(t: list[np.ndarray], p: _Problem, labels: np.ndarray) -> float:
+            return distributed._accuracy(t, p, labels, comm)
+
+        def prepare(*args: Any) -> _Problem:
+            return distributed._local_problem(*args, comm=comm)
+
+        verbose = verbose and comm.Get_rank() == 0
+    problem = prepare(t0, X, y, lambda_, num_threads, sample_weight, activation, output)
     iterations = _positive_int(iterations, "iterations")
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -240,13 +268,16 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             Xv, yv = validation_data
         except (TypeError, ValueError):
             raise TypeError("validation_data must be a pair (X_val, y_val)") from None
-        vp = _prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation, output)
+        vp = prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation, output)
         if vp.labels is None and output != "identity":
             raise ValueError("validation_data needs y_val as class labels (m,)")
         validation = (vp, vp.labels)
     if early_stopping and validation is None:
         raise ValueError("early_stopping needs validation_data")
     m = problem.X.shape[0]
+    m_all = m if comm is None else comm.allreduce(m)
+    runs: dict[str, Any] = dict(validation=validation, early_stopping=early_stopping, patience=patience,
+                callbacks=callbacks, verbose=verbose, evaluate=evaluate, accuracy=accuracy)
 
     if optimizer == "lbfgs":
         if batch_size is not None:
@@ -254,33 +285,33 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         if learning_rate is not None:
             raise ValueError("lbfgs chooses its own step sizes: leave learning_rate=None")
         total = iterations or epochs or 100
-        run = _Run(validation=validation, early_stopping=early_stopping, patience=patience,
-                   callbacks=callbacks, verbose=verbose, total_epochs=total)
+        run = _Run(total_epochs=total, **runs)
         return _train_lbfgs(t0, problem, total, run)
 
     opt = get_optimizer(optimizer, learning_rate)
-    bs = m if batch_size is None or batch_size >= m else batch_size
-    steps_per_epoch = math.ceil(m / bs)
+    bs = m_all if batch_size is None or batch_size >= m_all else batch_size
+    steps_per_epoch = math.ceil(m_all / bs)
+
     if iterations is None:
         epochs = epochs or (100 if batch_size is None else 10)
         iterations = epochs * steps_per_epoch
     total_epochs = math.ceil(iterations / steps_per_epoch)
-    run = _Run(validation=validation, early_stopping=early_stopping, patience=patience,
-               callbacks=callbacks, verbose=verbose, total_epochs=total_epochs)
-    rng = np.random.default_rng(seed)
+    run = _Run(total_epochs=total_epochs, **runs)
+    rng = _shuffle_rng(seed, comm)
     current = t0
     h = run.history
     try:
         for _ in range(total_epochs):
-            order = rng.permutation(m) if bs < m else None
+            order = rng.permutation(m) if bs < m_all else None
             for b in range(steps_per_epoch):
                 if h.iterations >= iterations:
                     break
-                batch = problem if order is None else _batch(problem, np.sort(order[b * bs:(b + 1) * bs]))
-                if batch.w is not None and not batch.w.sum() > 0:
+                batch = problem if order is None else \
+                    _batch(problem, np.sort(order[_batch_rows(b, bs, m, steps_per_epoch, comm)]))
+                if (batch.w is not None or comm is not None) and not _weight_sum(batch, comm) > 0:
                     continue  # every sample of this mini-batch has weight 0: nothing to learn
                 try:
-                    J, grads = _evaluate(current, batch, True)
+                    J, grads = evaluate(current, batch, True)
                 except FloatingPointError as e:
                     raise run.diverged(current, str(e), opt.learning_rate) from None
                 assert grads is not None
@@ -299,6 +330,29 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     return run.finish(current, "completed")
 
 
+def _shuffle_rng(seed: Any, comm: Any) -> np.random.Generator:
+    """The shuffling generator: with ranks, one stream per rank from the same seed."""
+    if comm is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([int(seed), comm.Get_rank()])
+
+
+def _batch_rows(b: int, bs: int, m: int, steps: int, comm: Any) -> slice:
+    """Positions in the shuffled order of batch b. With ranks, each rank splits its
+    shard into ``steps`` nearly equal parts, so a global batch takes the same
+    share of every rank's shard."""
+    if comm is None:
+        return slice(b * bs, (b + 1) * bs)
+    return slice(b * m // steps, (b + 1) * m // steps)
+
+
+def _weight_sum(p: _Problem, comm: Any) -> float:
+    local = float(p.w.sum()) if p.w is not None else float(p.X.shape[0])
+    return local if comm is None else float(comm.allreduce(local))
+
+
 def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
     X = p.X[rows]
     w = None if p.w is None else p.w[rows]
@@ -309,6 +363,7 @@ def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
 
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run
                  ) -> tuple[list[np.ndarray], History]:
+    evaluate = run.evaluate
     from scipy.optimize import minimize
 
     sizes = layer_sizes(t0)
@@ -320,7 +375,7 @@ def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: 
         return [a.astype(dtype) for a in roll(v, sizes)]
 
     def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
-        J, grads = _evaluate(to_thetas(v), problem, True)
+        J, grads = evaluate(to_thetas(v), problem, True)
         if not h.cost:
             h.cost.append(J)  # the initial cost
         return J, unroll(grads).astype(np.float64)

@@ -1,0 +1,222 @@
+"""Data-parallel backpropagation over MPI (needs mpi4py: ``pip install "bprop[mpi]"``).
+
+Each process (rank) holds a shard of the samples. For the cost and gradient it
+computes its partial sums with the C++ core (``sum_i w_i cost_i``, ``sum_i w_i``,
+its sample count and ``Delta = sum_i w_i delta a^T``); one ``Allgather`` gives
+every rank every partial sum, and every rank adds them **in rank order**, so all
+ranks hold the same bits and the result is deterministic for a given number of
+ranks. The regularisation term is added once, with the global m. Every rank
+then applies the same update, so the weights stay identical without being sent.
+
+Errors never leave the other ranks waiting: a rank that fails inside a
+collective evaluation tells the others, and every rank raises the same error
+naming that rank. For failures elsewhere, end the job with ``comm.Abort``
+(the command line does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import _checks
+from . import data as bdata
+from .network import _evaluate, _labels_from_outputs, _prepare, _Problem
+from .params import layer_sizes, roll, unroll
+from . import _core
+
+
+def _mpi() -> Any:
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        raise ImportError('bprop.distributed needs mpi4py and an MPI library: '
+                          'pip install "bprop[mpi]"') from None
+    return MPI
+
+
+def world() -> Any:
+    """``MPI.COMM_WORLD``."""
+    return _mpi().COMM_WORLD
+
+
+def shard_range(m: int, comm: Any) -> tuple[int, int]:
+    """This rank's contiguous share ``(start, stop)`` of m samples; sizes differ by at most 1."""
+    r, n = comm.Get_rank(), comm.Get_size()
+    return r * m // n, (r + 1) * m // n
+
+
+def load_shard(spec: str, split: str = "train", *, comm: Any, dtype: Any = np.float32
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    """This rank's samples of a data set: ``(X_shard, y_shard, m_total)``.
+
+    ``spec``: ``"fashion-mnist[:DIR]"``, ``"mnist:DIR"`` (IDX files, raw or .gz;
+    ``split`` "train" or "test") or ``"FILE.npz"`` (arrays X and y; ``split`` ignored).
+    Only this rank's rows are read (see :func:`bprop.data.load_idx`).
+    """
+    if spec.endswith(".npz"):
+        m = bdata.npz_length(spec)
+        X, y = bdata.load_npz(spec, dtype=dtype, rows=shard_range(m, comm))
+        return X, y, m
+    kind, _, directory = spec.partition(":")
+    if kind == "fashion-mnist":
+        d = bdata.fashion_mnist_directory(directory or None)
+    elif kind == "mnist" and directory:
+        d = Path(directory)
+    else:
+        raise ValueError(f"load_shard reads fashion-mnist[:DIR], mnist:DIR or FILE.npz, got {spec!r}")
+    images, _ = bdata.mnist_files(d, split)
+    m = bdata.idx_shape(images)[0]
+    X, y = bdata.load_mnist(d, split, dtype=dtype, rows=shard_range(m, comm))
+    return X, y, m
+
+
+def broadcast(thetas: Any, comm: Any, root: int = 0) -> list[np.ndarray]:
+    """Rank ``root``'s weights on every rank (new arrays; shapes and dtype from root)."""
+    if comm.Get_rank() == root:
+        t = _checks.check_thetas(thetas)
+        meta = ([a.shape for a in t], str(t[0].dtype))
+    else:
+        t, meta = [], None
+    shapes, dtype = comm.bcast(meta, root=root)
+    out = []
+    for l, shape in enumerate(shapes):
+        buf = np.ascontiguousarray(t[l]) if comm.Get_rank() == root else np.empty(shape, dtype)
+        comm.Bcast(buf, root=root)
+        out.append(buf.copy() if comm.Get_rank() == root else buf)
+    return out
+
+
+class RankFailed(RuntimeError):
+    """Another rank failed during a collective evaluation (its message included)."""
+
+
+def _raise_first(errors: list[tuple[str, str] | None]) -> None:
+    for rank, err in enumerate(errors):
+        if err is not None:
+            kind, message = err
+            cls = {"ValueError": ValueError, "FloatingPointError": FloatingPointError,
+                   "TypeError": TypeError}.get(kind, RankFailed)
+            e = cls(f"rank {rank}: {message}")
+            e.collective = True  # type: ignore[attr-defined]  # raised alike on every rank
+            raise e
+
+
+def collective_check(error: BaseException | None, comm: Any) -> None:
+    """Raise on every rank when any rank passes an error (the first rank's, naming it)."""
+    mine = None if error is None else (type(error).__name__, str(error))
+    _raise_first(comm.allgather(mine))
+
+
+def _evaluate_distributed(thetas: list[np.ndarray], p: _Problem, with_gradient: bool, comm: Any
+                          ) -> tuple[float, list[np.ndarray] | None]:
+    """The global cost (and gradient) from every rank's partial sums, added in rank order."""
+    P = sum(t.size for t in thetas)
+    local = np.zeros(3 + (P if with_gradient else 0))
+    error: BaseException | None = None
+    try:
+        m_r = p.X.shape[0]
+        if m_r > 0:
+            W_r = float(m_r) if p.w is None else float(np.sum(p.w, dtype=np.float64))
+            if W_r > 0:  # data sums of this rank: mean x weight sum
+                J_r, D_r = _evaluate(thetas, dataclasses.replace(p, lambda_=0.0), with_gradient)
+                local[0] = J_r * W_r
+                if D_r is not None:
+                    local[3:] = unroll(D_r).astype(np.float64) * W_r
+            local[1], local[2] = W_r, m_r
+    except (ValueError, FloatingPointError, TypeError) as e:
+        error = e
+    collective_check(error, comm)
+    gathered = np.empty((comm.Get_size(), local.size))
+    comm.Allgather(local, gathered)
+    total = gathered[0].copy()
+    for r in range(1, gathered.shape[0]):  # fixed order: the same bits on every rank
+        total += gathered[r]
+    W, m = total[1], total[2]
+    if not W > 0:
+        raise ValueError("the sample weights of all ranks sum to 0")
+    reg = sum(float(np.sum(np.square(t[:, 1:], dtype=np.float64))) for t in thetas)
+    J = total[0] / W + p.lambda_ / (2 * m) * reg
+    if not with_gradient:
+        return J, None
+    grads = roll(total[3:] / W, layer_sizes(thetas))
+    out = []
+    for g, t in zip(grads, thetas):
+        g[:, 1:] += p.lambda_ / m * t[:, 1:].astype(np.float64)
+        out.append(g.astype(t.dtype))
+    if not np.isfinite(J) or not all(np.isfinite(g).all() for g in out):
+        raise FloatingPointError("the cost or gradient overflowed to inf/NaN; the weights are "
+                                 "too large")
+    return J, out
+
+
+def _accuracy(thetas: list[np.ndarray], p: _Problem, labels: np.ndarray, comm: Any) -> float:
+    """The share of all ranks' samples predicted right."""
+    correct = 0
+    if p.X.shape[0] > 0:
+        out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output)
+        correct = int(np.sum(_labels_from_outputs(out, p.output) == labels))
+    counts = comm.allgather((correct, int(p.X.shape[0])))
+    return sum(c for c, _ in counts) / max(1, sum(n for _, n in counts))
+
+
+def _local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_threads: Any,
+                   sample_weight: Any, activation: Any, output: Any, *, comm: Any) -> _Problem:
+    """Validate this rank's shard; every rank learns of any rank's bad input."""
+    error: BaseException | None = None
+    problem = None
+    try:
+        if len(X) == 0:
+            raise ValueError("this rank holds no samples: use fewer ranks than samples")
+        problem = _prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+    except (ValueError, TypeError) as e:
+        error = e
+    collective_check(error, comm)
+    assert problem is not None
+    return problem
+
+
+def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
+                      num_threads: int | None = None, sample_weight: Any = None,
+                      activation: Any = "sigmoid", output: str = "logistic"
+                      ) -> tuple[float, list[np.ndarray]]:
+    """:func:`bprop.cost_and_gradient` over the samples of all ranks (each passes its shard).
+
+    Collective: every rank of ``comm`` must call it with the same weights. The
+    result is the same on every rank and equals the single-process gradient of
+    the concatenated shards to rounding (1e-12 relative in float64).
+    """
+    t = _checks.check_thetas(thetas)
+    p = _local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
+                       comm=comm)
+    J, grads = _evaluate_distributed(t, p, True, comm)
+    assert grads is not None
+    return J, grads
+
+
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
+         num_threads: int | None = None, sample_weight: Any = None,
+         activation: Any = "sigmoid", output: str = "logistic") -> float:
+    """:func:`bprop.cost` over the samples of all ranks (collective)."""
+    t = _checks.check_thetas(thetas)
+    p = _local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
+                       comm=comm)
+    return _evaluate_distributed(t, p, False, comm)[0]
+
+
+def default_threads(comm: Any) -> int:
+    """OpenMP threads per rank that share this machine's cores among the ranks on it."""
+    local = comm.Split_type(_mpi().COMM_TYPE_SHARED)
+    try:
+        per_node = local.Get_size()
+    finally:
+        local.Free()
+    return max(1, (os.cpu_count() or 1) // per_node)
+
+
+__all__ = ["world", "shard_range", "load_shard", "broadcast", "cost_and_gradient", "cost",
+           "collective_check", "default_threads", "RankFailed"]
