@@ -1,0 +1,57 @@
+"""Run under mpiexec by tests/test_distributed.py: python mpi_worker.py SCENARIO DIR.
+
+Each rank takes its shard of a problem that the test wrote to DIR/problem.npz and
+writes what it computed to DIR/rank<r>.npz, for the test to compare with one process.
+"""
+
+import sys
+
+import numpy as np
+
+import bprop
+from bprop import distributed
+
+
+def main() -> None:
+    scenario, directory = sys.argv[1], sys.argv[2]
+    comm = distributed.world()
+    rank = comm.Get_rank()
+    p = np.load(f"{directory}/problem.npz")
+    X, y = p["X"], p["y"]
+    w = p["w"] if "w" in p.files else None
+    a, b = distributed.shard_range(len(y), comm)
+    thetas = distributed.broadcast([p["t0"], p["t1"], p["t2"]] if rank == 0 else None, comm)
+    kind = dict(activation=str(p["activation"]), output=str(p["output"]))
+    out = {}
+    if scenario == "gradient":
+        J, grads = distributed.cost_and_gradient(
+            thetas, X[a:b], y[a:b], float(p["lambda_"]), comm=comm, num_threads=1,
+            sample_weight=None if w is None else w[a:b], **kind)
+        out = {"J": J, **{f"g{l}": g for l, g in enumerate(grads)}}
+    elif scenario == "train":
+        for name, settings in (("gd", dict(optimizer="gd", learning_rate=0.5, iterations=4)),
+                               ("lbfgs", dict(optimizer="lbfgs", iterations=5)),
+                               ("adam", dict(optimizer="adam", learning_rate=0.01, batch_size=16,
+                                             epochs=2, seed=3))):
+            trained, h = bprop.train(thetas, X[a:b], y[a:b], lambda_=float(p["lambda_"]),
+                                     num_threads=1, verbose=False, comm=comm, **kind, **settings)
+            out.update({f"{name}_t{l}": t for l, t in enumerate(trained)})
+            out[f"{name}_cost"] = np.array(h.cost)
+    elif scenario == "bad_rank1":  # rank 1's shard holds a NaN
+        Xs = X[a:b].copy()
+        if rank == 1:
+            Xs[2, 1] = np.nan
+        bprop.train(thetas, Xs, y[a:b], iterations=3, verbose=False, comm=comm, num_threads=1)
+    elif scenario == "crash_rank1":  # rank 1 fails outside any collective call
+        if rank == 1:
+            raise RuntimeError("boom on purpose")
+        distributed.cost(thetas, X[a:b], y[a:b], comm=comm, num_threads=1)  # rank 0 waits here
+    np.savez(f"{directory}/rank{rank}.npz", **out)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException as e:  # as the command line does: never leave the other ranks waiting
+        from bprop.cli import _distributed_failure
+        sys.exit(_distributed_failure(e))
