@@ -131,11 +131,7 @@ def _evaluate_distributed(thetas: list[np.ndarray], p: _Problem, with_gradient: 
     except (ValueError, FloatingPointError, TypeError) as e:
         error = e
     collective_check(error, comm)
-    gathered = np.empty((comm.Get_size(), local.size))
-    comm.Allgather(local, gathered)
-    total = gathered[0].copy()
-    for r in range(1, gathered.shape[0]):  # fixed order: the same bits on every rank
-        total += gathered[r]
+    total = ordered_sum(local, comm)
     W, m = total[1], total[2]
     if not W > 0:
         raise ValueError("the sample weights of all ranks sum to 0")
@@ -152,6 +148,33 @@ def _evaluate_distributed(thetas: list[np.ndarray], p: _Problem, with_gradient: 
         raise FloatingPointError("the cost or gradient overflowed to inf/NaN; the weights are "
                                  "too large")
     return J, out
+
+
+def ordered_sum(local: np.ndarray, comm: Any) -> np.ndarray:
+    """Sum of every rank's float64 vector, added in rank order, on every rank.
+
+    A deterministic allreduce: each rank owns a slice of the vector, receives
+    that slice from every rank (all-to-all), adds them in rank order, and the
+    summed slices are gathered everywhere. Each rank sends and receives about
+    2 (n-1)/n of the vector, as a ring allreduce does, and every rank ends with
+    the same bits whatever the MPI library's reduction order.
+    """
+    MPI = _mpi()
+    n, r = comm.Get_size(), comm.Get_rank()
+    N = local.size
+    counts = np.array([N // n + (k < N % n) for k in range(n)])
+    displs = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    mine = int(counts[r])
+    pieces = np.empty(n * mine)
+    send = np.ascontiguousarray(local, dtype=np.float64)
+    comm.Alltoallv([send, (counts, displs), MPI.DOUBLE],
+                   [pieces, ([mine] * n, [k * mine for k in range(n)]), MPI.DOUBLE])
+    part = pieces[:mine].copy()
+    for k in range(1, n):  # rank order: the same bits on every run
+        part += pieces[k * mine:(k + 1) * mine]
+    total = np.empty(N)
+    comm.Allgatherv(part, [total, (counts, displs), MPI.DOUBLE])
+    return total
 
 
 def _accuracy(thetas: list[np.ndarray], p: _Problem, labels: np.ndarray, comm: Any) -> float:
