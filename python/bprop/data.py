@@ -125,16 +125,7 @@ def _read_idx(f: Any, path: Path, compressed: bool, rows: tuple[int, int] | None
     count = int(np.prod(dims, dtype=np.int64))
     expected = count * dtype.itemsize
     if compressed:
-        # In pieces: a header may claim far more than the stream holds, and asking
-        # gzip for it in one read would allocate the claimed size up front.
-        pieces, got = [], 0
-        while got < expected:
-            piece = f.read(min(expected - got, 1 << 24))
-            if not piece:
-                break
-            pieces.append(piece)
-            got += len(piece)
-        data = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+        data = _read_bounded(f, expected)
         extra = len(f.read(1 << 16))
     else:
         available = os.fstat(f.fileno()).st_size - 4 - 4 * ndim
@@ -150,6 +141,24 @@ def _read_idx(f: Any, path: Path, compressed: bool, rows: tuple[int, int] | None
     return out if dtype.itemsize == 1 else out.astype(dtype.newbyteorder("="))
 
 
+def _read_bounded(f: Any, count: int, keep: bool = True) -> np.ndarray:
+    """Up to ``count`` bytes of a stream, read in pieces of at most 16 MiB.
+
+    A header may claim far more than a gzip stream holds, and asking gzip for
+    it in one read would allocate the claimed size up front. ``keep=False``
+    reads and drops them (skipping in a compressed stream).
+    """
+    pieces, got = [], 0
+    while got < count:
+        piece = f.read(min(count - got, 1 << 24))
+        if not piece:
+            break
+        if keep:
+            pieces.append(piece)
+        got += len(piece)
+    return np.frombuffer(b"".join(pieces), dtype=np.uint8)
+
+
 def _read_idx_rows(f: Any, path: Path, compressed: bool, dims: tuple[int, ...],
                    dtype: np.dtype, rows: tuple[int, int]) -> np.ndarray:
     start, stop = (int(r) for r in rows)
@@ -159,20 +168,8 @@ def _read_idx_rows(f: Any, path: Path, compressed: bool, dims: tuple[int, ...],
     want = (stop - start) * row_bytes
     header = 4 + 4 * len(dims)
     if compressed:
-        skip = start * row_bytes
-        while skip > 0:  # decompress and drop the rows before ours, in bounded pieces
-            got = len(f.read(min(skip, 1 << 24)))
-            if got == 0:
-                break
-            skip -= got
-        pieces, got = [], 0
-        while got < want:
-            piece = f.read(min(want - got, 1 << 24))
-            if not piece:
-                break
-            pieces.append(piece)
-            got += len(piece)
-        data = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+        _read_bounded(f, start * row_bytes, keep=False)  # the rows before ours
+        data = _read_bounded(f, want)
     else:
         size = os.fstat(f.fileno()).st_size
         if size < header + dims[0] * row_bytes:

@@ -200,7 +200,25 @@ class _BackpropBase(BaseEstimator):
 
     def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
                           wv: np.ndarray | None) -> float:
+        """The held-out part's score (accuracy or R^2), weighted by its sample weights."""
+        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
+                    output=self._output)
+        return self._score_outputs(h, yv, wv)
+
+    def _score_outputs(self, h: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
         raise NotImplementedError  # accuracy or R^2: in each estimator
+
+    def _sample_weights(self, X: np.ndarray, sample_weight: Any, factor: Any = None
+                        ) -> np.ndarray | None:
+        """Validated weights (times ``factor``, e.g. class weights), or None for none."""
+        if sample_weight is None and factor is None:
+            return None
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if factor is not None:
+            sw = sw * factor
+        if not sw.sum() > 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        return sw
 
     def __sklearn_is_fitted__(self) -> bool:
         # `lambda_` ends in "_" like a fitted attribute: say what fitted means
@@ -397,24 +415,16 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
 
     def _weights(self, X: np.ndarray, labels: np.ndarray, sample_weight: Any
                  ) -> np.ndarray | None:
-        if sample_weight is None and self.class_weight is None:
-            return None
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        if self.class_weight is not None:
-            cw = self.class_weight
-            if isinstance(cw, dict):  # keyed by the user's labels: map to 0..K-1
-                cw = {i: cw.get(c, 1.0) for i, c in enumerate(self.classes_)}
-            sw = sw * compute_sample_weight(cw, labels)
-        if not sw.sum() > 0:
-            raise ValueError("sample weights are all zero: at least one must be positive")
-        return sw
+        if self.class_weight is None:
+            return self._sample_weights(X, sample_weight)
+        cw = self.class_weight
+        if isinstance(cw, dict):  # keyed by the user's labels: map to 0..K-1
+            cw = {i: cw.get(c, 1.0) for i, c in enumerate(self.classes_)}
+        return self._sample_weights(X, sample_weight, compute_sample_weight(cw, labels))
 
-    def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
-                          wv: np.ndarray | None) -> float:
-        """Accuracy on the held-out part, weighted by its sample weights."""
-        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
-                    output=self.output)
-        return float(accuracy_score(yv, np.argmax(_proba(h), axis=1), sample_weight=wv))
+    def _score_outputs(self, h: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
+        """Accuracy (weighted by w) of outputs h against labels 0..K-1."""
+        return float(accuracy_score(y, np.argmax(_proba(h), axis=1), sample_weight=w))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (n_samples, n_classes), columns in ``classes_`` order.
@@ -462,7 +472,7 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         """Train on X (n_samples, n_features) and real targets y."""
         X, y = self._validate_fit_data(X, y, reset=True, multi_output=True, y_numeric=True)
         Y = self._targets(y, X.dtype)
-        self._fit(X, Y, self._weights(X, sample_weight), Y.shape[1], incremental=False)
+        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], incremental=False)
         return self
 
     @available_if(_BackpropBase._stochastic)
@@ -474,7 +484,7 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         if not first and Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
                              f"{self.n_outputs_}")
-        self._fit(X, Y, self._weights(X, sample_weight), Y.shape[1], incremental=True)
+        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], incremental=True)
         return self
 
     def _targets(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -484,20 +494,9 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
             raise ValueError(f"y overflows {dtype}; scale the targets or use dtype=float64")
         return Y
 
-    def _weights(self, X: np.ndarray, sample_weight: Any) -> np.ndarray | None:
-        if sample_weight is None:
-            return None
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        if not sw.sum() > 0:
-            raise ValueError("sample weights are all zero: at least one must be positive")
-        return sw
-
-    def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
-                          wv: np.ndarray | None) -> float:
-        """R^2 on the held-out part, weighted by its sample weights."""
-        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
-                    output="identity")
-        return float(r2_score(yv, h, sample_weight=wv))
+    def _score_outputs(self, h: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
+        """R^2 (weighted by w) of outputs h against targets y."""
+        return float(r2_score(y, h, sample_weight=w))
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions, shape (n_samples,) for a 1-D y in fit, else (n_samples, n_outputs)."""
