@@ -37,11 +37,24 @@ def main() -> None:
                                      num_threads=1, verbose=False, comm=comm, **kind, **settings)
             out.update({f"{name}_t{l}": t for l, t in enumerate(trained)})
             out[f"{name}_cost"] = np.array(h.cost)
+        # validation shards, scored over all ranks, and early stopping on the global cost
+        c, d = distributed.shard_range(len(p["yv"]), comm)
+        trained, h = bprop.train(thetas, X[a:b], y[a:b], optimizer="gd", learning_rate=2.0,
+                                 epochs=6, num_threads=1, verbose=False, comm=comm,
+                                 validation_data=(p["Xv"][c:d], p["yv"][c:d]),
+                                 early_stopping=True, patience=2, **kind)
+        out["val_cost"], out["val_accuracy"] = np.array(h.val_cost), np.array(h.val_accuracy)
+        out.update({f"val_t{l}": t for l, t in enumerate(trained)})
     elif scenario == "bad_rank1":  # rank 1's shard holds a NaN
         Xs = X[a:b].copy()
         if rank == 1:
             Xs[2, 1] = np.nan
         bprop.train(thetas, Xs, y[a:b], iterations=3, verbose=False, comm=comm, num_threads=1)
+    elif scenario == "bad_broadcast":  # root's weights are invalid: every rank raises it
+        try:
+            distributed.broadcast([np.zeros((3, 4)), np.zeros((2, 9))] if rank == 0 else None, comm)
+        except ValueError as e:
+            out["message"] = np.array(str(e))
     elif scenario == "crash_rank1":  # rank 1 fails outside any collective call
         if rank == 1:
             raise RuntimeError("boom on purpose")

@@ -33,8 +33,9 @@ def write_problem(directory, *, m=257, sizes=(6, 5, 4, 3), activation="sigmoid",
     X = rng.normal(size=(m, sizes[0]))
     y = rng.integers(0, sizes[-1], m)
     extra = {"w": rng.uniform(0, 2, m)} if weighted else {}
+    extra_val = {"Xv": rng.normal(size=(61, sizes[0])), "yv": rng.integers(0, sizes[-1], 61)}
     np.savez(directory / "problem.npz", X=X, y=y, t0=thetas[0], t1=thetas[1], t2=thetas[2],
-             activation=activation, output=output, lambda_=lambda_, **extra)
+             activation=activation, output=output, lambda_=lambda_, **extra, **extra_val)
     return thetas, X, y, extra.get("w")
 
 
@@ -78,6 +79,15 @@ def test_distributed_training_matches_and_is_deterministic(tmp_path):
         np.testing.assert_allclose(run1[0][f"{name}_cost"], h.cost, rtol=1e-10)
         for l, t in enumerate(trained):
             np.testing.assert_allclose(run1[0][f"{name}_t{l}"], t, rtol=1e-9, atol=1e-12)
+    # Validation scored over every rank's shard equals one process scoring all of it.
+    Xv, yv = np.load(tmp_path / "problem.npz")["Xv"], np.load(tmp_path / "problem.npz")["yv"]
+    trained, h = bprop.train(thetas, X, y, optimizer="gd", learning_rate=2.0, epochs=6,
+                             verbose=False, validation_data=(Xv, yv), early_stopping=True,
+                             patience=2)
+    np.testing.assert_allclose(run1[0]["val_cost"], h.val_cost, rtol=1e-10)
+    np.testing.assert_array_equal(run1[0]["val_accuracy"], h.val_accuracy)
+    for l, t in enumerate(trained):
+        np.testing.assert_allclose(run1[0][f"val_t{l}"], t, rtol=1e-9, atol=1e-12)
     # Mini-batches: 2 epochs of 200 samples in global batches of 16 = 26 steps, cost falling.
     cost = run1[0]["adam_cost"]
     assert cost.shape == (26,) and cost[-5:].mean() < cost[:5].mean()
@@ -88,6 +98,14 @@ def test_a_bad_shard_ends_the_job_with_that_ranks_error(tmp_path):
     out = mpirun(3, WORKER, "bad_rank1", tmp_path)
     assert out.returncode != 0
     assert "rank 1: X holds nan at row 2, column 1" in out.stderr
+
+
+def test_invalid_weights_on_root_raise_on_every_rank(tmp_path):
+    write_problem(tmp_path, m=60)
+    out = mpirun(2, WORKER, "bad_broadcast", tmp_path)
+    assert out.returncode == 0, out.stderr
+    for r in results(tmp_path, 2):
+        assert str(r["message"]).startswith("rank 0: thetas[1] (Theta2) has shape (2, 9)")
 
 
 def test_a_crashing_rank_aborts_the_job_instead_of_hanging(tmp_path):

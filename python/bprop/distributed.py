@@ -76,18 +76,28 @@ def load_shard(spec: str, split: str = "train", *, comm: Any, dtype: Any = np.fl
 
 
 def broadcast(thetas: Any, comm: Any, root: int = 0) -> list[np.ndarray]:
-    """Rank ``root``'s weights on every rank (new arrays; shapes and dtype from root)."""
+    """Rank ``root``'s weights on every rank (new arrays; shapes and dtype from root).
+
+    Collective; the other ranks' ``thetas`` are ignored (pass None). Invalid
+    weights on root raise the same ValueError on every rank.
+    """
+    meta: Any = None
+    t: list[np.ndarray] = []
     if comm.Get_rank() == root:
-        t = _checks.check_thetas(thetas)
-        meta = ([a.shape for a in t], str(t[0].dtype))
-    else:
-        t, meta = [], None
-    shapes, dtype = comm.bcast(meta, root=root)
+        try:
+            t = _checks.check_thetas(thetas)
+            meta = ([a.shape for a in t], str(t[0].dtype))
+        except (ValueError, TypeError) as e:
+            meta = f"rank {root}: {e}"
+    meta = comm.bcast(meta, root=root)
+    if isinstance(meta, str):
+        raise ValueError(meta)
+    shapes, dtype = meta
     out = []
     for l, shape in enumerate(shapes):
-        buf = np.ascontiguousarray(t[l]) if comm.Get_rank() == root else np.empty(shape, dtype)
+        buf = np.array(t[l], order="C") if comm.Get_rank() == root else np.empty(shape, dtype)
         comm.Bcast(buf, root=root)
-        out.append(buf.copy() if comm.Get_rank() == root else buf)
+        out.append(buf)
     return out
 
 
