@@ -5,12 +5,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "../bprop/adam.hpp"
 #include "../bprop/kernels.hpp"
 #include "../bprop/simd/simd_kernels.hpp"
 #include "sigint.hpp"
@@ -149,6 +151,32 @@ py::tuple forward(const py::list& thetas, const CArray<T>& X, int num_threads,
   return py::make_tuple(out, bad_row);
 }
 
+// (new theta, finite); m and v are updated in place.
+template <class T>
+py::tuple adam_step(const CArray<T>& theta, const CArray<T>& g, CArray<T>& m, CArray<T>& v,
+                    double lr_t, double b1, double b2, double eps) {
+  const auto n = theta.size();
+  const auto same = [&](const py::array& a) {
+    return a.ndim() == theta.ndim() &&
+           std::equal(a.shape(), a.shape() + a.ndim(), theta.shape());
+  };
+  if (!same(g) || !same(m) || !same(v))
+    throw std::invalid_argument("theta, gradient and moments must have one shape");
+  if (!m.writeable() || !v.writeable()) throw std::invalid_argument("moments must be writable");
+  CArray<T> out(std::vector<py::ssize_t>(theta.shape(), theta.shape() + theta.ndim()));
+  const T* th = theta.data();
+  const T* gd = g.data();
+  T* md = m.mutable_data();
+  T* vd = v.mutable_data();
+  T* od = out.mutable_data();
+  bool finite;
+  {
+    py::gil_scoped_release release;
+    finite = bprop::adam_step<T>(th, gd, md, vd, od, n, lr_t, b1, b2, eps);
+  }
+  return py::make_tuple(out, finite);
+}
+
 template <class T>
 void define_kernels(py::module_& m) {
   m.def("cost_gradient", &cost_gradient<T>, py::arg("thetas"), py::arg("X").noconvert(),
@@ -159,6 +187,9 @@ void define_kernels(py::module_& m) {
   m.def("forward", &forward<T>, py::arg("thetas"), py::arg("X").noconvert(),
         py::arg("num_threads"), py::arg("activations") = std::vector<int>(),
         py::arg("output") = 0, "(outputs (m, K), first bad row of X or -1).");
+  m.def("adam_step", &adam_step<T>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
+        py::arg("m").noconvert(), py::arg("v").noconvert(), py::arg("lr_t"), py::arg("b1"),
+        py::arg("b2"), py::arg("eps"), "(new theta, all finite); m and v updated in place.");
 }
 
 }  // namespace

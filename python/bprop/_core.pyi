@@ -57,3 +57,25 @@ def openmp_enabled() -> bool: ...
 def default_num_threads() -> int: ...
 def num_procs() -> int: ...
 def simd_isa() -> str: ...
+@overload
+def adam_step(  # type: ignore[overload-overlap]
+    theta: npt.NDArray[np.float64],
+    g: npt.NDArray[np.float64],
+    m: npt.NDArray[np.float64],
+    v: npt.NDArray[np.float64],
+    lr_t: float,
+    b1: float,
+    b2: float,
+    eps: float,
+) -> tuple[npt.NDArray[np.float64], bool]: ...
+@overload
+def adam_step(
+    theta: npt.NDArray[np.float32],
+    g: npt.NDArray[np.float32],
+    m: npt.NDArray[np.float32],
+    v: npt.NDArray[np.float32],
+    lr_t: float,
+    b1: float,
+    b2: float,
+    eps: float,
+) -> tuple[npt.NDArray[np.float32], bool]: ...

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from . import _core
+
 
 class Optimizer:
     """Base class: ``learning_rate`` and a ``step``."""
@@ -101,6 +103,9 @@ class Adam(Optimizer):
         new = []
         # The moments are updated in place (cheaper per mini-batch); the weights never are.
         for t, g, m, v in zip(thetas, grads, self.m, self.v):
+            if _fusable(t, g, m, v):  # the same formulas in one C++ pass
+                new.append(_core.adam_step(t, g, m, v, lr, b1, b2, self.eps)[0])
+                continue
             m *= b1
             m += (1 - b1) * g
             g2 = np.multiply(g, g)
@@ -113,6 +118,15 @@ class Adam(Optimizer):
             update *= lr
             new.append(t - update)
         return new
+
+
+def _fusable(*arrays: np.ndarray) -> bool:
+    """C-contiguous float32/float64 arrays of one dtype and shape, the last two writable."""
+    a0 = arrays[0]
+    return (a0.dtype in (np.float32, np.float64)
+            and all(a.dtype == a0.dtype and a.shape == a0.shape and a.flags.c_contiguous
+                    for a in arrays)
+            and all(a.flags.writeable for a in arrays[-2:]))
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
