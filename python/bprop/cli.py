@@ -147,9 +147,9 @@ def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.n
                 y_pred: np.ndarray, names: Sequence[str] | None, history: Any = None) -> None:
     """PNG files for --plot: learning curves, confusion matrix, and for square
     images the hidden units' weights and a grid of test samples."""
+    from . import plot
     try:
-        from . import plot
-        plot._figure()
+        plot.require_matplotlib()
     except ImportError as e:
         raise CliError(str(e)) from None
     out = Path(directory)

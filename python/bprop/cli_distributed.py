@@ -104,8 +104,7 @@ def _accuracy(thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray, kind: dict
     from .network import predict
 
     correct = int(np.sum(predict(thetas, X, **kind) == y)) if len(y) else 0
-    totals = comm.allgather((correct, len(y)))
-    return sum(c for c, _ in totals) / max(1, sum(n for _, n in totals))
+    return distributed.global_share(correct, len(y), comm)
 
 
 def _max() -> Any:

@@ -2,8 +2,8 @@
 
 Each process (rank) holds a shard of the samples. For the cost and gradient it
 computes its partial sums with the C++ core (``sum_i w_i cost_i``, ``sum_i w_i``,
-its sample count and ``Delta = sum_i w_i delta a^T``); one ``Allgather`` gives
-every rank every partial sum, and every rank adds them **in rank order**, so all
+its sample count and ``Delta = sum_i w_i delta a^T``); :func:`ordered_sum` adds
+every rank's sums **in rank order** and hands the total to every rank, so all
 ranks hold the same bits and the result is deterministic for a given number of
 ranks. The regularisation term is added once, with the global m. Every rank
 then applies the same update, so the weights stay identical without being sent.
@@ -25,9 +25,8 @@ import numpy as np
 
 from . import _checks
 from . import data as bdata
-from .network import _evaluate, _labels_from_outputs, _prepare, _Problem
+from .network import _evaluate, _predict_prepared, _prepare, _Problem
 from .params import layer_sizes, roll, unroll
-from . import _core
 
 
 def _mpi() -> Any:
@@ -187,14 +186,17 @@ def ordered_sum(local: np.ndarray, comm: Any) -> np.ndarray:
     return total
 
 
+def global_share(count: int, total: int, comm: Any) -> float:
+    """sum of every rank's ``count`` / sum of every rank's ``total`` (e.g. accuracy)."""
+    pairs = comm.allgather((int(count), int(total)))
+    return sum(c for c, _ in pairs) / max(1, sum(n for _, n in pairs))
+
+
 def _accuracy(thetas: list[np.ndarray], p: _Problem, labels: np.ndarray, comm: Any) -> float:
     """The share of all ranks' samples predicted right."""
-    correct = 0
-    if p.X.shape[0] > 0:
-        out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output)
-        correct = int(np.sum(_labels_from_outputs(out, p.output) == labels))
-    counts = comm.allgather((correct, int(p.X.shape[0])))
-    return sum(c for c, _ in counts) / max(1, sum(n for _, n in counts))
+    n = p.X.shape[0]
+    correct = int(np.sum(_predict_prepared(thetas, p) == labels)) if n > 0 else 0
+    return global_share(correct, n, comm)
 
 
 def _local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_threads: Any,
@@ -252,4 +254,4 @@ def default_threads(comm: Any) -> int:
 
 
 __all__ = ["world", "shard_range", "load_shard", "broadcast", "cost_and_gradient", "cost",
-           "collective_check", "default_threads", "RankFailed"]
+           "collective_check", "default_threads", "global_share", "ordered_sum", "RankFailed"]

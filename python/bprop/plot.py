@@ -25,16 +25,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from .train import History
 
 
-def _figure(**kwargs: Any) -> Figure:
+def require_matplotlib() -> None:
+    """Raise ImportError with the install hint when matplotlib is missing."""
     try:
-        from matplotlib.figure import Figure
+        import matplotlib  # noqa: F401
     except ImportError:
         raise ImportError('bprop.plot needs matplotlib: pip install "bprop[plot]"') from None
+
+
+def _figure(**kwargs: Any) -> Figure:
+    require_matplotlib()
+    from matplotlib.figure import Figure
     return Figure(**kwargs)
 
 
 def _finish(fig: Figure, save: str | os.PathLike | None) -> Figure:
-    fig.tight_layout() if not fig.get_constrained_layout() else None
+    fig.tight_layout()
     if save is not None:
         target = Path(save)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
