@@ -205,3 +205,67 @@ def test_fused_adam_step_follows_the_formulas(dtype, rtol):
     fused = a.step([t], [g])[0]
     strided = b.step([np.asfortranarray(t)], [np.asfortranarray(g)])[0]
     np.testing.assert_allclose(fused, strided, rtol=rtol, atol=0)
+
+
+def _reference_minibatch_gd(thetas, X, y, lambda_, lr, bs, seed, epochs):
+    """Mini-batch gd on J written out: the batch's mean data term plus the full-data
+    penalty lambda/(2m), whatever the batch's size; a smaller last batch steps by
+    its share, r / bs."""
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    ref = [t.copy() for t in thetas]
+    costs = []
+    for _ in range(epochs):
+        order = rng.permutation(m)
+        for start in range(0, m, bs):
+            rows = np.sort(order[start:start + bs])
+            J, grads = bprop.reference.cost_and_gradient(ref, X[rows], y[rows], 0.0)
+            J += lambda_ / (2 * m) * sum(np.sum(t[:, 1:] ** 2) for t in ref)
+            for g, t in zip(grads, ref):
+                g[:, 1:] += lambda_ / m * t[:, 1:]
+            costs.append(J)
+            ref = [t - lr * len(rows) / bs * g for t, g in zip(ref, grads)]
+    return ref, costs
+
+
+@pytest.mark.parametrize("bs", [32, 299, 150])  # remainders 12, 1 and none
+def test_every_minibatch_step_is_a_step_on_the_one_objective(bs):
+    X, y = blobs()
+    thetas = bprop.initialize([2, 6, 3], seed=1)
+    trained, h = bprop.train(thetas, X, y, lambda_=5.0, optimizer="gd", learning_rate=0.5,
+                             batch_size=bs, epochs=3, seed=7, verbose=False)
+    ref, costs = _reference_minibatch_gd(thetas, X, y, 5.0, 0.5, bs, 7, 3)
+    np.testing.assert_allclose(h.cost, costs, rtol=1e-11)
+    for a, b in zip(trained, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_a_remainder_batch_of_one_changes_nothing_visible():
+    X, y = bprop.data.load_digits()
+    Xtr, _, ytr, _ = bprop.data.train_validation_split(X, y, 0.2, seed=0)
+    m = Xtr.shape[0]
+
+    def run(bs, optimizer, lr):
+        trained, h = bprop.train(bprop.initialize([64, 25, 10], seed=0), Xtr, ytr, lambda_=1.0,
+                                 optimizer=optimizer, learning_rate=lr, batch_size=bs,
+                                 epochs=30, seed=0, verbose=False)
+        return (np.mean(bprop.predict(trained, Xtr) == ytr),
+                sum(float(np.sum(t[:, 1:] ** 2)) for t in trained), h)
+
+    assert m % (m // 3) == 1
+    full = run(m, "gd", 1.0)
+    for other in (run(m - 1, "gd", 1.0), run(m // 3, "gd", 1.0)):
+        assert other[0] >= full[0] - 0.01  # was 0.10 with a last batch of one sample
+        assert other[1] < 10 * full[1]
+    a, b = run(m // 3, "adam", 0.01), run(m // 3 - 1, "adam", 0.01)  # remainders 1 and 4
+    assert a[0] > 0.65 and abs(a[0] - b[0]) < 0.03 and a[1] == pytest.approx(b[1], rel=0.05)
+    # the last step of an epoch costs about what the others do (no penalty jump)
+    per_epoch = np.array(a[2].cost).reshape(30, -1)
+    assert np.all(per_epoch[5:, -1] < 1.5 * per_epoch[5:, :-1].mean(axis=1))
+
+
+def test_a_cost_climbing_far_above_its_start_is_divergence():
+    X, y = bprop.data.load_digits()
+    with pytest.raises(bprop.TrainingDiverged, match=r"cost grew from .* smaller learning rate"):
+        bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, lambda_=1.0, optimizer="gd",
+                    learning_rate=100.0, iterations=100, verbose=False)

@@ -18,7 +18,7 @@ from .params import layer_sizes, num_parameters, roll, unroll
 from .trace import Trace, TraceLayer, trace
 from .train import History, TrainingDiverged, train
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def build_info() -> dict[str, object]:

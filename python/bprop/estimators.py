@@ -161,8 +161,8 @@ class _BackpropBase(BaseEstimator):
         W = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
         if sample_weight is not None and w is None and not W > 0:
             raise ValueError("sample weights are all zero: at least one must be positive")
-        bs = X.shape[0] if self.batch_size is None else min(int(self.batch_size), X.shape[0])
-        lambda_core = float(self.lambda_) * bs / W  # lambda_core / (2 bs) = lambda_ / (2 W)
+        # train's penalty is lambda/(2m) over the m training rows; ours is lambda_/(2W)
+        lambda_core = float(self.lambda_) * X.shape[0] / W
 
         if self.solver == "lbfgs":
             optimizer: str | Optimizer = "lbfgs"

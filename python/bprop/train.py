@@ -29,9 +29,10 @@ class History:
     Attributes
     ----------
     cost : list of float
-        The tutorial's ``J_history``: for gd/momentum/nesterov/adam the cost of
-        the (mini-)batch at the start of each step; for lbfgs the initial cost
-        and then the cost after each iteration.
+        The tutorial's ``J_history``: for gd/momentum/nesterov/adam the cost at
+        the start of each step (on a mini-batch, its estimate of ``J``: the
+        batch's mean data term plus the full-data penalty); for lbfgs the
+        initial cost and then the cost after each iteration.
     epoch_cost : list of float
         Mean of ``cost`` over each epoch's steps.
     val_cost, val_accuracy : list of float
@@ -181,8 +182,15 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         Labels in ``[0, K)`` or targets in ``[0, 1]`` (real targets for an
         identity output).
     lambda_ : float, default 0.0
-        The method's L2 strength. On a mini-batch the term is ``lambda_/(2 m_batch)``,
-        so scale ``lambda_`` by ``batch_size / m`` to match a full-batch run.
+        The method's L2 strength: the objective is ``J`` over all m training
+        samples, with the penalty ``lambda_/(2m) sum ||Theta_l[:, 1:]||^2``. A
+        mini-batch's cost is the batch's mean data term plus that same
+        full-data penalty, an unbiased estimate of ``J`` (and its gradient of
+        ``J``'s): mini-batch and full-batch training minimise the same ``J``.
+        A last batch of r < batch_size samples steps with its gradient times
+        ``r / batch_size``, its share of the epoch, so that a remainder of a
+        few samples neither regularises harder nor pulls the weights towards
+        those few.
     optimizer : {"gd", "momentum", "nesterov", "adam", "lbfgs"} or Optimizer
     learning_rate : float, optional
         Default per optimiser (gd 1.0, momentum/nesterov 0.5, adam 0.001).
@@ -298,6 +306,11 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     total_epochs = math.ceil(iterations / steps_per_epoch)
     run = _Run(total_epochs=total_epochs, **runs)
     rng = _shuffle_rng(seed, comm)
+    # Global rows of each batch of an epoch (the same every epoch; with ranks, the
+    # sum of every rank's share).
+    shard_sizes = [m] if comm is None else comm.allgather(m)
+    batch_rows = [sum(len(range(*_batch_rows(b, bs, m_r, steps_per_epoch, comm).indices(m_r)))
+                      for m_r in shard_sizes) for b in range(steps_per_epoch)]
     current = t0
     h = run.history
     try:
@@ -306,8 +319,11 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             for b in range(steps_per_epoch):
                 if h.iterations >= iterations:
                     break
-                batch = problem if order is None else \
-                    _batch(problem, np.sort(order[_batch_rows(b, bs, m, steps_per_epoch, comm)]))
+                if order is None:
+                    batch = problem
+                else:
+                    rows = order[_batch_rows(b, bs, m, steps_per_epoch, comm)]
+                    batch = _batch(problem, np.sort(rows), batch_rows[b] / m_all)
                 if (batch.w is not None or comm is not None) and not _weight_sum(batch, comm) > 0:
                     continue  # every sample of this mini-batch has weight 0: nothing to learn
                 try:
@@ -315,6 +331,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
                 except FloatingPointError as e:
                     raise run.diverged(current, str(e), opt.learning_rate) from None
                 assert grads is not None
+                if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
+                    grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
                 new = opt.step(current, grads)
                 if not all(np.isfinite(t).all() for t in new):
                     raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
@@ -322,6 +340,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
                 h.cost.append(J)
                 run.epoch_costs.append(J)
                 h.iterations += 1
+            _check_growth(run, current, opt.learning_rate)
             run.end_epoch(current)
     except _Stop as s:
         return run.finish(current, s.reason)
@@ -353,12 +372,30 @@ def _weight_sum(p: _Problem, comm: Any) -> float:
     return local if comm is None else float(comm.allreduce(local))
 
 
-def _batch(p: _Problem, rows: np.ndarray) -> _Problem:
+def _batch(p: _Problem, rows: np.ndarray, share: float) -> _Problem:
+    """The mini-batch ``rows``, holding ``share`` of all training samples. The
+    core divides lambda by the batch's m, so lambda is scaled by the share: the
+    batch's penalty is the full-data ``lambda/(2m)`` term of J."""
     X = p.X[rows]
     w = None if p.w is None else p.w[rows]
     return _Problem(X, X, None if p.labels is None else p.labels[rows],
-                    None if p.Y is None else p.Y[rows], p.lambda_, p.num_threads, w,
+                    None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
                     p.activations, p.output)
+
+
+DIVERGENCE_FACTOR = 4.0
+
+
+def _check_growth(run: _Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
+    """A run whose epoch cost climbs far above where it started is diverging,
+    even while every number is still finite."""
+    h = run.history
+    if not h.cost or not run.epoch_costs:
+        return
+    start, now = h.cost[0], float(np.mean(run.epoch_costs))
+    if now > DIVERGENCE_FACTOR * start and now > start + 1e-3:
+        raise run.diverged(thetas, f"the cost grew from {start:.4g} to {now:.4g}, more than "
+                           f"{DIVERGENCE_FACTOR:g}x its start", learning_rate)
 
 
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run
