@@ -19,7 +19,7 @@ def _model_bytes():
         thetas = bprop.initialize([4, 3, 2], seed=0)
         import tempfile, pathlib
         with tempfile.TemporaryDirectory() as d:
-            p = bprop.save(pathlib.Path(d) / "m.npz", thetas, class_names=["a", "b"])
+            p = bprop.save(pathlib.Path(d) / "m.npz", bprop.Network(thetas), class_names=["a", "b"])
             _MODEL.write(p.read_bytes())
     return _MODEL.getvalue()
 

@@ -17,7 +17,7 @@ def test_round_trip_is_exact(tmp_path):
     for dtype in (np.float32, np.float64):
         thetas = bprop.initialize([5, 4, 3, 2], seed=1, dtype=dtype)
         path = bprop.save(tmp_path / "m.npz", thetas, class_names=["a", "b"], lambda_=np.float64(1.5),
-                          history=np.arange(3.0))
+                          history=np.arange(3.0), activation="sigmoid", output="logistic")
         back, meta = bprop.load(path)
         for a, b in zip(thetas, back):
             assert b.dtype == dtype
@@ -29,7 +29,7 @@ def test_round_trip_is_exact(tmp_path):
 
 
 def _model(tmp_path):
-    return bprop.save(tmp_path / "good.npz", bprop.initialize([3, 2, 2], seed=0))
+    return bprop.save(tmp_path / "good.npz", bprop.Network(bprop.initialize([3, 2, 2], seed=0)))
 
 
 @pytest.mark.parametrize("corrupt, match", [
@@ -69,9 +69,13 @@ def test_newer_format_and_mismatched_metadata(tmp_path):
 
 def test_save_rejects_bad_input(tmp_path):
     with pytest.raises(ValueError, match="set by bprop itself"):
-        bprop.save(tmp_path / "m.npz", bprop.initialize([2, 2]), layer_sizes=[1])
+        bprop.save(tmp_path / "m.npz", bprop.Network(bprop.initialize([2, 2])), layer_sizes=[1])
     with pytest.raises(TypeError, match="JSON-serialisable"):
-        bprop.save(tmp_path / "m.npz", bprop.initialize([2, 2]), thing=object())
+        bprop.save(tmp_path / "m.npz", bprop.Network(bprop.initialize([2, 2])), thing=object())
+    with pytest.raises(ValueError, match=r"say which network this is.*activation=\.\.\., output"):
+        bprop.save(tmp_path / "m.npz", bprop.initialize([2, 2]))
+    with pytest.raises(ValueError, match=r"output 'softmx' is not one of"):
+        bprop.save(tmp_path / "m.npz", bprop.initialize([2, 2]), activation="relu", output="softmx")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -87,12 +91,12 @@ KILLED_WRITER = textwrap.dedent("""
     np.savez = slow_savez
     import bprop.model_file as mf
     mf.np.savez = slow_savez
-    bprop.save(sys.argv[1], bprop.initialize([3, 50, 2], seed=9))
+    bprop.save(sys.argv[1], bprop.Network(bprop.initialize([3, 50, 2], seed=9)))
 """)
 
 
 def test_killed_writer_leaves_previous_model_intact(tmp_path):
-    path = bprop.save(tmp_path / "model.npz", bprop.initialize([3, 2, 2], seed=0))
+    path = bprop.save(tmp_path / "model.npz", bprop.Network(bprop.initialize([3, 2, 2], seed=0)))
     before = path.read_bytes()
     p = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE,
                          text=True)
@@ -103,3 +107,53 @@ def test_killed_writer_leaves_previous_model_intact(tmp_path):
     assert path.read_bytes() == before
     thetas, _ = bprop.load(path)
     np.testing.assert_array_equal(thetas[0], bprop.initialize([3, 2, 2], seed=0)[0])
+
+
+def test_a_saved_network_knows_its_kind(tmp_path):
+    X, y = bprop.data.load_digits()
+    trained, _ = bprop.train(bprop.initialize([64, 20, 10], method="he", seed=0), X, y,
+                             activation="relu", output="softmax", optimizer="adam",
+                             learning_rate=0.01, batch_size=64, epochs=5, seed=0, verbose=False)
+    assert isinstance(trained, bprop.Network)
+    assert (trained.activation, trained.output) == ("relu", "softmax")
+    true_acc = np.mean(bprop.predict(trained, X, activation="relu", output="softmax") == y)
+    path = bprop.save(tmp_path / "m.npz", trained)  # no kind given: the Network's
+    back, meta = bprop.load(path)
+    assert (meta["activation"], meta["output"]) == ("relu", "softmax")
+    assert (back.activation, back.output) == ("relu", "softmax")
+    assert np.mean(bprop.predict(back, X) == y) == true_acc > 0.9
+    np.testing.assert_array_equal(bprop.forward(back, X),
+                                  bprop.forward(trained, X, activation="relu", output="softmax"))
+    # training on from a loaded network keeps its kind
+    more, _ = bprop.train(back, X, y, optimizer="adam", batch_size=64, epochs=1, seed=0,
+                          verbose=False)
+    assert (more.activation, more.output) == ("relu", "softmax")
+    # explicit arguments still win
+    assert bprop.cost(back, X, y, activation="sigmoid", output="logistic") != bprop.cost(back, X, y)
+
+
+def test_a_plain_list_saved_with_its_kind(tmp_path):
+    thetas = bprop.initialize([3, 4, 2], seed=0)
+    bprop.save(tmp_path / "m.npz", thetas, activation=["tanh"], output="identity")
+    back, meta = bprop.load(tmp_path / "m.npz")
+    assert (back.activation, back.output) == (["tanh"], "identity")
+
+
+def test_files_written_with_the_usual_permissions(tmp_path):
+    net = bprop.Network(bprop.initialize([3, 2, 2], seed=0))
+    old = os.umask(0o022)
+    try:
+        new = bprop.save(tmp_path / "new.npz", net)
+        assert new.stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        (tmp_path / "shared.npz").write_bytes(b"")
+        os.chmod(tmp_path / "shared.npz", 0o664)
+        replaced = bprop.save(tmp_path / "shared.npz", net)
+        assert replaced.stat().st_mode & 0o777 == 0o664  # the replaced file's mode is kept
+    finally:
+        os.umask(old)
+
+
+def test_save_into_a_missing_directory_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nowhere/m.npz: the directory .*nowhere does not"):
+        bprop.save(tmp_path / "nowhere" / "m.npz", bprop.Network(bprop.initialize([2, 2])))

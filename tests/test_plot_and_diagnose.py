@@ -131,3 +131,27 @@ def test_gradient_norms_vanish_in_a_deep_sigmoid_network(digits, tmp_path):
     fig = plot.gradient_norms(norms, save=tmp_path / "gn.png")
     assert len(fig.axes[0].get_lines()) == 5
     _png(tmp_path / "gn.png")
+
+
+def test_confusion_matrix_refuses_labels_that_are_not_classes(tmp_path):
+    with pytest.raises(ValueError, match=r"y_pred\[2\] = -1; class labels must be >= 0"):
+        bprop.plot.confusion_matrix([0, 1, 1], [0, 1, -1])
+    with pytest.raises(ValueError, match=r"y_true\[1\] = 1.5 is not a whole number"):
+        bprop.plot.confusion_matrix([0, 1.5], [0, 1])
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\)"):
+        bprop.plot.confusion_matrix([0, 2], [0, 1], class_names=["a", "b"])
+    fig = bprop.plot.confusion_matrix(np.array([0, 1, 1.0]), [0, 1, 0])
+    assert "accuracy 0.667" in fig.axes[0].get_title()
+
+
+def test_saved_plots_take_the_format_their_name_asks_for(tmp_path):
+    fig_args = ([0, 1, 1], [0, 1, 0])
+    bprop.plot.confusion_matrix(*fig_args, save=tmp_path / "cm.pdf")
+    bprop.plot.confusion_matrix(*fig_args, save=tmp_path / "cm.svg")
+    bprop.plot.confusion_matrix(*fig_args, save=tmp_path / "cm.png")
+    assert (tmp_path / "cm.pdf").read_bytes()[:5] == b"%PDF-"
+    assert b"<svg" in (tmp_path / "cm.svg").read_bytes()[:500]
+    assert (tmp_path / "cm.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match=r"cannot write \.docx files"):
+        bprop.plot.confusion_matrix(*fig_args, save=tmp_path / "cm.docx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cm.pdf", "cm.png", "cm.svg"]

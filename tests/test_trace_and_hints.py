@@ -151,3 +151,15 @@ def test_gradient_callable_with_wrong_shapes_is_named():
     thetas = bprop.initialize([3, 4, 2], method="debug")
     with pytest.raises(ValueError, match=r"gradient returned arrays of shapes \[\(4, 4\)\]"):
         bprop.gradient_check(thetas, np.ones((2, 3)), [0, 1], gradient=lambda t: [t[0]])
+
+
+@pytest.mark.parametrize("label, match", [
+    (-1, r"labels must be in \[0, 10\)"), (2.7, "not a whole number"),
+    (12, r"labels must be in \[0, 10\)"), (float("nan"), "labels must be finite"),
+    ("seven", "must hold numbers")])
+def test_trace_checks_its_label_as_cost_does(label, match):
+    thetas = bprop.initialize([3, 4, 10], seed=0)
+    with pytest.raises((ValueError, TypeError), match=match):
+        bprop.trace(thetas, [0.1, 0.2, 0.3], label)
+    with pytest.raises((ValueError, TypeError), match=match):
+        bprop.cost(thetas, np.array([[0.1, 0.2, 0.3]]), np.array([label]))

@@ -13,7 +13,7 @@ from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
 from .init import initialize, random_initialize
 from .model_file import load, save
-from .network import cost, cost_and_gradient, forward, predict
+from .network import Network, cost, cost_and_gradient, forward, predict
 from .params import layer_sizes, num_parameters, roll, unroll
 from .trace import Trace, TraceLayer, trace
 from .train import History, TrainingDiverged, train
@@ -35,7 +35,7 @@ def build_info() -> dict[str, object]:
 
 
 __all__ = [
-    "History", "TrainingDiverged", "data", "diagnose", "load", "optim", "plot", "save", "train",
+    "History", "Network", "TrainingDiverged", "data", "diagnose", "load", "optim", "plot", "save", "train",
     "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
     "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
     "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",

@@ -158,17 +158,28 @@ def check_targets(y: Any, m: int, K: int, dtype: np.dtype, output: str = "logist
                      f"got shape {a.shape}")
 
 
-def check_labels(a: np.ndarray, K: int) -> np.ndarray:
-    if a.dtype.kind == "f":
+def check_labels(a: np.ndarray, K: int | None, name: str = "y") -> np.ndarray:
+    """Whole numbers in [0, K) (K None: any >= 0) as int64."""
+    check_numeric(a, name)
+    if a.dtype.kind == "b":
+        a = a.astype(np.int64)
+    if a.dtype.kind in "fc":
         if not np.isfinite(a).all():
             i = int(np.flatnonzero(~np.isfinite(a))[0])
-            raise ValueError(f"y holds {a[i]} at index {i}; labels must be finite")
+            raise ValueError(f"{name} holds {a[i]} at index {i}; labels must be finite")
         if not (a == np.round(a)).all():
             i = int(np.flatnonzero(a != np.round(a))[0])
-            raise ValueError(f"y[{i}] = {a[i]} is not a whole number; class labels must be "
-                             f"integers in [0, {K})")
+            span = f"[0, {K})" if K is not None else "0, 1, 2, ..."
+            raise ValueError(f"{name}[{i}] = {a[i]} is not a whole number; class labels must be "
+                             f"integers in {span}")
+    if a.size == 0:
+        return a.astype(np.int64)
     lo, hi = a.min(), a.max()
-    if lo < 0 or hi >= K:
+    if K is None:
+        if lo < 0:
+            i = int(np.argmin(a))
+            raise ValueError(f"{name}[{i}] = {lo:g}; class labels must be >= 0")
+    elif lo < 0 or hi >= K:
         hint = ""
         if lo >= 1 and hi == K:
             hint = f"; they look like labels 1..{K}: pass y - 1 to use 0..{K - 1}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from . import _checks
+from ._atomic import atomic_write
+from .network import Network, network_kind
 
 FORMAT = "bprop-model"
 FORMAT_VERSION = 1
@@ -36,15 +37,25 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def save(path: str | os.PathLike, thetas: Any, **metadata: Any) -> Path:
-    """Write ``thetas`` and metadata to ``path`` atomically.
+def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
+         output: str | None = None, **metadata: Any) -> Path:
+    """Write a network and metadata to ``path`` atomically.
+
+    The file records what is needed to use the network: its weights, its
+    hidden activation(s) and its output layer.
 
     Parameters
     ----------
     path : str or path-like
         Target file (conventionally ``.npz``); replaced only once the new file
-        is complete on disk.
-    thetas : list of ndarray
+        is complete on disk. A file replaced keeps its permission bits; a new
+        one gets the usual ones (0666 less the umask).
+    thetas : Network or list of ndarray
+        A :class:`bprop.Network` (what :func:`bprop.train` returns) carries
+        its activation and output; a plain list needs both given.
+    activation : str or list of str, optional
+    output : {"logistic", "softmax", "identity"}, optional
+        The network's kind, as in :func:`bprop.cost`; default: the Network's.
     **metadata
         JSON-serialisable values (settings, ``class_names``, accuracy ...).
         ``layer_sizes``, ``dtype``, ``format`` and ``format_version`` are added.
@@ -52,49 +63,49 @@ def save(path: str | os.PathLike, thetas: Any, **metadata: Any) -> Path:
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        When ``thetas`` is a plain list and ``activation`` or ``output`` is
+        not given: a model file that forgets its kind would later be run as
+        the wrong network.
     """
+    missing = [name for name, given in (("activation", activation), ("output", output))
+               if given is None and not hasattr(thetas, name)]
+    if missing:
+        raise ValueError(f"say which network this is: bprop.save(path, thetas, "
+                         f"{', '.join(f'{n}=...' for n in missing)}) (e.g. activation='sigmoid', "
+                         f"output='logistic'), or save the Network that bprop.train returns")
+    activation, output = network_kind(thetas, activation, output)
     t = _checks.check_thetas(thetas)
+    _checks.check_output(output, t[-1].shape[0])
+    _checks.check_activations(activation, len(t) - 1)
     reserved = {"format", "format_version", "layer_sizes", "dtype"} & set(metadata)
     if reserved:
         raise ValueError(f"metadata keys {sorted(reserved)} are set by bprop itself")
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
             "layer_sizes": [t[0].shape[1] - 1] + [a.shape[0] for a in t],
-            "dtype": str(t[0].dtype), **_jsonable(metadata)}
+            "dtype": str(t[0].dtype), **_jsonable(metadata),
+            "activation": _jsonable(activation), "output": output}
     try:
         text = json.dumps(meta, allow_nan=True)
     except TypeError as e:
         raise TypeError(f"metadata must be JSON-serialisable: {e}") from None
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            arrays = {f"theta_{l}": a for l, a in enumerate(t)}
-            arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-            np.savez(f, **arrays)  # type: ignore[arg-type]  # numeric arrays only: no pickles
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-    return target
+    arrays = {f"theta_{l}": a for l, a in enumerate(t)}
+    arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    # numeric arrays only: no pickles
+    return atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
-def load(path: str | os.PathLike) -> tuple[list[np.ndarray], dict[str, Any]]:
+def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     """Read a model written by :func:`save`.
 
     Returns
     -------
-    thetas : list of ndarray
+    thetas : Network
+        The weights, with the file's ``activation`` and ``output`` (files of
+        format 1 that did not record them hold sigmoid/logistic networks).
     metadata : dict
 
     Raises
@@ -133,4 +144,11 @@ def load(path: str | os.PathLike) -> tuple[list[np.ndarray], dict[str, Any]]:
     if meta.get("layer_sizes") != sizes or meta.get("dtype") != str(thetas[0].dtype):
         raise ValueError(f"{path}: metadata (layer sizes {meta.get('layer_sizes')}, dtype "
                          f"{meta.get('dtype')}) does not match the weights ({sizes}, {thetas[0].dtype})")
-    return thetas, meta
+    meta.setdefault("activation", "sigmoid")
+    meta.setdefault("output", "logistic")
+    try:
+        _checks.check_output(meta["output"], thetas[-1].shape[0])
+        _checks.check_activations(meta["activation"], len(thetas) - 1)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{path}: invalid network kind: {e}") from None
+    return Network(thetas, meta["activation"], meta["output"]), meta

@@ -33,6 +33,48 @@ from . import _checks, _core
 from ._threads import resolve_num_threads
 
 
+class Network(list):
+    """Weight matrices that know what network they belong to.
+
+    A plain ``list`` of ``thetas`` (so everything that takes thetas takes it)
+    with two attributes: ``activation`` (the hidden layers', one name or one
+    per hidden layer) and ``output`` (the output layer and its cost).
+    :func:`bprop.train` and :func:`bprop.load` return one; :func:`cost`,
+    :func:`forward`, :func:`predict` and :func:`bprop.save` use its kind
+    unless told otherwise, so a ReLU + softmax network is never run as a
+    sigmoid one by mistake.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> net = bprop.Network(bprop.initialize([2, 3, 2], seed=0), activation="relu",
+    ...                     output="softmax")
+    >>> len(net), net.activation, net.output
+    (2, 'relu', 'softmax')
+    """
+
+    def __init__(self, thetas: Any = (), activation: Any = "sigmoid",
+                 output: str = "logistic") -> None:
+        super().__init__(thetas)
+        self.activation = list(activation) if isinstance(activation, (list, tuple)) \
+            else activation
+        self.output = output
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)
+        return f"Network([{shapes}], activation={self.activation!r}, output={self.output!r})"
+
+
+def network_kind(thetas: Any, activation: Any = None, output: Any = None) -> tuple[Any, str]:
+    """(activation, output): the ones given, else the Network's own, else the
+    tutorial's sigmoid hidden layers and logistic output."""
+    if activation is None:
+        activation = getattr(thetas, "activation", "sigmoid")
+    if output is None:
+        output = getattr(thetas, "output", "logistic")
+    return activation, output
+
+
 @dataclass
 class _Problem:
     """Validated, contiguous inputs for repeated core calls."""
@@ -78,7 +120,7 @@ def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
          num_threads: int | None = None, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic") -> float:
+         activation: Any = None, output: str | None = None) -> float:
     """Regularised cost J(Theta); by default the tutorial's logistic cost.
 
     ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
@@ -106,12 +148,14 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``sum_i w_i cost_i / sum_i w_i`` (and the gradient likewise); the
         ``lambda_/(2m)`` term keeps its meaning. Integer weights act like
         repeated samples, up to that term's m.
-    activation : {"sigmoid", "tanh", "relu"} or list of them
+    activation : {"sigmoid", "tanh", "relu"} or list of them, optional
         The hidden layers' activation (one name, or one per hidden layer).
-    output : {"logistic", "softmax", "identity"}, default "logistic"
+        Default: a :class:`Network`'s own, else "sigmoid".
+    output : {"logistic", "softmax", "identity"}, optional
         The output layer and its cost: sigmoid + logistic cost, softmax +
         cross-entropy, or identity + squared error (regression; y real,
-        shape (m, K) or (m,) when K = 1).
+        shape (m, K) or (m,) when K = 1). Default: a :class:`Network`'s own,
+        else "logistic".
 
     Returns
     -------
@@ -125,6 +169,7 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     >>> round(bprop.cost(thetas, X, [0, 1]), 6)
     1.387559
     """
+    activation, output = network_kind(thetas, activation, output)
     t = _checks.check_thetas(thetas)
     return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
                                  output), False)[0]
@@ -132,7 +177,7 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
                       num_threads: int | None = None, sample_weight: Any = None,
-                      activation: Any = "sigmoid", output: str = "logistic"
+                      activation: Any = None, output: str | None = None
                       ) -> tuple[float, list[np.ndarray]]:
     """Cost J and its gradient by backpropagation (the C++/OpenMP path).
 
@@ -161,6 +206,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     >>> [g.shape for g in grads]
     [(3, 3), (2, 4)]
     """
+    activation, output = network_kind(thetas, activation, output)
     t = _checks.check_thetas(thetas)
     J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
                                      output), True)
@@ -169,7 +215,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
 
 
 def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = "sigmoid", output: str = "logistic") -> np.ndarray:
+            activation: Any = None, output: str | None = None) -> np.ndarray:
     """Forward propagation: the network's outputs ``h_Theta(x)`` for every row.
 
     Parameters
@@ -178,9 +224,9 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
         As in :func:`cost`.
     X : array_like, shape (m, n)
     num_threads : int, optional
-    activation : str or list of str
-    output : {"logistic", "softmax", "identity"}
-        As in :func:`cost`.
+    activation : str or list of str, optional
+    output : {"logistic", "softmax", "identity"}, optional
+        As in :func:`cost` (default: a :class:`Network`'s own kind).
 
     Returns
     -------
@@ -188,6 +234,7 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
         Output activations in the thetas' dtype: in ``(0, 1)`` for "logistic",
         rows summing to 1 for "softmax", real values for "identity".
     """
+    activation, output = network_kind(thetas, activation, output)
     t = _checks.check_thetas(thetas)
     output_code = _checks.check_output(output, t[-1].shape[0])
     Xc = _checks.check_X(X, t)
@@ -215,12 +262,13 @@ def _predict_prepared(thetas: list[np.ndarray], p: _Problem) -> np.ndarray:
 
 
 def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = "sigmoid", output: str = "logistic") -> np.ndarray:
+            activation: Any = None, output: str | None = None) -> np.ndarray:
     """Predicted class labels, shape (m,), int64.
 
     The index of the largest output; with a single output unit, 1 where the
     output is >= 0.5 and 0 elsewhere. For ``output="identity"`` (regression)
     the predictions are the outputs themselves, shape (m, K).
     """
+    activation, output = network_kind(thetas, activation, output)
     h = forward(thetas, X, num_threads=num_threads, activation=activation, output=output)
     return _labels_from_outputs(h, _checks.OUTPUTS[output])

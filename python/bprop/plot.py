@@ -2,21 +2,22 @@
 ``pip install "bprop[plot]"``).
 
 Every function returns a ``matplotlib.figure.Figure`` built without pyplot (no
-window, no global state, any backend) and, given ``save=PATH``, writes a PNG
-atomically (a temporary file renamed over the target).
+window, no global state, any backend) and, given ``save=PATH``, writes it in
+the format the file name asks for (``.png``, ``.pdf``, ``.svg`` ...; PNG when
+it has no extension) atomically (a temporary file renamed over the target).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from . import _checks
+from ._atomic import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -42,17 +43,23 @@ def _figure(**kwargs: Any) -> Figure:
 def _finish(fig: Figure, save: str | os.PathLike | None) -> Figure:
     fig.tight_layout()
     if save is not None:
-        target = Path(save)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                   dir=target.parent if str(target.parent) else ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                fig.savefig(f, format="png", dpi=100)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        fmt = _image_format(save)
+        atomic_write(save, lambda f: fig.savefig(f, format=fmt, dpi=100))
     return fig
+
+
+def _image_format(path: str | os.PathLike) -> str:
+    """The format the file name asks for (``.png``, ``.pdf``, ``.svg`` ...); PNG
+    when it names none."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix:
+        return "png"
+    from matplotlib.backend_bases import FigureCanvasBase
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in formats:
+        raise ValueError(f"save={str(path)!r}: matplotlib cannot write .{suffix} files; use one "
+                         f"of {', '.join('.' + k for k in sorted(formats))}")
+    return suffix
 
 
 def _image_shape(n: int, image_shape: Sequence[int] | None) -> tuple[int, int]:
@@ -150,8 +157,9 @@ def sample_grid(X: Any, y_true: Any, y_pred: Any = None, *,
 def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | None = None,
                      save: str | os.PathLike | None = None) -> Figure:
     """Counts of (true class, predicted class), with the counts written in."""
-    y_true = np.asarray(y_true, dtype=np.int64)
-    y_pred = np.asarray(y_pred, dtype=np.int64)
+    K_names = None if class_names is None else len(class_names)
+    y_true = _checks.check_labels(_checks.as_array(y_true, "y_true"), K_names, "y_true")
+    y_pred = _checks.check_labels(_checks.as_array(y_pred, "y_pred"), K_names, "y_pred")
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(f"y_true and y_pred must be labels of one shape (m,), got "
                          f"{y_true.shape} and {y_pred.shape}")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _checks
-from .network import cost_and_gradient
+from .network import cost_and_gradient, network_kind
 from .reference._math import (activate, derivative_from_activation, hidden_names,
                               output_activation, output_cost, target_matrix)
 
@@ -87,8 +87,8 @@ class Trace:
         return "\n".join(lines)
 
 
-def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any = "sigmoid",
-          output: str = "logistic", given: dict[int, Any] | None = None) -> Trace:
+def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any = None,
+          output: str | None = None, given: dict[int, Any] | None = None) -> Trace:
     """Forward and backward propagation for one sample, every value kept.
 
     Parameters
@@ -102,7 +102,7 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     lambda_ : float, default 0.0
         Added to the gradient as ``lambda_ * Theta`` (m = 1; bias column excluded).
     activation, output :
-        As in :func:`bprop.cost`.
+        As in :func:`bprop.cost` (default: a :class:`bprop.Network`'s own kind).
     given : dict, optional
         ``{layer number: activations}`` to use instead of computing them, layer
         numbers as in the tutorial (2 = first hidden layer), without the bias
@@ -123,6 +123,7 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     >>> t.layers[2].delta.round(4), t.layers[1].delta.round(4)
     (array([-0.2]), array([-0.0384, -0.0378]))
     """
+    activation, output = network_kind(thetas, activation, output)
     t = [np.asarray(a, dtype=np.float64) for a in _checks.check_thetas(thetas)]
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     if x.shape[0] != t[0].shape[1] - 1:
@@ -131,13 +132,14 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     _checks.check_output(output, K)
     names = hidden_names(activation, len(t) - 1)
     _checks.check_activations(names, len(t) - 1)
-    y_arr = np.asarray(y, dtype=np.float64)
-    if output != "identity" and y_arr.ndim == 0:
-        yv = target_matrix(np.array([int(y_arr)]), K, np.float64)[0]
+    y_arr = _checks.as_array(y, "y")
+    if y_arr.ndim == 0 and output != "identity":  # a label: the same checks as cost's
+        labels, Y = _checks.check_targets(y_arr.reshape(1), 1, K, np.dtype(np.float64), output)
     else:
-        yv = y_arr.reshape(-1)
-        if yv.shape[0] != K:
-            raise ValueError(f"y has {yv.shape[0]} values but the network has {K} outputs")
+        if y_arr.size != K:
+            raise ValueError(f"y has {y_arr.size} values but the network has {K} outputs")
+        labels, Y = _checks.check_targets(y_arr.reshape(1, K), 1, K, np.dtype(np.float64), output)
+    yv = (Y if Y is not None else target_matrix(labels, K, np.float64))[0].astype(np.float64)
     given = {} if given is None else dict(given)
     L = len(t) + 1
     for number in given:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import _checks
-from .network import _evaluate, _predict_prepared, _prepare, _Problem
+from .network import Network, _evaluate, _predict_prepared, _prepare, _Problem, network_kind
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
 from .params import layer_sizes, roll, unroll
 
@@ -88,8 +88,9 @@ class _Run:
     def __init__(self, *, validation: tuple[_Problem, np.ndarray | None] | None,
                  early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
-                 total_epochs: int, evaluate: Callable[..., Any] = _evaluate,
+                 total_epochs: int, kind: tuple[Any, str], evaluate: Callable[..., Any] = _evaluate,
                  accuracy: Callable[..., float] | None = None) -> None:
+        self.kind = kind
         self.evaluate = evaluate
         self.accuracy = accuracy or (
             lambda thetas, vp, vy: float(np.mean(_predict_prepared(thetas, vp) == vy)))
@@ -143,7 +144,7 @@ class _Run:
                 if self.since_best >= self.patience:
                     raise _Stop("early_stopping")
 
-    def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[list[np.ndarray], History]:
+    def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[Network, History]:
         if self.bar is not None:
             self.bar.close()
         h = self.history
@@ -151,7 +152,7 @@ class _Run:
         h.wall_time = time.perf_counter() - self.start
         if self.early_stopping and self.best is not None:
             thetas = self.best[1]
-        return thetas, h
+        return Network(thetas, *self.kind), h
 
     def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None) -> TrainingDiverged:
         if self.bar is not None:
@@ -160,7 +161,7 @@ class _Run:
         hint = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
                 else "; try a larger lambda_ or scaled inputs")
         return TrainingDiverged(f"training diverged at iteration {self.history.iterations + 1}: "
-                                f"{what}{hint}", thetas, self.history)
+                                f"{what}{hint}", Network(thetas, *self.kind), self.history)
 
 
 def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str | Optimizer = "gd",
@@ -169,8 +170,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
           verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
-          activation: Any = "sigmoid", output: str = "logistic", comm: Any = None
-          ) -> tuple[list[np.ndarray], History]:
+          activation: Any = None, output: str | None = None, comm: Any = None
+          ) -> tuple[Network, History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -218,10 +219,12 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     sample_weight : array_like, shape (m,), optional
         Per-sample weights of the cost (see :func:`bprop.cost`); a mini-batch
         uses the weights of its samples.
-    activation : str or list of str
-        The hidden layers' activation, as in :func:`bprop.cost`.
-    output : {"logistic", "softmax", "identity"}, default "logistic"
-        The output layer and its cost, as in :func:`bprop.cost`.
+    activation : str or list of str, optional
+        The hidden layers' activation, as in :func:`bprop.cost` (default: a
+        :class:`bprop.Network`'s own, else "sigmoid").
+    output : {"logistic", "softmax", "identity"}, optional
+        The output layer and its cost, as in :func:`bprop.cost` (default: a
+        :class:`bprop.Network`'s own, else "logistic").
     comm : mpi4py communicator, optional
         Data-parallel training (see :mod:`bprop.distributed`): every rank calls
         ``train`` with the same weights and settings and its own shard of X, y
@@ -233,7 +236,9 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
 
     Returns
     -------
-    thetas : list of ndarray
+    thetas : Network
+        The trained weights as a list that also records ``activation`` and
+        ``output``, so :func:`bprop.save` and :func:`bprop.predict` know them.
     history : History
 
     Raises
@@ -246,6 +251,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     Ctrl-C stops training cleanly: the weights of the last completed step are
     returned with ``history.stopped == "interrupted"``.
     """
+    activation, output = network_kind(thetas, activation, output)
     t0 = [t.copy() for t in _checks.check_thetas(thetas)]
     evaluate: Callable[..., Any] = _evaluate
     accuracy = None
@@ -285,7 +291,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     m = problem.X.shape[0]
     m_all = m if comm is None else comm.allreduce(m)
     runs: dict[str, Any] = dict(validation=validation, early_stopping=early_stopping, patience=patience,
-                callbacks=callbacks, verbose=verbose, evaluate=evaluate, accuracy=accuracy)
+                callbacks=callbacks, verbose=verbose, evaluate=evaluate, accuracy=accuracy,
+                kind=(activation, output))
 
     if optimizer == "lbfgs":
         if batch_size is not None:
@@ -399,7 +406,7 @@ def _check_growth(run: _Run, thetas: list[np.ndarray], learning_rate: float | No
 
 
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run
-                 ) -> tuple[list[np.ndarray], History]:
+                 ) -> tuple[Network, History]:
     evaluate = run.evaluate
     from scipy.optimize import minimize
 
