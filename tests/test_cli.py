@@ -59,12 +59,30 @@ def test_gradcheck_command():
     (("train", "--data", "nothing.npz"), "No such file"),
     (("train", "--data", "weird"), "unknown --data 'weird'"),
     (("train", "--hidden", "a,b"), "--hidden must be sizes"),
-    (("train", "--iterations", "0"), "iterations must be a positive int"),
+    (("train", "--hidden", ""), "--hidden must be sizes"),
+    (("train", "--iterations", "0"), "argument --iterations: expected a whole number >= 1, got '0'"),
     (("train", "--data", "mnist"), "needs a directory"),
     (("train", "--data", "mnist:/nonexistent"), "is not a directory"),
-    (("train", "--learning-rate", "-1", "--optimizer", "gd"), "learning_rate must be finite and > 0"),
-    (("train", "--threads", "0"), "num_threads=0"),
-    (("evaluate", "missing.npz"), "No such file"),
+    (("train", "--learning-rate", "-1", "--optimizer", "gd"),
+     "argument --learning-rate: expected a number > 0, got '-1'"),
+    (("train", "--threads", "0"), "argument --threads: expected a count >= 1 or -1"),
+    (("train", "--threads", "100000"), "--threads 100000: num_threads=100000 is far more than"),
+    (("train", "--distributed", "--threads", "0"), "argument --threads: expected a count >= 1"),
+    (("train", "--seed", "-1"), "argument --seed: a seed is a whole number >= 0, got '-1'"),
+    (("train", "--lambda", "nan"), "argument --lambda: expected a finite number, got 'nan'"),
+    (("train", "--validation-fraction", "1.5"), "argument --validation-fraction: expected a share"),
+    (("train", "--batch-size", "32"), "--batch-size: lbfgs works on the full batch"),
+    (("train", "--learning-rate", "0.1"), "--learning-rate: lbfgs chooses its own step sizes"),
+    (("train", "--data", "fashion-mnist", "--test-fraction", "0.3"),
+     "--test-fraction: --data fashion-mnist has its own test split"),
+    (("train", "--hidden", "1000000000"), "--hidden: a 64-1000000000-10 network has"),
+    (("train", "--save", "missing/m.npz"), "--save: missing/m.npz: the directory missing does not"),
+    (("evaluate", "missing.npz"), "MODEL missing.npz: no such file"),
+    (("evaluate", "m.npz", "--threads", "0"), "argument --threads: expected a count >= 1"),
+    (("gradcheck", "--samples", "0"), "argument --samples: expected a whole number >= 1, got '0'"),
+    (("gradcheck", "--threshold", "-1"), "argument --threshold: expected a number > 0, got '-1'"),
+    (("gradcheck", "--hidden", "1000000000", "--inputs", "1000"), "--hidden: a 1000-1000000000-3"),
+    (("predict", "missing.npz", "--data", "x.csv"), "MODEL missing.npz: no such file"),
 ])
 def test_errors_are_one_line(tmp_path, args, message):
     out = run(*args, cwd=tmp_path)
@@ -128,3 +146,123 @@ def test_plot_option_writes_pngs(tmp_path):
     blocked.write_text("x")
     bad = run("evaluate", str(model), "--plot", str(blocked / "sub"))
     assert bad.returncode == 2 and "cannot create the directory" in bad.stderr
+
+
+def _blobs_csv(path, labels=(0, 1, 2), m=300, header=False, bom=False, seed=0):
+    rng = np.random.default_rng(seed)
+    k = rng.integers(0, len(labels), m)
+    X = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])[k % 3] + rng.normal(size=(m, 2))
+    lines = (["label,x1,x2"] if header else []) + [
+        f"{labels[c]},{a:.6f},{b:.6f}" for c, (a, b) in zip(k, X)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig" if bom else "utf-8")
+    return path
+
+
+def _test_accuracy(out):
+    assert out.returncode == 0, out.stderr
+    return float(out.stdout.split("test accuracy ")[1].split()[0])
+
+
+@pytest.mark.parametrize("labels", [(0, 1000, 2000), (1, 2, 3), ("cat", "dog", "emu")])
+def test_labels_are_mapped_to_classes(tmp_path, labels):
+    data = _blobs_csv(tmp_path / "d.csv", labels, header=True)
+    model = tmp_path / "m.npz"
+    out = run("train", "--data", str(data), "--hidden", "8", "--save", str(model), "--quiet")
+    assert "2-8-3:" in out.stdout  # three classes, three outputs (not 2001 or 4)
+    acc = _test_accuracy(out)
+    assert acc > 0.9
+    _, meta = bprop.load(model)
+    assert meta["classes"] == list(labels)
+    ev = run("evaluate", str(model))
+    assert ev.returncode == 0, ev.stderr
+    assert f"accuracy {acc:.4f}" in ev.stdout
+    assert all(f"  {v}  " in ev.stdout for v in labels)  # per-class rows named by label
+    pr = run("predict", str(model), "--data", str(data))
+    assert pr.returncode == 0, pr.stderr
+    predicted = pr.stdout.split()
+    assert len(predicted) == 300 and set(predicted) <= {str(v) for v in labels}
+
+
+def test_a_single_class_is_refused(tmp_path):
+    data = _blobs_csv(tmp_path / "one.csv", (7, 7, 7))
+    out = run("train", "--data", str(data))
+    assert out.returncode == 2 and "a single class (label 7)" in out.stderr
+
+
+def test_evaluate_data_scores_all_of_the_file_unless_a_split_is_asked(tmp_path):
+    train_file = _blobs_csv(tmp_path / "a.csv")
+    other = _blobs_csv(tmp_path / "b.csv", m=150, seed=5)
+    model = tmp_path / "m.npz"
+    assert run("train", "--data", str(train_file), "--hidden", "6", "--save", str(model),
+               "--quiet").returncode == 0
+    ev = run("evaluate", str(model), "--data", str(other))
+    assert ev.returncode == 0, ev.stderr
+    assert "all of it" in ev.stdout and "on 150 samples" in ev.stdout
+    ev = run("evaluate", str(model), "--data", str(other), "--test-fraction", "1")
+    assert "on 150 samples" in ev.stdout
+    ev = run("evaluate", str(model), "--data", str(other), "--test-fraction", "0.2")
+    assert "on 30 samples" in ev.stdout
+
+
+def test_a_model_file_finds_its_data_from_another_directory(tmp_path):
+    (tmp_path / "run").mkdir()
+    _blobs_csv(tmp_path / "run" / "d.csv")
+    out = run("train", "--data", "d.csv", "--hidden", "6", "--save", "m.npz", "--quiet",
+              cwd=tmp_path / "run")
+    acc = _test_accuracy(out)
+    ev = run("evaluate", str(tmp_path / "run" / "m.npz"), cwd=tmp_path)
+    assert ev.returncode == 0, ev.stderr
+    assert f"accuracy {acc:.4f}" in ev.stdout
+
+
+def test_a_csv_with_a_byte_order_mark_keeps_its_first_row(tmp_path):
+    data = _blobs_csv(tmp_path / "bom.csv", bom=True)
+    X, y = bprop.data.load_csv(data)
+    assert X.shape == (300, 2)
+    out = run("train", "--data", str(data), "--hidden", "6", "--quiet")
+    assert "on 240 samples" in out.stdout or _test_accuracy(out) > 0.9
+
+
+def test_diverging_training_exits_2_with_a_hint():
+    for rate in ("1e4", "100"):
+        out = run("train", "--optimizer", "gd", "--learning-rate", rate, "--iterations", "100",
+                  "--quiet")
+        assert out.returncode == 2, out.stdout
+        assert "training diverged" in out.stderr and "smaller learning rate" in out.stderr
+
+
+def test_outputs_are_checked_before_training(tmp_path):
+    out = run("train", "--save", str(tmp_path / "no" / "m.npz"), "--iterations", "1000")
+    assert out.returncode == 2 and "does not exist" in out.stderr and "training" not in out.stdout
+    assert ".tmp" not in out.stderr  # the user's path, not a hidden temporary one
+
+
+def test_validation_early_stopping_standardize_and_resume(tmp_path):
+    model = tmp_path / "m.npz"
+    out = run("train", "--optimizer", "adam", "--learning-rate", "0.01", "--batch-size", "64",
+              "--epochs", "200", "--early-stopping", "--patience", "3", "--standardize",
+              "--save", str(model), "--quiet")
+    acc = _test_accuracy(out)
+    assert "stopped: early_stopping" in out.stdout and acc > 0.9
+    _, meta = bprop.load(model)
+    assert len(meta["standardize"][0]) == 64
+    ev = run("evaluate", str(model))
+    assert f"accuracy {acc:.4f}" in ev.stdout  # evaluate standardises as training did
+    more = run("train", "--optimizer", "adam", "--learning-rate", "0.001", "--batch-size", "64",
+               "--epochs", "1", "--standardize", "--resume", str(model), "--quiet")
+    assert _test_accuracy(more) > acc - 0.03  # starts from the trained weights
+    other = _blobs_csv(tmp_path / "d.csv")
+    bad = run("train", "--resume", str(model), "--data", str(other), "--quiet")
+    assert bad.returncode == 2 and "the model is 64-25-10 but --data" in bad.stderr
+
+
+def test_help_shows_defaults_and_version():
+    out = run("train", "--help")
+    assert "default: lbfgs" in out.stdout and "adam 0.001" in out.stdout
+    assert "LAMBDA" in out.stdout and "LAMBDA_" not in out.stdout
+    gc = run("gradcheck", "--help")
+    for flag in ("--inputs", "--outputs", "--samples", "--threshold", "--lambda"):
+        line = next(l for l in gc.stdout.splitlines() if l.strip().startswith(flag))
+        assert "default" in line or "default" in gc.stdout.split(flag)[1][:120]
+    v = run("--version")
+    assert v.stdout.strip() == f"bprop {bprop.__version__}"

@@ -131,6 +131,12 @@ def test_cli_distributed_train_and_saved_model(tmp_path):
     assert acc > 0.9
     thetas, meta = bprop.load(tmp_path / "m.npz")
     assert meta["ranks"] == 3 and meta["test_accuracy"] == pytest.approx(acc, abs=5e-5)
+    # evaluate scores the very rows the ranks held out (once it rebuilt another split,
+    # which overlapped the training rows)
+    ev = subprocess.run([sys.executable, "-m", "bprop", "evaluate", str(tmp_path / "m.npz")],
+                        capture_output=True, text=True, timeout=120)
+    assert ev.returncode == 0, ev.stderr
+    assert f"accuracy {acc:.4f} on " in ev.stdout
     bad = mpirun(2, "-m", "bprop", "train", "--distributed", "--data", tmp_path / "none.npz",
                  cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("bprop: error: rank 0:") == 1
@@ -158,3 +164,23 @@ def test_shard_loading_reads_only_its_rows(tmp_path):
     np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), X)
     np.testing.assert_array_equal(np.concatenate([p[1] for p in parts]), y)
     assert [len(p[1]) for p in parts] == [8, 9, 9, 9] and parts[0][2] == 35
+
+
+def test_evaluate_after_distributed_training_scores_only_held_out_rows(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 5))
+    y = (X[:, 0] > 0).astype(int)
+    flip = rng.random(400) < 0.3
+    y[flip] = 1 - y[flip]  # noisy labels: a net that memorises scores far better on its own rows
+    np.savez(tmp_path / "noisy.npz", X=X, y=y)
+    out = mpirun(2, "-m", "bprop", "train", "--distributed", "--data", tmp_path / "noisy.npz",
+                 "--lambda", "0", "--hidden", "60", "--iterations", "400", "--save",
+                 tmp_path / "d.npz", "--quiet", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    train_acc, test_acc = (float(v.split()[0].rstrip(",")) for v in
+                           out.stdout.split("train accuracy ")[1].split("test accuracy "))
+    assert train_acc > test_acc + 0.1
+    ev = subprocess.run([sys.executable, "-m", "bprop", "evaluate", str(tmp_path / "d.npz")],
+                        capture_output=True, text=True, timeout=120)
+    assert ev.returncode == 0, ev.stderr
+    assert f"accuracy {test_acc:.4f} on " in ev.stdout

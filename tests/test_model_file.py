@@ -34,7 +34,7 @@ def _model(tmp_path):
 
 @pytest.mark.parametrize("corrupt, match", [
     (lambda b: b[: len(b) // 2], "corrupt or truncated|corrupt or not a bprop"),
-    (lambda b: b"", "corrupt or truncated|corrupt or not a bprop"),
+    (lambda b: b"", "the file is empty"),
     (lambda b: b"PK\x03\x04" + bytes(100), "corrupt"),
     (lambda b: bytes(x ^ 0xFF if 200 < i < 260 else x for i, x in enumerate(b)), "corrupt|not a bprop|invalid"),
 ])
@@ -157,3 +157,18 @@ def test_files_written_with_the_usual_permissions(tmp_path):
 def test_save_into_a_missing_directory_names_it(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nowhere/m.npz: the directory .*nowhere does not"):
         bprop.save(tmp_path / "nowhere" / "m.npz", bprop.Network(bprop.initialize([2, 2])))
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p: np.save(p, np.zeros(3)), "not a bprop model .a model file is an .npz archive"),
+    (lambda p: p.write_text("hello"), "not a bprop model .a model file is an .npz archive"),
+    (lambda p: p.mkdir(), "is a directory, not a model file"),
+    (lambda p: np.savez(p, metadata_json=np.array([{}], dtype=object)), "holds Python objects"),
+])
+def test_files_that_are_not_models_get_a_plain_value_error(tmp_path, make, match):
+    path = tmp_path / "thing"
+    make(path)
+    path = next(tmp_path.iterdir())
+    with pytest.raises(ValueError, match=match) as e:
+        bprop.load(path)
+    assert "allow_pickle" not in str(e.value)

@@ -23,13 +23,22 @@ def _check(num_threads: object, name: str = "num_threads") -> int:
         raise ValueError(f"{name}=0 is not allowed: give a positive count, or -1 for all cores")
     if n < -1:
         raise ValueError(f"{name} must be a positive count or -1 (all cores), got {n}")
+    limit = max_threads()
+    if n > limit:  # OpenMP runtimes crash or abort when asked for tens of thousands
+        raise ValueError(f"{name}={n} is far more than this machine's {_core.num_procs()} "
+                         f"cores; use at most {limit} (or -1 for all cores)")
     return n
+
+
+def max_threads() -> int:
+    """The most threads a call may ask for: 16 per core, and at least 64."""
+    return max(64, 16 * _core.num_procs())
 
 
 def resolve_num_threads(num_threads: int | None) -> int:
     """The thread count a call will use, as a positive int."""
-    if num_threads is None:
-        n = _default if _default is not None else _core.default_num_threads()
+    if num_threads is None:  # OMP_NUM_THREADS too is held to max_threads()
+        n = _default if _default is not None else min(_core.default_num_threads(), max_threads())
     else:
         n = _check(num_threads)
     return _core.num_procs() if n == -1 else n

@@ -1,7 +1,7 @@
-"""Command line: ``python -m bprop train | evaluate | gradcheck``.
+"""Command line: ``python -m bprop train | evaluate | predict | gradcheck``.
 
-Errors in arguments or data print one line on stderr and exit with status 2;
-no traceback.
+Errors in arguments or data print one line on stderr, naming the flag or file
+at fault, and exit with status 2; no traceback.
 """
 
 from __future__ import annotations
@@ -11,63 +11,25 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 import numpy as np
 
+from . import __version__
 from . import data as bdata
+from ._atomic import check_writable_directory
 from ._checks import ACTIVATIONS, OUTPUTS
-from .gradcheck import gradient_check
+from ._threads import resolve_num_threads
+from ._cli_common import (DATA_HELP, CliError, DataSet, banner, check_memory, class_values,
+                          classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
+                          load_data, mnist_directory, model_record, non_negative_real, one_char,
+                          open_fraction, parse_hidden, positive_int, positive_real, read_whole,
+                          seed_int, split, summary, thread_count, to_class_indices, train_settings)
 from .init import debug_matrix, initialize
 from .model_file import load, save
-from .network import predict
-from .optim import OPTIMIZER_NAMES
+from .network import Network, cost, predict
+from .optim import OPTIMIZER_NAMES, OPTIMIZERS
 from .train import TrainingDiverged, train
-
-DATA_HELP = ("digits (default; scikit-learn's 8x8 digits) | fashion-mnist[:DIR] | mnist:DIR | "
-             "FILE.npz (arrays X, y) | FILE.csv (label column first)")
-
-
-class CliError(Exception):
-    """A problem to report in one line."""
-
-
-def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None]:
-    """(X_train, y_train, X_test, y_test, class names) for a --data value."""
-    names = None
-    if spec in ("fashion-mnist", "mnist") or spec.startswith(("fashion-mnist:", "mnist:")):
-        kind, _, directory = spec.partition(":")
-        if kind == "mnist" and not directory:
-            raise CliError("--data mnist needs a directory: mnist:DIR")
-        if kind == "fashion-mnist":
-            d = bdata.fashion_mnist_directory(directory or None)
-            names = list(bdata.FASHION_MNIST_CLASSES)
-        else:
-            d = Path(directory)
-        Xtr, ytr = bdata.load_mnist(d, "train", dtype=dtype)
-        Xte, yte = bdata.load_mnist(d, "test", dtype=dtype)
-        return Xtr, ytr, Xte, yte, names
-    if spec == "digits":
-        X, y = bdata.load_digits(dtype=dtype)
-    elif spec.endswith(".npz"):
-        X, y = bdata.load_npz(spec, dtype=dtype)
-    elif spec.endswith(".csv"):
-        X, y = bdata.load_csv(spec, dtype=dtype)
-    else:
-        raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
-    Xtr, Xte, ytr, yte = bdata.train_validation_split(X, y, test_fraction, seed=seed)
-    return Xtr, ytr, Xte, yte, names
-
-
-def parse_hidden(text: str) -> list[int]:
-    try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise CliError(f"--hidden must be sizes like 25 or 100,50; got {text!r}") from None
-    if any(s < 1 for s in sizes):
-        raise CliError(f"--hidden sizes must be >= 1; got {text!r}")
-    return sizes
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, K: int) -> np.ndarray:
@@ -76,87 +38,159 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, K: int) -> np.ndarr
     return cm
 
 
-def format_report(y_true: np.ndarray, y_pred: np.ndarray, K: int, names: list[str] | None) -> str:
+def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
+    """Accuracy, per-class accuracy and the confusion matrix; y are output units."""
+    K = len(names)
     cm = confusion_matrix(y_true, y_pred, K)
-    label = (lambda k: names[k]) if names else str
-    width = max(len(label(k)) for k in range(K))
+    width = max(len(n) for n in names)
     lines = [f"accuracy {np.mean(y_true == y_pred):.4f} on {len(y_true)} samples", "per class:"]
     for k in range(K):
         n = cm[k].sum()
         acc = f"{cm[k, k] / n:.4f}" if n else "  n/a "
-        lines.append(f"  {label(k):>{width}}  {acc}  ({n} samples)")
+        lines.append(f"  {names[k]:>{width}}  {acc}  ({n} samples)")
     lines.append("confusion matrix (rows: true class, columns: predicted):")
     cell = max(4, len(str(cm.max())) + 1)
     lines.append(" " * (width + 2) + "".join(f"{k:>{cell}}" for k in range(K)))
     for k in range(K):
-        lines.append(f"  {label(k):>{width}}" + "".join(f"{v:>{cell}}" for v in cm[k]))
+        lines.append(f"  {names[k]:>{width}}" + "".join(f"{v:>{cell}}" for v in cm[k]))
     return "\n".join(lines)
 
 
+def check_outputs_writable(args: argparse.Namespace) -> None:
+    """--save and --plot are checked before a long run, not after it."""
+    if getattr(args, "save", None):
+        try:
+            check_writable_directory(args.save)
+        except OSError as e:
+            raise CliError(f"--save: {e}") from None
+    if getattr(args, "plot", None):
+        from . import plot
+        try:
+            plot.require_matplotlib()
+        except ImportError as e:
+            raise CliError(f"--plot: {e}") from None
+        try:
+            Path(args.plot).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise CliError(f"--plot {args.plot}: cannot create the directory ({e.strerror})") from None
+
+
+def standardizer(args: argparse.Namespace, X: np.ndarray) -> tuple[list[float], list[float]] | None:
+    if not args.standardize:
+        return None
+    _, mean, std = bdata.standardize(X)
+    return mean.tolist(), std.tolist()
+
+
+def apply_standardizer(X: np.ndarray, record: Any) -> np.ndarray:
+    if not record:
+        return X
+    mean, std = (np.asarray(v, dtype=np.float64) for v in record)
+    return ((X - mean) / std).astype(X.dtype)
+
+
+def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
+                    classes: np.ndarray) -> Network:
+    if not args.resume:
+        check_memory(sizes, dtype)
+        try:
+            return Network(initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
+                                      activation=args.activation), args.activation, args.output)
+        except MemoryError:
+            raise CliError(f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} "
+                           f"network") from None
+    thetas, meta = load_model(args.resume, "--resume")
+    have = meta["layer_sizes"]
+    if have[0] != sizes[0] or have[-1] != sizes[-1]:
+        raise CliError(f"--resume {args.resume}: the model is {'-'.join(map(str, have))} but "
+                       f"--data {args.data} needs {sizes[0]} inputs and {sizes[-1]} classes")
+    if not np.array_equal(classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)):
+        raise CliError(f"--resume {args.resume}: the model's classes differ from the data's")
+    return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
+
+
+def check_threads(args: argparse.Namespace) -> None:
+    try:
+        resolve_num_threads(args.threads)
+    except ValueError as e:
+        raise CliError(f"--threads {args.threads}: {e}") from None
+
+
+def check_settings(args: argparse.Namespace) -> None:
+    check_threads(args)
+    if args.optimizer == "lbfgs":
+        if args.batch_size is not None:
+            raise CliError("--batch-size: lbfgs works on the full batch; leave it out or pick "
+                           "another --optimizer")
+        if args.learning_rate is not None:
+            raise CliError("--learning-rate: lbfgs chooses its own step sizes; leave it out")
+        if args.iterations is None and args.epochs is None:
+            args.iterations = 200
+    if args.early_stopping and args.validation_fraction is None:
+        args.validation_fraction = 0.1
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    check_settings(args)
+    check_outputs_writable(args)
     if args.distributed:
         if args.plot:
             raise CliError("--plot is not available with --distributed")
         from .cli_distributed import cmd_train_distributed
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
-    Xtr, ytr, Xte, yte, names = load_data(args.data, dtype, args.seed, args.test_fraction)
-    K = int(max(ytr.max(), yte.max())) + 1
-    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
-    thetas = initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
-                        activation=args.activation)
-    if args.iterations is None and args.epochs is None and args.optimizer == "lbfgs":
-        args.iterations = 200
+    ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter)
+    classes = class_values(ds.y_train, ds.y_test)
+    ytr = to_class_indices(ds.y_train, classes, f"--data {args.data}")
+    yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
+    scaling = standardizer(args, ds.X_train)
+    Xtr, Xte = apply_standardizer(ds.X_train, scaling), apply_standardizer(ds.X_test, scaling)
+    validation = None
+    if args.validation_fraction is not None:
+        Xtr, Xva, ytr, yva = bdata.train_validation_split(Xtr, ytr, args.validation_fraction,
+                                                          seed=args.seed)
+        validation = (Xva, yva)
+    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), len(classes)]
+    thetas = initial_network(args, sizes, dtype, classes)
     arch = "-".join(map(str, sizes))
     if not args.quiet:
-        print(f"training {arch} ({args.activation} hidden, {args.output} output) on "
-              f"{Xtr.shape[0]} samples ({args.data}), optimizer {args.optimizer}, "
-              f"lambda {args.lambda_:g}, {dtype}", flush=True)
+        print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)
     start = time.perf_counter()
     try:
-        thetas, history = train(thetas, Xtr, ytr, lambda_=args.lambda_, optimizer=args.optimizer,
-                                learning_rate=args.learning_rate, iterations=args.iterations,
-                                epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                                verbose=not args.quiet, num_threads=args.threads,
-                                activation=args.activation, output=args.output)
+        thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
+                                validation_data=validation, early_stopping=args.early_stopping,
+                                patience=args.patience, **train_settings(args))
     except TrainingDiverged as e:
         raise CliError(str(e)) from None
+    except MemoryError:
+        raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
+                       f"samples") from None
     seconds = time.perf_counter() - start
-    net = {"num_threads": args.threads, "activation": args.activation, "output": args.output}
-    train_acc = float(np.mean(predict(thetas, Xtr, **net) == ytr))
-    test_acc = float(np.mean(predict(thetas, Xte, **net) == yte))
-    note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
-    print(f"{arch}: final cost {history.cost[-1]:.4f} after {history.iterations} iterations "
-          f"in {seconds:.1f} s{note}")
+    J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
+    train_acc = float(np.mean(predict(thetas, Xtr, num_threads=args.threads) == ytr))
+    y_pred = predict(thetas, Xte, num_threads=args.threads)
+    test_acc = float(np.mean(y_pred == yte))
+    print(summary(arch, J, history, seconds, Xtr.shape[0]))
     print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
     if args.save:
-        save(args.save, thetas, data=args.data, optimizer=args.optimizer, lambda_=args.lambda_,
-             learning_rate=args.learning_rate, iterations=history.iterations,
-             batch_size=args.batch_size, seed=args.seed, test_fraction=args.test_fraction,
-             activation=args.activation, output=args.output,
-             class_names=names, train_accuracy=train_acc, test_accuracy=test_acc,
-             cost_history=history.cost)
+        record = model_record(args, classes, ds.class_names, 1, train_accuracy=train_acc,
+                              test_accuracy=test_acc, cost_history=history.cost,
+                              iterations=history.iterations)
+        record.update(standardize=scaling)
+        save(args.save, thetas, **record)
         print(f"saved {args.save}")
     if args.plot:
-        write_plots(args.plot, thetas, Xte, yte, y_pred=predict(thetas, Xte, **net),
-                    names=names, history=history)
+        write_plots(args.plot, thetas, ds.X_test, yte, y_pred,
+                    display_names(classes, ds.class_names), history=history)
     return 0
 
 
 def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray,
-                y_pred: np.ndarray, names: Sequence[str] | None, history: Any = None) -> None:
+                y_pred: np.ndarray, names: Sequence[str], history: Any = None) -> None:
     """PNG files for --plot: learning curves, confusion matrix, and for square
     images the hidden units' weights and a grid of test samples."""
     from . import plot
-    try:
-        plot.require_matplotlib()
-    except ImportError as e:
-        raise CliError(str(e)) from None
     out = Path(directory)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise CliError(f"--plot {directory}: cannot create the directory ({e.strerror})") from None
     written = []
     if history is not None:
         plot.learning_curves(history, save=out / "learning_curves.png")
@@ -164,40 +198,113 @@ def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.n
     plot.confusion_matrix(y, y_pred, class_names=names, save=out / "confusion_matrix.png")
     written.append("confusion_matrix.png")
     side = math.isqrt(X.shape[1])
-    if side * side == X.shape[1]:
+    if side * side == X.shape[1] and len(thetas) > 1:
         plot.hidden_weights(thetas, save=out / "hidden_weights.png")
         plot.sample_grid(X, y, y_pred, class_names=names, save=out / "samples.png")
         written += ["hidden_weights.png", "samples.png"]
     print(f"plots in {out}: {', '.join(written)}")
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    thetas, meta = load(args.model)
-    spec = args.data or meta.get("data") or "digits"
-    seed = meta.get("seed", 0) if args.seed is None else args.seed
-    fraction = meta.get("test_fraction", 0.2) if args.test_fraction is None else args.test_fraction
-    _, _, Xte, yte, names = load_data(spec, thetas[0].dtype, seed, fraction)
-    K = thetas[-1].shape[0]
-    if Xte.shape[1] != thetas[0].shape[1] - 1:
-        raise CliError(f"the model takes {thetas[0].shape[1] - 1} inputs but --data {spec} has "
-                       f"{Xte.shape[1]} features")
-    if yte.max() >= K:
-        raise CliError(f"the model has {K} classes but --data {spec} has labels up to {yte.max()}")
-    activation = meta.get("activation", "sigmoid")
-    output = meta.get("output", "logistic")
+def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
     try:
-        y_pred = predict(thetas, Xte, num_threads=args.threads, activation=activation, output=output)
+        return load(path)
+    except FileNotFoundError:
+        raise CliError(f"{flag} {path}: no such file") from None
     except ValueError as e:
-        raise CliError(f"{args.model}: {e}") from None
-    print(f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}), data {spec} (test part)")
-    print(format_report(yte, y_pred, K, meta.get("class_names") or names))
+        raise CliError(f"{flag}: {e}") from None
+
+
+def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype
+                    ) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
+    """(spec, X, y, class names, which part) that evaluate scores."""
+    if args.data is None:  # the model's own data: the part its training held out
+        spec = meta.get("data") or "digits"
+        seed = meta.get("seed", 0) if args.seed is None else args.seed
+        fraction = args.test_fraction or meta.get("test_fraction") or 0.2
+        if has_own_test_split(spec):
+            d, names = mnist_directory(spec)
+            X, y = bdata.load_mnist(d, "test", dtype=dtype)
+            return spec, X, y, names, "its test split"
+        if spec.endswith((".npz", ".csv")) and not Path(spec).exists():
+            raise CliError(f"the model was trained on {spec}, which is not there now; "
+                           f"name the data with --data")
+        X, y = read_whole(spec, dtype, meta.get("delimiter") or ",")
+        ranks = meta.get("split_ranks", 1) if args.test_fraction is None else 1
+        _, _, Xte, yte = split(X, y, fraction, seed, ranks)
+        return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
+    spec = args.data
+    if has_own_test_split(spec):
+        d, names = mnist_directory(spec)
+        X, y = bdata.load_mnist(d, "test", dtype=dtype)
+        return spec, X, y, names, "its test split"
+    X, y = read_whole(spec, dtype, args.delimiter)
+    if args.test_fraction is None or args.test_fraction == 1:
+        return spec, X, y, None, "all of it"
+    seed = 0 if args.seed is None else args.seed
+    _, _, Xte, yte = split(X, y, args.test_fraction, seed)
+    return spec, Xte, yte, None, f"a test part of {args.test_fraction:g} (seed {seed})"
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    thetas, meta = load_model(args.model)
+    check_threads(args)
+    check_outputs_writable(args)
+    spec, X, y, names, part = evaluation_data(args, meta, thetas[0].dtype)
+    K = thetas[-1].shape[0]
+    if X.shape[1] != thetas[0].shape[1] - 1:
+        raise CliError(f"--data {spec}: the model takes {thetas[0].shape[1] - 1} inputs but the "
+                       f"data have {X.shape[1]} features")
+    classes = classes_from_meta(meta, K)
+    y_idx = to_class_indices(y, classes, f"--data {spec}")
+    X = apply_standardizer(X, meta.get("standardize"))
+    y_pred = predict(thetas, X, num_threads=args.threads)
+    names = display_names(classes, meta.get("class_names") or names)
+    print(f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, {thetas.activation} "
+          f"hidden, {thetas.output} output), data {spec}: {part}")
+    print(format_report(y_idx, y_pred, names))
     if args.plot:
-        write_plots(args.plot, thetas, Xte, yte, y_pred, meta.get("class_names") or names)
+        write_plots(args.plot, thetas, X, y_idx, y_pred, names)
+    return 0
+
+
+def read_features(path: str, n_inputs: int, delimiter: str) -> np.ndarray:
+    """The inputs to predict: an .npz's X, or a CSV of features (with or without a
+    label column first)."""
+    if path.endswith(".npz"):
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
+            if "X" not in f.files:
+                raise CliError(f"--data {path}: needs an array 'X'; it has {sorted(f.files)}")
+            X = np.asarray(f["X"], dtype=np.float64)
+        return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
+    if not path.endswith(".csv"):
+        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv")
+    with open(path, encoding="utf-8-sig") as f:  # one column more than inputs: labels first
+        first = next((line for line in f if line.strip()), "")
+    if len(first.split(delimiter)) == n_inputs + 1:
+        return bdata.load_csv(path, delimiter=delimiter)[0]
+    return bdata.load_csv_features(path, delimiter=delimiter)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    thetas, meta = load_model(args.model)
+    check_threads(args)
+    n_inputs = thetas[0].shape[1] - 1
+    X = read_features(args.data, n_inputs, args.delimiter)
+    if X.shape[1] != n_inputs:
+        raise CliError(f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
+                       f"{X.shape[1]} features")
+    X = apply_standardizer(X.astype(thetas[0].dtype), meta.get("standardize"))
+    classes = classes_from_meta(meta, thetas[-1].shape[0])
+    labels = classes[predict(thetas, X, num_threads=args.threads)]
+    print("\n".join(map(str, labels)))
     return 0
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    from .gradcheck import gradient_check
+
     sizes = [args.inputs, *parse_hidden(args.hidden), args.outputs]
+    check_memory(sizes, np.dtype(np.float64))
     thetas = initialize(sizes, method="debug")
     X = debug_matrix(sizes[0] - 1, args.samples)
     y = np.arange(1, args.samples + 1) % sizes[-1]
@@ -211,62 +318,126 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line, naming the flag, with where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def add_network_kind(p: argparse.ArgumentParser, outputs: Sequence[str]) -> None:
     p.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
-                   help="hidden layers' activation (default sigmoid)")
+                   help="hidden layers' activation (default: sigmoid)")
     p.add_argument("--output", choices=list(outputs), default="logistic",
-                   help="output layer and cost: logistic (sigmoid, the tutorial's), softmax "
-                        "(cross-entropy)" + (", identity (squared error)" if "identity" in outputs
-                                             else ""))
+                   help="output layer and cost: logistic (sigmoid units, the tutorial's; "
+                        "default), softmax (cross-entropy)"
+                        + (", identity (squared error)" if "identity" in outputs else ""))
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--delimiter", type=one_char, default=",", metavar="CHAR",
+                   help="field separator of a CSV file (default: ','; 'tab' for tabs)")
+    p.add_argument("--threads", type=thread_count, default=None, metavar="N",
+                   help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bprop",
-                                description="Train and check neural networks by backpropagation.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="python -m bprop",
+                description="Train and check neural networks by backpropagation.")
+    p.add_argument("--version", action="version", version=f"bprop {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    rates = ", ".join(f"{name} {cls.default_learning_rate:g}" for name, cls in OPTIMIZERS.items())
 
-    t = sub.add_parser("train", help="train a network and report train/test accuracy")
-    t.add_argument("--data", default="digits", help=DATA_HELP)
-    t.add_argument("--hidden", default="25", help="hidden layer sizes, e.g. 25 or 100,50")
-    t.add_argument("--lambda", dest="lambda_", type=float, default=1.0, help="L2 strength (default 1)")
-    t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs")
-    t.add_argument("--learning-rate", type=float, default=None)
+    t = sub.add_parser("train", help="train a network and report train/test accuracy",
+                       description="Train a network; print its cost and train/test accuracy.")
+    t.add_argument("--data", default="digits", metavar="DATA", help=DATA_HELP)
+    t.add_argument("--hidden", default="25", metavar="SIZES",
+                   help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer "
+                        "(default: 25)")
+    t.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=1.0,
+                   metavar="LAMBDA", help="L2 strength: lambda/(2m) over all m training samples, "
+                                          "whatever the batch size (default: 1)")
+    t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs",
+                   help="default: lbfgs")
+    t.add_argument("--learning-rate", type=positive_real, default=None, metavar="RATE",
+                   help=f"step size (default per optimizer: {rates}; lbfgs: its own)")
     g = t.add_mutually_exclusive_group()
-    g.add_argument("--iterations", type=int, default=None, help="optimiser steps (lbfgs default 200)")
-    g.add_argument("--epochs", type=int, default=None, help="passes over the data")
-    t.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: full batch)")
-    t.add_argument("--threads", type=int, default=None, help="threads (-1: all cores)")
-    t.add_argument("--dtype", choices=["float32", "float64"], default="float64")
+    g.add_argument("--iterations", type=positive_int, default=None, metavar="N",
+                   help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 "
+                        "full-batch)")
+    g.add_argument("--epochs", type=positive_int, default=None, metavar="N",
+                   help="passes over the data (default with --batch-size: 10)")
+    t.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
+                   help="mini-batch size (default: the full batch)")
+    t.add_argument("--dtype", choices=["float32", "float64"], default="float64",
+                   help="default: float64")
     t.add_argument("--init", choices=["uniform", "xavier", "he", "auto"], default="uniform",
                    help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
                         "he: for ReLU; auto: he for ReLU, else xavier")
-    add_network_kind(t, ["logistic", "softmax"])  # the data sets here are classification
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--test-fraction", type=float, default=0.2,
-                   help="held-out share for data without a test split (default 0.2)")
+    add_network_kind(t, ["logistic", "softmax"])  # the CLI's data sets are classification
+    t.add_argument("--seed", type=seed_int, default=0, metavar="N",
+                   help="seed of the initial weights, the split and the shuffling (default: 0)")
+    t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
+                   help="held-out share of data without a test split of its own (default: 0.2)")
+    t.add_argument("--standardize", action="store_true",
+                   help="scale each input to mean 0, std 1 (training set's; kept in the model)")
+    t.add_argument("--validation-fraction", type=open_fraction, default=None, metavar="SHARE",
+                   help="hold out this share of the training part and report validation "
+                        "cost/accuracy after each epoch")
+    t.add_argument("--early-stopping", action="store_true",
+                   help="stop when the validation cost has not improved for --patience epochs "
+                        "and keep the best weights (validation share 0.1 unless given)")
+    t.add_argument("--patience", type=positive_int, default=5, metavar="N",
+                   help="epochs without improvement before early stopping (default: 5)")
+    t.add_argument("--resume", metavar="MODEL.npz",
+                   help="start from a saved model's weights (same inputs and classes)")
     t.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     t.add_argument("--distributed", action="store_true",
                    help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])")
+    add_common(t)
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix")
-    e.add_argument("model", help="a model file written by train --save")
-    e.add_argument("--data", default=None, help=DATA_HELP + " (default: the model's)")
-    e.add_argument("--seed", type=int, default=None)
-    e.add_argument("--test-fraction", type=float, default=None)
-    e.add_argument("--threads", type=int, default=None)
+    e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix",
+                       description="Score a saved model. Without --data: the part of the model's "
+                                   "own data that its training held out. With --data: all of "
+                                   "that data (its test split for (fashion-)mnist), unless "
+                                   "--test-fraction asks for a part.")
+    e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
+    e.add_argument("--data", default=None, metavar="DATA",
+                   help=DATA_HELP + " (default: the model's)")
+    e.add_argument("--seed", type=seed_int, default=None, metavar="N",
+                   help="seed of the split (default: the model's)")
+    e.add_argument("--test-fraction", type=fraction_up_to_one, default=None, metavar="SHARE",
+                   help="score a held-out share of --data (1: all of it)")
     e.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
+    add_common(e)
     e.set_defaults(func=cmd_evaluate)
 
-    c = sub.add_parser("gradcheck", help="check backpropagation against numerical gradients")
-    c.add_argument("--inputs", type=int, default=3)
-    c.add_argument("--hidden", default="5")
-    c.add_argument("--outputs", type=int, default=3)
-    c.add_argument("--samples", type=int, default=5)
-    c.add_argument("--lambda", dest="lambda_", type=float, default=3.0)
-    c.add_argument("--threshold", type=float, default=1e-7)
+    r = sub.add_parser("predict", help="predicted labels for new data, one per line",
+                       description="Print a saved model's predicted label for every sample.")
+    r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
+    r.add_argument("--data", required=True, metavar="FILE",
+                   help="FILE.npz (array X) or FILE.csv (features, or a label column first)")
+    add_common(r)
+    r.set_defaults(func=cmd_predict)
+
+    c = sub.add_parser("gradcheck", help="check backpropagation against numerical gradients",
+                       description="Compare backpropagation's gradient with central differences "
+                                   "on a small network with the tutorial's debug weights.")
+    c.add_argument("--inputs", type=positive_int, default=3, metavar="N",
+                   help="input units (default: 3)")
+    c.add_argument("--hidden", default="5", metavar="SIZES",
+                   help="hidden layer sizes, e.g. 5 or 5,4 (default: 5)")
+    c.add_argument("--outputs", type=positive_int, default=3, metavar="N",
+                   help="output units (default: 3)")
+    c.add_argument("--samples", type=positive_int, default=5, metavar="M",
+                   help="samples (default: 5)")
+    c.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=3.0,
+                   metavar="LAMBDA", help="L2 strength (default: 3)")
+    c.add_argument("--threshold", type=positive_real, default=1e-7, metavar="T",
+                   help="largest relative difference that passes (default: 1e-7)")
     add_network_kind(c, list(OUTPUTS))
     c.set_defaults(func=cmd_gradcheck)
     return p
@@ -310,3 +481,6 @@ def _distributed_failure(e: BaseException) -> int:
     if comm.Get_size() > 1:
         comm.Abort(2)
     return 2
+
+
+__all__ = ["main", "build_parser", "CliError", "DataSet"]

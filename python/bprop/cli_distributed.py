@@ -13,100 +13,95 @@ from typing import Any
 
 import numpy as np
 
-from . import data as bdata
 from . import distributed
+from ._cli_common import (CliError, banner, class_values, has_own_test_split, load_data,
+                          mnist_directory, model_record, parse_hidden, split_shard, summary,
+                          to_class_indices, train_settings)
 from .init import initialize
 from .model_file import save
+from .network import Network
 from .train import TrainingDiverged, train
 
 
-def _shards(spec: str, dtype: np.dtype, seed: int, test_fraction: float, comm: Any
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None]:
-    """This rank's (X_train, y_train, X_test, y_test) and the class names."""
-    from .cli import CliError, load_data
-
-    if spec.startswith(("fashion-mnist", "mnist:")):
+def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None, int]:
+    """This rank's (X_train, y_train, X_test, y_test), the class names, and the
+    number of shards the split rule was applied to (see ``_cli_common.split``)."""
+    spec = args.data
+    if has_own_test_split(spec):
+        _, names = mnist_directory(spec)
         Xtr, ytr, _ = distributed.load_shard(spec, "train", comm=comm, dtype=dtype)
         Xte, yte, _ = distributed.load_shard(spec, "test", comm=comm, dtype=dtype)
-        names = list(bdata.FASHION_MNIST_CLASSES) if spec.startswith("fashion") else None
-        return Xtr, ytr, Xte, yte, names
-    if spec.endswith(".npz"):  # the rank's rows only, split into train and test locally
+        return Xtr, ytr, Xte, yte, names, 1
+    if spec.endswith(".npz"):  # the rank's rows only, split by the rule for shards
         X, y, _ = distributed.load_shard(spec, comm=comm, dtype=dtype)
-        Xtr, Xte, ytr, yte = bdata.train_validation_split(X, y, test_fraction,
-                                                          seed=[seed, comm.Get_rank()])
-        return Xtr, ytr, Xte, yte, None
+        rank, ranks = comm.Get_rank(), comm.Get_size()
+        fraction = 0.2 if args.test_fraction is None else args.test_fraction
+        Xtr, ytr, Xte, yte = split_shard(X, y, fraction, args.seed, rank, ranks)
+        return Xtr, ytr, Xte, yte, None, ranks
     if spec == "digits" or spec.endswith(".csv"):  # small: split the whole, keep a shard
-        Xtr, ytr, Xte, yte, names = load_data(spec, dtype, seed, test_fraction)
-        a, b = distributed.shard_range(len(ytr), comm)
-        c, d = distributed.shard_range(len(yte), comm)
-        return Xtr[a:b], ytr[a:b], Xte[c:d], yte[c:d], names
+        ds = load_data(spec, dtype, args.seed, args.test_fraction, args.delimiter)
+        a, b = distributed.shard_range(len(ds.y_train), comm)
+        c, d = distributed.shard_range(len(ds.y_test), comm)
+        return ds.X_train[a:b], ds.y_train[a:b], ds.X_test[c:d], ds.y_test[c:d], None, 1
     raise CliError(f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv or "
                    f"digits; got {spec!r}")
 
 
 def cmd_train_distributed(args: argparse.Namespace) -> int:
-    from .cli import parse_hidden
-
+    for flag in ("resume", "standardize", "validation_fraction"):
+        if getattr(args, flag):
+            raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
     comm = distributed.world()
     rank = comm.Get_rank()
     dtype = np.dtype(args.dtype)
     error: BaseException | None = None
     try:
-        Xtr, ytr, Xte, yte, names = _shards(args.data, dtype, args.seed, args.test_fraction, comm)
-    except (ValueError, TypeError, OSError, ImportError) as e:
+        Xtr, ytr, Xte, yte, names, ranks = _shards(args, dtype, comm)
+    except (ValueError, TypeError, OSError, ImportError, CliError) as e:
         error = e
     distributed.collective_check(error, comm)  # a rank that cannot read its shard stops all
-    K = comm.allreduce(int(max(ytr.max(initial=-1), yte.max(initial=-1))) + 1, op=_max())
-    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
+    try:
+        classes = class_values(*comm.allgather(np.unique(np.concatenate([ytr, yte]))))
+        ytr = to_class_indices(ytr, classes, f"--data {args.data}")
+        yte = to_class_indices(yte, classes, f"--data {args.data}")
+    except CliError as e:
+        error = e
+    distributed.collective_check(error, comm)
+    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), len(classes)]
     thetas = initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
                         activation=args.activation) if rank == 0 else None
-    thetas = distributed.broadcast(thetas, comm)
+    thetas = Network(distributed.broadcast(thetas, comm), args.activation, args.output)
     threads = args.threads or distributed.default_threads(comm)
-    if args.iterations is None and args.epochs is None and args.optimizer == "lbfgs":
-        args.iterations = 200
     m = comm.allreduce(len(ytr))
     arch = "-".join(map(str, sizes))
     if rank == 0 and not args.quiet:
-        print(f"training {arch} on {m} samples over {comm.Get_size()} ranks x {threads} threads "
-              f"({args.data}), optimizer {args.optimizer}, lambda {args.lambda_:g}, {dtype}",
-              flush=True)
+        print(banner(args, arch, thetas, m, dtype,
+                     f" over {comm.Get_size()} ranks x {threads} threads"), flush=True)
     start = time.perf_counter()
     try:
-        thetas, history = train(thetas, Xtr, ytr, lambda_=args.lambda_, optimizer=args.optimizer,
-                                learning_rate=args.learning_rate, iterations=args.iterations,
-                                epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                                verbose=not args.quiet, num_threads=threads,
-                                activation=args.activation, output=args.output, comm=comm)
+        thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
+                                **train_settings(args))
     except TrainingDiverged as e:
-        from .cli import CliError
         raise CliError(str(e)) from None
     seconds = time.perf_counter() - start
-    kind = {"num_threads": threads, "activation": args.activation, "output": args.output}
-    train_acc = _accuracy(thetas, Xtr, ytr, kind, comm)
-    test_acc = _accuracy(thetas, Xte, yte, kind, comm)
+    J = distributed.cost(thetas, Xtr, ytr, args.lambda_, comm=comm, num_threads=threads)
+    train_acc = _accuracy(thetas, Xtr, ytr, threads, comm)
+    test_acc = _accuracy(thetas, Xte, yte, threads, comm)
     if rank == 0:
-        print(f"{arch}: final cost {history.cost[-1]:.4f} after {history.iterations} iterations "
-              f"in {seconds:.1f} s on {comm.Get_size()} ranks")
+        print(summary(arch, J, history, seconds, m, f" on {comm.Get_size()} ranks"))
         print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
         if args.save:
-            save(args.save, thetas, data=args.data, optimizer=args.optimizer,
-                 lambda_=args.lambda_, learning_rate=args.learning_rate,
-                 iterations=history.iterations, batch_size=args.batch_size, seed=args.seed,
-                 test_fraction=args.test_fraction, activation=args.activation,
-                 output=args.output, class_names=names, train_accuracy=train_acc,
-                 test_accuracy=test_acc, cost_history=history.cost, ranks=comm.Get_size())
+            record = model_record(args, classes, names, ranks, train_accuracy=train_acc,
+                                  test_accuracy=test_acc, cost_history=history.cost,
+                                  iterations=history.iterations, ranks=comm.Get_size())
+            save(args.save, thetas, **record)
             print(f"saved {args.save}")
     return 0
 
 
-def _accuracy(thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray, kind: dict, comm: Any
-              ) -> float:
+def _accuracy(thetas: Network, X: np.ndarray, y: np.ndarray, threads: int, comm: Any) -> float:
     from .network import predict
 
-    correct = int(np.sum(predict(thetas, X, **kind) == y)) if len(y) else 0
+    correct = int(np.sum(predict(thetas, X, num_threads=threads) == y)) if len(y) else 0
     return distributed.global_share(correct, len(y), comm)
-
-
-def _max() -> Any:
-    from mpi4py import MPI
-    return MPI.MAX

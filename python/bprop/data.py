@@ -1,7 +1,8 @@
 """Loading and preparing data: IDX (MNIST, Fashion-MNIST), digits, .npz, .csv.
 
 Every loader returns ``(X, y)``: ``X`` of shape ``(m, n)`` in the requested
-float dtype, ``y`` of shape ``(m,)`` int64 labels.
+float dtype, ``y`` of shape ``(m,)`` int64 labels (a CSV's labels may also be
+strings).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numbers
 import os
 import zipfile
 import zlib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -263,14 +265,16 @@ FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", 
 
 
 def load_digits(*, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's bundled 8x8 digits: 1797 images, pixels scaled to [0, 1]."""
-    try:
-        from sklearn.datasets import load_digits as sk_load_digits
-    except ImportError:
-        raise ImportError("the digits data set comes with scikit-learn: "
-                          "pip install 'bprop[digits]' (or scikit-learn)") from None
-    d = sk_load_digits()
-    return scale_pixels(d.data, dtype, max_value=16.0), d.target.astype(np.int64)
+    """The 8x8 handwritten digits (1797 images, labels 0..9), pixels scaled to [0, 1].
+
+    The same data as scikit-learn's ``load_digits``, shipped with bprop (UCI's
+    "Optical Recognition of Handwritten Digits", CC BY 4.0), so it needs no
+    other package.
+    """
+    with resources.files("bprop").joinpath("_data/digits.npz").open("rb") as fh, \
+            np.load(fh, allow_pickle=False) as f:
+        X, y = f["X"], f["y"]
+    return scale_pixels(X, dtype, max_value=16.0), y.astype(np.int64)
 
 
 def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
@@ -338,42 +342,106 @@ def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str =
              dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """A CSV of numbers, one sample per row: a label column and the features.
 
-    A first row that is not numeric is taken as a header and skipped.
+    A first row whose features are not numbers is a header and is skipped; a
+    UTF-8 byte-order mark is ignored. Labels are whole numbers >= 0 (``y``
+    int64) or, when any label is not a number, strings (``y`` of dtype str;
+    map them to classes ``0..K-1`` with ``np.unique(y, return_inverse=True)``).
+    Errors name the file's line and column (both counted from 1).
     """
-    path = Path(path)
-    with open(path) as f:
-        first = f.readline()
+    X, labels = _read_csv(Path(path), delimiter, label_column)
+    assert labels is not None
+    labels = np.char.strip(labels)
     try:
-        [float(v) for v in first.strip().split(delimiter)]
-        skip = 0
+        y: np.ndarray = labels.astype(np.float64)
     except ValueError:
-        skip = 1
-    try:
-        table = np.loadtxt(path, delimiter=delimiter, skiprows=skip, ndmin=2, dtype=np.float64)
-    except ValueError as e:
-        raise ValueError(f"{path}: not a numeric CSV ({e})") from None
-    if table.shape[0] == 0:
-        raise ValueError(f"{path}: no data rows")
-    if not -table.shape[1] <= label_column < table.shape[1] or table.shape[1] < 2:
-        raise ValueError(f"{path}: {table.shape[1]} columns; need a label column "
-                         f"({label_column}) and at least one feature")
-    y = table[:, label_column]
-    X = np.delete(table, label_column % table.shape[1], axis=1)
+        y = labels  # labels that are not numbers: class names
     return _features_and_labels(X, y, dtype, str(path))
+
+
+def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
+                      dtype: Any = np.float64) -> np.ndarray:
+    """A CSV of features only (no label column), read as :func:`load_csv` reads one."""
+    X, _ = _read_csv(Path(path), delimiter, None)
+    return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
+
+
+def _read_csv(path: Path, delimiter: str, label_column: int | None
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+    """(features as float64, the label column's text or None)."""
+    if len(delimiter) != 1:
+        raise ValueError(f"delimiter must be one character, got {delimiter!r}")
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = [(number, line) for number, line in enumerate(f.read().splitlines(), 1)
+                if line.strip()]
+    if not rows:
+        raise ValueError(f"{path}: the file is empty")
+    width = len(rows[0][1].split(delimiter))
+    need = 1 if label_column is None else 2
+    if width < need or (label_column is not None and not -width <= label_column < width):
+        raise ValueError(f"{path}: {width} column(s) split by {delimiter!r}; need a label column "
+                         f"({label_column}) and at least one feature (another delimiter?)")
+    label_col = None if label_column is None else label_column % width
+
+    def fields(number: int, line: str) -> list[str]:
+        values = line.split(delimiter)
+        if len(values) != width:
+            raise ValueError(f"{path}: line {number} has {len(values)} columns, the first row "
+                             f"has {width}")
+        return values
+
+    def is_number(text: str) -> bool:
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+
+    feature_cols = [c for c in range(width) if c != label_col]
+    first = fields(*rows[0])
+    if not all(is_number(first[c]) for c in feature_cols):
+        rows = rows[1:]  # a header
+    if not rows:
+        raise ValueError(f"{path}: no data rows after the header")
+    for number, line in rows:
+        if line.count(delimiter) != width - 1:
+            fields(number, line)  # raises, naming the line
+    lines = [line for _, line in rows]
+    try:
+        X = np.loadtxt(lines, delimiter=delimiter, usecols=feature_cols, ndmin=2,
+                       dtype=np.float64, comments=None)
+        labels = None if label_col is None else np.loadtxt(
+            lines, delimiter=delimiter, usecols=label_col, ndmin=1, dtype=str, comments=None)
+    except ValueError:  # find the first bad field, by the file's own line number
+        for number, line in rows:
+            values = fields(number, line)
+            for c in feature_cols:
+                if not is_number(values[c]):
+                    raise ValueError(f"{path}: line {number}, column {c + 1}: "
+                                     f"{values[c].strip()!r} is not a number") from None
+        raise
+    if not np.isfinite(X).all():
+        r, c = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{path}: line {rows[r][0]}, column {feature_cols[c] + 1}: {X[r, c]} "
+                         f"(features must be finite numbers)")
+    return X, labels
 
 
 def _features_and_labels(X: Any, y: Any, dtype: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
     dt = _checks.check_dtype(dtype)
     X = _checks.as_array(X, f"{source}: X")
-    y = _checks.as_array(y, f"{source}: y")
+    y = np.asarray(y) if np.asarray(y).dtype.kind in "US" else _checks.as_array(y, f"{source}: y")
     if X.ndim < 2:
         raise ValueError(f"{source}: X must have one row per sample, got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{source}: no samples (X has shape {X.shape})")
     X = X.reshape(X.shape[0], -1)
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"{source}: y must have shape ({X.shape[0]},), got {y.shape}")
     if not np.isfinite(X).all():
         r, c = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"{source}: X holds {X[r, c]} at row {r}, column {c}")
+        raise ValueError(f"{source}: X holds {X[r, c]} at sample {r}, feature {c} (from 0)")
+    if y.dtype.kind in "US":
+        return np.ascontiguousarray(X, dtype=dt), y.astype(str)
     if y.size and (not np.isfinite(y).all() or (y != np.round(y)).any() or y.min() < 0):
         raise ValueError(f"{source}: labels must be whole numbers >= 0")
     return np.ascontiguousarray(X, dtype=dt), y.astype(np.int64)

@@ -114,19 +114,32 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         When the file is corrupt, truncated, not a bprop model, or from a newer format.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a directory, not a model file")
     try:
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
-            files = set(f.files)
-            if _META_KEY not in files:
-                raise ValueError(f"{path}: not a bprop model (no metadata record)")
-            meta = json.loads(bytes(f[_META_KEY]).decode("utf-8"))
-            n = sum(1 for k in files if k.startswith("theta_"))
-            thetas = [f[f"theta_{l}"] for l in range(n)]
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+            if not magic:
+                raise ValueError(f"{path}: the file is empty (truncated model file?)")
+            if magic != b"PK\x03\x04":  # every .npz is a zip archive
+                raise ValueError(f"{path}: not a bprop model (a model file is an .npz archive "
+                                 f"written by bprop.save or train --save)")
+            fh.seek(0)
+            with np.load(fh, allow_pickle=False) as f:
+                files = set(f.files)
+                if _META_KEY not in files:
+                    raise ValueError(f"{path}: not a bprop model (no metadata record)")
+                meta = json.loads(bytes(f[_META_KEY]).decode("utf-8"))
+                n = sum(1 for k in files if k.startswith("theta_"))
+                thetas = [f[f"theta_{l}"] for l in range(n)]
     except FileNotFoundError:
         raise
     except ValueError as e:
         if str(e).startswith(str(path)):
             raise
+        if "pickle" in str(e):  # never pass on numpy's hint to load pickles
+            raise ValueError(f"{path}: not a bprop model (it holds Python objects, which bprop "
+                             f"never loads)") from None
         raise ValueError(f"{path}: corrupt or not a bprop model ({e})") from None
     except (OSError, EOFError, KeyError, MemoryError, zipfile.BadZipFile, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: corrupt or truncated model file ({type(e).__name__}: {e})") from None

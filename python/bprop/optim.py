@@ -10,6 +10,7 @@ unrolled vector through SciPy and lives in :mod:`bprop.train`.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -24,7 +25,8 @@ class Optimizer:
 
     def __init__(self, learning_rate: float | None = None) -> None:
         lr = self.default_learning_rate if learning_rate is None else learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) \
+                or lr <= 0:  # numpy scalars are Real too
             raise ValueError(f"learning_rate must be finite and > 0, got {lr!r}")
         self.learning_rate = float(lr)
 

@@ -282,7 +282,14 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             Xv, yv = validation_data
         except (TypeError, ValueError):
             raise TypeError("validation_data must be a pair (X_val, y_val)") from None
-        vp = prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation, output)
+        try:
+            vp = prepare(t0, Xv, yv, 0.0, problem.num_threads, None, activation, output)
+        except (ValueError, TypeError) as e:  # say which data is at fault
+            raise type(e)(f"validation_data (X_val, y_val): {e}") from None
+        bad = np.argwhere(~np.isfinite(vp.X))
+        if bad.size:
+            raise ValueError(f"validation_data: X_val holds {vp.X[tuple(bad[0])]} at row "
+                             f"{bad[0][0]}, column {bad[0][1]}")
         if vp.labels is None and output != "identity":
             raise ValueError("validation_data needs y_val as class labels (m,)")
         validation = (vp, vp.labels)

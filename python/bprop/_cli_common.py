@@ -1,0 +1,283 @@
+"""What ``train``, ``train --distributed`` and ``evaluate`` share: data sets, the
+one split rule, classes, and the model file's record of them.
+
+No import of the CLI modules themselves: ``cli`` and ``cli_distributed`` both
+import this, never each other at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import data as bdata
+from .network import Network
+
+
+class CliError(Exception):
+    """A problem to report in one line."""
+
+
+DATA_HELP = ("digits (default; the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
+             "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv (label column first)")
+
+
+def has_own_test_split(spec: str) -> bool:
+    return spec in ("fashion-mnist", "mnist") or spec.startswith(("fashion-mnist:", "mnist:"))
+
+
+def mnist_directory(spec: str) -> tuple[Path, list[str] | None]:
+    kind, _, directory = spec.partition(":")
+    if kind == "mnist" and not directory:
+        raise CliError("--data mnist needs a directory: mnist:DIR")
+    if kind == "fashion-mnist":
+        return bdata.fashion_mnist_directory(directory or None), list(bdata.FASHION_MNIST_CLASSES)
+    return Path(directory), None
+
+
+def read_whole(spec: str, dtype: np.dtype, delimiter: str = ",") -> tuple[np.ndarray, np.ndarray]:
+    """All of a data set without a test split of its own: digits, .npz or .csv."""
+    if spec == "digits":
+        return bdata.load_digits(dtype=dtype)
+    if spec.endswith(".npz"):
+        return bdata.load_npz(spec, dtype=dtype)
+    if spec.endswith(".csv"):
+        return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter)
+    raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
+
+
+def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: int = 0,
+                ranks: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shard ``rank`` of ``ranks`` split into ``(X_train, y_train, X_test, y_test)``,
+    stratified, seeded by ``seed`` (one shard) or ``[seed, rank]``."""
+    Xtr, Xte, ytr, yte = bdata.train_validation_split(X, y, fraction,
+                                                      seed=seed if ranks == 1 else [seed, rank])
+    return Xtr, ytr, Xte, yte
+
+
+def split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, ranks: int = 1
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The one split rule: ``(X_train, y_train, X_test, y_test)``. An .npz trained
+    on ``ranks`` MPI ranks was split shard by shard (each rank its contiguous
+    rows); the same rule rebuilds that split from the whole file, so
+    ``evaluate`` scores exactly the rows that training held out."""
+    parts = [split_shard(X[r * len(y) // ranks:(r + 1) * len(y) // ranks],
+                         y[r * len(y) // ranks:(r + 1) * len(y) // ranks], fraction, seed, r, ranks)
+             for r in range(ranks)]
+    Xtr, ytr, Xte, yte = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    return Xtr, ytr, Xte, yte
+
+
+@dataclass
+class DataSet:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list[str] | None
+
+
+def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
+              delimiter: str = ",") -> DataSet:
+    """The training and test parts of a --data value: (Fashion-)MNIST's own test
+    split, or the split rule with ``test_fraction`` (default 0.2)."""
+    if has_own_test_split(spec):
+        if test_fraction is not None:
+            raise CliError(f"--test-fraction: --data {spec} has its own test split")
+        d, names = mnist_directory(spec)
+        Xtr, ytr = bdata.load_mnist(d, "train", dtype=dtype)
+        Xte, yte = bdata.load_mnist(d, "test", dtype=dtype)
+        return DataSet(Xtr, ytr, Xte, yte, names)
+    X, y = read_whole(spec, dtype, delimiter)
+    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed)
+    return DataSet(Xtr, ytr, Xte, yte, None)
+
+
+def class_values(*labels: np.ndarray) -> np.ndarray:
+    """The classes present in the data, sorted: what output unit k stands for."""
+    classes = np.unique(np.concatenate([np.asarray(y).ravel() for y in labels]))
+    if classes.size < 2:
+        only = classes[0] if classes.size else "none"
+        raise CliError(f"the data hold a single class (label {only}): a classifier needs at "
+                       f"least two")
+    return classes
+
+
+def to_class_indices(y: np.ndarray, classes: np.ndarray, what: str) -> np.ndarray:
+    """Labels -> output units 0..K-1; a label the model never saw is an error."""
+    y = np.asarray(y)
+    if classes.dtype.kind in "US" or y.dtype.kind in "US":
+        classes, y = classes.astype(str), y.astype(str)
+    idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    unknown = classes[idx] != y
+    if unknown.any():
+        values = ", ".join(map(str, np.unique(y[unknown])[:5]))
+        raise CliError(f"{what} has labels the model does not know ({values}); its classes are "
+                       f"{', '.join(map(str, classes[:20]))}{' ...' if len(classes) > 20 else ''}")
+    return idx.astype(np.int64)
+
+
+def classes_from_meta(meta: dict, K: int) -> np.ndarray:
+    classes = meta.get("classes")
+    if classes is None:  # files from before 0.2: labels were the output units
+        return np.arange(K)
+    return np.asarray(classes)
+
+
+def display_names(classes: np.ndarray, class_names: Sequence[str] | None) -> list[str]:
+    if class_names is not None and len(class_names) == len(classes):
+        return list(class_names)
+    return [str(c) for c in classes]
+
+
+def check_memory(sizes: Sequence[int], dtype: np.dtype, flag: str = "--hidden") -> None:
+    """Refuse, before allocating, a network that cannot fit: weights, gradient and
+    the optimiser's state take about four copies."""
+    weights = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    need = 4 * weights * np.dtype(dtype).itemsize
+    try:
+        have = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    if need > have:
+        raise CliError(f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights; "
+                       f"training it needs about {need / 2**30:,.1f} GiB of memory as {dtype}, "
+                       f"this machine has {have / 2**30:,.1f} GiB")
+
+
+def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:
+    """Hidden layer sizes: "25", "100,50", or "none" for no hidden layer."""
+    if text.strip().lower() == "none":
+        return []
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise CliError(f"{flag} must be sizes like 25 or 100,50 (or none); got {text!r}") from None
+    if any(s < 1 for s in sizes):
+        raise CliError(f"{flag} sizes must be >= 1; got {text!r}")
+    return sizes
+
+
+# argparse types: each error names the flag (argparse adds "argument --flag:").
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number >= 0, got {text!r}")
+    return value
+
+
+def thread_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count or -1, got {text!r}") from None
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"expected a count >= 1 or -1 (all cores), got {text!r}")
+    return value
+
+
+def _real(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def positive_real(text: str) -> float:
+    value = _real(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def non_negative_real(text: str) -> float:
+    value = _real(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def open_fraction(text: str) -> float:
+    value = _real(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1 (both excluded), "
+                                         f"got {text!r}")
+    return value
+
+
+def fraction_up_to_one(text: str) -> float:
+    value = _real(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {text!r}")
+    return value
+
+
+def one_char(text: str) -> str:
+    text = {"tab": "\t", "\\t": "\t"}.get(text, text)
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
+    return text
+
+
+def model_record(args: argparse.Namespace, classes: np.ndarray, class_names: list[str] | None,
+                 split_ranks: int, **results: Any) -> dict[str, Any]:
+    """What the model file keeps about the training run: enough to rebuild its
+    data split and to read its outputs as the data's labels."""
+    return dict(data=data_spec_for_record(args.data), optimizer=args.optimizer,
+                lambda_=args.lambda_, learning_rate=args.learning_rate, batch_size=args.batch_size,
+                seed=args.seed, test_fraction=args.test_fraction, delimiter=args.delimiter,
+                split_ranks=split_ranks, classes=classes.tolist(), class_names=class_names,
+                standardize=None, **results)
+
+
+def data_spec_for_record(spec: str) -> str:
+    """A data file is recorded by its absolute path, so that ``evaluate`` finds
+    it from any directory."""
+    if spec.endswith((".npz", ".csv")):
+        return str(Path(spec).resolve())
+    if spec.startswith("mnist:"):
+        return "mnist:" + str(Path(spec[6:]).resolve())
+    return spec
+
+
+def train_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords of bprop.train that come straight from the flags."""
+    return dict(lambda_=args.lambda_, optimizer=args.optimizer, learning_rate=args.learning_rate,
+                iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size,
+                seed=args.seed, verbose=not args.quiet)
+
+
+def banner(args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: np.dtype,
+           where: str = "") -> str:
+    start = f", resumed from {args.resume}" if args.resume else ""
+    return (f"training {arch} ({thetas.activation} hidden, {thetas.output} output) on {m} "
+            f"samples ({args.data}){where}, optimizer {args.optimizer}, lambda {args.lambda_:g}, "
+            f"{dtype}{start}")
+
+
+def summary(arch: str, J: float, history: Any, seconds: float, m: int, where: str = "") -> str:
+    note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
+    return (f"{arch}: cost J {J:.4f} on all {m} training samples after {history.iterations} "
+            f"iterations in {seconds:.1f} s{where}{note}")
