@@ -266,3 +266,20 @@ def test_help_shows_defaults_and_version():
         assert "default" in line or "default" in gc.stdout.split(flag)[1][:120]
     v = run("--version")
     assert v.stdout.strip() == f"bprop {bprop.__version__}"
+
+
+def test_predict_into_a_closed_pipe_is_quiet(tmp_path):
+    model = tmp_path / "m.npz"
+    assert run("train", "--iterations", "5", "--save", str(model), "--quiet").returncode == 0
+    X, _ = bprop.data.load_digits()
+    np.savez(tmp_path / "many.npz", X=np.tile(X, (100, 1)))  # far more than a pipe buffer
+    p = subprocess.Popen([sys.executable, "-m", "bprop", "predict", str(model), "--data",
+                          str(tmp_path / "many.npz")], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    first = p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    p.stderr.close()
+    p.wait(timeout=60)
+    assert first.strip().isdigit()
+    assert "Broken pipe" not in err and "Traceback" not in err, err

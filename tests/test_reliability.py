@@ -27,9 +27,13 @@ LONG_CALL = textwrap.dedent("""
         if mode == "call":
             bprop.cost_and_gradient(thetas, X, y, num_threads=1)
             print("finished")
-        else:
-            trained, h = bprop.train(thetas, X, y, optimizer="lbfgs", iterations=500,
-                                     verbose=False, num_threads=1)
+        else:  # Ctrl-C once training runs: after its first iteration
+            def started(info):
+                if info["iteration"] == 1:
+                    print("training", flush=True)
+            trained, h = bprop.train(thetas, X[:20000], y[:20000], optimizer="lbfgs",
+                                     iterations=500, verbose=False, num_threads=1,
+                                     callbacks=[started])
             print("stopped", h.stopped, h.iterations, bprop.cost(trained, X[:100], y[:100]) > 0)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
@@ -43,7 +47,10 @@ def test_ctrl_c_returns_promptly(mode, expected):
     p = subprocess.Popen([sys.executable, "-c", LONG_CALL, mode], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
-    time.sleep(1.5)
+    if mode == "train":
+        assert p.stdout.readline().strip() == "training"
+    else:
+        time.sleep(1.5)  # well inside the ~10 s call
     sent = time.perf_counter()
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)

@@ -58,3 +58,15 @@ def test_omp_num_threads_is_the_default():
 
 def test_openmp_is_on():
     assert bprop.build_info()["openmp"] is True
+
+
+def test_thread_counts_far_above_the_machine_are_refused():
+    import bprop._threads as th
+    limit = th.max_threads()
+    with pytest.raises(ValueError, match=rf"num_threads=100000 is far more than .* at most {limit}"):
+        bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0],
+                   num_threads=100000)
+    with pytest.raises(ValueError, match="far more than"):
+        bprop.set_num_threads(50000)
+    assert bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0],
+                      num_threads=limit) > 0

@@ -269,3 +269,23 @@ def test_a_cost_climbing_far_above_its_start_is_divergence():
     with pytest.raises(bprop.TrainingDiverged, match=r"cost grew from .* smaller learning rate"):
         bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, lambda_=1.0, optimizer="gd",
                     learning_rate=100.0, iterations=100, verbose=False)
+
+
+def test_validation_data_errors_say_validation():
+    X, y = blobs()
+    Xv = X[:20].copy()
+    Xv[3, 1] = np.nan
+    thetas = bprop.initialize([2, 4, 3], seed=0)
+    with pytest.raises(ValueError, match=r"validation_data: X_val holds nan at row 3, column 1"):
+        bprop.train(thetas, X, y, validation_data=(Xv, y[:20]), iterations=2, verbose=False)
+    with pytest.raises(ValueError, match=r"validation_data \(X_val, y_val\): .*labels must be in"):
+        bprop.train(thetas, X, y, validation_data=(X[:20], y[:20] + 5), iterations=2,
+                    verbose=False)
+
+
+@pytest.mark.parametrize("rate", [np.float32(0.5), np.float64(0.5), np.int64(1)])
+def test_numpy_scalars_are_numbers(rate):
+    X, y = blobs()
+    trained, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="gd",
+                             learning_rate=rate, iterations=3, verbose=False)
+    assert h.iterations == 3 and h.cost[-1] < h.cost[0]

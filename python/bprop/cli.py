@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -270,6 +271,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def read_features(path: str, n_inputs: int, delimiter: str) -> np.ndarray:
     """The inputs to predict: an .npz's X, or a CSV of features (with or without a
     label column first)."""
+    if not Path(path).is_file():
+        raise CliError(f"--data {path}: no such file")
     if path.endswith(".npz"):
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             if "X" not in f.files:
@@ -448,6 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     distributed = getattr(args, "distributed", False)
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader left (| head): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (CliError, ValueError, TypeError, FileNotFoundError, ImportError, OSError) as e:
         if distributed:
             return _distributed_failure(e)

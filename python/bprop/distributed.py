@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _checks
 from . import data as bdata
+from ._install_hint import install_hint
 from .network import _evaluate, _predict_prepared, _prepare, _Problem
 from .params import layer_sizes, roll, unroll
 
@@ -33,8 +34,8 @@ def _mpi() -> Any:
     try:
         from mpi4py import MPI
     except ImportError:
-        raise ImportError('bprop.distributed needs mpi4py and an MPI library: '
-                          'pip install "bprop[mpi]"') from None
+        raise ImportError("bprop.distributed needs mpi4py and an MPI library: "
+                          + install_hint("mpi")) from None
     return MPI
 
 

@@ -32,7 +32,8 @@ try:
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as e:  # pragma: no cover - exercised only without scikit-learn
-    raise ImportError('bprop.estimators needs scikit-learn: pip install "bprop[sklearn]"') from e
+    from ._install_hint import install_hint
+    raise ImportError(f"bprop.estimators needs scikit-learn: {install_hint('sklearn')}") from e
 
 from . import _checks
 from .init import initialize

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _checks
 from ._atomic import atomic_write
+from ._install_hint import install_hint
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -31,7 +32,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ImportError('bprop.plot needs matplotlib: pip install "bprop[plot]"') from None
+        raise ImportError(f"bprop.plot needs matplotlib: {install_hint('plot')}") from None
 
 
 def _figure(**kwargs: Any) -> Figure:

@@ -415,8 +415,6 @@ def _check_growth(run: _Run, thetas: list[np.ndarray], learning_rate: float | No
 def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: _Run
                  ) -> tuple[Network, History]:
     evaluate = run.evaluate
-    from scipy.optimize import minimize
-
     sizes = layer_sizes(t0)
     dtype = t0[0].dtype
     h = run.history
@@ -440,6 +438,10 @@ def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: 
         run.end_epoch(thetas)
 
     try:
+        # Imported here, inside the try: the import takes up to a second, and a
+        # Ctrl-C during it must end training like one during an iteration.
+        from scipy.optimize import minimize
+
         # SciPy's own BLAS threads would compete with the core's OpenMP threads.
         with _blas_single_thread():
             result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
