@@ -289,3 +289,19 @@ def test_numpy_scalars_are_numbers(rate):
     trained, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="gd",
                              learning_rate=rate, iterations=3, verbose=False)
     assert h.iterations == 3 and h.cost[-1] < h.cost[0]
+
+
+def test_progress_off_a_terminal_is_a_line_per_epoch(capsys):
+    X, y = blobs()
+    Xv, yv = blobs(60, seed=1)
+    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="adam", batch_size=50,
+                epochs=4, seed=0, validation_data=(Xv, yv), verbose=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert [l.split(":")[0] for l in lines] == [f"epoch {k}/4" for k in range(1, 5)]
+    assert all("cost" in l and "val_acc" in l for l in lines)
+    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="gd", iterations=450,
+                verbose=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert 90 <= len(lines) <= 101 and lines[-1].startswith("epoch 450/450")
+    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, iterations=3, verbose=False)
+    assert capsys.readouterr().err == ""

@@ -52,7 +52,7 @@ class _BackpropBase(BaseEstimator):
 
     def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
                  lambda_: float = 1.0, solver: str = "lbfgs", learning_rate: float | None = None,
-                 batch_size: int | None = None, max_iter: int = 200, tol: float = 1e-4,
+                 batch_size: int | str | None = "auto", max_iter: int = 200, tol: float = 1e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int = 10, random_state: Any = None,
                  num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
@@ -93,13 +93,14 @@ class _BackpropBase(BaseEstimator):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.batch_size is not None and (
+        if self.batch_size is not None and not (isinstance(self.batch_size, str)
+                                                and self.batch_size == "auto") and (
                 isinstance(self.batch_size, bool) or not isinstance(self.batch_size, numbers.Integral)
                 or self.batch_size < 1):
-            raise ValueError(f"batch_size must be None (full batch) or a positive int, "
+            raise ValueError(f"batch_size must be 'auto', None (full batch) or a positive int, "
                              f"got {self.batch_size!r}")
-        if self.solver == "lbfgs" and self.batch_size is not None:
-            raise ValueError("solver='lbfgs' works on the full batch: leave batch_size=None")
+        if self.solver == "lbfgs" and self.batch_size not in (None, "auto"):
+            raise ValueError("solver='lbfgs' works on the full batch: leave batch_size='auto'")
         if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
         if not isinstance(self.validation_fraction, numbers.Real) or \
@@ -175,7 +176,7 @@ class _BackpropBase(BaseEstimator):
         tracker = _Tracker(self, validation)
         epochs = 1 if incremental else int(self.max_iter)
         kwargs: dict[str, Any] = dict(
-            lambda_=lambda_core, optimizer=optimizer, batch_size=self.batch_size,
+            lambda_=lambda_core, optimizer=optimizer, batch_size=self._batch_size(X.shape[0]),
             seed=int(rng.randint(np.iinfo(np.int32).max)), callbacks=[tracker],
             verbose=bool(self.verbose), num_threads=self.num_threads, sample_weight=w,
             activation=self.activation, output=self._output)
@@ -187,6 +188,15 @@ class _BackpropBase(BaseEstimator):
         self.thetas_ = tracker.best_thetas if tracker.best_thetas is not None else trained
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
+
+    def _batch_size(self, m: int) -> int | None:
+        """"auto": scikit-learn's MLP rule, min(200, m) for the step-based
+        solvers; lbfgs and None: the full batch."""
+        if self.solver == "lbfgs" or self.batch_size is None:
+            return None
+        if isinstance(self.batch_size, str):
+            return min(200, m)
+        return int(self.batch_size)
 
     def _outputs(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "thetas_")
@@ -292,6 +302,9 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     output : {"logistic", "softmax"}, default "logistic"
         The tutorial's sigmoid outputs with the logistic cost (K one-vs-all
         units; one unit for two classes), or softmax with cross-entropy.
+        With "logistic" the K units are independent, and ``predict_proba``
+        normalises them to sum to 1: a ranking, not a calibrated
+        probability. Choose "softmax" when the probabilities matter.
     lambda_ : float, default 1.0
         The tutorial's L2 strength: ``lambda_/(2W)`` times the squared
         non-bias weights, W the number of samples (or the weight sum).
@@ -299,8 +312,10 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     learning_rate : float, optional
         Step size of the step-based solvers (default per solver: gd 1.0,
         momentum/nesterov 0.5, adam 0.001).
-    batch_size : int, optional
-        Mini-batch size; None is the full batch (the only choice for lbfgs).
+    batch_size : int, "auto" or None, default "auto"
+        Mini-batch size of the step-based solvers; "auto" is scikit-learn's
+        ``min(200, n_samples)``, None the full batch. lbfgs always uses the
+        full batch.
     max_iter : int, default 200
         Epochs (lbfgs: iterations).
     tol, n_iter_no_change : float, int
@@ -351,7 +366,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
 
     def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
                  output: str = "logistic", lambda_: float = 1.0, solver: str = "lbfgs",
-                 learning_rate: float | None = None, batch_size: int | None = None,
+                 learning_rate: float | None = None, batch_size: int | str | None = "auto",
                  max_iter: int = 200, tol: float = 1e-4, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int = 10,
                  class_weight: Any = None, random_state: Any = None,

@@ -104,9 +104,13 @@ class _Run:
         self.since_best = 0
         self.epoch_costs: list[float] = []
         self.bar = None
-        if verbose and sys.stderr.isatty():
-            from tqdm.auto import tqdm
+        self.total_epochs = total_epochs
+        # Off a terminal (logs, pipes), a line per epoch; at most about 100 lines.
+        self.print_every = max(1, math.ceil(total_epochs / 100)) if verbose else 0
+        if verbose and (sys.stderr.isatty() or _in_notebook()):
+            from tqdm.auto import tqdm  # tqdm's notebook bar in Jupyter
             self.bar = tqdm(total=total_epochs, unit="epoch", leave=True)
+            self.print_every = 0
 
     def end_epoch(self, thetas: list[np.ndarray]) -> None:
         h = self.history
@@ -127,6 +131,11 @@ class _Run:
         if self.bar is not None:
             self.bar.set_postfix(postfix)
             self.bar.update(1)
+        elif self.print_every and (h.epochs % self.print_every == 0
+                                   or h.epochs == self.total_epochs):
+            print(f"epoch {h.epochs}/{self.total_epochs}: "
+                  + ", ".join(f"{k} {v}" for k, v in postfix.items())
+                  + f" ({h.epoch_time[-1]:.1f} s)", file=sys.stderr, flush=True)
         info = {"epoch": h.epochs, "iteration": h.iterations, "cost": h.epoch_cost[-1],
                 "val_cost": h.val_cost[-1] if h.val_cost else None,
                 "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
@@ -162,6 +171,14 @@ class _Run:
                 else "; try a larger lambda_ or scaled inputs")
         return TrainingDiverged(f"training diverged at iteration {self.history.iterations + 1}: "
                                 f"{what}{hint}", Network(thetas, *self.kind), self.history)
+
+
+def _in_notebook() -> bool:
+    """A Jupyter kernel (where stderr is no terminal but a bar still shows)."""
+    if "IPython" not in sys.modules:
+        return False
+    shell = sys.modules["IPython"].get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str | Optimizer = "gd",
@@ -214,7 +231,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         ``cb(info)`` after each epoch; ``info`` has epoch, iteration, cost, val_cost,
         val_accuracy, thetas, history. Returning True stops training.
     verbose : bool
-        Show a progress bar (only on a terminal).
+        Show progress: a bar on a terminal or in Jupyter, else (logs, pipes)
+        one line per epoch on stderr (at most about 100 lines).
     num_threads : int, optional
     sample_weight : array_like, shape (m,), optional
         Per-sample weights of the cost (see :func:`bprop.cost`); a mini-batch
