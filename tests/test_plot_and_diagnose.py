@@ -155,3 +155,21 @@ def test_saved_plots_take_the_format_their_name_asks_for(tmp_path):
     with pytest.raises(ValueError, match=r"cannot write \.docx files"):
         bprop.plot.confusion_matrix(*fig_args, save=tmp_path / "cm.docx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cm.pdf", "cm.png", "cm.svg"]
+
+
+def test_plots_say_what_they_compare():
+    h = bprop.History(cost=[3.0, 2.0, 1.5], val_cost=[1.2], val_accuracy=[0.5], iterations=3,
+                      epochs=1)
+    labels = [t.get_text() for t in plot.learning_curves(h).axes[0].get_legend().get_texts()]
+    assert "lambda term" in labels[0] and "data term only" in labels[1]
+    curve = diagnose.ValidationCurve("lambda_", [0.0, 0.1, 1.0, 10.0], [1, 2, 3, 4],
+                                     [2, 1, 2, 3], [0.5] * 4)
+    assert plot.validation_curve(curve).axes[0].get_xscale() == "symlog"  # lambda 0 shown
+    curve.values = [0.1, 1.0, 10.0, 100.0]
+    assert plot.validation_curve(curve).axes[0].get_xscale() == "log"
+    thetas = bprop.initialize([16, 4, 2], seed=0)
+    thetas[0][2, 1:] *= 10  # one unit with far larger weights
+    fig = plot.hidden_weights(thetas)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 4 and len({im.get_clim() for im in images}) == 1  # one colour scale
+    assert len(fig.axes) == 5  # and a colour bar

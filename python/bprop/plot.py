@@ -41,8 +41,9 @@ def _figure(**kwargs: Any) -> Figure:
     return Figure(**kwargs)
 
 
-def _finish(fig: Figure, save: str | os.PathLike | None) -> Figure:
-    fig.tight_layout()
+def _finish(fig: Figure, save: str | os.PathLike | None, layout: bool = True) -> Figure:
+    if layout:
+        fig.tight_layout()
     if save is not None:
         fmt = _image_format(save)
         atomic_write(save, lambda f: fig.savefig(f, format=fmt, dpi=100))
@@ -87,13 +88,15 @@ def learning_curves(history: History, *, save: str | os.PathLike | None = None) 
     panels = 2 if history.val_accuracy else 1
     fig = _figure(figsize=(6 * panels, 4))
     ax = fig.add_subplot(1, panels, 1)
-    ax.plot(np.arange(len(history.cost)), history.cost, label="training cost (per step)")
+    # The two curves measure different things; the labels say which.
+    ax.plot(np.arange(len(history.cost)), history.cost,
+            label="training cost J (data term + lambda term, per step)")
     if history.val_cost:
         steps = max(1, history.iterations // max(1, history.epochs))
         ax.plot(steps * np.arange(1, len(history.val_cost) + 1), history.val_cost, "o-",
-                label="validation cost (per epoch)")
+                label="validation cost (data term only, per epoch)")
     ax.set_xlabel("iteration")
-    ax.set_ylabel("cost J")
+    ax.set_ylabel("cost")
     ax.set_title("learning curve")
     ax.legend()
     if panels == 2:
@@ -113,16 +116,18 @@ def hidden_weights(thetas: Any, *, image_shape: Sequence[int] | None = None,
     W = np.asarray(t[0][:max_units, 1:], dtype=np.float64)
     h, w = _image_shape(W.shape[1], image_shape)
     rows, cols = _grid(W.shape[0])
-    fig = _figure(figsize=(1.2 * cols + 1, 1.2 * rows + 0.6))
+    fig = _figure(figsize=(1.2 * cols + 1.8, 1.2 * rows + 0.6))
+    lim = float(np.abs(W).max()) or 1.0  # one colour scale: units compare at a glance
+    image = None
     for j in range(W.shape[0]):
         ax = fig.add_subplot(rows, cols, j + 1)
-        img = W[j].reshape(h, w)
-        lim = float(np.abs(img).max()) or 1.0
-        ax.imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        image = ax.imshow(W[j].reshape(h, w), cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle(f"incoming weights of the {W.shape[0]} hidden units (red +, blue -)")
-    return _finish(fig, save)
+    fig.tight_layout()
+    fig.colorbar(image, ax=fig.axes, shrink=0.8, label="weight")
+    return _finish(fig, save, layout=False)
 
 
 def sample_grid(X: Any, y_true: Any, y_pred: Any = None, *,
@@ -206,8 +211,11 @@ def validation_curve(curve: ValidationCurve, *, save: str | os.PathLike | None =
     x = np.asarray(curve.values, dtype=np.float64)
     ax.plot(x, curve.train_cost, "o-", label="training cost")
     ax.plot(x, curve.val_cost, "o-", label="validation cost")
-    if curve.parameter == "lambda_" and np.all(x > 0):
-        ax.set_xscale("log")
+    if curve.parameter == "lambda_" and np.any(x > 0):
+        if np.all(x > 0):
+            ax.set_xscale("log")
+        else:  # lambda = 0 too: linear near 0, logarithmic beyond the smallest lambda > 0
+            ax.set_xscale("symlog", linthresh=float(x[x > 0].min()))
     ax.set_xlabel("lambda" if curve.parameter == "lambda_" else "hidden units")
     ax.set_ylabel("cost J (no regularisation term)")
     ax.set_title(f"validation curve (best {curve.parameter} = {curve.best})")
