@@ -147,9 +147,19 @@ def test_npz_refuses_pickles_and_missing_arrays(tmp_path):
 
 
 def test_csv_errors(tmp_path):
-    (tmp_path / "t.csv").write_text("1,2,3\n0,x,2\n")
-    with pytest.raises(ValueError, match="not a numeric CSV"):
+    (tmp_path / "t.csv").write_text("1,2,3\n\n0,x,2\n")
+    with pytest.raises(ValueError, match=r"t.csv: line 3, column 2: 'x' is not a number"):
         data.load_csv(tmp_path / "t.csv")
+    for text, match in (("", "the file is empty"), ("label,a,b\n", "no data rows after the header"),
+                        ("1,2\n1,2,3\n", "line 2 has 3 columns, the first row has 2"),
+                        ("1;2;3\n", r"1 column\(s\) split by ','"),
+                        ("h,a\n1,2\n0,inf\n", "line 3, column 2: inf")):
+        (tmp_path / "e.csv").write_text(text)
+        with pytest.raises(ValueError, match=match):  # and no numpy warning (warnings are errors)
+            data.load_csv(tmp_path / "e.csv")
+    np.savez(tmp_path / "empty.npz", X=np.zeros((0, 3)), y=np.zeros(0))
+    with pytest.raises(ValueError, match=r"empty.npz: no samples"):
+        data.load_npz(tmp_path / "empty.npz")
     (tmp_path / "n.csv").write_text("1.5,2\n0,1\n")
     with pytest.raises(ValueError, match="labels must be whole numbers"):
         data.load_csv(tmp_path / "n.csv")
@@ -196,3 +206,25 @@ def test_60000_images_load_fast_and_without_copies(tmp_path):
     assert X.shape == (60000, 784)
     # uint8 file buffer (47 MB) + float32 result (188 MB); a float64 detour would add 376 MB.
     assert peak < 260e6, peak
+
+
+def test_csv_bom_string_labels_and_delimiter(tmp_path):
+    (tmp_path / "bom.csv").write_text("1,0.5,0.25\n0,1,2\n", encoding="utf-8-sig")
+    X, y = data.load_csv(tmp_path / "bom.csv")  # the BOM does not turn row 1 into a header
+    np.testing.assert_array_equal(X, [[0.5, 0.25], [1, 2]])
+    np.testing.assert_array_equal(y, [1, 0])
+    (tmp_path / "s.tsv.csv").write_text("kind\ta\tb\ncat\t1\t2\ndog \t3\t4\n")
+    X, y = data.load_csv(tmp_path / "s.tsv.csv", delimiter="\t")
+    assert y.tolist() == ["cat", "dog"] and X.tolist() == [[1, 2], [3, 4]]
+    (tmp_path / "f.csv").write_text("0.5,1\n2,3\n")
+    np.testing.assert_array_equal(data.load_csv_features(tmp_path / "f.csv"), [[0.5, 1], [2, 3]])
+
+
+def test_digits_ship_with_bprop_and_match_scikit_learns():
+    X, y = data.load_digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float64 and y.dtype == np.int64
+    assert X.min() == 0 and X.max() == 1 and np.bincount(y).min() >= 170
+    sk = pytest.importorskip("sklearn.datasets")
+    d = sk.load_digits()
+    np.testing.assert_array_equal(X, d.data / 16.0)
+    np.testing.assert_array_equal(y, d.target)

@@ -28,7 +28,7 @@ class Optimizer:
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) \
                 or lr <= 0:  # numpy scalars are Real too
             raise ValueError(f"learning_rate must be finite and > 0, got {lr!r}")
-        self.learning_rate = float(lr)
+        self.learning_rate: float = float(lr)
 
     def step(self, thetas: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         raise NotImplementedError

@@ -126,6 +126,7 @@ def hidden_weights(thetas: Any, *, image_shape: Sequence[int] | None = None,
         ax.set_yticks([])
     fig.suptitle(f"incoming weights of the {W.shape[0]} hidden units (red +, blue -)")
     fig.tight_layout()
+    assert image is not None  # check_thetas: at least one unit
     fig.colorbar(image, ax=fig.axes, shrink=0.8, label="weight")
     return _finish(fig, save, layout=False)
 
