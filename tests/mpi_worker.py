@@ -55,9 +55,10 @@ def main() -> None:
             distributed.broadcast([np.zeros((3, 4)), np.zeros((2, 9))] if rank == 0 else None, comm)
         except ValueError as e:
             out["message"] = np.array(str(e))
-    elif scenario == "crash_rank1":  # rank 1 fails outside any collective call
-        if rank == 1:
-            raise RuntimeError("boom on purpose")
+    elif scenario.startswith("crash_rank1"):  # rank 1 fails outside any collective call
+        if rank == 1:  # "_long": a message far larger than a pipe holds
+            raise RuntimeError("boom on purpose" + " ." * 100_000 * scenario.endswith("_long")
+                               + " (end of the message)")
         distributed.cost(thetas, X[a:b], y[a:b], comm=comm, num_threads=1)  # rank 0 waits here
     np.savez(f"{directory}/rank{rank}.npz", **out)
 

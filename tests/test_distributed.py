@@ -20,10 +20,22 @@ WORKER = Path(__file__).with_name("mpi_worker.py")
 TIMEOUT = 120  # a hang fails the test instead of the suite
 
 
+def _leftovers():
+    """What MPICH's hydra leaves when a job aborts: shared-memory segments and a
+    topology file at a fixed place in /tmp (TMPDIR does not move it)."""
+    return set(Path("/dev/shm").glob("mpich_shm_*")) | set(Path("/tmp").glob("hydra_hwloc_xmlfile_*"))
+
+
 def mpirun(n, *args, cwd=None):
+    """Run under mpiexec, then remove what an aborted job of this run left behind."""
+    before = _leftovers()
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    return subprocess.run([MPIEXEC, "-n", str(n), sys.executable, *map(str, args)],
-                          capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env)
+    try:
+        return subprocess.run([MPIEXEC, "-n", str(n), sys.executable, *map(str, args)],
+                              capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env)
+    finally:
+        for f in _leftovers() - before:
+            f.unlink(missing_ok=True)
 
 
 def write_problem(directory, *, m=257, sizes=(6, 5, 4, 3), activation="sigmoid",
@@ -108,11 +120,14 @@ def test_invalid_weights_on_root_raise_on_every_rank(tmp_path):
         assert str(r["message"]).startswith("rank 0: thetas[1] (Theta2) has shape (2, 9)")
 
 
-def test_a_crashing_rank_aborts_the_job_instead_of_hanging(tmp_path):
+@pytest.mark.parametrize("scenario", ["crash_rank1", "crash_rank1_long"])
+def test_a_crashing_rank_aborts_the_job_instead_of_hanging(tmp_path, scenario):
     write_problem(tmp_path, m=60)
-    out = mpirun(2, WORKER, "crash_rank1", tmp_path)
+    out = mpirun(2, WORKER, scenario, tmp_path)
     assert out.returncode != 0
+    # The whole message arrives: the rank aborts only once its launcher has read it.
     assert "error on rank 1: RuntimeError: boom on purpose" in out.stderr
+    assert "(end of the message)" in out.stderr
 
 
 def test_cli_distributed_train_and_saved_model(tmp_path):

@@ -485,8 +485,34 @@ def _distributed_failure(e: BaseException) -> int:
     print(f"bprop: error on rank {comm.Get_rank()}: {type(e).__name__}: {e}", file=sys.stderr,
           flush=True)
     if comm.Get_size() > 1:
+        _wait_until_read(sys.stderr.fileno())
         comm.Abort(2)
     return 2
+
+
+def _wait_until_read(fd: int, seconds: float = 5.0) -> None:
+    """Wait until the launcher has read what this rank wrote to ``fd``.
+
+    Under mpiexec a rank's stderr is a pipe to its launcher, which forwards it;
+    MPI_Abort travels by another path and can overtake it (MPICH's hydra then
+    exits with the message lost). Once the pipe is empty the launcher holds the
+    message and passes it on before the abort it learns of later.
+    """
+    try:
+        import fcntl
+        import struct
+        import termios
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pending = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+        except OSError:  # not a pipe (a terminal or a file): nothing to wait for
+            return
+        if pending == 0:
+            return
+        time.sleep(0.01)
 
 
 __all__ = ["main", "build_parser", "CliError", "DataSet"]
