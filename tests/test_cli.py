@@ -283,3 +283,38 @@ def test_predict_into_a_closed_pipe_is_quiet(tmp_path):
     p.wait(timeout=60)
     assert first.strip().isdigit()
     assert "Broken pipe" not in err and "Traceback" not in err, err
+
+
+def test_regression_trains_evaluates_and_predicts(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, (400, 3))
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, 2]
+    np.savez(tmp_path / "r.npz", X=X, y=y)
+    np.savetxt(tmp_path / "r.csv", np.column_stack([y, X]), delimiter=",")
+    model = tmp_path / "m.npz"
+    out = run("train", "--data", str(tmp_path / "r.npz"), "--output", "identity", "--activation",
+              "tanh", "--hidden", "20", "--lambda", "0.01", "--save", str(model), "--quiet")
+    assert out.returncode == 0, out.stderr
+    test_r2 = float(out.stdout.split("test R^2 ")[1].split(",")[0])
+    assert test_r2 > 0.99
+    ev = run("evaluate", str(model))
+    assert f"R^2 {test_r2:.4f}" in ev.stdout and "on 80 samples" in ev.stdout
+    pr = run("predict", str(model), "--data", str(tmp_path / "r.csv"))
+    assert pr.returncode == 0, pr.stderr
+    values = np.array(pr.stdout.split(), dtype=float)
+    assert values.shape == (400,) and np.corrcoef(values, y)[0, 1] > 0.99
+    more = run("train", "--data", str(tmp_path / "r.npz"), "--resume", str(model), "--lambda",
+               "0.01", "--iterations", "3", "--quiet")  # kind and size from the model
+    assert more.returncode == 0 and "3-20-1:" in more.stdout, more.stderr
+    bad = run("train", "--output", "identity")
+    assert bad.returncode == 2 and "needs real targets from FILE.npz or FILE.csv" in bad.stderr
+
+
+def test_plot_without_matplotlib_fails_before_training(tmp_path):
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "from bprop.cli import main\n"
+            f"sys.exit(main(['train', '--iterations', '500', '--plot', {str(tmp_path)!r}]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "--plot: bprop.plot needs matplotlib: pip install" in out.stderr
+    assert "training" not in out.stdout

@@ -158,8 +158,8 @@ def test_early_stopping_keeps_the_best_validation_weights():
 
 def test_tol_stops_on_a_flat_training_loss():
     Xtr, _, ytr, _ = digits_split()
-    clf = BackpropClassifier(solver="gd", learning_rate=1e-9, max_iter=200, tol=1e-3,
-                             n_iter_no_change=3).fit(Xtr, ytr)
+    clf = BackpropClassifier(solver="gd", learning_rate=1e-9, batch_size=None, max_iter=200,
+                             tol=1e-3, n_iter_no_change=3).fit(Xtr, ytr)
     assert clf.n_iter_ == 4  # epoch 1 sets the best, epochs 2-4 do not improve by tol
 
 

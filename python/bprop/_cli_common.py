@@ -41,23 +41,35 @@ def mnist_directory(spec: str) -> tuple[Path, list[str] | None]:
     return Path(directory), None
 
 
-def read_whole(spec: str, dtype: np.dtype, delimiter: str = ",") -> tuple[np.ndarray, np.ndarray]:
-    """All of a data set without a test split of its own: digits, .npz or .csv."""
+def read_whole(spec: str, dtype: np.dtype, delimiter: str = ",", targets: str = "labels"
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """All of a data set without a test split of its own: digits, .npz or .csv;
+    ``targets="real"`` for regression."""
+    if targets == "real" and not spec.endswith((".npz", ".csv")):
+        raise CliError(f"--output identity (regression) needs real targets from FILE.npz or "
+                       f"FILE.csv; --data {spec} holds class labels")
     if spec == "digits":
         return bdata.load_digits(dtype=dtype)
     if spec.endswith(".npz"):
-        return bdata.load_npz(spec, dtype=dtype)
+        return bdata.load_npz(spec, dtype=dtype, targets=targets)
     if spec.endswith(".csv"):
-        return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter)
+        return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter, targets=targets)
     raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
 
 
 def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: int = 0,
-                ranks: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                ranks: int = 1, flag: str = "--test-fraction"
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shard ``rank`` of ``ranks`` split into ``(X_train, y_train, X_test, y_test)``,
-    stratified, seeded by ``seed`` (one shard) or ``[seed, rank]``."""
-    Xtr, Xte, ytr, yte = bdata.train_validation_split(X, y, fraction,
-                                                      seed=seed if ranks == 1 else [seed, rank])
+    seeded by ``seed`` (one shard) or ``[seed, rank]``; stratified by class when
+    y holds labels (not real targets)."""
+    parts = int(round(fraction * len(y))), len(y) - int(round(fraction * len(y)))
+    if min(parts) < 1:
+        empty = "nothing to hold out" if parts[0] < 1 else "nothing to train on"
+        raise CliError(f"{flag} {fraction:g}: leaves {empty} from {len(y)} samples")
+    Xtr, Xte, ytr, yte = bdata.train_validation_split(
+        X, y, fraction, seed=seed if ranks == 1 else [seed, rank],
+        stratify=y.ndim == 1 and y.dtype.kind != "f")
     return Xtr, ytr, Xte, yte
 
 
@@ -84,17 +96,19 @@ class DataSet:
 
 
 def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
-              delimiter: str = ",") -> DataSet:
+              delimiter: str = ",", targets: str = "labels") -> DataSet:
     """The training and test parts of a --data value: (Fashion-)MNIST's own test
     split, or the split rule with ``test_fraction`` (default 0.2)."""
     if has_own_test_split(spec):
+        if targets == "real":
+            read_whole(spec, dtype, delimiter, targets)  # raises: labels only
         if test_fraction is not None:
             raise CliError(f"--test-fraction: --data {spec} has its own test split")
         d, names = mnist_directory(spec)
         Xtr, ytr = bdata.load_mnist(d, "train", dtype=dtype)
         Xte, yte = bdata.load_mnist(d, "test", dtype=dtype)
         return DataSet(Xtr, ytr, Xte, yte, names)
-    X, y = read_whole(spec, dtype, delimiter)
+    X, y = read_whole(spec, dtype, delimiter, targets)
     Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed)
     return DataSet(Xtr, ytr, Xte, yte, None)
 
@@ -241,14 +255,16 @@ def one_char(text: str) -> str:
     return text
 
 
-def model_record(args: argparse.Namespace, classes: np.ndarray, class_names: list[str] | None,
+def model_record(args: argparse.Namespace, classes: np.ndarray | None,
+                 class_names: list[str] | None,
                  split_ranks: int, **results: Any) -> dict[str, Any]:
     """What the model file keeps about the training run: enough to rebuild its
     data split and to read its outputs as the data's labels."""
     return dict(data=data_spec_for_record(args.data), optimizer=args.optimizer,
                 lambda_=args.lambda_, learning_rate=args.learning_rate, batch_size=args.batch_size,
                 seed=args.seed, test_fraction=args.test_fraction, delimiter=args.delimiter,
-                split_ranks=split_ranks, classes=classes.tolist(), class_names=class_names,
+                split_ranks=split_ranks, class_names=class_names,
+                classes=None if classes is None else classes.tolist(),
                 standardize=None, **results)
 
 
@@ -281,3 +297,19 @@ def summary(arch: str, J: float, history: Any, seconds: float, m: int, where: st
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
     return (f"{arch}: cost J {J:.4f} on all {m} training samples after {history.iterations} "
             f"iterations in {seconds:.1f} s{where}{note}")
+
+
+def scores(y_true: np.ndarray, y_pred: np.ndarray, regression: bool) -> dict[str, float]:
+    """Accuracy for classes; R^2 and RMSE for regression (over all outputs)."""
+    if not regression:
+        return {"accuracy": float(np.mean(y_true == y_pred))}
+    y_true = y_true.reshape(len(y_true), -1)
+    y_pred = y_pred.reshape(len(y_pred), -1)
+    residual = float(np.sum((y_true - y_pred) ** 2))
+    total = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
+    return {"R^2": 1 - residual / total if total > 0 else float("nan"),
+            "RMSE": float(np.sqrt(residual / y_true.size))}
+
+
+def format_scores(part: str, values: dict[str, float]) -> str:
+    return ", ".join(f"{part} {name} {v:.4f}" for name, v in values.items())

@@ -25,7 +25,8 @@ from ._cli_common import (DATA_HELP, CliError, DataSet, banner, check_memory, cl
                           classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
                           load_data, mnist_directory, model_record, non_negative_real, one_char,
                           open_fraction, parse_hidden, positive_int, positive_real, read_whole,
-                          seed_int, split, summary, thread_count, to_class_indices, train_settings)
+                          scores, format_scores, seed_int, split, split_shard, summary,
+                          thread_count, to_class_indices, train_settings)
 from .init import debug_matrix, initialize
 from .model_file import load, save
 from .network import Network, cost, predict
@@ -91,7 +92,7 @@ def apply_standardizer(X: np.ndarray, record: Any) -> np.ndarray:
 
 
 def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
-                    classes: np.ndarray) -> Network:
+                    classes: np.ndarray | None) -> Network:
     if not args.resume:
         check_memory(sizes, dtype)
         try:
@@ -102,10 +103,15 @@ def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
                            f"network") from None
     thetas, meta = load_model(args.resume, "--resume")
     have = meta["layer_sizes"]
+    arch = "-".join(map(str, have))
+    if args.hidden_given and have[1:-1] != sizes[1:-1]:
+        raise CliError(f"--hidden {args.hidden}: the model of --resume is {arch}; leave "
+                       f"--hidden out to train it on")
     if have[0] != sizes[0] or have[-1] != sizes[-1]:
-        raise CliError(f"--resume {args.resume}: the model is {'-'.join(map(str, have))} but "
-                       f"--data {args.data} needs {sizes[0]} inputs and {sizes[-1]} classes")
-    if not np.array_equal(classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)):
+        raise CliError(f"--resume {args.resume}: the model is {arch} but --data {args.data} "
+                       f"needs {sizes[0]} inputs and {sizes[-1]} outputs")
+    if classes is not None and not np.array_equal(
+            classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)):
         raise CliError(f"--resume {args.resume}: the model's classes differ from the data's")
     return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
 
@@ -119,6 +125,17 @@ def check_threads(args: argparse.Namespace) -> None:
 
 def check_settings(args: argparse.Namespace) -> None:
     check_threads(args)
+    if args.resume:  # the network's kind is the model's
+        net, _ = load_model(args.resume, "--resume")
+        for name in ("activation", "output"):
+            given, mine = getattr(args, name), getattr(net, name)
+            if given is not None and given != mine:
+                raise CliError(f"--{name} {given}: the model of --resume has {mine}")
+            setattr(args, name, mine)
+    args.activation = args.activation or "sigmoid"
+    args.output = args.output or "logistic"
+    args.hidden_given = args.hidden is not None
+    args.hidden = "25" if args.hidden is None else args.hidden
     if args.optimizer == "lbfgs":
         if args.batch_size is not None:
             raise CliError("--batch-size: lbfgs works on the full batch; leave it out or pick "
@@ -134,25 +151,35 @@ def check_settings(args: argparse.Namespace) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     check_settings(args)
     check_outputs_writable(args)
+    regression = args.output == "identity"
     if args.distributed:
-        if args.plot:
-            raise CliError("--plot is not available with --distributed")
+        if args.plot or regression:
+            raise CliError(f"--{'plot' if args.plot else 'output identity'} is not available "
+                           f"with --distributed")
         from .cli_distributed import cmd_train_distributed
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
-    ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter)
-    classes = class_values(ds.y_train, ds.y_test)
-    ytr = to_class_indices(ds.y_train, classes, f"--data {args.data}")
-    yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
+    ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter,
+                   "real" if regression else "labels")
+    classes = None
+    if regression:
+        ytr, yte = ds.y_train, ds.y_test
+        K = 1 if ytr.ndim == 1 else ytr.shape[1]
+    else:
+        classes = class_values(ds.y_train, ds.y_test)
+        ytr = to_class_indices(ds.y_train, classes, f"--data {args.data}")
+        yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
+        K = len(classes)
     scaling = standardizer(args, ds.X_train)
     Xtr, Xte = apply_standardizer(ds.X_train, scaling), apply_standardizer(ds.X_test, scaling)
     validation = None
     if args.validation_fraction is not None:
-        Xtr, Xva, ytr, yva = bdata.train_validation_split(Xtr, ytr, args.validation_fraction,
-                                                          seed=args.seed)
+        Xtr, ytr, Xva, yva = split_shard(Xtr, ytr, args.validation_fraction, args.seed,
+                                         flag="--validation-fraction")
         validation = (Xva, yva)
-    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), len(classes)]
+    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
     thetas = initial_network(args, sizes, dtype, classes)
+    sizes = [thetas[0].shape[1] - 1] + [t.shape[0] for t in thetas]
     arch = "-".join(map(str, sizes))
     if not args.quiet:
         print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)
@@ -168,41 +195,51 @@ def cmd_train(args: argparse.Namespace) -> int:
                        f"samples") from None
     seconds = time.perf_counter() - start
     J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
-    train_acc = float(np.mean(predict(thetas, Xtr, num_threads=args.threads) == ytr))
+    on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
     y_pred = predict(thetas, Xte, num_threads=args.threads)
-    test_acc = float(np.mean(y_pred == yte))
+    on_test = scores(yte, y_pred, regression)
     print(summary(arch, J, history, seconds, Xtr.shape[0]))
-    print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
+    print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
     if args.save:
-        record = model_record(args, classes, ds.class_names, 1, train_accuracy=train_acc,
-                              test_accuracy=test_acc, cost_history=history.cost,
-                              iterations=history.iterations)
+        results = {f"{part}_{name.replace('^', '').lower()}": v
+                   for part, values in (("train", on_train), ("test", on_test))
+                   for name, v in values.items()}
+        record = model_record(args, classes, ds.class_names, 1, cost_history=history.cost,
+                              iterations=history.iterations, **results)
         record.update(standardize=scaling)
         save(args.save, thetas, **record)
         print(f"saved {args.save}")
     if args.plot:
-        write_plots(args.plot, thetas, ds.X_test, yte, y_pred,
-                    display_names(classes, ds.class_names), history=history)
+        if regression:
+            write_plots(args.plot, thetas, ds.X_test, None, None, [], history=history)
+        else:
+            assert classes is not None
+            write_plots(args.plot, thetas, ds.X_test, yte, y_pred,
+                        display_names(classes, ds.class_names), history=history)
     return 0
 
 
-def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray,
-                y_pred: np.ndarray, names: Sequence[str], history: Any = None) -> None:
-    """PNG files for --plot: learning curves, confusion matrix, and for square
-    images the hidden units' weights and a grid of test samples."""
+def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray | None,
+                y_pred: np.ndarray | None, names: Sequence[str], history: Any = None) -> None:
+    """PNG files for --plot: learning curves, and for classes the confusion
+    matrix and, for square images, the hidden units' weights and a grid of test
+    samples."""
     from . import plot
     out = Path(directory)
     written = []
     if history is not None:
         plot.learning_curves(history, save=out / "learning_curves.png")
         written.append("learning_curves.png")
-    plot.confusion_matrix(y, y_pred, class_names=names, save=out / "confusion_matrix.png")
-    written.append("confusion_matrix.png")
+    if y is not None and y_pred is not None:
+        plot.confusion_matrix(y, y_pred, class_names=names, save=out / "confusion_matrix.png")
+        written.append("confusion_matrix.png")
     side = math.isqrt(X.shape[1])
     if side * side == X.shape[1] and len(thetas) > 1:
         plot.hidden_weights(thetas, save=out / "hidden_weights.png")
-        plot.sample_grid(X, y, y_pred, class_names=names, save=out / "samples.png")
-        written += ["hidden_weights.png", "samples.png"]
+        written.append("hidden_weights.png")
+        if y is not None:
+            plot.sample_grid(X, y, y_pred, class_names=names, save=out / "samples.png")
+            written.append("samples.png")
     print(f"plots in {out}: {', '.join(written)}")
 
 
@@ -215,7 +252,7 @@ def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
         raise CliError(f"{flag}: {e}") from None
 
 
-def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype
+def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targets: str
                     ) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
     """(spec, X, y, class names, which part) that evaluate scores."""
     if args.data is None:  # the model's own data: the part its training held out
@@ -229,7 +266,7 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype
         if spec.endswith((".npz", ".csv")) and not Path(spec).exists():
             raise CliError(f"the model was trained on {spec}, which is not there now; "
                            f"name the data with --data")
-        X, y = read_whole(spec, dtype, meta.get("delimiter") or ",")
+        X, y = read_whole(spec, dtype, meta.get("delimiter") or ",", targets)
         ranks = meta.get("split_ranks", 1) if args.test_fraction is None else 1
         _, _, Xte, yte = split(X, y, fraction, seed, ranks)
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
@@ -238,7 +275,7 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype
         d, names = mnist_directory(spec)
         X, y = bdata.load_mnist(d, "test", dtype=dtype)
         return spec, X, y, names, "its test split"
-    X, y = read_whole(spec, dtype, args.delimiter)
+    X, y = read_whole(spec, dtype, args.delimiter, targets)
     if args.test_fraction is None or args.test_fraction == 1:
         return spec, X, y, None, "all of it"
     seed = 0 if args.seed is None else args.seed
@@ -250,25 +287,36 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
     check_threads(args)
     check_outputs_writable(args)
-    spec, X, y, names, part = evaluation_data(args, meta, thetas[0].dtype)
+    regression = thetas.output == "identity"
+    spec, X, y, names, part = evaluation_data(args, meta, thetas[0].dtype,
+                                              "real" if regression else "labels")
     K = thetas[-1].shape[0]
     if X.shape[1] != thetas[0].shape[1] - 1:
         raise CliError(f"--data {spec}: the model takes {thetas[0].shape[1] - 1} inputs but the "
                        f"data have {X.shape[1]} features")
+    heading = (f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, "
+               f"{thetas.activation} hidden, {thetas.output} output), data {spec}: {part}")
+    X = apply_standardizer(X, meta.get("standardize"))
+    if regression:
+        if y.reshape(len(y), -1).shape[1] != K:
+            raise CliError(f"--data {spec}: the model has {K} outputs but the data have "
+                           f"{y.reshape(len(y), -1).shape[1]} targets")
+        print(heading)
+        values = scores(y, predict(thetas, X, num_threads=args.threads), True)
+        print(", ".join(f"{k} {v:.4f}" for k, v in values.items()) + f" on {len(y)} samples")
+        return 0
     classes = classes_from_meta(meta, K)
     y_idx = to_class_indices(y, classes, f"--data {spec}")
-    X = apply_standardizer(X, meta.get("standardize"))
     y_pred = predict(thetas, X, num_threads=args.threads)
     names = display_names(classes, meta.get("class_names") or names)
-    print(f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, {thetas.activation} "
-          f"hidden, {thetas.output} output), data {spec}: {part}")
+    print(heading)
     print(format_report(y_idx, y_pred, names))
     if args.plot:
         write_plots(args.plot, thetas, X, y_idx, y_pred, names)
     return 0
 
 
-def read_features(path: str, n_inputs: int, delimiter: str) -> np.ndarray:
+def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.ndarray:
     """The inputs to predict: an .npz's X, or a CSV of features (with or without a
     label column first)."""
     if not Path(path).is_file():
@@ -284,7 +332,7 @@ def read_features(path: str, n_inputs: int, delimiter: str) -> np.ndarray:
     with open(path, encoding="utf-8-sig") as f:  # one column more than inputs: labels first
         first = next((line for line in f if line.strip()), "")
     if len(first.split(delimiter)) == n_inputs + 1:
-        return bdata.load_csv(path, delimiter=delimiter)[0]
+        return bdata.load_csv(path, delimiter=delimiter, targets=targets)[0]
     return bdata.load_csv_features(path, delimiter=delimiter)
 
 
@@ -292,14 +340,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
     check_threads(args)
     n_inputs = thetas[0].shape[1] - 1
-    X = read_features(args.data, n_inputs, args.delimiter)
+    X = read_features(args.data, n_inputs, args.delimiter,
+                      "real" if thetas.output == "identity" else "labels")
     if X.shape[1] != n_inputs:
         raise CliError(f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
                        f"{X.shape[1]} features")
     X = apply_standardizer(X.astype(thetas[0].dtype), meta.get("standardize"))
-    classes = classes_from_meta(meta, thetas[-1].shape[0])
-    labels = classes[predict(thetas, X, num_threads=args.threads)]
-    print("\n".join(map(str, labels)))
+    out = predict(thetas, X, num_threads=args.threads)
+    if thetas.output == "identity":  # the outputs themselves, one row per sample
+        print("\n".join(" ".join(f"{v:.8g}" for v in row) for row in out))
+    else:
+        print("\n".join(map(str, classes_from_meta(meta, thetas[-1].shape[0])[out])))
     return 0
 
 
@@ -328,13 +379,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def add_network_kind(p: argparse.ArgumentParser, outputs: Sequence[str]) -> None:
-    p.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
+def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid") -> None:
+    """--activation and --output; ``default=None`` leaves them to be resolved
+    (train: a resumed model's kind, else sigmoid/logistic)."""
+    p.add_argument("--activation", choices=list(ACTIVATIONS), default=default,
                    help="hidden layers' activation (default: sigmoid)")
-    p.add_argument("--output", choices=list(outputs), default="logistic",
+    p.add_argument("--output", choices=list(OUTPUTS), default=default and "logistic",
                    help="output layer and cost: logistic (sigmoid units, the tutorial's; "
-                        "default), softmax (cross-entropy)"
-                        + (", identity (squared error)" if "identity" in outputs else ""))
+                        "default), softmax (cross-entropy), identity (squared error: "
+                        "regression on real targets from FILE.npz or FILE.csv)")
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -354,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a network and report train/test accuracy",
                        description="Train a network; print its cost and train/test accuracy.")
     t.add_argument("--data", default="digits", metavar="DATA", help=DATA_HELP)
-    t.add_argument("--hidden", default="25", metavar="SIZES",
+    t.add_argument("--hidden", default=None, metavar="SIZES",
                    help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer "
                         "(default: 25)")
     t.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=1.0,
@@ -377,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--init", choices=["uniform", "xavier", "he", "auto"], default="uniform",
                    help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
                         "he: for ReLU; auto: he for ReLU, else xavier")
-    add_network_kind(t, ["logistic", "softmax"])  # the CLI's data sets are classification
+    add_network_kind(t, default=None)
     t.add_argument("--seed", type=seed_int, default=0, metavar="N",
                    help="seed of the initial weights, the split and the shuffling (default: 0)")
     t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
@@ -441,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="LAMBDA", help="L2 strength (default: 3)")
     c.add_argument("--threshold", type=positive_real, default=1e-7, metavar="T",
                    help="largest relative difference that passes (default: 1e-7)")
-    add_network_kind(c, list(OUTPUTS))
+    add_network_kind(c)
     c.set_defaults(func=cmd_gradcheck)
     return p
 

@@ -278,8 +278,13 @@ def load_digits(*, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
-             rows: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+             rows: tuple[int, int] | None = None, targets: str = "labels"
+             ) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` arrays from an ``.npz`` file (never unpickles objects).
+
+    ``targets="labels"``: ``y`` holds whole numbers >= 0 (int64);
+    ``targets="real"`` (regression): real values, shape ``(m,)`` or ``(m, K)``
+    (float64).
 
     ``rows=(start, stop)`` reads only those samples: each array's rows before
     ``start`` are skipped in the file (decompressed and dropped for a compressed
@@ -298,7 +303,7 @@ def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
         if isinstance(e, FileNotFoundError) or str(e).startswith(str(path)):
             raise
         raise ValueError(f"{path}: not a readable .npz file ({e})") from None
-    return _features_and_labels(X, y, dtype, str(path))
+    return _features_and_labels(X, y, dtype, str(path), targets)
 
 
 def npz_length(path: str | os.PathLike) -> int:
@@ -339,14 +344,15 @@ def _npy_rows(z: zipfile.ZipFile, name: str, rows: tuple[int, int], path: Any) -
 
 
 def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str = ",",
-             dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
+             dtype: Any = np.float64, targets: str = "labels") -> tuple[np.ndarray, np.ndarray]:
     """A CSV of numbers, one sample per row: a label column and the features.
 
     A first row whose features are not numbers is a header and is skipped; a
     UTF-8 byte-order mark is ignored. Labels are whole numbers >= 0 (``y``
     int64) or, when any label is not a number, strings (``y`` of dtype str;
     map them to classes ``0..K-1`` with ``np.unique(y, return_inverse=True)``).
-    Errors name the file's line and column (both counted from 1).
+    With ``targets="real"`` (regression) the column holds real values (``y``
+    float64). Errors name the file's line and column (both counted from 1).
     """
     X, labels = _read_csv(Path(path), delimiter, label_column)
     assert labels is not None
@@ -354,8 +360,11 @@ def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str =
     try:
         y: np.ndarray = labels.astype(np.float64)
     except ValueError:
+        if targets == "real":
+            raise ValueError(f"{path}: the target column holds text; regression needs "
+                             f"numbers") from None
         y = labels  # labels that are not numbers: class names
-    return _features_and_labels(X, y, dtype, str(path))
+    return _features_and_labels(X, y, dtype, str(path), targets)
 
 
 def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
@@ -426,7 +435,10 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
     return X, labels
 
 
-def _features_and_labels(X: Any, y: Any, dtype: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
+def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str = "labels"
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    if targets not in ("labels", "real"):
+        raise ValueError(f"targets must be 'labels' or 'real', got {targets!r}")
     dt = _checks.check_dtype(dtype)
     X = _checks.as_array(X, f"{source}: X")
     y = np.asarray(y) if np.asarray(y).dtype.kind in "US" else _checks.as_array(y, f"{source}: y")
@@ -435,13 +447,19 @@ def _features_and_labels(X: Any, y: Any, dtype: Any, source: str) -> tuple[np.nd
     if X.shape[0] == 0:
         raise ValueError(f"{source}: no samples (X has shape {X.shape})")
     X = X.reshape(X.shape[0], -1)
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+    if targets == "real" and y.ndim == 2 and y.shape[0] == X.shape[0]:
+        pass  # several real targets per sample
+    elif y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"{source}: y must have shape ({X.shape[0]},), got {y.shape}")
     if not np.isfinite(X).all():
         r, c = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"{source}: X holds {X[r, c]} at sample {r}, feature {c} (from 0)")
     if y.dtype.kind in "US":
         return np.ascontiguousarray(X, dtype=dt), y.astype(str)
+    if targets == "real":
+        if not np.isfinite(y).all():
+            raise ValueError(f"{source}: targets must be finite numbers")
+        return np.ascontiguousarray(X, dtype=dt), y.astype(np.float64)
     if y.size and (not np.isfinite(y).all() or (y != np.round(y)).any() or y.min() < 0):
         raise ValueError(f"{source}: labels must be whole numbers >= 0")
     return np.ascontiguousarray(X, dtype=dt), y.astype(np.int64)

@@ -34,7 +34,7 @@ class History:
         batch's mean data term plus the full-data penalty); for lbfgs the
         initial cost and then the cost after each iteration.
     epoch_cost : list of float
-        Mean of ``cost`` over each epoch's steps.
+        Each epoch's ``cost``, its batches weighted by their sizes.
     val_cost, val_accuracy : list of float
         Validation cost (unregularised) and accuracy at the end of each epoch.
     epoch_time : list of float
@@ -103,6 +103,7 @@ class _Run:
         self.best: tuple[float, list[np.ndarray]] | None = None
         self.since_best = 0
         self.epoch_costs: list[float] = []
+        self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
         self.bar = None
         self.total_epochs = total_epochs
         # Off a terminal (logs, pipes), a line per epoch; at most about 100 lines.
@@ -115,8 +116,8 @@ class _Run:
     def end_epoch(self, thetas: list[np.ndarray]) -> None:
         h = self.history
         h.epochs += 1
-        h.epoch_cost.append(float(np.mean(self.epoch_costs)) if self.epoch_costs else float("nan"))
-        self.epoch_costs = []
+        h.epoch_cost.append(self.epoch_mean())
+        self.epoch_costs, self.epoch_rows = [], []
         postfix = {"cost": f"{h.epoch_cost[-1]:.4f}"}
         if self.validation is not None:
             vp, vy = self.validation
@@ -152,6 +153,16 @@ class _Run:
                 self.since_best += 1
                 if self.since_best >= self.patience:
                     raise _Stop("early_stopping")
+
+    def add_cost(self, J: float, rows: int = 1) -> None:
+        self.epoch_costs.append(J)
+        self.epoch_rows.append(rows)
+
+    def epoch_mean(self) -> float:
+        """The epoch's estimate of J: its batches' costs weighted by their sizes."""
+        if not self.epoch_costs:
+            return float("nan")
+        return float(np.average(self.epoch_costs, weights=self.epoch_rows))
 
     def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[Network, History]:
         if self.bar is not None:
@@ -370,7 +381,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
                     raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
                 current = new
                 h.cost.append(J)
-                run.epoch_costs.append(J)
+                run.add_cost(J, batch_rows[b])
                 h.iterations += 1
             _check_growth(run, current, opt.learning_rate)
             run.end_epoch(current)
@@ -424,7 +435,7 @@ def _check_growth(run: _Run, thetas: list[np.ndarray], learning_rate: float | No
     h = run.history
     if not h.cost or not run.epoch_costs:
         return
-    start, now = h.cost[0], float(np.mean(run.epoch_costs))
+    start, now = h.cost[0], run.epoch_mean()
     if now > DIVERGENCE_FACTOR * start and now > start + 1e-3:
         raise run.diverged(thetas, f"the cost grew from {start:.4g} to {now:.4g}, more than "
                            f"{DIVERGENCE_FACTOR:g}x its start", learning_rate)
@@ -452,7 +463,7 @@ def _train_lbfgs(t0: list[np.ndarray], problem: _Problem, iterations: int, run: 
         last["thetas"] = thetas
         h.iterations += 1
         h.cost.append(float(intermediate_result.fun))
-        run.epoch_costs.append(float(intermediate_result.fun))
+        run.add_cost(float(intermediate_result.fun))
         run.end_epoch(thetas)
 
     try:
