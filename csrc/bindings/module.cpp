@@ -202,6 +202,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("default_num_threads", &bprop::default_num_threads);
   m.def("num_procs", &bprop::num_procs);
   m.def("simd_isa", &bprop::simd_isa, "Instruction set of the kernels in use.");
+  m.def("supported_isas", &bprop::supported_isas,
+        "The kernel paths this build can run on this CPU (BPROP_SIMD values).");
   m.attr("BLOCK_SIZE") = bprop::kBlock;
   m.attr("WAVE_BLOCKS") = bprop::kWave;
   m.attr("STATUS_OK") = static_cast<int>(bprop::Status::ok);

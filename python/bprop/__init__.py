@@ -22,11 +22,13 @@ __version__ = "0.2.0"
 
 
 def build_info() -> dict[str, object]:
-    """How the core was built and runs: OpenMP, the SIMD kernels in use, block sizes, cores."""
+    """How the core was built and runs: OpenMP, the SIMD kernels in use (and those this CPU
+    can run: BPROP_SIMD values), block sizes, cores."""
     return {
         "version": __version__,
         "openmp": _core.openmp_enabled(),
         "simd": _core.simd_isa(),
+        "simd_supported": _core.supported_isas(),
         "num_procs": _core.num_procs(),
         "default_num_threads": _core.default_num_threads(),
         "block_size": _core.BLOCK_SIZE,

@@ -1,5 +1,8 @@
 // Runtime choice of kernels: the widest instruction set the CPU supports,
-// unless BPROP_SIMD names another ("baseline" forces the portable path).
+// unless BPROP_SIMD names another: "baseline" (the portable path), "avx2",
+// "avx512", or "wide-avx2" (the AVX-512 source and tiling built for AVX2, for
+// tests on machines without AVX-512). A name the CPU cannot run falls back to
+// the widest it can; simd_isa() says which path runs.
 #include <cstdlib>
 #include <cstring>
 
@@ -16,14 +19,22 @@ namespace avx2 {
 template <class T>
 SimdKernels<T> kernels();
 }
+namespace wide_avx2 {
+template <class T>
+SimdKernels<T> kernels();
+}
+#endif
+#ifdef BPROP_HAVE_AVX512
+namespace avx512 {
+template <class T>
+SimdKernels<T> kernels();
+}
 #endif
 
 namespace {
 
-bool use_avx2() {
+bool cpu_has_avx2() {
 #ifdef BPROP_HAVE_AVX2
-  const char* forced = std::getenv("BPROP_SIMD");
-  if (forced != nullptr && std::strcmp(forced, "baseline") == 0) return false;
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
@@ -31,10 +42,33 @@ bool use_avx2() {
 #endif
 }
 
+bool cpu_has_avx512() {
+#ifdef BPROP_HAVE_AVX512
+  __builtin_cpu_init();
+  return cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+  return false;
+#endif
+}
+
+bool forced(const char* name) {
+  const char* wanted = std::getenv("BPROP_SIMD");
+  return wanted != nullptr && std::strcmp(wanted, name) == 0;
+}
+
 template <class T>
 SimdKernels<T> choose() {
+  if (forced("baseline")) return baseline::kernels<T>();
 #ifdef BPROP_HAVE_AVX2
-  if (use_avx2()) return avx2::kernels<T>();
+  if (cpu_has_avx2()) {
+    if (forced("wide-avx2")) return wide_avx2::kernels<T>();
+    if (forced("avx2")) return avx2::kernels<T>();
+#ifdef BPROP_HAVE_AVX512
+    if (cpu_has_avx512()) return avx512::kernels<T>();
+#endif
+    return avx2::kernels<T>();
+  }
 #endif
   return baseline::kernels<T>();
 }
@@ -48,6 +82,13 @@ const SimdKernels<T>& simd_kernels() {
 }
 
 const char* simd_isa() { return simd_kernels<double>().isa; }
+
+std::vector<std::string> supported_isas() {
+  std::vector<std::string> out{"baseline"};
+  if (cpu_has_avx2()) out.insert(out.end(), {"avx2", "wide-avx2"});
+  if (cpu_has_avx512()) out.emplace_back("avx512");
+  return out;
+}
 
 template const SimdKernels<float>& simd_kernels<float>();
 template const SimdKernels<double>& simd_kernels<double>();

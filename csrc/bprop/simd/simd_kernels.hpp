@@ -7,6 +7,9 @@
 // compiled for AVX2 can be picked by the linker for the baseline path.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "../network.hpp"
 
 namespace bprop {
@@ -28,11 +31,15 @@ struct SimdKernels {
   double (*softplus_sum)(const T* z, index_t n);
 };
 
-// The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2").
+// The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2",
+// "avx512", "wide-avx2").
 template <class T>
 const SimdKernels<T>& simd_kernels();
 
-// Name of the instruction set in use ("avx2" or "baseline").
+// Name of the path in use ("avx512", "avx2", "wide-avx2" or "baseline").
 const char* simd_isa();
+
+// The paths this build can run on this CPU (BPROP_SIMD values).
+std::vector<std::string> supported_isas();
 
 }  // namespace bprop
