@@ -254,6 +254,7 @@ def test_validation_early_stopping_standardize_and_resume(tmp_path):
     other = _blobs_csv(tmp_path / "d.csv")
     bad = run("train", "--resume", str(model), "--data", str(other), "--quiet")
     assert bad.returncode == 2 and "the model is 64-25-10 but --data" in bad.stderr
+    assert "has 2 features" in bad.stderr
 
 
 def test_help_shows_defaults_and_version():
@@ -283,6 +284,7 @@ def test_predict_into_a_closed_pipe_is_quiet(tmp_path):
     p.wait(timeout=60)
     assert first.strip().isdigit()
     assert "Broken pipe" not in err and "Traceback" not in err, err
+    assert p.returncode == 0  # the reader took what it wanted: not an error
 
 
 def test_regression_trains_evaluates_and_predicts(tmp_path):
@@ -318,3 +320,40 @@ def test_plot_without_matplotlib_fails_before_training(tmp_path):
     assert out.returncode == 2
     assert "--plot: bprop.plot needs matplotlib: pip install" in out.stderr
     assert "training" not in out.stdout
+
+
+def test_second_trial_findings(tmp_path):
+    """What a new user met in the second trial of 0.2, each checked."""
+    model = tmp_path / "st.npz"
+    assert run("train", "--standardize", "--iterations", "60", "--save", str(model),
+               "--quiet").returncode == 0
+    acc = float(run("evaluate", str(model)).stdout.split("accuracy ")[1].split()[0])
+    more = run("train", "--resume", str(model), "--optimizer", "gd", "--learning-rate", "1e-9",
+               "--iterations", "1", "--save", str(tmp_path / "r.npz"), "--quiet")
+    assert _test_accuracy(more) == pytest.approx(acc, abs=0.01)  # the model's scaling is kept
+    _, meta = bprop.load(tmp_path / "r.npz")
+    assert meta["standardize"] is not None
+    for flags in (("--seed", "5"), ("--test-fraction", "0.5")):
+        out = run("evaluate", str(model), *flags)
+        assert out.returncode == 2 and "goes with --data" in out.stderr
+    bprop.save(tmp_path / "py.npz", bprop.Network(bprop.initialize([64, 5, 10], seed=0)))
+    out = run("evaluate", str(tmp_path / "py.npz"))
+    assert out.returncode == 2 and "records no training data" in out.stderr
+    neg = _blobs_csv(tmp_path / "neg.csv", (-1, 0, 1))
+    assert _test_accuracy(run("train", "--data", str(neg), "--hidden", "6", "--quiet")) > 0.9
+    out = run("train", "--patience", "3")
+    assert out.returncode == 2 and "--patience: only used with --early-stopping" in out.stderr
+    out = run("train", "--early-stopping", "--distributed")
+    assert out.returncode == 2 and "--early-stopping is not available" in out.stderr
+    pr = run("predict", str(model), "--data", "digits")
+    assert pr.returncode == 0 and len(pr.stdout.split()) == 1797
+    (tmp_path / "semi.csv").write_text("1;0.5;0.2\n0;0.1;0.3\n")
+    small = tmp_path / "small.npz"
+    assert run("train", "--data", str(_blobs_csv(tmp_path / "b.csv")), "--hidden", "4",
+               "--save", str(small), "--quiet").returncode == 0
+    out = run("predict", str(small), "--data", str(tmp_path / "semi.csv"))
+    assert out.returncode == 2 and "another --delimiter?" in out.stderr
+    out = run("train", "--data", str(tmp_path / "real.npz"))
+    np.savez(tmp_path / "real.npz", X=np.ones((10, 2)), y=np.linspace(0, 1, 10))
+    out = run("train", "--data", str(tmp_path / "real.npz"))
+    assert out.returncode == 2 and "--output identity" in out.stderr

@@ -172,3 +172,23 @@ def test_files_that_are_not_models_get_a_plain_value_error(tmp_path, make, match
     with pytest.raises(ValueError, match=match) as e:
         bprop.load(path)
     assert "allow_pickle" not in str(e.value)
+
+
+def test_save_refuses_a_kind_that_contradicts_the_network(tmp_path):
+    net = bprop.Network(bprop.initialize([3, 4, 2], seed=0), "relu", "softmax")
+    with pytest.raises(ValueError, match="contradicts the Network's own activation 'relu'"):
+        bprop.save(tmp_path / "m.npz", net, activation="sigmoid")
+    with pytest.raises(ValueError, match="activation 'foo' is not one of"):
+        bprop.Network(net, activation="foo")
+    with pytest.raises(ValueError, match="output 'soft' is not one of"):
+        bprop.Network(net, output="soft")
+
+
+def test_saving_through_a_symbolic_link_keeps_the_link(tmp_path):
+    net = bprop.Network(bprop.initialize([3, 4, 2], seed=0))
+    real = bprop.save(tmp_path / "real.npz", net)
+    (tmp_path / "link.npz").symlink_to(real)
+    bprop.save(tmp_path / "link.npz", bprop.Network(bprop.initialize([3, 4, 2], seed=1)))
+    assert (tmp_path / "link.npz").is_symlink()
+    back, _ = bprop.load(real)  # the file the link points at holds the new model
+    np.testing.assert_array_equal(back[0], bprop.initialize([3, 4, 2], seed=1)[0])

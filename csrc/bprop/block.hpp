@@ -101,14 +101,18 @@ inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
   }
 }
 
+// out[b, j] = Theta[j, 0] + sum_k in[b, k] Theta[j, 1 + k], the sum over the
+// packed panel into `wide` (nb, panel columns), then the bias added.
 // `ahead`: the next nb input rows to prefetch, or null.
 template <class T>
 inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const T* in,
-                   index_t nb, T* out, const T* ahead) {
+                   index_t nb, T* out, T* wide, const T* ahead) {
   const index_t width = layer.cols - 1;
-  simd.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows, ahead);
+  const index_t cols = panel_columns(layer.rows, kPanelWidth<T>);
+  simd.nn(nb, cols, width, in, width, layer.panel, cols, wide, cols, ahead);
   for (index_t b = 0; b < nb; ++b)
-    for (index_t j = 0; j < layer.rows; ++j) out[b * layer.rows + j] += layer.theta[j * layer.cols];
+    for (index_t j = 0; j < layer.rows; ++j)
+      out[b * layer.rows + j] = wide[b * cols + j] + layer.theta[j * layer.cols];
 }
 
 // Forward pass: s.a[l] = g(Theta_l [1 a_l]) for every layer; z_L is kept in
@@ -125,7 +129,7 @@ inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layer
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const index_t count = nb * layers[l].rows;
     T* z = l == last ? s.z_out.data() : s.a[l].data();
-    affine(simd, layers[l], in, nb, z, l == 0 ? X_next : nullptr);
+    affine(simd, layers[l], in, nb, z, s.z_wide.data(), l == 0 ? X_next : nullptr);
     if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
     if (l == last)

@@ -44,8 +44,9 @@ bool finish_gradient(const LayerView<T>& layer, const double* total, double W, d
 }  // namespace
 
 template <class T>
-CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,
+CostResult cost_gradient(const Network<T>& given, const Samples<T>& s, double lambda,
                          T* const* D, Workspace<T>& ws) {
+  const Network<T> layers = with_panels(given, ws);
   const bool with_gradient = D != nullptr;
   const index_t blocks = num_blocks(s.m);
   const index_t per_chunk = chunk_blocks(s.m);

@@ -10,8 +10,9 @@
 namespace bprop {
 
 template <class T>
-index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* out,
+index_t forward(const Network<T>& given, const T* X, index_t m, index_t n, T* out,
                 Workspace<T>& ws) {
+  const Network<T> layers = with_panels(given, ws);
   const index_t K = layers.back().rows;
   const index_t blocks = num_blocks(m);
   index_t bad_row = -1;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "network.hpp"
+#include "simd/simd_kernels.hpp"
 
 namespace bprop {
 
@@ -42,13 +43,17 @@ struct BlockScratch {
   std::vector<std::vector<T>> a;
   std::vector<std::vector<T>> delta;
   std::vector<T> z_out;
+  std::vector<T> z_wide;  // (kBlock, panel columns) product before the bias, all layers
 
   BlockScratch(const Network<T>& layers, bool with_delta) {
+    index_t widest = 0;
     for (const auto& layer : layers) {
       a.emplace_back(kBlock * layer.rows);
       if (with_delta) delta.emplace_back(kBlock * layer.rows);
+      widest = std::max(widest, panel_columns(layer.rows, kPanelWidth<T>));
     }
     z_out.resize(kBlock * layers.back().rows);
+    z_wide.resize(kBlock * widest);
   }
 };
 
@@ -63,6 +68,7 @@ struct Workspace {
   std::vector<double> slot_cost;         // (num_slots,) chunk sums of the cost
   std::vector<index_t> slot_bad_row;     // (num_slots,) first row with NaN/inf, or -1
   std::vector<double> total_grad;        // (num_params,) sum of Delta over all blocks
+  std::vector<std::vector<T>> panels;    // per layer, Theta[:, 1:]^T packed (pack_panel)
 
   // Whether this workspace serves a call with these arguments.
   bool fits(const Network<T>& layers, index_t m, int threads, bool with_gradient) const {
@@ -86,6 +92,8 @@ struct Workspace {
       offsets.push_back(num_params);
       num_params += layer.rows * layer.cols;
     }
+    for (const auto& layer : layers)
+      panels.emplace_back((layer.cols - 1) * panel_columns(layer.rows, kPanelWidth<T>));
     scratch.reserve(num_threads);
     for (int t = 0; t < num_threads; ++t) scratch.emplace_back(layers, with_gradient);
     if (with_gradient) {
@@ -109,6 +117,18 @@ Workspace<T>& thread_workspace(const Network<T>& layers, index_t m, int threads,
   }
   std::fill(cached->total_grad.begin(), cached->total_grad.end(), 0.0);
   return *cached;
+}
+
+// The network with each layer's weights packed for the forward product into
+// the workspace (once per call: the weights are the same for every block).
+template <class T>
+Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws) {
+  Network<T> out = layers;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    pack_panel(layers[l].theta, layers[l].rows, layers[l].cols, ws.panels[l].data());
+    out[l].panel = ws.panels[l].data();
+  }
+  return out;
 }
 
 }  // namespace bprop

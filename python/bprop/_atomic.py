@@ -35,8 +35,9 @@ def check_writable_directory(path: str | os.PathLike) -> Path:
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(f)`` on a temporary file, then rename it to ``path``."""
-    target = Path(path)
+    """Call ``write(f)`` on a temporary file, then rename it to ``path`` (to the
+    file a symbolic link points at, so that the link stays a link)."""
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = check_writable_directory(target)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)

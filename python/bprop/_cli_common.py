@@ -24,7 +24,7 @@ class CliError(Exception):
     """A problem to report in one line."""
 
 
-DATA_HELP = ("digits (default; the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
+DATA_HELP = ("digits (the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
              "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv (label column first)")
 
 
@@ -160,9 +160,9 @@ def check_memory(sizes: Sequence[int], dtype: np.dtype, flag: str = "--hidden") 
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
         return
     if need > have:
-        raise CliError(f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights; "
-                       f"training it needs about {need / 2**30:,.1f} GiB of memory as {dtype}, "
-                       f"this machine has {have / 2**30:,.1f} GiB")
+        raise CliError(f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights, "
+                       f"which need about {need / 2**30:,.1f} GiB of memory as {dtype} (weights, "
+                       f"gradient, optimiser state); this machine has {have / 2**30:,.1f} GiB")
 
 
 def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:

@@ -125,8 +125,11 @@ def check_threads(args: argparse.Namespace) -> None:
 
 def check_settings(args: argparse.Namespace) -> None:
     check_threads(args)
-    if args.resume:  # the network's kind is the model's
-        net, _ = load_model(args.resume, "--resume")
+    args.resumed_scaling = None
+    if args.resume:  # the network's kind and input scaling are the model's
+        net, meta = load_model(args.resume, "--resume")
+        args.resumed_scaling = meta.get("standardize")
+        args.resumed_sizes = meta["layer_sizes"]
         for name in ("activation", "output"):
             given, mine = getattr(args, name), getattr(net, name)
             if given is not None and given != mine:
@@ -135,6 +138,10 @@ def check_settings(args: argparse.Namespace) -> None:
     args.activation = args.activation or "sigmoid"
     args.output = args.output or "logistic"
     args.hidden_given = args.hidden is not None
+    args.patience_given = args.patience is not None
+    args.patience = 5 if args.patience is None else args.patience
+    if args.patience_given and not args.early_stopping:
+        raise CliError("--patience: only used with --early-stopping")
     args.hidden = "25" if args.hidden is None else args.hidden
     if args.optimizer == "lbfgs":
         if args.batch_size is not None:
@@ -144,18 +151,25 @@ def check_settings(args: argparse.Namespace) -> None:
             raise CliError("--learning-rate: lbfgs chooses its own step sizes; leave it out")
         if args.iterations is None and args.epochs is None:
             args.iterations = 200
+    if args.distributed:  # checked here, before MPI: every rank says the same
+        for flag in ("resume", "standardize", "early_stopping", "validation_fraction", "plot"):
+            if getattr(args, flag):
+                raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
+        if args.output == "identity":
+            raise CliError("--output identity is not available with --distributed")
     if args.early_stopping and args.validation_fraction is None:
         args.validation_fraction = 0.1
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    check_settings(args)
-    check_outputs_writable(args)
+    try:
+        check_settings(args)
+        check_outputs_writable(args)
+    except CliError as e:  # the same arguments on every rank: rank 0 alone reports it
+        e.collective = args.distributed  # type: ignore[attr-defined]
+        raise
     regression = args.output == "identity"
     if args.distributed:
-        if args.plot or regression:
-            raise CliError(f"--{'plot' if args.plot else 'output identity'} is not available "
-                           f"with --distributed")
         from .cli_distributed import cmd_train_distributed
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
@@ -170,7 +184,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         ytr = to_class_indices(ds.y_train, classes, f"--data {args.data}")
         yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
         K = len(classes)
-    scaling = standardizer(args, ds.X_train)
+    if args.resume and args.resumed_sizes[0] != ds.X_train.shape[1]:
+        raise CliError(f"--resume {args.resume}: the model is "
+                       f"{'-'.join(map(str, args.resumed_sizes))} but --data {args.data} has "
+                       f"{ds.X_train.shape[1]} features")
+    scaling = args.resumed_scaling if args.resume else standardizer(args, ds.X_train)
     Xtr, Xte = apply_standardizer(ds.X_train, scaling), apply_standardizer(ds.X_test, scaling)
     validation = None
     if args.validation_fraction is not None:
@@ -256,9 +274,16 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
                     ) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
     """(spec, X, y, class names, which part) that evaluate scores."""
     if args.data is None:  # the model's own data: the part its training held out
-        spec = meta.get("data") or "digits"
-        seed = meta.get("seed", 0) if args.seed is None else args.seed
-        fraction = args.test_fraction or meta.get("test_fraction") or 0.2
+        for flag, value in (("--seed", args.seed), ("--test-fraction", args.test_fraction)):
+            if value is not None:
+                raise CliError(f"{flag} goes with --data; without it evaluate scores the rows "
+                               f"that the model's training held out, by its own split")
+        spec = meta.get("data")
+        if not spec:
+            raise CliError(f"{args.model} records no training data (saved from Python?); name "
+                           f"the data to score with --data")
+        seed = meta.get("seed", 0)
+        fraction = meta.get("test_fraction") or 0.2
         if has_own_test_split(spec):
             d, names = mnist_directory(spec)
             X, y = bdata.load_mnist(d, "test", dtype=dtype)
@@ -267,8 +292,7 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
             raise CliError(f"the model was trained on {spec}, which is not there now; "
                            f"name the data with --data")
         X, y = read_whole(spec, dtype, meta.get("delimiter") or ",", targets)
-        ranks = meta.get("split_ranks", 1) if args.test_fraction is None else 1
-        _, _, Xte, yte = split(X, y, fraction, seed, ranks)
+        _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
     spec = args.data
     if has_own_test_split(spec):
@@ -277,6 +301,8 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
         return spec, X, y, names, "its test split"
     X, y = read_whole(spec, dtype, args.delimiter, targets)
     if args.test_fraction is None or args.test_fraction == 1:
+        if args.seed is not None:
+            raise CliError("--seed: scoring all of --data needs no seed (it seeds --test-fraction)")
         return spec, X, y, None, "all of it"
     seed = 0 if args.seed is None else args.seed
     _, _, Xte, yte = split(X, y, args.test_fraction, seed)
@@ -292,8 +318,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                               "real" if regression else "labels")
     K = thetas[-1].shape[0]
     if X.shape[1] != thetas[0].shape[1] - 1:
-        raise CliError(f"--data {spec}: the model takes {thetas[0].shape[1] - 1} inputs but the "
-                       f"data have {X.shape[1]} features")
+        raise CliError(f"{'--data ' if args.data else 'data '}{spec}: the model takes "
+                       f"{thetas[0].shape[1] - 1} inputs but the data have {X.shape[1]} features")
     heading = (f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, "
                f"{thetas.activation} hidden, {thetas.output} output), data {spec}: {part}")
     X = apply_standardizer(X, meta.get("standardize"))
@@ -306,7 +332,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(", ".join(f"{k} {v:.4f}" for k, v in values.items()) + f" on {len(y)} samples")
         return 0
     classes = classes_from_meta(meta, K)
-    y_idx = to_class_indices(y, classes, f"--data {spec}")
+    y_idx = to_class_indices(y, classes, f"{'--data ' if args.data else 'data '}{spec}")
     y_pred = predict(thetas, X, num_threads=args.threads)
     names = display_names(classes, meta.get("class_names") or names)
     print(heading)
@@ -319,6 +345,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.ndarray:
     """The inputs to predict: an .npz's X, or a CSV of features (with or without a
     label column first)."""
+    if path == "digits" or has_own_test_split(path):  # a data set's inputs (test split)
+        if path == "digits":
+            return bdata.load_digits()[0]
+        d, _ = mnist_directory(path)
+        return bdata.load_mnist(d, "test")[0]
     if not Path(path).is_file():
         raise CliError(f"--data {path}: no such file")
     if path.endswith(".npz"):
@@ -331,7 +362,11 @@ def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.
         raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv")
     with open(path, encoding="utf-8-sig") as f:  # one column more than inputs: labels first
         first = next((line for line in f if line.strip()), "")
-    if len(first.split(delimiter)) == n_inputs + 1:
+    width = len(first.split(delimiter))
+    if width not in (n_inputs, n_inputs + 1):
+        raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
+                       f"takes {n_inputs} inputs (another --delimiter?)")
+    if width == n_inputs + 1:
         return bdata.load_csv(path, delimiter=delimiter, targets=targets)[0]
     return bdata.load_csv_features(path, delimiter=delimiter)
 
@@ -379,15 +414,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid") -> None:
+def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid",
+                     identity: str = "squared error") -> None:
     """--activation and --output; ``default=None`` leaves them to be resolved
     (train: a resumed model's kind, else sigmoid/logistic)."""
     p.add_argument("--activation", choices=list(ACTIVATIONS), default=default,
                    help="hidden layers' activation (default: sigmoid)")
     p.add_argument("--output", choices=list(OUTPUTS), default=default and "logistic",
                    help="output layer and cost: logistic (sigmoid units, the tutorial's; "
-                        "default), softmax (cross-entropy), identity (squared error: "
-                        "regression on real targets from FILE.npz or FILE.csv)")
+                        f"default), softmax (cross-entropy), identity ({identity})")
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -406,7 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a network and report train/test accuracy",
                        description="Train a network; print its cost and train/test accuracy.")
-    t.add_argument("--data", default="digits", metavar="DATA", help=DATA_HELP)
+    t.add_argument("--data", default="digits", metavar="DATA",
+                   help=DATA_HELP + " (default: digits)")
     t.add_argument("--hidden", default=None, metavar="SIZES",
                    help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer "
                         "(default: 25)")
@@ -430,7 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--init", choices=["uniform", "xavier", "he", "auto"], default="uniform",
                    help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
                         "he: for ReLU; auto: he for ReLU, else xavier")
-    add_network_kind(t, default=None)
+    add_network_kind(t, default=None, identity="squared error: regression on the real targets "
+                                               "of FILE.npz or FILE.csv")
     t.add_argument("--seed", type=seed_int, default=0, metavar="N",
                    help="seed of the initial weights, the split and the shuffling (default: 0)")
     t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
@@ -443,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--early-stopping", action="store_true",
                    help="stop when the validation cost has not improved for --patience epochs "
                         "and keep the best weights (validation share 0.1 unless given)")
-    t.add_argument("--patience", type=positive_int, default=5, metavar="N",
+    t.add_argument("--patience", type=positive_int, default=None, metavar="N",
                    help="epochs without improvement before early stopping (default: 5)")
     t.add_argument("--resume", metavar="MODEL.npz",
                    help="start from a saved model's weights (same inputs and classes)")
@@ -462,7 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--test-fraction asks for a part.")
     e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
     e.add_argument("--data", default=None, metavar="DATA",
-                   help=DATA_HELP + " (default: the model's)")
+                   help=DATA_HELP + " (default: the model's own, "
+                        "the rows its training held out)")
     e.add_argument("--seed", type=seed_int, default=None, metavar="N",
                    help="seed of the split (default: the model's)")
     e.add_argument("--test-fraction", type=fraction_up_to_one, default=None, metavar="SHARE",
@@ -474,8 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("predict", help="predicted labels for new data, one per line",
                        description="Print a saved model's predicted label for every sample.")
     r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
-    r.add_argument("--data", required=True, metavar="FILE",
-                   help="FILE.npz (array X) or FILE.csv (features, or a label column first)")
+    r.add_argument("--data", required=True, metavar="DATA",
+                   help="FILE.npz (array X), FILE.csv (features, or a label column first), or "
+                        "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)")
     add_common(r)
     r.set_defaults(func=cmd_predict)
 
@@ -504,9 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     distributed = getattr(args, "distributed", False)
     try:
         return args.func(args)
-    except BrokenPipeError:  # the reader left (| head): stop quietly, as other tools do
+    except BrokenPipeError:  # the reader left (| head): it has what it wanted; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 0
     except (CliError, ValueError, TypeError, FileNotFoundError, ImportError, OSError) as e:
         if distributed:
             return _distributed_failure(e)

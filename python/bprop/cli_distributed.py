@@ -49,9 +49,6 @@ def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
 
 
 def cmd_train_distributed(args: argparse.Namespace) -> int:
-    for flag in ("resume", "standardize", "validation_fraction"):
-        if getattr(args, flag):
-            raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
     comm = distributed.world()
     rank = comm.Get_rank()
     dtype = np.dtype(args.dtype)

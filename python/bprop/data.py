@@ -1,8 +1,8 @@
 """Loading and preparing data: IDX (MNIST, Fashion-MNIST), digits, .npz, .csv.
 
 Every loader returns ``(X, y)``: ``X`` of shape ``(m, n)`` in the requested
-float dtype, ``y`` of shape ``(m,)`` int64 labels (a CSV's labels may also be
-strings).
+float dtype, ``y`` of shape ``(m,)`` int64 labels, any whole numbers (a CSV's
+labels may also be strings; ``targets="real"`` reads real-valued targets).
 """
 
 from __future__ import annotations
@@ -282,7 +282,7 @@ def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
              ) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` arrays from an ``.npz`` file (never unpickles objects).
 
-    ``targets="labels"``: ``y`` holds whole numbers >= 0 (int64);
+    ``targets="labels"``: ``y`` holds whole numbers (int64);
     ``targets="real"`` (regression): real values, shape ``(m,)`` or ``(m, K)``
     (float64).
 
@@ -348,8 +348,7 @@ def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str =
     """A CSV of numbers, one sample per row: a label column and the features.
 
     A first row whose features are not numbers is a header and is skipped; a
-    UTF-8 byte-order mark is ignored. Labels are whole numbers >= 0 (``y``
-    int64) or, when any label is not a number, strings (``y`` of dtype str;
+    UTF-8 byte-order mark is ignored. Labels are whole numbers (``y`` int64) or, when any label is not a number, strings (``y`` of dtype str;
     map them to classes ``0..K-1`` with ``np.unique(y, return_inverse=True)``).
     With ``targets="real"`` (regression) the column holds real values (``y``
     float64). Errors name the file's line and column (both counted from 1).
@@ -460,8 +459,9 @@ def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str =
         if not np.isfinite(y).all():
             raise ValueError(f"{source}: targets must be finite numbers")
         return np.ascontiguousarray(X, dtype=dt), y.astype(np.float64)
-    if y.size and (not np.isfinite(y).all() or (y != np.round(y)).any() or y.min() < 0):
-        raise ValueError(f"{source}: labels must be whole numbers >= 0")
+    if y.size and (not np.isfinite(y).all() or (y != np.round(y)).any()):
+        raise ValueError(f"{source}: labels must be whole numbers (for real-valued targets "
+                         f"read them with targets='real'; the command line: --output identity)")
     return np.ascontiguousarray(X, dtype=dt), y.astype(np.int64)
 
 

@@ -77,6 +77,11 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
         raise ValueError(f"say which network this is: bprop.save(path, thetas, "
                          f"{', '.join(f'{n}=...' for n in missing)}) (e.g. activation='sigmoid', "
                          f"output='logistic'), or save the Network that bprop.train returns")
+    for name, given in (("activation", activation), ("output", output)):
+        own = getattr(thetas, name, None)
+        if given is not None and own is not None and given != own:
+            raise ValueError(f"{name}={given!r} contradicts the Network's own {name} {own!r}: "
+                             f"the file would run it as another network")
     activation, output = network_kind(thetas, activation, output)
     t = _checks.check_thetas(thetas)
     _checks.check_output(output, t[-1].shape[0])

@@ -59,6 +59,13 @@ class Network(list):
         self.activation = list(activation) if isinstance(activation, (list, tuple)) \
             else activation
         self.output = output
+        names = self.activation if isinstance(self.activation, list) else [self.activation]
+        for name in names:
+            if not isinstance(name, str) or name not in _checks.ACTIVATIONS:
+                raise ValueError(f"activation {name!r} is not one of "
+                                 f"{', '.join(_checks.ACTIVATIONS)}")
+        if not isinstance(output, str) or output not in _checks.OUTPUTS:
+            raise ValueError(f"output {output!r} is not one of {', '.join(_checks.OUTPUTS)}")
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)

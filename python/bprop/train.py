@@ -89,7 +89,8 @@ class _Run:
                  early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
                  total_epochs: int, kind: tuple[Any, str], evaluate: Callable[..., Any] = _evaluate,
-                 accuracy: Callable[..., float] | None = None) -> None:
+                 accuracy: Callable[..., float] | None = None, unit: str = "epoch") -> None:
+        self.unit = unit  # what one end_epoch counts: an epoch, or an L-BFGS iteration
         self.kind = kind
         self.evaluate = evaluate
         self.accuracy = accuracy or (
@@ -110,7 +111,7 @@ class _Run:
         self.print_every = max(1, math.ceil(total_epochs / 100)) if verbose else 0
         if verbose and (sys.stderr.isatty() or _in_notebook()):
             from tqdm.auto import tqdm  # tqdm's notebook bar in Jupyter
-            self.bar = tqdm(total=total_epochs, unit="epoch", leave=True)
+            self.bar = tqdm(total=total_epochs, unit=unit, leave=True)
             self.print_every = 0
 
     def end_epoch(self, thetas: list[np.ndarray]) -> None:
@@ -134,7 +135,7 @@ class _Run:
             self.bar.update(1)
         elif self.print_every and (h.epochs % self.print_every == 0
                                    or h.epochs == self.total_epochs):
-            print(f"epoch {h.epochs}/{self.total_epochs}: "
+            print(f"{self.unit} {h.epochs}/{self.total_epochs}: "
                   + ", ".join(f"{k} {v}" for k, v in postfix.items())
                   + f" ({h.epoch_time[-1]:.1f} s)", file=sys.stderr, flush=True)
         info = {"epoch": h.epochs, "iteration": h.iterations, "cost": h.epoch_cost[-1],
@@ -336,7 +337,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         if learning_rate is not None:
             raise ValueError("lbfgs chooses its own step sizes: leave learning_rate=None")
         total = iterations or epochs or 100
-        run = _Run(total_epochs=total, **runs)
+        run = _Run(total_epochs=total, unit="iteration", **runs)
         return _train_lbfgs(t0, problem, total, run)
 
     opt = get_optimizer(optimizer, learning_rate)

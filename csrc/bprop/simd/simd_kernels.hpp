@@ -14,12 +14,30 @@
 
 namespace bprop {
 
+// Panel columns come in multiples of one 64-byte vector of T (the widest path's).
+template <class T>
+constexpr index_t kPanelWidth = 64 / sizeof(T);
+
+inline index_t panel_columns(index_t n, index_t width) { return (n + width - 1) / width * width; }
+
+// panel (cols - 1, panel_columns(rows)) = Theta[:, 1:]^T, zero beyond column rows.
+template <class T>
+void pack_panel(const T* theta, index_t rows, index_t cols, T* panel) {
+  const index_t width = panel_columns(rows, kPanelWidth<T>);
+  for (index_t k = 0; k + 1 < cols; ++k) {
+    T* out = panel + k * width;
+    for (index_t j = 0; j < rows; ++j) out[j] = theta[j * cols + 1 + k];
+    for (index_t j = rows; j < width; ++j) out[j] = T(0);
+  }
+}
+
 template <class T>
 struct SimdKernels {
   const char* isa;
-  // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
+  // C[i][j] = sum_k A[i*lda + k] * B[k*ldb + j]; C is (M, N) with row stride ldc, B a
+  // packed panel whose N is a multiple of kPanelWidth<T> (pack_panel).
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
-  void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
+  void (*nn)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
              index_t ldb, T* C, index_t ldc, const T* ahead);
   // C[i][k] (+)= sum_r A[i*a_i + r*a_r] * B[r*ldb + k]; C is (M, N) with row stride
   // ldc. With `overwrite` C is set, not added to (no need to zero it first).
