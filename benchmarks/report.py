@@ -11,6 +11,7 @@ import argparse
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 if any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
@@ -23,7 +24,8 @@ import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 import bprop  # noqa: E402
-from problems import DTYPES, LOOP_M, NETWORKS, contenders, flops, loop_contender, median_time  # noqa: E402
+from problems import (DTYPES, IDLE_GAP, LOOP_M, NETWORKS, contenders, flops,  # noqa: E402
+                      loop_contender, median_time)
 
 
 def main() -> None:
@@ -32,17 +34,22 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    peak = matmul_rate(args.threads)
+    peak = {d: matmul_rate(args.threads, dt) for d, dt in DTYPES.items()}
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
                platform.processor())
-    blas = ", ".join(f"{i['internal_api']} {i['version']}" for i in threadpool_info())
-    print(f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-          f"numpy {np.__version__} ({blas}), bprop {bprop.__version__}; m = {args.m}, lambda = 1, "
-          f"{args.threads} threads for every contender; median of {args.rounds} rounds. numpy's "
-          f"2048^3 float64 matmul: {peak:.1f} GFLOP/s.\n")
-    print("| network | dtype | bprop 1t (s) | bprop (s) | numpy (s) | torch (s) | textbook loop (s, scaled) "
-          "| bprop GFLOP/s | vs numpy | vs torch | vs loop |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
+                     for i in threadpool_info())
+    info = bprop.build_info()
+    print(f"Machine: {cpu}, {os.cpu_count()} cores; bprop {bprop.__version__} kernels: "
+          f"{info['simd']} (this CPU runs {', '.join(info['simd_supported'])}); Python "
+          f"{platform.python_version()}, numpy {np.__version__} ({blas}); m = {args.m}, lambda = 1, "
+          f"{args.threads} threads for every contender; median of {args.rounds} calls, each after "
+          f"an idle gap of {IDLE_GAP} s. numpy's 2048^3 matmul: {peak['f64']:.1f} GFLOP/s f64, "
+          f"{peak['f32']:.1f} f32.\n")
+    print("| network | dtype | bprop 1t (s) | bprop (s) | numpy tuned (s) | numpy oracle (s) | "
+          "torch (s) | textbook loop (s, scaled) | bprop GFLOP/s (% of matmul) | vs numpy tuned | "
+          "vs oracle | vs torch | vs loop |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for net, sizes in NETWORKS.items():
         loop = median_time(loop_contender(sizes, np.float64), 1) * args.m / LOOP_M
         for dname, dtype in DTYPES.items():
@@ -59,37 +66,69 @@ def main() -> None:
             ours = times["bprop"]
             torch_t = times.get("torch")
             is64 = dname == "f64"
-            cells = [net, dname, f"{times['bprop1']:.3f}", f"{ours:.3f}", f"{times['numpy']:.3f}",
+            rate = flops(sizes, args.m) / ours / 1e9
+            cells = [net, dname, f"{times['bprop1']:.3f}", f"{ours:.3f}",
+                     f"{times['numpy tuned']:.3f}", f"{times['numpy']:.3f}",
                      f"{torch_t:.3f}" if torch_t else "n/a", f"{loop:.1f}" if is64 else "-",
-                     f"{flops(sizes, args.m) / ours / 1e9:.1f}", f"{times['numpy'] / ours:.2f}x",
+                     f"{rate:.1f} ({100 * rate / peak[dname]:.0f}%)",
+                     f"{times['numpy tuned'] / ours:.2f}x", f"{times['numpy'] / ours:.2f}x",
                      f"{torch_t / ours:.2f}x" if torch_t else "n/a",
                      f"{loop / ours:.0f}x" if is64 else "-"]
             print("| " + " | ".join(cells) + " |", flush=True)
     minibatch_table(args.threads, 50)
+    interference_table(args.threads, args.m)
 
 
 def minibatch_table(threads: int, rounds: int) -> None:
     print(f"\nOne step on a mini-batch of 128 samples (784-100-10), {threads} threads, median of "
-          f"{rounds} calls:\n")
-    print("| dtype | bprop (ms) | numpy (ms) | torch (ms) | vs numpy | vs torch |")
-    print("|---|---|---|---|---|---|")
+          f"{rounds} calls back to back, after an idle gap:\n")
+    print("| dtype | bprop (ms) | numpy tuned (ms) | numpy oracle (ms) | torch (ms) | "
+          "vs numpy tuned | vs oracle | vs torch |")
+    print("|---|---|---|---|---|---|---|---|")
     for dname, dtype in DTYPES.items():
         fns = contenders(NETWORKS["784-100-10"], dtype, 128, threads)
         with threadpool_limits(threads):
             if "torch" in fns:
                 import torch
                 torch.set_num_threads(threads)
-            t = {name: median_time(fn, rounds) * 1e3 for name, fn in fns.items()}
+            t = {name: median_time(fn, rounds, burst=True) * 1e3 for name, fn in fns.items()}
         ours = t["bprop"]
         torch_ms = f"{t['torch']:.2f}" if "torch" in t else "n/a"
         vs_torch = f"{t['torch'] / ours:.2f}x" if "torch" in t else "n/a"
-        print(f"| {dname} | {ours:.2f} | {t['numpy']:.2f} | {torch_ms} | {t['numpy'] / ours:.2f}x | "
-              f"{vs_torch} |")
+        print(f"| {dname} | {ours:.2f} | {t['numpy tuned']:.2f} | {t['numpy']:.2f} | {torch_ms} | "
+              f"{t['numpy tuned'] / ours:.2f}x | {t['numpy'] / ours:.2f}x | {vs_torch} |")
 
 
-def matmul_rate(threads: int) -> float:
-    """numpy's float64 2048^3 matmul rate (GFLOP/s): the machine's practical peak."""
-    a = np.random.default_rng(0).random((2048, 2048))
+def interference_table(threads: int, m: int) -> None:
+    """Each pool's threads spin after a call: bprop right after a numpy matmul (OpenBLAS's
+    workers still spinning), and numpy right after bprop (libgomp's), each against its
+    time after an idle gap."""
+    sizes = NETWORKS["784-25-10"]
+    bp = contenders(sizes, np.float64, m, threads)["bprop"]
+    small = contenders(sizes, np.float64, 4096, threads)["bprop"]
+    a = np.random.default_rng(0).random((1024, 1024))
+    with threadpool_limits(threads):
+        def matmul():
+            return a @ a
+        idle_b = median_time(bp, 7)
+        after_b = median_time(lambda: (matmul(), _timed(bp))[1], 7, gap=IDLE_GAP, inner=True)
+        idle_n = median_time(matmul, 15)
+        after_n = median_time(lambda: (small(), _timed(matmul))[1], 15, gap=IDLE_GAP, inner=True)
+    print(f"\nInterference, {threads} threads each: bprop (784-25-10 f64, m = {m}) right after a "
+          f"numpy 1024^3 matmul: {after_b * 1e3:.0f} ms vs {idle_b * 1e3:.0f} ms idle "
+          f"({after_b / idle_b:.2f}x); that matmul right after a bprop call: "
+          f"{after_n * 1e3:.1f} ms vs {idle_n * 1e3:.1f} ms idle ({after_n / idle_n:.2f}x).")
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def matmul_rate(threads: int, dtype=np.float64) -> float:
+    """numpy's 2048^3 matmul rate (GFLOP/s) in a dtype: the machine's practical peak."""
+    a = np.random.default_rng(0).random((2048, 2048)).astype(dtype)
     with threadpool_limits(threads):
         return 2 * 2048**3 / median_time(lambda: a @ a, 3) / 1e9
 

@@ -101,13 +101,19 @@ inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
   }
 }
 
-// out[b, j] = Theta[j, 0] + sum_k in[b, k] Theta[j, 1 + k], the sum over the
-// packed panel into `wide` (nb, panel columns), then the bias added.
-// `ahead`: the next nb input rows to prefetch, or null.
+// out[b, j] = Theta[j, 0] + sum_k in[b, k] Theta[j, 1 + k]: the sum by nn over
+// the packed panel into `wide` (nb, panel columns), or by nt straight into
+// out, then the bias added. `ahead`: the next nb input rows to prefetch, or null.
 template <class T>
 inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const T* in,
                    index_t nb, T* out, T* wide, const T* ahead) {
   const index_t width = layer.cols - 1;
+  if (layer.panel == nullptr) {
+    simd.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows, ahead);
+    for (index_t b = 0; b < nb; ++b)
+      for (index_t j = 0; j < layer.rows; ++j) out[b * layer.rows + j] += layer.theta[j * layer.cols];
+    return;
+  }
   const index_t cols = panel_columns(layer.rows, kPanelWidth<T>);
   simd.nn(nb, cols, width, in, width, layer.panel, cols, wide, cols, ahead);
   for (index_t b = 0; b < nb; ++b)

@@ -57,16 +57,19 @@ CostResult cost_gradient(const Network<T>& given, const Samples<T>& s, double la
   index_t bad_row = -1;
 
   const SimdKernels<T>& simd = simd_kernels<T>();
-#pragma omp parallel num_threads(ws.num_threads)
+  const int threads = useful_threads(ws.num_threads, s.m, chunks, P);
+#pragma omp parallel num_threads(threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
     for (index_t first = 0; first < chunks; first += ws.num_slots) {
       const index_t wave = std::min(ws.num_slots, chunks - first);
 
-      // Slot w sums chunk first + w, block by block. Contiguous chunks per
-      // thread, so that the block after this one is usually this thread's
-      // next: it is prefetched during this one.
-#pragma omp for schedule(static)
+      // Slot w sums chunk first + w, block by block (the block after this one
+      // is prefetched during this one). Chunks are handed out as threads come
+      // free: a thread that shares its core with another program's (say
+      // OpenBLAS's spinning workers) takes fewer, instead of holding up the
+      // wave. Each chunk keeps its slot, so the order of the sums is the same.
+#pragma omp for schedule(dynamic, 1)
       for (index_t w = 0; w < wave; ++w) {
         T* G = with_gradient ? ws.slot_grad.data() + w * P : nullptr;
         ws.slot_cost[w] = 0.0;

@@ -18,10 +18,13 @@ index_t forward(const Network<T>& given, const T* X, index_t m, index_t n, T* ou
   index_t bad_row = -1;
 
   const SimdKernels<T>& simd = simd_kernels<T>();
-#pragma omp parallel num_threads(ws.num_threads)
+  index_t params = 0;
+  for (const auto& layer : layers) params += layer.rows * layer.cols;
+  const int threads = useful_threads(ws.num_threads, m, blocks, params);
+#pragma omp parallel num_threads(threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)  // blocks as threads come free; each writes its own rows
     for (index_t blk = 0; blk < blocks; ++blk) {
       if (stop_requested()) continue;  // interrupted: the caller discards the output
       const index_t r0 = blk * kBlock;

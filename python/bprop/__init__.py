@@ -7,7 +7,17 @@ See the README for the map from each formula to the function computing it.
 
 from __future__ import annotations
 
-from . import _core, data, diagnose, optim, plot, reference
+import os as _os
+
+# libgomp's threads spin up to ~300k iterations after each parallel region by
+# default, slowing whatever runs next on those cores (numpy 2x right after a
+# mini-batch step, measured). Unless the user chose, spin briefly and then
+# sleep: read once, when libgomp loads with _core below (and inherited by
+# child processes).
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["GOMP_SPINCOUNT"] = "10000"
+
+from . import _core, data, diagnose, optim, plot, reference  # noqa: E402
 from ._threads import get_num_threads, set_num_threads
 from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient

@@ -34,6 +34,12 @@ void pack_panel(const T* theta, index_t rows, index_t cols, T* panel) {
 template <class T>
 struct SimdKernels {
   const char* isa;
+  // Whether the forward product runs as nn over packed panels (else nt).
+  bool packed_forward;
+  // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
+  // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
+  void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
+             index_t ldb, T* C, index_t ldc, const T* ahead);
   // C[i][j] = sum_k A[i*lda + k] * B[k*ldb + j]; C is (M, N) with row stride ldc, B a
   // packed panel whose N is a multiple of kPanelWidth<T> (pack_panel).
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
