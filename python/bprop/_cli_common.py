@@ -179,73 +179,48 @@ def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:
 
 
 # argparse types: each error names the flag (argparse adds "argument --flag:").
-def positive_int(text: str) -> int:
+def _number(text: str, kind: type, expected: str, ok: Any) -> Any:
+    """``kind(text)`` when it parses and ``ok`` accepts it, else an error saying
+    what was expected."""
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _number(text, int, "a whole number >= 1", lambda v: v >= 1)
 
 
 def seed_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"a seed is a whole number >= 0, got {text!r}")
-    return value
+    return _number(text, int, "a seed, a whole number >= 0", lambda v: v >= 0)
 
 
 def thread_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a count or -1, got {text!r}") from None
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"expected a count >= 1 or -1 (all cores), got {text!r}")
-    return value
+    return _number(text, int, "a count >= 1 or -1 (all cores)", lambda v: v >= 1 or v == -1)
 
 
-def _real(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
+def _real(text: str, expected: str, ok: Any) -> float:
+    return _number(text, float, expected, lambda v: math.isfinite(v) and ok(v))
 
 
 def positive_real(text: str) -> float:
-    value = _real(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
+    return _real(text, "a finite number > 0", lambda v: v > 0)
 
 
 def non_negative_real(text: str) -> float:
-    value = _real(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+    return _real(text, "a finite number >= 0", lambda v: v >= 0)
 
 
 def open_fraction(text: str) -> float:
-    value = _real(text)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1 (both excluded), "
-                                         f"got {text!r}")
-    return value
+    return _real(text, "a share between 0 and 1 (both excluded)", lambda v: 0 < v < 1)
 
 
 def fraction_up_to_one(text: str) -> float:
-    value = _real(text)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {text!r}")
-    return value
+    return _real(text, "a share in (0, 1]", lambda v: 0 < v <= 1)
 
 
 def one_char(text: str) -> str:
