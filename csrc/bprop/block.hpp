@@ -35,8 +35,6 @@ inline index_t first_non_finite_row(const T* X_block, index_t n, const T* z, ind
   return -1;
 }
 
-// out[b, j] = Theta[j, 0] + sum_k Theta[j, 1 + k] * in[b, k]
-// in is (nb, cols - 1), Theta is (rows, cols), out is (nb, rows).
 // a = g(z) elementwise. NaN stays NaN (it is reported, never hidden).
 template <class T>
 inline void activate(const SimdKernels<T>& simd, Activation g, const T* z, T* a, index_t n) {
@@ -101,7 +99,8 @@ inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
   }
 }
 
-// out[b, j] = Theta[j, 0] + sum_k in[b, k] Theta[j, 1 + k]: the sum by nn over
+// out[b, j] = Theta[j, 0] + sum_k in[b, k] Theta[j, 1 + k], with in (nb, cols - 1),
+// Theta (rows, cols) and out (nb, rows): the sum by nn over
 // the packed panel into `wide` (nb, panel columns), or by nt straight into
 // out, then the bias added. `ahead`: the next nb input rows to prefetch, or null.
 template <class T>

@@ -276,6 +276,13 @@ def check_activations(activation: Any, num_hidden: int) -> list[int]:
     return [ACTIVATIONS[n] for n in names]
 
 
+def check_positive_int(value: Any, name: str) -> int:
+    """A whole number >= 1 (bools and floats refused), as int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
 def check_lambda(lambda_: Any) -> float:
     if isinstance(lambda_, (np.ndarray, str)) or not isinstance(lambda_, numbers.Real):
         raise TypeError(f"lambda_ must be a real number, got {lambda_!r}")

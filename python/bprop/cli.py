@@ -20,6 +20,7 @@ from . import __version__
 from . import data as bdata
 from ._atomic import check_writable_directory
 from ._checks import ACTIVATIONS, OUTPUTS
+from ._metrics import confusion_counts
 from ._threads import resolve_num_threads
 from ._cli_common import (DATA_HELP, CliError, DataSet, banner, check_memory, class_values,
                           classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
@@ -31,19 +32,14 @@ from .init import debug_matrix, initialize
 from .model_file import load, save
 from .network import Network, cost, predict
 from .optim import OPTIMIZER_NAMES, OPTIMIZERS
+from .params import layer_sizes
 from .train import TrainingDiverged, train
-
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, K: int) -> np.ndarray:
-    cm = np.zeros((K, K), dtype=np.int64)
-    np.add.at(cm, (y_true, y_pred), 1)
-    return cm
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
     """Accuracy, per-class accuracy and the confusion matrix; y are output units."""
     K = len(names)
-    cm = confusion_matrix(y_true, y_pred, K)
+    cm = confusion_counts(y_true, y_pred, K)
     width = max(len(n) for n in names)
     lines = [f"accuracy {np.mean(y_true == y_pred):.4f} on {len(y_true)} samples", "per class:"]
     for k in range(K):
@@ -197,7 +193,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         validation = (Xva, yva)
     sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
     thetas = initial_network(args, sizes, dtype, classes)
-    sizes = [thetas[0].shape[1] - 1] + [t.shape[0] for t in thetas]
+    sizes = layer_sizes(thetas)
     arch = "-".join(map(str, sizes))
     if not args.quiet:
         print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)

@@ -8,7 +8,6 @@ labels may also be strings; ``targets="real"`` reads real-valued targets).
 from __future__ import annotations
 
 import gzip
-import numbers
 import os
 import zipfile
 import zlib
@@ -37,8 +36,7 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    num_classes = _checks.check_positive_int(num_classes, "num_classes")
     a = _checks.as_array(labels, "labels")
     if a.ndim != 1:
         raise ValueError(f"labels must be 1-D, got shape {a.shape}")

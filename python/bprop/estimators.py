@@ -38,10 +38,10 @@ except ImportError as e:  # pragma: no cover - exercised only without scikit-lea
 from . import _checks
 from .init import initialize
 from .network import forward
-from .optim import Optimizer, get_optimizer
+from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
 from .train import train
 
-SOLVERS = ("gd", "momentum", "nesterov", "adam", "lbfgs")
+SOLVERS = OPTIMIZER_NAMES
 
 
 class _BackpropBase(BaseEstimator):
@@ -90,15 +90,14 @@ class _BackpropBase(BaseEstimator):
         _checks.check_activations(self.activation, len(self._hidden_sizes()))
         _checks.check_lambda(self.lambda_)
         for name in ("max_iter", "n_iter_no_change"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.batch_size is not None and not (isinstance(self.batch_size, str)
-                                                and self.batch_size == "auto") and (
-                isinstance(self.batch_size, bool) or not isinstance(self.batch_size, numbers.Integral)
-                or self.batch_size < 1):
-            raise ValueError(f"batch_size must be 'auto', None (full batch) or a positive int, "
-                             f"got {self.batch_size!r}")
+            _checks.check_positive_int(getattr(self, name), name)
+        if not (self.batch_size is None or isinstance(self.batch_size, str)
+                and self.batch_size == "auto"):
+            try:
+                _checks.check_positive_int(self.batch_size, "batch_size")
+            except ValueError:
+                raise ValueError(f"batch_size must be 'auto', None (full batch) or a positive "
+                                 f"int, got {self.batch_size!r}") from None
         if self.solver == "lbfgs" and self.batch_size not in (None, "auto"):
             raise ValueError("solver='lbfgs' works on the full batch: leave batch_size='auto'")
         if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:

@@ -19,6 +19,7 @@ import numpy as np
 from . import _checks
 from ._atomic import atomic_write
 from .network import Network, network_kind
+from .params import layer_sizes
 
 FORMAT = "bprop-model"
 FORMAT_VERSION = 1
@@ -90,7 +91,7 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     if reserved:
         raise ValueError(f"metadata keys {sorted(reserved)} are set by bprop itself")
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "layer_sizes": [t[0].shape[1] - 1] + [a.shape[0] for a in t],
+            "layer_sizes": layer_sizes(t),
             "dtype": str(t[0].dtype), **_jsonable(metadata),
             "activation": _jsonable(activation), "output": output}
     try:
@@ -158,7 +159,7 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         thetas = _checks.check_thetas(thetas)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{path}: invalid weights: {e}") from None
-    sizes = [thetas[0].shape[1] - 1] + [a.shape[0] for a in thetas]
+    sizes = layer_sizes(thetas)
     if meta.get("layer_sizes") != sizes or meta.get("dtype") != str(thetas[0].dtype):
         raise ValueError(f"{path}: metadata (layer sizes {meta.get('layer_sizes')}, dtype "
                          f"{meta.get('dtype')}) does not match the weights ({sizes}, {thetas[0].dtype})")

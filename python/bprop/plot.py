@@ -19,6 +19,7 @@ import numpy as np
 from . import _checks
 from ._atomic import atomic_write
 from ._install_hint import install_hint
+from ._metrics import confusion_counts
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -173,8 +174,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | N
     K = int(max(y_true.max(), y_pred.max())) + 1 if y_true.size else 0
     if class_names is not None:
         K = max(K, len(class_names))
-    cm = np.zeros((K, K), dtype=np.int64)
-    np.add.at(cm, (y_true, y_pred), 1)
+    cm = confusion_counts(y_true, y_pred, K)
     fig = _figure(figsize=(0.6 * K + 3, 0.6 * K + 2.5))
     ax = fig.add_subplot(1, 1, 1)
     ax.imshow(cm, cmap="Blues")

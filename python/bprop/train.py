@@ -8,7 +8,6 @@ refuses to carry on when the cost diverges.
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 import time
 from dataclasses import dataclass, field
@@ -71,14 +70,6 @@ class TrainingDiverged(FloatingPointError):
 class _Stop(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
-
-
-def _positive_int(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 class _Run:
@@ -300,10 +291,10 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
 
         verbose = verbose and comm.Get_rank() == 0
     problem = prepare(t0, X, y, lambda_, num_threads, sample_weight, activation, output)
-    iterations = _positive_int(iterations, "iterations")
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
-    patience = _positive_int(patience, "patience") or 5
+    iterations, epochs, batch_size = (
+        None if v is None else _checks.check_positive_int(v, name)
+        for v, name in ((iterations, "iterations"), (epochs, "epochs"), (batch_size, "batch_size")))
+    patience = 5 if patience is None else _checks.check_positive_int(patience, "patience")
     if iterations is not None and epochs is not None:
         raise ValueError("give iterations or epochs, not both")
     validation = None
