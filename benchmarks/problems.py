@@ -22,6 +22,21 @@ LAMBDA = 1.0
 LOOP_M = 500  # the textbook loop runs on this many samples; its time is scaled to m
 
 
+def cpu_description() -> str:
+    """The CPU model with its family and model numbers (which name its generation)."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        import platform
+        return platform.processor() or "unknown CPU"
+    return (f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')} "
+            f"model {fields.get('model', '?')})")
+
+
 def bench_m() -> int:
     return int(os.environ.get("BPROP_BENCH_M", "60000"))
 

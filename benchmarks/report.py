@@ -24,30 +24,34 @@ import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 import bprop  # noqa: E402
-from problems import (DTYPES, IDLE_GAP, LOOP_M, NETWORKS, contenders, flops,  # noqa: E402
-                      loop_contender, median_time)
+from problems import (DTYPES, IDLE_GAP, LOOP_M, NETWORKS, contenders,  # noqa: E402
+                      cpu_description, flops, loop_contender, median_time)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--m", type=int, default=60000)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=2)
+    ap = argparse.ArgumentParser(description="bprop vs numpy (vs PyTorch) cost + gradient: "
+                                             "markdown tables on stdout.")
+    ap.add_argument("--m", type=int, default=60000, help="samples (default: 60000)")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="timed calls per full-batch contender (default: 5)")
+    ap.add_argument("--threads", type=int, default=2, help="threads for everyone (default: 2)")
     args = ap.parse_args()
     peak = {d: matmul_rate(args.threads, dt) for d, dt in DTYPES.items()}
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
-               platform.processor())
     blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
-                     for i in threadpool_info())
+                     for i in threadpool_info() if i.get("internal_api") != "openmp")
     info = bprop.build_info()
-    print(f"Machine: {cpu}, {os.cpu_count()} cores; bprop {bprop.__version__} kernels: "
-          f"{info['simd']} (this CPU runs {', '.join(info['simd_supported'])}); Python "
-          f"{platform.python_version()}, numpy {np.__version__} ({blas}); m = {args.m}, lambda = 1, "
-          f"{args.threads} threads for every contender; median of {args.rounds} calls, each after "
-          f"an idle gap of {IDLE_GAP} s. numpy's 2048^3 matmul: {peak['f64']:.1f} GFLOP/s f64, "
-          f"{peak['f32']:.1f} f32.\n")
-    print("| network | dtype | bprop 1t (s) | bprop (s) | numpy tuned (s) | numpy oracle (s) | "
-          "torch (s) | textbook loop (s, scaled) | bprop GFLOP/s (% of matmul) | vs numpy tuned | "
+    print(f"Machine: {cpu_description()}, {os.cpu_count()} cores; bprop {bprop.__version__} "
+          f"kernels: {info['simd']} (this CPU runs {', '.join(info['simd_supported'])}); Python "
+          f"{platform.python_version()}, numpy {np.__version__} with {blas}; m = {args.m}, "
+          f"lambda = 1, {args.threads} threads for every contender; median of {args.rounds} "
+          f"calls, each after an idle gap of {IDLE_GAP} s. numpy's 2048^3 matmul: "
+          f"{peak['f64']:.1f} GFLOP/s f64, {peak['f32']:.1f} f32.\n")
+    print("Times in ms. \"vs X\" is X's time over bprop's (above 1x: bprop is faster). GFLOP/s "
+          "counts the matrix products (forward, Delta and hidden back-propagation); the % is of "
+          "numpy's 2048^3 matmul in the same dtype. The textbook loop (float64 only) runs on "
+          f"{LOOP_M} samples, scaled to m. n/a: PyTorch not installed.\n")
+    print("| network | dtype | bprop 1 thread | bprop | numpy tuned | numpy oracle | "
+          "torch | textbook loop | bprop GFLOP/s (% of matmul) | vs numpy tuned | "
           "vs oracle | vs torch | vs loop |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for net, sizes in NETWORKS.items():
@@ -67,9 +71,10 @@ def main() -> None:
             torch_t = times.get("torch")
             is64 = dname == "f64"
             rate = flops(sizes, args.m) / ours / 1e9
-            cells = [net, dname, f"{times['bprop1']:.3f}", f"{ours:.3f}",
-                     f"{times['numpy tuned']:.3f}", f"{times['numpy']:.3f}",
-                     f"{torch_t:.3f}" if torch_t else "n/a", f"{loop:.1f}" if is64 else "-",
+            ms = lambda t: f"{t * 1e3:.1f}"  # noqa: E731
+            cells = [net, dname, ms(times["bprop1"]), ms(ours), ms(times["numpy tuned"]),
+                     ms(times["numpy"]), ms(torch_t) if torch_t else "n/a",
+                     ms(loop) if is64 else "-",
                      f"{rate:.1f} ({100 * rate / peak[dname]:.0f}%)",
                      f"{times['numpy tuned'] / ours:.2f}x", f"{times['numpy'] / ours:.2f}x",
                      f"{torch_t / ours:.2f}x" if torch_t else "n/a",
@@ -116,7 +121,7 @@ def interference_table(threads: int, m: int) -> None:
         after_n = median_time(lambda: (small(), _timed(matmul))[1], 15, gap=IDLE_GAP, inner=True)
     print(f"\nInterference, {threads} threads each: bprop (784-25-10 f64, m = {m}) right after a "
           f"numpy 1024^3 matmul: {after_b * 1e3:.0f} ms vs {idle_b * 1e3:.0f} ms idle "
-          f"({after_b / idle_b:.2f}x); that matmul right after a bprop call: "
+          f"({after_b / idle_b:.2f}x); that matmul right after a bprop call (m = 4096): "
           f"{after_n * 1e3:.1f} ms vs {idle_n * 1e3:.1f} ms idle ({after_n / idle_n:.2f}x).")
 
 

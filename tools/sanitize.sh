@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the C++ core and its module with AddressSanitizer + UndefinedBehaviorSanitizer
-# and run the tests that exercise the core under them. Any report fails the run.
+# Build the C++ core, its C++ kernel tests and its module with AddressSanitizer +
+# UndefinedBehaviorSanitizer and run the tests that exercise the core under them. Any
+# report fails the run.
 # Usage: bash tools/sanitize.sh [extra pytest args]   (needs cmake, ninja, g++, pybind11)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,9 +9,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python -m pip install -q pybind11 cmake ninja >/dev/null
 cmake -S . -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DBPROP_BUILD_MODULE=ON -DBPROP_SANITIZE=address,undefined \
+  -DBPROP_BUILD_MODULE=ON -DBPROP_BUILD_TESTS=ON -DBPROP_SANITIZE=address,undefined \
   -Dpybind11_DIR="$(python -m pybind11 --cmakedir)" -DPython_EXECUTABLE="$(command -v python)" >/dev/null
 cmake --build "$work/build" >/dev/null
+# The C++ kernel tests: every compiled instruction set against naive loops, in one process.
+(cd "$work/build" && ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+  ctest --output-on-failure)
 mkdir -p "$work/site"
 cp -r python/bprop "$work/site/bprop"
 cp "$work"/build/_core*.so "$work/site/bprop/"

@@ -48,6 +48,9 @@ inline void activate(const SimdKernels<T>& simd, Activation g, const T* z, T* a,
     case Activation::relu:
       for (index_t i = 0; i < n; ++i) a[i] = z[i] > T(0) || z[i] != z[i] ? z[i] : T(0);
       break;
+    case Activation::softmax:
+    case Activation::identity:
+      break;  // output layers only (check_network refuses them here)
   }
 }
 
@@ -96,6 +99,9 @@ inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
     case Activation::relu:
       for (index_t i = 0; i < n; ++i) d[i] = a[i] > T(0) ? d[i] : T(0);
       break;
+    case Activation::softmax:
+    case Activation::identity:
+      break;  // output layers only: their delta is a - y, never multiplied by g'
   }
 }
 

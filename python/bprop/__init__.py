@@ -8,16 +8,34 @@ See the README for the map from each formula to the function computing it.
 from __future__ import annotations
 
 import os as _os
+import warnings as _warnings
+
+
+def _libgomp_loaded() -> bool:
+    try:
+        with open("/proc/self/maps") as f:
+            return "libgomp" in f.read()
+    except OSError:  # not Linux: assume it may be
+        return True
+
 
 # libgomp's threads spin up to ~300k iterations after each parallel region by
 # default, slowing whatever runs next on those cores (numpy 2x right after a
 # mini-batch step, measured). Unless the user chose, spin briefly and then
-# sleep: read once, when libgomp loads with _core below (and inherited by
-# child processes).
-if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+# sleep. libgomp reads this once, when it loads (with _core below): set only
+# when that is still to come. Child processes inherit it.
+if not (_os.environ.get("OMP_WAIT_POLICY") or _os.environ.get("GOMP_SPINCOUNT")
+        or _libgomp_loaded()):
     _os.environ["GOMP_SPINCOUNT"] = "10000"
 
 from . import _core, data, diagnose, optim, plot, reference  # noqa: E402
+
+# The kernel path is chosen now, once for both dtypes; say so when BPROP_SIMD
+# asked for one this build or CPU cannot run.
+if _os.environ.get("BPROP_SIMD", _core.simd_isa()) != _core.simd_isa():
+    _warnings.warn(f"BPROP_SIMD={_os.environ['BPROP_SIMD']!r} is not a kernel path this "
+                   f"build and CPU can run ({', '.join(_core.supported_isas())}); using "
+                   f"{_core.simd_isa()!r}", RuntimeWarning, stacklevel=2)
 from ._threads import get_num_threads, set_num_threads
 from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient

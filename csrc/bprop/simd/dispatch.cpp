@@ -1,8 +1,9 @@
 // Runtime choice of kernels: the widest instruction set the CPU supports,
 // unless BPROP_SIMD names another: "baseline" (the portable path), "avx2",
 // "avx512", or "wide-avx2" (the AVX-512 source and tiling built for AVX2, for
-// tests on machines without AVX-512). A name the CPU cannot run falls back to
-// the widest it can; simd_isa() says which path runs.
+// tests on machines without AVX-512). One choice for both dtypes, made once at
+// first use (the Python package asks at import); a name the CPU cannot run
+// falls back to the widest it can (Python warns), and simd_isa() says which.
 #include <cstdlib>
 #include <cstring>
 
@@ -57,31 +58,44 @@ bool forced(const char* name) {
   return wanted != nullptr && std::strcmp(wanted, name) == 0;
 }
 
-template <class T>
-SimdKernels<T> choose() {
-  if (forced("baseline")) return baseline::kernels<T>();
-#ifdef BPROP_HAVE_AVX2
+// The one path for both dtypes, decided once (BPROP_SIMD is read then).
+const char* choose() {
+  if (forced("baseline")) return "baseline";
   if (cpu_has_avx2()) {
-    if (forced("wide-avx2")) return wide_avx2::kernels<T>();
-    if (forced("avx2")) return avx2::kernels<T>();
-#ifdef BPROP_HAVE_AVX512
-    if (cpu_has_avx512()) return avx512::kernels<T>();
-#endif
-    return avx2::kernels<T>();
+    if (forced("wide-avx2")) return "wide-avx2";
+    if (forced("avx2")) return "avx2";
+    return cpu_has_avx512() ? "avx512" : "avx2";
   }
-#endif
-  return baseline::kernels<T>();
+  return "baseline";
+}
+
+const char* chosen_isa() {
+  static const char* const isa = choose();  // thread-safe, decided once
+  return isa;
 }
 
 }  // namespace
 
 template <class T>
+std::optional<SimdKernels<T>> simd_kernels_for(const std::string& isa) {
+  if (isa == "baseline") return baseline::kernels<T>();
+#ifdef BPROP_HAVE_AVX2
+  if (isa == "avx2" && cpu_has_avx2()) return avx2::kernels<T>();
+  if (isa == "wide-avx2" && cpu_has_avx2()) return wide_avx2::kernels<T>();
+#endif
+#ifdef BPROP_HAVE_AVX512
+  if (isa == "avx512" && cpu_has_avx512()) return avx512::kernels<T>();
+#endif
+  return std::nullopt;
+}
+
+template <class T>
 const SimdKernels<T>& simd_kernels() {
-  static const SimdKernels<T> chosen = choose<T>();  // thread-safe, decided once
+  static const SimdKernels<T> chosen = *simd_kernels_for<T>(chosen_isa());
   return chosen;
 }
 
-const char* simd_isa() { return simd_kernels<double>().isa; }
+const char* simd_isa() { return chosen_isa(); }
 
 std::vector<std::string> supported_isas() {
   std::vector<std::string> out{"baseline"};
@@ -92,5 +106,7 @@ std::vector<std::string> supported_isas() {
 
 template const SimdKernels<float>& simd_kernels<float>();
 template const SimdKernels<double>& simd_kernels<double>();
+template std::optional<SimdKernels<float>> simd_kernels_for<float>(const std::string&);
+template std::optional<SimdKernels<double>> simd_kernels_for<double>(const std::string&);
 
 }  // namespace bprop

@@ -7,6 +7,7 @@
 // compiled for AVX2 can be picked by the linker for the baseline path.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,10 @@ const char* simd_isa();
 
 // The paths this build can run on this CPU (BPROP_SIMD values).
 std::vector<std::string> supported_isas();
+
+// The kernels of one named path, or nothing when this build or CPU cannot run
+// it: for tests that exercise every path in one process.
+template <class T>
+std::optional<SimdKernels<T>> simd_kernels_for(const std::string& isa);
 
 }  // namespace bprop

@@ -1,0 +1,148 @@
+// Every compiled kernel path against naive loops, in one process: the products
+// (nt, nn over a packed panel, acc), the sigmoid and the softplus sum, for
+// shapes that hit every tile and remainder. Paths this CPU cannot run are
+// skipped (and say so). Exit status 0 when all pass.
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../bprop/simd/simd_kernels.hpp"
+
+namespace {
+
+using bprop::index_t;
+int failures = 0;
+
+template <class T>
+void expect_close(const char* what, const std::string& isa, const std::vector<T>& got,
+                  const std::vector<double>& want, double rtol) {
+  double scale = 1e-30;
+  for (double w : want) scale = std::max(scale, std::fabs(w));
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const double err = std::fabs(double(got[i]) - want[i]);
+    if (!(err <= rtol * scale)) {
+      std::printf("FAIL %s [%s]: element %zu is %.17g, expected %.17g\n", what, isa.c_str(), i,
+                  double(got[i]), want[i]);
+      ++failures;
+      return;
+    }
+  }
+}
+
+template <class T>
+std::vector<T> random_values(std::mt19937_64& rng, index_t n) {
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::vector<T> v(n);
+  for (auto& x : v) x = T(u(rng));
+  return v;
+}
+
+template <class T>
+void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, double rtol) {
+  std::mt19937_64 rng(7);
+  const index_t Ms[] = {1, 5, 13, 64};
+  const index_t Ns[] = {1, 3, 8, 17, 25, 33, 100};
+  const index_t Ks[] = {1, 7, 64, 784};
+  for (index_t M : Ms)
+    for (index_t N : Ns)
+      for (index_t K : Ks) {
+        const auto A = random_values<T>(rng, M * K);
+        const auto B = random_values<T>(rng, N * K);  // (N, K): rows of B^T
+        std::vector<double> want(M * N, 0.0);
+        for (index_t i = 0; i < M; ++i)
+          for (index_t j = 0; j < N; ++j)
+            for (index_t r = 0; r < K; ++r) want[i * N + j] += double(A[i * K + r]) * double(B[j * K + r]);
+        // nt: C = A B^T
+        std::vector<T> C(M * N, T(99));
+        k.nt(M, N, K, A.data(), K, B.data(), K, C.data(), N, nullptr);
+        expect_close("nt", isa, C, want, rtol);
+        // nn: the same product over a packed panel of B (as Theta's weights are packed)
+        std::vector<T> theta(N * (K + 1), T(0));
+        for (index_t j = 0; j < N; ++j)
+          for (index_t r = 0; r < K; ++r) theta[j * (K + 1) + 1 + r] = B[j * K + r];
+        const index_t W = bprop::panel_columns(N, bprop::kPanelWidth<T>);
+        std::vector<T> panel(K * W), wide(M * W, T(99));
+        bprop::pack_panel(theta.data(), N, K + 1, panel.data());
+        k.nn(M, W, K, A.data(), K, panel.data(), W, wide.data(), W, nullptr);
+        std::vector<T> narrow(M * N);
+        for (index_t i = 0; i < M; ++i)
+          for (index_t j = 0; j < N; ++j) narrow[i * N + j] = wide[i * W + j];
+        expect_close("nn", isa, narrow, want, rtol);
+        // acc: C (M, N) += A' B with A read as A[i * 1 + r * M] (a_i = 1, a_r = M)
+        const auto At = random_values<T>(rng, K * M);
+        const auto Bk = random_values<T>(rng, K * N);
+        auto C2 = random_values<T>(rng, M * N);
+        std::vector<double> want2(M * N);
+        for (index_t i = 0; i < M; ++i)
+          for (index_t j = 0; j < N; ++j) {
+            double s = double(C2[i * N + j]);
+            for (index_t r = 0; r < K; ++r) s += double(At[r * M + i]) * double(Bk[r * N + j]);
+            want2[i * N + j] = s;
+          }
+        k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, C2.data(), N, false);
+        expect_close("acc", isa, C2, want2, rtol);
+      }
+}
+
+template <class T>
+void test_vector_math(const bprop::SimdKernels<T>& k, const std::string& isa, double rtol) {
+  std::vector<T> z;
+  for (int i = -4000; i <= 4000; ++i) z.push_back(T(i) / T(100));
+  z.push_back(T(-1000));
+  z.push_back(T(1000));
+  std::vector<T> a(z.size());
+  k.sigmoid(z.data(), a.data(), index_t(z.size()));
+  std::vector<double> want(z.size());
+  for (std::size_t i = 0; i < z.size(); ++i) want[i] = 1.0 / (1.0 + std::exp(-double(z[i])));
+  // Relative per element; where the true value is subnormal the kernel returns
+  // a value below the smallest normal number (documented in the kernel).
+  const double tiny = sizeof(T) == 4 ? 1.2e-38 : 2.3e-308;
+  for (std::size_t i = 0; i < z.size(); ++i)
+    if (!(std::fabs(double(a[i]) - want[i]) <= rtol * want[i] + tiny)) {
+      std::printf("FAIL sigmoid [%s]: sigmoid(%g) = %.17g, expected %.17g\n", isa.c_str(),
+                  double(z[i]), double(a[i]), want[i]);
+      ++failures;
+      break;
+    }
+  for (index_t n : {index_t(1), index_t(3), index_t(17), index_t(8002)}) {
+    double expected = 0.0;
+    for (index_t i = 0; i < n; ++i) {
+      const double x = double(z[i * 7 % z.size()]);
+      expected += std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
+    }
+    std::vector<T> zs(n);
+    for (index_t i = 0; i < n; ++i) zs[i] = z[i * 7 % z.size()];
+    const double got = k.softplus_sum(zs.data(), n);
+    if (!(std::fabs(got - expected) <= 1e-13 * std::fabs(expected) + 1e-300)) {
+      std::printf("FAIL softplus_sum [%s]: n = %lld gives %.17g, expected %.17g\n", isa.c_str(),
+                  static_cast<long long>(n), got, expected);
+      ++failures;
+    }
+  }
+}
+
+template <class T>
+void test_path(const std::string& isa, double rtol, double sigmoid_rtol) {
+  const auto k = bprop::simd_kernels_for<T>(isa);
+  if (!k) {
+    std::printf("skip %s (%s): not compiled in or not supported by this CPU\n", isa.c_str(),
+                sizeof(T) == 4 ? "float" : "double");
+    return;
+  }
+  test_products(*k, isa, rtol);
+  test_vector_math(*k, isa, sigmoid_rtol);
+  std::printf("ok   %s (%s)\n", isa.c_str(), sizeof(T) == 4 ? "float" : "double");
+}
+
+}  // namespace
+
+int main() {
+  for (const char* isa : {"baseline", "avx2", "wide-avx2", "avx512"}) {
+    test_path<double>(isa, 1e-13, 4e-16);
+    test_path<float>(isa, 2e-5, 3e-7);
+  }
+  if (failures) std::printf("%d failure(s)\n", failures);
+  return failures == 0 ? 0 : 1;
+}
