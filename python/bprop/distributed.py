@@ -27,6 +27,7 @@ from . import _checks
 from . import data as bdata
 from ._install_hint import install_hint
 from .network import _evaluate, _predict_prepared, _prepare, _Problem
+from .objective import Objective
 from .params import layer_sizes, roll, unroll
 
 
@@ -216,6 +217,55 @@ def _local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_t
     return problem
 
 
+class DistributedObjective(Objective):
+    """J and its gradient over the samples of all MPI ranks, each rank holding
+    its shard: the same objective as one process over all of them (see
+    :class:`bprop.objective.Objective`), its sums added in rank order."""
+
+    def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any, *,
+                 comm: Any) -> None:
+        self.comm = comm
+        super().__init__(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+
+    def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+                num_threads: int | None, sample_weight: Any = None) -> _Problem:
+        return _local_problem(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
+                              comm=self.comm)
+
+    def value_and_gradient(self, thetas: list[np.ndarray], problem: _Problem | None = None,
+                           with_gradient: bool = True
+                           ) -> tuple[float, list[np.ndarray] | None]:
+        return _evaluate_distributed(thetas, self.problem if problem is None else problem,
+                                     with_gradient, self.comm)
+
+    def accuracy(self, thetas: list[np.ndarray], problem: _Problem, labels: np.ndarray) -> float:
+        return _accuracy(thetas, problem, labels, self.comm)
+
+    def shard_sizes(self) -> list[int]:
+        return list(self.comm.allgather(self.rows))
+
+    def batch_positions(self, b: int, batch_size: int, rows: int, steps: int) -> slice:
+        """Each rank splits its shard into ``steps`` nearly equal parts, so a global
+        batch takes the same share of every rank's shard."""
+        return slice(b * rows // steps, (b + 1) * rows // steps)
+
+    def shuffle_rng(self, seed: Any) -> np.random.Generator:
+        """One stream per rank from the same seed."""
+        if isinstance(seed, np.random.Generator):
+            return seed
+        if seed is None:
+            return np.random.default_rng()
+        return np.random.default_rng([int(seed), self.comm.Get_rank()])
+
+    def has_weight(self, problem: _Problem) -> bool:
+        local = float(problem.w.sum()) if problem.w is not None else float(problem.X.shape[0])
+        return float(self.comm.allreduce(local)) > 0
+
+    def shows_progress(self) -> bool:
+        return self.comm.Get_rank() == 0  # only rank 0 shows progress
+
+
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
                       num_threads: int | None = None, sample_weight: Any = None,
                       activation: Any = "sigmoid", output: str = "logistic"
@@ -255,4 +305,5 @@ def default_threads(comm: Any) -> int:
 
 
 __all__ = ["world", "shard_range", "load_shard", "broadcast", "cost_and_gradient", "cost",
-           "collective_check", "default_threads", "global_share", "ordered_sum", "RankFailed"]
+           "collective_check", "default_threads", "global_share", "ordered_sum", "RankFailed",
+           "DistributedObjective"]

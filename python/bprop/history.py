@@ -1,0 +1,179 @@
+"""What a training run records and shows while it runs: the history, progress
+(a bar on a terminal or in Jupyter, a line per epoch elsewhere), callbacks,
+early stopping, and the divergence error. Shared by every solver."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .network import Network, _Problem
+from .objective import Objective
+
+
+@dataclass
+class History:
+    """What happened during :func:`train`.
+
+    Attributes
+    ----------
+    cost : list of float
+        The tutorial's ``J_history``: for gd/momentum/nesterov/adam the cost at
+        the start of each step (on a mini-batch, its estimate of ``J``: the
+        batch's mean data term plus the full-data penalty); for lbfgs the
+        initial cost and then the cost after each iteration.
+    epoch_cost : list of float
+        Each epoch's ``cost``, its batches weighted by their sizes.
+    val_cost, val_accuracy : list of float
+        Validation cost (unregularised) and accuracy at the end of each epoch.
+    epoch_time : list of float
+        Seconds since the start, at the end of each epoch.
+    iterations, epochs : int
+        Optimiser steps and passes over the data completed.
+    stopped : str
+        "completed", "converged" (lbfgs), "early_stopping", "callback" or "interrupted".
+    best_epoch : int or None
+        With early stopping, the epoch whose weights were returned.
+    """
+
+    cost: list[float] = field(default_factory=list)
+    epoch_cost: list[float] = field(default_factory=list)
+    val_cost: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    epoch_time: list[float] = field(default_factory=list)
+    wall_time: float = 0.0
+    iterations: int = 0
+    epochs: int = 0
+    stopped: str = "completed"
+    best_epoch: int | None = None
+
+
+class TrainingDiverged(FloatingPointError):
+    """The cost or the weights became NaN/inf. ``thetas`` are the last finite weights."""
+
+    def __init__(self, message: str, thetas: list[np.ndarray], history: History) -> None:
+        super().__init__(message)
+        self.thetas = thetas
+        self.history = history
+
+
+class Stop(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class Run:
+    """Book-keeping shared by the step-based loop and L-BFGS: validation,
+    callbacks, early stopping and progress at the end of each epoch."""
+
+    def __init__(self, *, objective: Objective,
+                 validation: tuple[_Problem, np.ndarray | None] | None, early_stopping: bool,
+                 patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
+                 total_epochs: int, unit: str = "epoch") -> None:
+        self.unit = unit  # what one end_epoch counts: an epoch, or an L-BFGS iteration
+        self.objective = objective
+        self.kind = objective.kind
+        self.history = History()
+        self.validation = validation
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.callbacks = list(callbacks)
+        self.start = time.perf_counter()
+        self.best: tuple[float, list[np.ndarray]] | None = None
+        self.since_best = 0
+        self.epoch_costs: list[float] = []
+        self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
+        self.bar = None
+        self.total_epochs = total_epochs
+        # Off a terminal (logs, pipes), a line per epoch; at most about 100 lines.
+        self.print_every = max(1, math.ceil(total_epochs / 100)) if verbose else 0
+        if verbose and (sys.stderr.isatty() or _in_notebook()):
+            from tqdm.auto import tqdm  # tqdm's notebook bar in Jupyter
+            self.bar = tqdm(total=total_epochs, unit=unit, leave=True)
+            self.print_every = 0
+
+    def end_epoch(self, thetas: list[np.ndarray]) -> None:
+        h = self.history
+        h.epochs += 1
+        h.epoch_cost.append(self.epoch_mean())
+        self.epoch_costs, self.epoch_rows = [], []
+        postfix = {"cost": f"{h.epoch_cost[-1]:.4f}"}
+        if self.validation is not None:
+            vp, vy = self.validation
+            vc = self.objective.value_and_gradient(thetas, vp, False)[0]
+            h.val_cost.append(vc)
+            postfix["val_cost"] = f"{vc:.4f}"
+            if vy is not None:  # classification: labels to compare with
+                acc = self.objective.accuracy(thetas, vp, vy)
+                h.val_accuracy.append(acc)
+                postfix["val_acc"] = f"{acc:.4f}"
+        h.epoch_time.append(time.perf_counter() - self.start)
+        if self.bar is not None:
+            self.bar.set_postfix(postfix)
+            self.bar.update(1)
+        elif self.print_every and (h.epochs % self.print_every == 0
+                                   or h.epochs == self.total_epochs):
+            print(f"{self.unit} {h.epochs}/{self.total_epochs}: "
+                  + ", ".join(f"{k} {v}" for k, v in postfix.items())
+                  + f" ({h.epoch_time[-1]:.1f} s)", file=sys.stderr, flush=True)
+        info = {"epoch": h.epochs, "iteration": h.iterations, "cost": h.epoch_cost[-1],
+                "val_cost": h.val_cost[-1] if h.val_cost else None,
+                "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
+                "thetas": thetas, "history": h}
+        if any(cb(info) is True for cb in self.callbacks):
+            raise Stop("callback")
+        if self.early_stopping:
+            vc = h.val_cost[-1]
+            if self.best is None or vc < self.best[0]:
+                self.best = (vc, [t.copy() for t in thetas])
+                h.best_epoch = h.epochs
+                self.since_best = 0
+            else:
+                self.since_best += 1
+                if self.since_best >= self.patience:
+                    raise Stop("early_stopping")
+
+    def add_cost(self, J: float, rows: int = 1) -> None:
+        self.epoch_costs.append(J)
+        self.epoch_rows.append(rows)
+
+    def epoch_mean(self) -> float:
+        """The epoch's estimate of J: its batches' costs weighted by their sizes."""
+        if not self.epoch_costs:
+            return float("nan")
+        return float(np.average(self.epoch_costs, weights=self.epoch_rows))
+
+    def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[Network, History]:
+        if self.bar is not None:
+            self.bar.close()
+        h = self.history
+        h.stopped = reason
+        h.wall_time = time.perf_counter() - self.start
+        if self.early_stopping and self.best is not None:
+            thetas = self.best[1]
+        return Network(thetas, *self.kind), h
+
+    def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None) -> TrainingDiverged:
+        if self.bar is not None:
+            self.bar.close()
+        self.history.wall_time = time.perf_counter() - self.start
+        hint = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
+                else "; try a larger lambda_ or scaled inputs")
+        return TrainingDiverged(f"training diverged at iteration {self.history.iterations + 1}: "
+                                f"{what}{hint}", Network(thetas, *self.kind), self.history)
+
+
+def _in_notebook() -> bool:
+    """A Jupyter kernel (where stderr is no terminal but a bar still shows)."""
+    if "IPython" not in sys.modules:
+        return False
+    shell = sys.modules["IPython"].get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+__all__ = ["History", "TrainingDiverged", "Run", "Stop"]

@@ -1,0 +1,85 @@
+"""The objective that training minimises, as one object: prepared data, the cost J
+and its gradient, mini-batches of it, and accuracy.
+
+J is the cost over all m training samples, with the penalty ``lambda/(2m)`` on the
+non-bias weights (the method's convention; the core computes it). A mini-batch
+is the same objective on fewer rows: its data term is the batch's mean and its
+penalty is still ``lambda/(2m)``, so that every step is an unbiased step on J.
+
+:class:`Objective` runs on the rows of this process; ``bprop.distributed``'s
+``DistributedObjective`` sums the same quantities over MPI ranks. The solvers
+(``bprop.solvers``) see only this interface.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .network import _evaluate, _predict_prepared, _prepare, _Problem
+
+
+class Objective:
+    """J(Theta) and its gradient over the samples ``X, y`` of this process."""
+
+    def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any
+                 ) -> None:
+        self.kind = (activation, output)
+        self.problem = self.prepare(thetas, X, y, lambda_, num_threads, sample_weight)
+
+    def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+                num_threads: int | None, sample_weight: Any = None) -> _Problem:
+        """Validated, contiguous data for repeated evaluations."""
+        return _prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind)
+
+    # -- values ---------------------------------------------------------------
+    def value_and_gradient(self, thetas: list[np.ndarray], problem: _Problem | None = None,
+                           with_gradient: bool = True
+                           ) -> tuple[float, list[np.ndarray] | None]:
+        """J (and its gradient) on ``problem``: the training data by default, or a
+        mini-batch or validation set prepared by this objective."""
+        return _evaluate(thetas, self.problem if problem is None else problem, with_gradient)
+
+    def accuracy(self, thetas: list[np.ndarray], problem: _Problem, labels: np.ndarray) -> float:
+        return float(np.mean(_predict_prepared(thetas, problem) == labels))
+
+    # -- mini-batches ---------------------------------------------------------
+    @property
+    def rows(self) -> int:
+        """Samples held here."""
+        return int(self.problem.X.shape[0])
+
+    def shard_sizes(self) -> list[int]:
+        """Samples held by each process (one here)."""
+        return [self.rows]
+
+    def batch_positions(self, b: int, batch_size: int, rows: int, steps: int) -> slice:
+        """Positions of batch b in a shuffled order of ``rows`` samples."""
+        return slice(b * batch_size, (b + 1) * batch_size)
+
+    def shuffle_rng(self, seed: Any) -> np.random.Generator:
+        return np.random.default_rng(seed)
+
+    def batch(self, rows: np.ndarray, share: float) -> _Problem:
+        """The mini-batch ``rows``, holding ``share`` of all training samples. The
+        core divides lambda by the batch's m, so lambda is scaled by the share:
+        the batch's penalty is the full-data ``lambda/(2m)`` term of J."""
+        p = self.problem
+        X = p.X[rows]
+        w = None if p.w is None else p.w[rows]
+        return _Problem(X, X, None if p.labels is None else p.labels[rows],
+                        None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
+                        p.activations, p.output)
+
+    def has_weight(self, problem: _Problem) -> bool:
+        """Whether some sample of ``problem`` has a positive weight (a batch of
+        zero weights has nothing to learn)."""
+        return problem.w is None or float(problem.w.sum()) > 0
+
+    def shows_progress(self) -> bool:
+        return True
+
+
+__all__ = ["Objective"]

@@ -1,0 +1,148 @@
+"""The two ways training moves the weights, as peers: gradient steps with an
+optimiser (full batch or shuffled mini-batches) and SciPy's L-BFGS on the
+unrolled parameter vector. Each takes an :class:`~bprop.objective.Objective`
+and the run's settings and returns the weights and the history."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .history import History, Run, Stop
+from .network import Network
+from .objective import Objective
+from .optim import Optimizer
+from .params import layer_sizes, roll, unroll
+
+
+def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
+                     batch_size: int | None, iterations: int | None, epochs: int | None,
+                     seed: Any, run_settings: dict[str, Any]) -> tuple[Network, History]:
+    """Gradient steps with ``opt`` on the full batch or on shuffled mini-batches
+    (seeded by ``seed``), ``iterations`` steps or ``epochs`` passes."""
+    m = objective.rows
+    shard_sizes = objective.shard_sizes()
+    m_all = sum(shard_sizes)
+    bs = m_all if batch_size is None or batch_size >= m_all else batch_size
+    steps_per_epoch = math.ceil(m_all / bs)
+    if iterations is None:
+        epochs = epochs or (100 if batch_size is None else 10)
+        iterations = epochs * steps_per_epoch
+    total_epochs = math.ceil(iterations / steps_per_epoch)
+    run = Run(objective=objective, total_epochs=total_epochs, **run_settings)
+    rng = objective.shuffle_rng(seed)
+    # Global rows of each batch of an epoch (the same every epoch; with ranks, the
+    # sum of every rank's share).
+    batch_rows = [sum(len(range(*objective.batch_positions(b, bs, m_r, steps_per_epoch)
+                                .indices(m_r))) for m_r in shard_sizes)
+                  for b in range(steps_per_epoch)]
+    current = t0
+    h = run.history
+    try:
+        for _ in range(total_epochs):
+            order = rng.permutation(m) if bs < m_all else None
+            for b in range(steps_per_epoch):
+                if h.iterations >= iterations:
+                    break
+                if order is None:
+                    batch = objective.problem
+                else:
+                    rows = order[objective.batch_positions(b, bs, m, steps_per_epoch)]
+                    batch = objective.batch(np.sort(rows), batch_rows[b] / m_all)
+                if not objective.has_weight(batch):
+                    continue  # every sample of this mini-batch has weight 0: nothing to learn
+                try:
+                    J, grads = objective.value_and_gradient(current, batch)
+                except FloatingPointError as e:
+                    raise run.diverged(current, str(e), opt.learning_rate) from None
+                assert grads is not None
+                if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
+                    grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
+                new = opt.step(current, grads)
+                if not all(np.isfinite(t).all() for t in new):
+                    raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
+                current = new
+                h.cost.append(J)
+                run.add_cost(J, batch_rows[b])
+                h.iterations += 1
+            _check_growth(run, current, opt.learning_rate)
+            run.end_epoch(current)
+    except Stop as s:
+        return run.finish(current, s.reason)
+    except KeyboardInterrupt:
+        return run.finish(current, "interrupted")
+    return run.finish(current, "completed")
+
+
+DIVERGENCE_FACTOR = 4.0
+
+
+def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
+    """A run whose epoch cost climbs far above where it started is diverging,
+    even while every number is still finite."""
+    h = run.history
+    if not h.cost or not run.epoch_costs:
+        return
+    start, now = h.cost[0], run.epoch_mean()
+    if now > DIVERGENCE_FACTOR * start and now > start + 1e-3:
+        raise run.diverged(thetas, f"the cost grew from {start:.4g} to {now:.4g}, more than "
+                           f"{DIVERGENCE_FACTOR:g}x its start", learning_rate)
+
+
+def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
+                run_settings: dict[str, Any]) -> tuple[Network, History]:
+    """SciPy's L-BFGS-B on the unrolled parameter vector, ``iterations`` at most."""
+    run = Run(objective=objective, total_epochs=iterations, unit="iteration", **run_settings)
+    sizes = layer_sizes(t0)
+    dtype = t0[0].dtype
+    h = run.history
+    last = {"thetas": t0}
+
+    def to_thetas(v: np.ndarray) -> list[np.ndarray]:
+        return [a.astype(dtype) for a in roll(v, sizes)]
+
+    def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
+        J, grads = objective.value_and_gradient(to_thetas(v))
+        if not h.cost:
+            h.cost.append(J)  # the initial cost
+        return J, unroll(grads).astype(np.float64)
+
+    def callback(intermediate_result: Any) -> None:
+        thetas = to_thetas(intermediate_result.x)
+        last["thetas"] = thetas
+        h.iterations += 1
+        h.cost.append(float(intermediate_result.fun))
+        run.add_cost(float(intermediate_result.fun))
+        run.end_epoch(thetas)
+
+    try:
+        # Imported here, inside the try: the import takes up to a second, and a
+        # Ctrl-C during it must end training like one during an iteration.
+        from scipy.optimize import minimize
+
+        # SciPy's own BLAS threads would compete with the core's OpenMP threads.
+        with _blas_single_thread():
+            result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
+                              callback=callback, options={"maxiter": iterations})
+    except Stop as s:
+        return run.finish(last["thetas"], s.reason)
+    except FloatingPointError as e:
+        raise run.diverged(last["thetas"], str(e), None) from None
+    except KeyboardInterrupt:
+        return run.finish(last["thetas"], "interrupted")
+    reason = "completed" if h.iterations >= iterations or not result.success else "converged"
+    return run.finish(last["thetas"], reason)
+
+
+def _blas_single_thread() -> Any:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+__all__ = ["train_stochastic", "train_lbfgs", "DIVERGENCE_FACTOR"]
