@@ -39,6 +39,7 @@ from . import _checks
 from .init import initialize
 from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
+from .history import NoImprovement
 from .train import train
 
 SOLVERS = OPTIMIZER_NAMES
@@ -250,30 +251,27 @@ class _Tracker:
                  validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None) -> None:
         self.est = est
         self.validation = validation
-        self.best = np.inf if validation is None else -np.inf
-        self.since_best = 0
-        self.best_thetas: list[np.ndarray] | None = None
+        self.rule = NoImprovement(int(est.n_iter_no_change), float(est.tol),
+                                  higher_is_better=validation is not None,
+                                  keep_best=validation is not None)
+
+    @property
+    def best_thetas(self) -> list[np.ndarray] | None:
+        return self.rule.best_thetas
 
     def __call__(self, info: dict) -> bool:
         est = self.est
         est.n_iter_ += 1
         est.loss_curve_.append(float(info["cost"]))
-        tol = float(est.tol)
         if self.validation is None:
-            loss = est.loss_curve_[-1]
-            improved = loss < self.best - tol
-            self.best = min(self.best, loss)
-        else:
-            score = est._validation_score(info["thetas"], *self.validation)
-            assert est.validation_scores_ is not None
-            est.validation_scores_.append(score)
-            improved = score > self.best + tol
-            if score > self.best:
-                self.best = score
-                est.best_validation_score_ = score
-                self.best_thetas = [t.copy() for t in info["thetas"]]
-        self.since_best = 0 if improved else self.since_best + 1
-        return self.since_best >= est.n_iter_no_change
+            return self.rule.update(est.loss_curve_[-1], info["thetas"])
+        score = est._validation_score(info["thetas"], *self.validation)
+        assert est.validation_scores_ is not None
+        est.validation_scores_.append(score)
+        stop = self.rule.update(score, info["thetas"])
+        if self.rule.is_best:
+            est.best_validation_score_ = score
+        return stop
 
 
 def _as_core_weights(sample_weight: np.ndarray | None) -> np.ndarray | None:

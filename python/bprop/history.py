@@ -62,6 +62,41 @@ class TrainingDiverged(FloatingPointError):
         self.history = history
 
 
+class NoImprovement:
+    """The one stopping rule: stop once ``patience`` values in a row failed to
+    improve on the best by more than ``tol``. Lower values are better (pass
+    ``higher_is_better`` for scores); with ``keep_best`` the weights of the best
+    value are kept. Used by :func:`bprop.train`'s early stopping and by the
+    estimators (training loss or validation score)."""
+
+    def __init__(self, patience: int, tol: float = 0.0, higher_is_better: bool = False,
+                 keep_best: bool = False) -> None:
+        self.patience = patience
+        self.tol = tol
+        self.sign = -1.0 if higher_is_better else 1.0
+        self.keep_best = keep_best
+        self.best: float | None = None  # in the rule's own sign: lower is better
+        self.best_thetas: list[np.ndarray] | None = None
+        self.since_best = 0
+        self.is_best = False  # whether the last value recorded was the best so far
+
+    def update(self, value: float, thetas: list[np.ndarray]) -> bool:
+        """Record one value (and its weights); True when it is time to stop."""
+        v = self.sign * value
+        self.is_best = self.best is None or v < self.best
+        improved = self.best is None or v < self.best - self.tol
+        if self.is_best:
+            self.best = v
+            if self.keep_best:
+                self.best_thetas = [t.copy() for t in thetas]
+        self.since_best = 0 if improved else self.since_best + 1
+        return self.since_best >= self.patience
+
+    @property
+    def best_value(self) -> float | None:
+        return None if self.best is None else self.sign * self.best
+
+
 class Stop(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -81,11 +116,9 @@ class Run:
         self.history = History()
         self.validation = validation
         self.early_stopping = early_stopping
-        self.patience = patience
+        self.stopping = NoImprovement(patience, keep_best=True) if early_stopping else None
         self.callbacks = list(callbacks)
         self.start = time.perf_counter()
-        self.best: tuple[float, list[np.ndarray]] | None = None
-        self.since_best = 0
         self.epoch_costs: list[float] = []
         self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
         self.bar = None
@@ -127,16 +160,12 @@ class Run:
                 "thetas": thetas, "history": h}
         if any(cb(info) is True for cb in self.callbacks):
             raise Stop("callback")
-        if self.early_stopping:
-            vc = h.val_cost[-1]
-            if self.best is None or vc < self.best[0]:
-                self.best = (vc, [t.copy() for t in thetas])
+        if self.stopping is not None:
+            stop = self.stopping.update(h.val_cost[-1], thetas)
+            if self.stopping.is_best:
                 h.best_epoch = h.epochs
-                self.since_best = 0
-            else:
-                self.since_best += 1
-                if self.since_best >= self.patience:
-                    raise Stop("early_stopping")
+            if stop:
+                raise Stop("early_stopping")
 
     def add_cost(self, J: float, rows: int = 1) -> None:
         self.epoch_costs.append(J)
@@ -154,8 +183,8 @@ class Run:
         h = self.history
         h.stopped = reason
         h.wall_time = time.perf_counter() - self.start
-        if self.early_stopping and self.best is not None:
-            thetas = self.best[1]
+        if self.stopping is not None and self.stopping.best_thetas is not None:
+            thetas = self.stopping.best_thetas
         return Network(thetas, *self.kind), h
 
     def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None) -> TrainingDiverged:
@@ -176,4 +205,4 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-__all__ = ["History", "TrainingDiverged", "Run", "Stop"]
+__all__ = ["History", "TrainingDiverged", "Run", "Stop", "NoImprovement"]
