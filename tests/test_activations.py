@@ -1,4 +1,4 @@
-"""Hidden activations tanh and ReLU (and mixes), against both references."""
+"""Hidden activations tanh, ReLU and leaky ReLU (and mixes), against both references."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,8 @@ import bprop
 from bprop import reference
 from conftest import assert_close_lists, make_problem
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", ["relu", "tanh"], ["tanh", "sigmoid"]]
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", ["relu", "tanh"], ["tanh", "sigmoid"],
+               ["leaky_relu", "sigmoid"]]
 
 
 def _sizes(activation):
@@ -101,3 +102,21 @@ def test_training_with_other_activations(activation):
                              activation=activation, verbose=False)
     assert h.cost[-1] < 0.5 * h.cost[0]
     assert np.mean(bprop.predict(trained, X, activation=activation) == y) > 0.85
+
+
+def test_leaky_relu_by_hand():
+    # One hidden unit with weight 1 and bias 0 passes z through g; the output unit
+    # (weight 1, bias 0, identity) shows g(z) itself.
+    thetas = [np.array([[0.0, 1.0]]), np.array([[0.0, 1.0]])]
+    z = np.array([[-2.0], [-0.5], [0.0], [0.5], [3.0]])
+    out = bprop.forward(thetas, z, activation="leaky_relu", output="identity")[:, 0]
+    np.testing.assert_array_equal(out, [-0.02, -0.005, 0.0, 0.5, 3.0])
+    assert bprop._core.LEAKY_SLOPE == reference._math.LEAKY_SLOPE == 0.01
+    # d J / d (hidden weight) = (out - y) * g'(z) * x: slope 0.01 below 0, 1 above
+    J, grads = bprop.cost_and_gradient(thetas, np.array([[-2.0]]), np.array([[1.0]]),
+                                       activation="leaky_relu", output="identity")
+    assert grads[0][0, 1] == pytest.approx((-0.02 - 1.0) * 0.01 * -2.0, rel=1e-15)
+    names = bprop._checks.ACTIVATIONS
+    assert set(names) == set(reference._math.HIDDEN_ACTIVATIONS)  # one list in both languages
+    assert bprop.initialize([3, 4, 2], method="auto", activation="leaky_relu", seed=0)[0].std() \
+        > bprop.initialize([3, 4, 2], method="auto", activation="tanh", seed=0)[0].std()

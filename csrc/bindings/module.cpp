@@ -40,8 +40,10 @@ NetworkArgs<T> network_args(const py::list& thetas, const std::vector<int>& acti
   if (!activations.empty() && activations.size() + 1 != thetas.size())
     throw std::invalid_argument("give one activation per hidden layer");
   for (int g : activations)
-    if (g < 0 || g > 2) throw std::invalid_argument("unknown activation code");
-  if (output != 0 && output != 3 && output != 4) throw std::invalid_argument("unknown output code");
+    if (!bprop::is_hidden_activation(static_cast<bprop::Activation>(g)))
+      throw std::invalid_argument("unknown activation code");
+  if (!bprop::is_output_activation(static_cast<bprop::Activation>(output)))
+    throw std::invalid_argument("unknown output code");
   for (std::size_t l = 0; l < thetas.size(); ++l) {
     py::handle item = thetas[l];
     if (!py::isinstance<CArray<T>>(item))
@@ -204,6 +206,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("simd_isa", &bprop::simd_isa, "Instruction set of the kernels in use.");
   m.def("supported_isas", &bprop::supported_isas,
         "The kernel paths this build can run on this CPU (BPROP_SIMD values).");
+  // The activations' names and codes, defined once in activations.hpp.
+  py::dict hidden, outputs;
+  for (const auto& h : bprop::kHiddenActivations) hidden[h.name] = static_cast<int>(h.code);
+  for (const auto& o : bprop::kOutputActivations) outputs[o.name] = static_cast<int>(o.code);
+  m.attr("HIDDEN_ACTIVATIONS") = hidden;
+  m.attr("OUTPUT_ACTIVATIONS") = outputs;
+  m.attr("LEAKY_SLOPE") = bprop::kLeakySlope;
   m.attr("BLOCK_SIZE") = bprop::kBlock;
   m.attr("WAVE_BLOCKS") = bprop::kWave;
   m.attr("STATUS_OK") = static_cast<int>(bprop::Status::ok);

@@ -35,23 +35,10 @@ inline index_t first_non_finite_row(const T* X_block, index_t n, const T* z, ind
   return -1;
 }
 
-// a = g(z) elementwise. NaN stays NaN (it is reported, never hidden).
+// a = g(z) elementwise for a hidden layer (activations.hpp).
 template <class T>
 inline void activate(const SimdKernels<T>& simd, Activation g, const T* z, T* a, index_t n) {
-  switch (g) {
-    case Activation::sigmoid:
-      simd.sigmoid(z, a, n);
-      break;
-    case Activation::tanh:
-      for (index_t i = 0; i < n; ++i) a[i] = std::tanh(z[i]);
-      break;
-    case Activation::relu:
-      for (index_t i = 0; i < n; ++i) a[i] = z[i] > T(0) || z[i] != z[i] ? z[i] : T(0);
-      break;
-    case Activation::softmax:
-    case Activation::identity:
-      break;  // output layers only (check_network refuses them here)
-  }
+  activate_hidden(g, z, a, n, simd.sigmoid);
 }
 
 // Output activations of nb rows of K outputs. Softmax subtracts each row's
@@ -84,25 +71,6 @@ inline double log_sum_exp(const T* z, index_t K) {
   double sum = 0.0;
   for (index_t k = 0; k < K; ++k) sum += std::exp(double(z[k]) - top);
   return top + std::log(sum);
-}
-
-// d *= g'(z), written with a = g(z): a (1 - a), 1 - a^2, or a > 0 (ReLU).
-template <class T>
-inline void times_derivative(Activation g, const T* a, T* d, index_t n) {
-  switch (g) {
-    case Activation::sigmoid:
-      for (index_t i = 0; i < n; ++i) d[i] *= a[i] * (T(1) - a[i]);
-      break;
-    case Activation::tanh:
-      for (index_t i = 0; i < n; ++i) d[i] *= T(1) - a[i] * a[i];
-      break;
-    case Activation::relu:
-      for (index_t i = 0; i < n; ++i) d[i] = a[i] > T(0) ? d[i] : T(0);
-      break;
-    case Activation::softmax:
-    case Activation::identity:
-      break;  // output layers only: their delta is a - y, never multiplied by g'
-  }
 }
 
 // out[b, j] = Theta[j, 0] + sum_k in[b, k] Theta[j, 1 + k], with in (nb, cols - 1),

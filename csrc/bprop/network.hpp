@@ -5,25 +5,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "activations.hpp"
+
 namespace bprop {
 
-// 64-bit indices everywhere: m * n passes 2^31 on real data sets.
-using index_t = std::int64_t;
-
-// The activation g of a layer. Hidden layers: sigmoid, tanh or relu. The
-// output layer's activation also picks its cost, the one whose output error
-// is delta_L = a_L - y (the canonical pairs):
-//   sigmoid  -> logistic cost summed over the K outputs (the tutorial's),
-//   softmax  -> cross-entropy -sum_k y_k log a_k (rows of y sum to 1),
-//   identity -> squared error (1/2) sum_k (a_k - y_k)^2 (regression).
-enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2, softmax = 3, identity = 4 };
-
-inline bool is_hidden_activation(Activation g) {
-  return g == Activation::sigmoid || g == Activation::tanh || g == Activation::relu;
-}
-inline bool is_output_activation(Activation g) {
-  return g == Activation::sigmoid || g == Activation::softmax || g == Activation::identity;
-}
+// 64-bit indices everywhere (index_t, in activations.hpp): m * n passes 2^31 on
+// real data sets.
 
 // Theta_l is (rows, cols) = (s_{l+1}, s_l + 1), row-major, bias in column 0;
 // `activation` is applied to the units it computes.

@@ -13,6 +13,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import _core
+
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -248,9 +250,11 @@ def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarr
     return np.ascontiguousarray(w, dtype=dtype)
 
 
-ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2}
-# The output layer's activation and the cost paired with it (delta_L = a_L - y for each).
-OUTPUTS = {"logistic": 0, "softmax": 3, "identity": 4}
+# Names and core codes of the hidden activations and of the output layers (each
+# output with the cost paired with it, so that delta_L = a_L - y), as the core
+# defines them (csrc/bprop/activations.hpp).
+ACTIVATIONS: dict[str, int] = dict(_core.HIDDEN_ACTIVATIONS)
+OUTPUTS: dict[str, int] = dict(_core.OUTPUT_ACTIVATIONS)
 
 
 def check_output(output: Any, K: int) -> int:

@@ -99,7 +99,7 @@ def learning_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_val
     kw = _defaults(train_kwargs)
     dtype = kw.pop("dtype", np.float64)
     thetas0 = initialize(layer_sizes, method=init, seed=seed, dtype=dtype,
-                         activation=_init_activation(kw))
+                         activation=kw.get("activation", "sigmoid"))
     curve = LearningCurve([], [], [])
     for s in sizes:
         trained, _ = train(thetas0, Xa[:s], ya[:s], lambda_=lambda_, **kw)
@@ -143,7 +143,7 @@ def validation_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_v
         else:
             lam = v
         thetas0 = initialize(sizes, method=init, seed=seed, dtype=dtype,
-                             activation=_init_activation(kw))
+                             activation=kw.get("activation", "sigmoid"))
         trained, _ = train(thetas0, X, y, lambda_=lam, **kw)
         curve.values.append(v)
         curve.train_cost.append(cost(trained, X, y, 0.0, **_kind(kw)))
@@ -177,11 +177,6 @@ def gradient_norms(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0,
 
     trained, history = train(thetas, X, y, lambda_=lambda_, callbacks=[record], **kw)
     return GradientNorms(list(range(len(rows))), np.array(rows), trained, history)
-
-
-def _init_activation(kw: dict[str, Any]) -> str:
-    a = kw.get("activation", "sigmoid")
-    return a if isinstance(a, str) else a[0]
 
 
 __all__ = ["learning_curve", "validation_curve", "gradient_norms", "LearningCurve",

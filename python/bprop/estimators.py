@@ -112,10 +112,6 @@ class _BackpropBase(BaseEstimator):
     def _network_dtype(self) -> np.dtype:
         return np.dtype(_checks.check_dtype(self.dtype))
 
-    def _init_activation(self) -> str:
-        a = self.activation
-        return a if isinstance(a, str) else ("relu" if "relu" in a else "sigmoid")
-
     # ---- training ---------------------------------------------------------
 
     def _fit(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None,
@@ -131,7 +127,7 @@ class _BackpropBase(BaseEstimator):
         if keep:
             thetas = [t.astype(dtype) for t in self.thetas_]
         else:
-            thetas = initialize(sizes, method="auto", activation=self._init_activation(),
+            thetas = initialize(sizes, method="auto", activation=self.activation,
                                 seed=int(rng.randint(np.iinfo(np.int32).max)), dtype=dtype)
             self._optimizer: Optimizer | None = None
             self.loss_curve_: list[float] = []

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _checks
+from .reference._math import HIDDEN_ACTIVATIONS
 
 
 def _check_epsilon(epsilon: Any) -> float:
@@ -49,7 +50,7 @@ def debug_matrix(l_in: int, l_out: int) -> np.ndarray:
 
 
 def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: float = 0.12,
-               seed: Any = None, dtype: Any = np.float64, activation: str = "sigmoid"
+               seed: Any = None, dtype: Any = np.float64, activation: Any = "sigmoid"
                ) -> list[np.ndarray]:
     """Weights for a network with ``layer_sizes = [s_1, ..., s_L]``.
 
@@ -60,8 +61,9 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
     method : {"uniform", "xavier", "he", "auto", "debug"}
         ``"uniform"``: U[-epsilon, epsilon]. ``"xavier"``: per layer
         ``epsilon_l = sqrt(6) / sqrt(s_l + s_{l+1})``. ``"he"``: per layer
-        ``epsilon_l = sqrt(6 / s_l)`` (for ReLU). ``"auto"``: "he" when
-        ``activation`` is "relu", else "xavier". ``"debug"``: deterministic
+        ``epsilon_l = sqrt(6 / s_l)`` (for ReLU). ``"auto"``: the rule of the
+        hidden activation (``activation``, one name or one per hidden layer):
+        "he" for ReLU and leaky ReLU (when any layer is one), else "xavier". ``"debug"``: deterministic
         ``sin(1..n)/10`` weights for gradient checks.
     epsilon : float, default 0.12
         Half-width for ``"uniform"``.
@@ -83,10 +85,13 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
     dt = _checks.check_dtype(dtype)
     pairs = list(zip(sizes[:-1], sizes[1:]))
     if method == "auto":
-        if activation not in _checks.ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(_checks.ACTIVATIONS)}, "
-                             f"got {activation!r}")
-        method = "he" if activation == "relu" else "xavier"
+        names = [activation] if isinstance(activation, str) else list(activation)
+        for name in names:
+            if name not in _checks.ACTIVATIONS:
+                raise ValueError(f"activation must be one of {', '.join(_checks.ACTIVATIONS)}, "
+                                 f"got {name!r}")
+        rules = {HIDDEN_ACTIVATIONS[name][2] for name in names}
+        method = "he" if "he" in rules else "xavier"
     if method == "uniform":
         eps = _check_epsilon(epsilon)
         rng = np.random.default_rng(seed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -24,16 +24,32 @@ def sigmoid_gradient(z: Any) -> np.ndarray:
     return g * (1.0 - g)
 
 
+LEAKY_SLOPE = 0.01  # leaky ReLU's slope below 0, as in the core
+
+
+# The hidden activations: g(z), g'(z) written with a = g(z), side by side, and
+# the initialisation that initialize(method="auto") picks for each. The core
+# defines the same ones (csrc/bprop/activations.hpp); tests compare the two.
+HIDDEN_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray],
+                                    Callable[[np.ndarray], np.ndarray], str]] = {
+    "sigmoid": (lambda z: sigmoid(z), lambda a: a * (1 - a), "xavier"),
+    "tanh": (np.tanh, lambda a: 1 - a * a, "xavier"),
+    "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(a.dtype), "he"),
+    "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+                   lambda a: np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype), "he"),
+}
+
+
+def _hidden(name: str) -> tuple[Callable[[np.ndarray], np.ndarray],
+                                Callable[[np.ndarray], np.ndarray], str]:
+    if name not in HIDDEN_ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}")
+    return HIDDEN_ACTIVATIONS[name]
+
+
 def activate(z: Any, name: str = "sigmoid") -> np.ndarray:
-    """g(z) for a hidden layer: "sigmoid", "tanh" or "relu"."""
-    z = np.asarray(z)
-    if name == "sigmoid":
-        return sigmoid(z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0)
-    raise ValueError(f"unknown activation {name!r}")
+    """g(z) for a hidden layer (see HIDDEN_ACTIVATIONS)."""
+    return _hidden(name)[0](np.asarray(z))
 
 
 def softmax(z: Any) -> np.ndarray:
@@ -72,15 +88,8 @@ def output_cost(z: Any, Y: Any, output: str = "logistic") -> np.ndarray:
 
 
 def derivative_from_activation(a: Any, name: str = "sigmoid") -> np.ndarray:
-    """g'(z) written with a = g(z): a (1 - a), 1 - a^2, or 1 where a > 0."""
-    a = np.asarray(a)
-    if name == "sigmoid":
-        return a * (1 - a)
-    if name == "tanh":
-        return 1 - a * a
-    if name == "relu":
-        return (a > 0).astype(a.dtype)
-    raise ValueError(f"unknown activation {name!r}")
+    """g'(z) written with a = g(z): a (1 - a), 1 - a^2, [a > 0], or 1 / the slope."""
+    return _hidden(name)[1](np.asarray(a))
 
 
 def hidden_names(activation: Any, num_hidden: int) -> list[str]:
