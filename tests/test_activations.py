@@ -116,7 +116,7 @@ def test_leaky_relu_by_hand():
     J, grads = bprop.cost_and_gradient(thetas, np.array([[-2.0]]), np.array([[1.0]]),
                                        activation="leaky_relu", output="identity")
     assert grads[0][0, 1] == pytest.approx((-0.02 - 1.0) * 0.01 * -2.0, rel=1e-15)
-    names = bprop._checks.ACTIVATIONS
+    names = bprop._internal.checks.ACTIVATIONS
     assert set(names) == set(reference._math.HIDDEN_ACTIVATIONS)  # one list in both languages
     assert bprop.initialize([3, 4, 2], method="auto", activation="leaky_relu", seed=0)[0].std() \
         > bprop.initialize([3, 4, 2], method="auto", activation="tanh", seed=0)[0].std()

@@ -53,7 +53,7 @@ def test_inputs_are_not_modified():
 
 
 def test_c_contiguous_input_of_the_right_dtype_is_not_copied():
-    from bprop import _checks
+    from bprop._internal import checks as _checks
 
     for dtype in (np.float64, np.float32):
         thetas, X, _ = make_problem([4, 3, 3], 50, dtype=dtype, seed=5)

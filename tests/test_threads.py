@@ -61,7 +61,7 @@ def test_openmp_is_on():
 
 
 def test_thread_counts_far_above_the_machine_are_refused():
-    import bprop._threads as th
+    import bprop._internal.threads as th
     limit = th.max_threads()
     with pytest.raises(ValueError, match=rf"num_threads=100000 is far more than .* at most {limit}"):
         bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0],

@@ -36,7 +36,7 @@ if _os.environ.get("BPROP_SIMD", _core.simd_isa()) != _core.simd_isa():
     _warnings.warn(f"BPROP_SIMD={_os.environ['BPROP_SIMD']!r} is not a kernel path this "
                    f"build and CPU can run ({', '.join(_core.supported_isas())}); using "
                    f"{_core.simd_isa()!r}", RuntimeWarning, stacklevel=2)
-from ._threads import get_num_threads, set_num_threads
+from ._internal.threads import get_num_threads, set_num_threads
 from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
 from .init import initialize, random_initialize

@@ -18,10 +18,10 @@ import numpy as np
 
 from . import __version__
 from . import data as bdata
-from ._atomic import check_writable_directory
-from ._checks import ACTIVATIONS, OUTPUTS
-from ._metrics import confusion_counts
-from ._threads import resolve_num_threads
+from ._internal.atomic import check_writable_directory
+from ._internal.checks import ACTIVATIONS, OUTPUTS
+from ._internal.metrics import confusion_counts
+from ._internal.threads import resolve_num_threads
 from ._cli_common import (DATA_HELP, CliError, DataSet, banner, check_memory, class_values,
                           classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
                           load_data, mnist_directory, model_record, non_negative_real, one_char,

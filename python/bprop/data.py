@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
@@ -36,11 +36,11 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    num_classes = _checks.check_positive_int(num_classes, "num_classes")
-    a = _checks.as_array(labels, "labels")
+    num_classes = checks.check_positive_int(num_classes, "num_classes")
+    a = checks.as_array(labels, "labels")
     if a.ndim != 1:
         raise ValueError(f"labels must be 1-D, got shape {a.shape}")
-    lab = _checks.check_labels(a, int(num_classes)) if a.size else a.astype(np.int64)
+    lab = checks.check_labels(a, int(num_classes)) if a.size else a.astype(np.int64)
     out = np.zeros((lab.shape[0], int(num_classes)))
     out[np.arange(lab.shape[0]), lab] = 1.0
     return out
@@ -185,7 +185,7 @@ def _read_idx_rows(f: Any, path: Path, compressed: bool, dims: tuple[int, ...],
 
 def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0) -> np.ndarray:
     """Pixels to [0, 1] as ``(m, pixels)`` in ``dtype``, flattening each image."""
-    dt = _checks.check_dtype(dtype)
+    dt = checks.check_dtype(dtype)
     a = np.asarray(images)
     a = a.reshape(a.shape[0], -1)
     out = np.empty(a.shape, dtype=dt)
@@ -436,9 +436,9 @@ def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str =
                          ) -> tuple[np.ndarray, np.ndarray]:
     if targets not in ("labels", "real"):
         raise ValueError(f"targets must be 'labels' or 'real', got {targets!r}")
-    dt = _checks.check_dtype(dtype)
-    X = _checks.as_array(X, f"{source}: X")
-    y = np.asarray(y) if np.asarray(y).dtype.kind in "US" else _checks.as_array(y, f"{source}: y")
+    dt = checks.check_dtype(dtype)
+    X = checks.as_array(X, f"{source}: X")
+    y = np.asarray(y) if np.asarray(y).dtype.kind in "US" else checks.as_array(y, f"{source}: y")
     if X.ndim < 2:
         raise ValueError(f"{source}: X must have one row per sample, got shape {X.shape}")
     if X.shape[0] == 0:
@@ -470,8 +470,8 @@ def standardize(X: Any, mean: Any = None, std: Any = None
     Returns ``(X_std, mean, std)``: pass the training set's mean and std to
     standardise validation and test data the same way.
     """
-    X = _checks.as_array(X, "X")
-    dt = X.dtype if X.dtype in _checks.FLOAT_DTYPES else np.dtype(np.float64)
+    X = checks.as_array(X, "X")
+    dt = X.dtype if X.dtype in checks.FLOAT_DTYPES else np.dtype(np.float64)
     mu = X.mean(axis=0, dtype=np.float64) if mean is None else np.asarray(mean, dtype=np.float64)
     sd = X.std(axis=0, dtype=np.float64) if std is None else np.asarray(std, dtype=np.float64)
     sd = np.where(sd > 0, sd, 1.0)

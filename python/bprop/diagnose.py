@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 from .init import initialize
 from .network import cost, cost_and_gradient, predict
 from .train import History, train
@@ -128,7 +128,7 @@ def validation_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_v
         values: list[Any] = list(lambdas if lambdas is not None else
                                  [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0])
         for v in values:
-            _checks.check_lambda(v)
+            checks.check_lambda(v)
     else:
         parameter = "hidden"
         values = [int(h) for h in hidden_sizes]
@@ -168,7 +168,7 @@ def gradient_norms(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0,
         _, grads = cost_and_gradient(t, X, y, lambda_, **kind)
         return [float(np.linalg.norm(g)) for g in grads]
 
-    rows = [norms_of(_checks.check_thetas(thetas))]
+    rows = [norms_of(checks.check_thetas(thetas))]
     user_callbacks = list(kw.pop("callbacks", ()))
 
     def record(info: dict) -> bool:

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 from . import data as bdata
-from ._install_hint import install_hint
-from .network import _evaluate, _predict_prepared, _prepare, _Problem
+from ._internal.install_hint import install_hint
+from ._internal.problem import Problem, evaluate, predict_prepared, prepare
 from .objective import Objective
 from .params import layer_sizes, roll, unroll
 
@@ -86,7 +86,7 @@ def broadcast(thetas: Any, comm: Any, root: int = 0) -> list[np.ndarray]:
     t: list[np.ndarray] = []
     if comm.Get_rank() == root:
         try:
-            t = _checks.check_thetas(thetas)
+            t = checks.check_thetas(thetas)
             meta = ([a.shape for a in t], str(t[0].dtype))
         except (ValueError, TypeError) as e:
             meta = f"rank {root}: {e}"
@@ -123,7 +123,7 @@ def collective_check(error: BaseException | None, comm: Any) -> None:
     _raise_first(comm.allgather(mine))
 
 
-def _evaluate_distributed(thetas: list[np.ndarray], p: _Problem, with_gradient: bool, comm: Any
+def _evaluate_distributed(thetas: list[np.ndarray], p: Problem, with_gradient: bool, comm: Any
                           ) -> tuple[float, list[np.ndarray] | None]:
     """The global cost (and gradient) from every rank's partial sums, added in rank order."""
     P = sum(t.size for t in thetas)
@@ -134,7 +134,7 @@ def _evaluate_distributed(thetas: list[np.ndarray], p: _Problem, with_gradient: 
         if m_r > 0:
             W_r = float(m_r) if p.w is None else float(np.sum(p.w, dtype=np.float64))
             if W_r > 0:  # data sums of this rank: mean x weight sum
-                J_r, D_r = _evaluate(thetas, dataclasses.replace(p, lambda_=0.0), with_gradient)
+                J_r, D_r = evaluate(thetas, dataclasses.replace(p, lambda_=0.0), with_gradient)
                 local[0] = J_r * W_r
                 if D_r is not None:
                     local[3:] = unroll(D_r).astype(np.float64) * W_r
@@ -194,22 +194,22 @@ def global_share(count: int, total: int, comm: Any) -> float:
     return sum(c for c, _ in pairs) / max(1, sum(n for _, n in pairs))
 
 
-def _accuracy(thetas: list[np.ndarray], p: _Problem, labels: np.ndarray, comm: Any) -> float:
+def _accuracy(thetas: list[np.ndarray], p: Problem, labels: np.ndarray, comm: Any) -> float:
     """The share of all ranks' samples predicted right."""
     n = p.X.shape[0]
-    correct = int(np.sum(_predict_prepared(thetas, p) == labels)) if n > 0 else 0
+    correct = int(np.sum(predict_prepared(thetas, p) == labels)) if n > 0 else 0
     return global_share(correct, n, comm)
 
 
 def _local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_threads: Any,
-                   sample_weight: Any, activation: Any, output: Any, *, comm: Any) -> _Problem:
+                   sample_weight: Any, activation: Any, output: Any, *, comm: Any) -> Problem:
     """Validate this rank's shard; every rank learns of any rank's bad input."""
     error: BaseException | None = None
     problem = None
     try:
         if len(X) == 0:
             raise ValueError("this rank holds no samples: use fewer ranks than samples")
-        problem = _prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+        problem = prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
     except (ValueError, TypeError) as e:
         error = e
     collective_check(error, comm)
@@ -229,17 +229,17 @@ class DistributedObjective(Objective):
         super().__init__(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
 
     def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                num_threads: int | None, sample_weight: Any = None) -> _Problem:
+                num_threads: int | None, sample_weight: Any = None) -> Problem:
         return _local_problem(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
                               comm=self.comm)
 
-    def value_and_gradient(self, thetas: list[np.ndarray], problem: _Problem | None = None,
+    def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
                            with_gradient: bool = True
                            ) -> tuple[float, list[np.ndarray] | None]:
         return _evaluate_distributed(thetas, self.problem if problem is None else problem,
                                      with_gradient, self.comm)
 
-    def accuracy(self, thetas: list[np.ndarray], problem: _Problem, labels: np.ndarray) -> float:
+    def accuracy(self, thetas: list[np.ndarray], problem: Problem, labels: np.ndarray) -> float:
         return _accuracy(thetas, problem, labels, self.comm)
 
     def shard_sizes(self) -> list[int]:
@@ -258,7 +258,7 @@ class DistributedObjective(Objective):
             return np.random.default_rng()
         return np.random.default_rng([int(seed), self.comm.Get_rank()])
 
-    def has_weight(self, problem: _Problem) -> bool:
+    def has_weight(self, problem: Problem) -> bool:
         local = float(problem.w.sum()) if problem.w is not None else float(problem.X.shape[0])
         return float(self.comm.allreduce(local)) > 0
 
@@ -276,7 +276,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm
     result is the same on every rank and equals the single-process gradient of
     the concatenated shards to rounding (1e-12 relative in float64).
     """
-    t = _checks.check_thetas(thetas)
+    t = checks.check_thetas(thetas)
     p = _local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
                        comm=comm)
     J, grads = _evaluate_distributed(t, p, True, comm)
@@ -288,7 +288,7 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
          num_threads: int | None = None, sample_weight: Any = None,
          activation: Any = "sigmoid", output: str = "logistic") -> float:
     """:func:`bprop.cost` over the samples of all ranks (collective)."""
-    t = _checks.check_thetas(thetas)
+    t = checks.check_thetas(thetas)
     p = _local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
                        comm=comm)
     return _evaluate_distributed(t, p, False, comm)[0]

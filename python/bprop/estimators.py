@@ -32,10 +32,10 @@ try:
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as e:  # pragma: no cover - exercised only without scikit-learn
-    from ._install_hint import install_hint
+    from ._internal.install_hint import install_hint
     raise ImportError(f"bprop.estimators needs scikit-learn: {install_hint('sklearn')}") from e
 
-from . import _checks
+from ._internal import checks
 from .init import initialize
 from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
@@ -88,14 +88,14 @@ class _BackpropBase(BaseEstimator):
     def _check_params(self) -> None:
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
-        _checks.check_activations(self.activation, len(self._hidden_sizes()))
-        _checks.check_lambda(self.lambda_)
+        checks.check_activations(self.activation, len(self._hidden_sizes()))
+        checks.check_lambda(self.lambda_)
         for name in ("max_iter", "n_iter_no_change"):
-            _checks.check_positive_int(getattr(self, name), name)
+            checks.check_positive_int(getattr(self, name), name)
         if not (self.batch_size is None or isinstance(self.batch_size, str)
                 and self.batch_size == "auto"):
             try:
-                _checks.check_positive_int(self.batch_size, "batch_size")
+                checks.check_positive_int(self.batch_size, "batch_size")
             except ValueError:
                 raise ValueError(f"batch_size must be 'auto', None (full batch) or a positive "
                                  f"int, got {self.batch_size!r}") from None
@@ -107,10 +107,10 @@ class _BackpropBase(BaseEstimator):
                 not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1), "
                              f"got {self.validation_fraction!r}")
-        _checks.check_dtype(self.dtype)
+        checks.check_dtype(self.dtype)
 
     def _network_dtype(self) -> np.dtype:
-        return np.dtype(_checks.check_dtype(self.dtype))
+        return np.dtype(checks.check_dtype(self.dtype))
 
     # ---- training ---------------------------------------------------------
 

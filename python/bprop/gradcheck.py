@@ -12,10 +12,10 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from . import _checks
-from ._gradcheck_hints import hints as find_hints
-from ._gradcheck_hints import relative, verdict
-from .network import _evaluate, _prepare
+from ._internal import checks
+from ._internal.gradcheck_hints import hints as find_hints
+from ._internal.gradcheck_hints import relative, verdict
+from ._internal.problem import evaluate, prepare
 from .params import layer_sizes, roll, unroll
 
 
@@ -47,7 +47,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], theta_vector: Any,
         raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}") from None
     if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}")
-    theta = np.array(_checks.as_array(theta_vector, "theta_vector"), dtype=np.float64)
+    theta = np.array(checks.as_array(theta_vector, "theta_vector"), dtype=np.float64)
     if theta.ndim != 1:
         raise ValueError(f"theta_vector must be 1-D, got shape {theta.shape}")
     grad = np.empty_like(theta)
@@ -168,13 +168,13 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     >>> r.passed
     True
     """
-    t64 = [a.astype(np.float64) for a in _checks.check_thetas(thetas)]
-    problem = _prepare(t64, X, y, lambda_, num_threads, sample_weight, activation, output)
+    t64 = [a.astype(np.float64) for a in checks.check_thetas(thetas)]
+    problem = prepare(t64, X, y, lambda_, num_threads, sample_weight, activation, output)
     if problem.Y is not None:
         problem.Y = problem.Y.astype(np.float64)
     sizes = layer_sizes(t64)
     if gradient is None:
-        _, grads = _evaluate(t64, problem, True)
+        _, grads = evaluate(t64, problem, True)
         assert grads is not None
     else:
         grads = [np.asarray(g, dtype=np.float64) for g in gradient([t.copy() for t in t64])]
@@ -183,7 +183,7 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
             raise ValueError(f"gradient returned arrays of shapes {shapes}; expected "
                              f"{[t.shape for t in t64]} (one per Theta)")
     analytical = unroll(grads)
-    numerical = numerical_gradient(lambda v: _evaluate(roll(v, sizes), problem, False)[0],
+    numerical = numerical_gradient(lambda v: evaluate(roll(v, sizes), problem, False)[0],
                                    unroll(t64), epsilon)
     denominator = np.linalg.norm(numerical + analytical)
     numerator = np.linalg.norm(numerical - analytical)

@@ -12,7 +12,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .network import Network, _Problem
+from .network import Network
+from ._internal.problem import Problem
 from .objective import Objective
 
 
@@ -107,7 +108,7 @@ class Run:
     callbacks, early stopping and progress at the end of each epoch."""
 
     def __init__(self, *, objective: Objective,
-                 validation: tuple[_Problem, np.ndarray | None] | None, early_stopping: bool,
+                 validation: tuple[Problem, np.ndarray | None] | None, early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
                  total_epochs: int, unit: str = "epoch") -> None:
         self.unit = unit  # what one end_epoch counts: an epoch, or an L-BFGS iteration

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 from .reference._math import HIDDEN_ACTIVATIONS
 
 
@@ -38,7 +38,7 @@ def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12,
     rng : None, int or numpy.random.Generator
         Seed or generator (``numpy.random.default_rng`` semantics).
     """
-    sizes = _checks.check_layer_sizes([l_in, l_out])
+    sizes = checks.check_layer_sizes([l_in, l_out])
     eps = _check_epsilon(epsilon)
     return np.random.default_rng(rng).uniform(-eps, eps, (sizes[1], sizes[0] + 1))
 
@@ -81,14 +81,14 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
     >>> [t.shape for t in bprop.initialize([784, 25, 10], seed=0)]
     [(25, 785), (10, 26)]
     """
-    sizes = _checks.check_layer_sizes(layer_sizes)
-    dt = _checks.check_dtype(dtype)
+    sizes = checks.check_layer_sizes(layer_sizes)
+    dt = checks.check_dtype(dtype)
     pairs = list(zip(sizes[:-1], sizes[1:]))
     if method == "auto":
         names = [activation] if isinstance(activation, str) else list(activation)
         for name in names:
-            if name not in _checks.ACTIVATIONS:
-                raise ValueError(f"activation must be one of {', '.join(_checks.ACTIVATIONS)}, "
+            if name not in checks.ACTIVATIONS:
+                raise ValueError(f"activation must be one of {', '.join(checks.ACTIVATIONS)}, "
                                  f"got {name!r}")
         rules = {HIDDEN_ACTIVATIONS[name][2] for name in names}
         method = "he" if "he" in rules else "xavier"

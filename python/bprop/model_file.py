@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _checks
-from ._atomic import atomic_write
+from ._internal import checks
+from ._internal.atomic import atomic_write
 from .network import Network, network_kind
 from .params import layer_sizes
 
@@ -84,9 +84,9 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
             raise ValueError(f"{name}={given!r} contradicts the Network's own {name} {own!r}: "
                              f"the file would run it as another network")
     activation, output = network_kind(thetas, activation, output)
-    t = _checks.check_thetas(thetas)
-    _checks.check_output(output, t[-1].shape[0])
-    _checks.check_activations(activation, len(t) - 1)
+    t = checks.check_thetas(thetas)
+    checks.check_output(output, t[-1].shape[0])
+    checks.check_activations(activation, len(t) - 1)
     reserved = {"format", "format_version", "layer_sizes", "dtype"} & set(metadata)
     if reserved:
         raise ValueError(f"metadata keys {sorted(reserved)} are set by bprop itself")
@@ -156,7 +156,7 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         raise ValueError(f"{path}: model format version {version!r} is newer than this bprop "
                          f"reads ({FORMAT_VERSION}); upgrade bprop")
     try:
-        thetas = _checks.check_thetas(thetas)
+        thetas = checks.check_thetas(thetas)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{path}: invalid weights: {e}") from None
     sizes = layer_sizes(thetas)
@@ -166,8 +166,8 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     meta.setdefault("activation", "sigmoid")
     meta.setdefault("output", "logistic")
     try:
-        _checks.check_output(meta["output"], thetas[-1].shape[0])
-        _checks.check_activations(meta["activation"], len(thetas) - 1)
+        checks.check_output(meta["output"], thetas[-1].shape[0])
+        checks.check_activations(meta["activation"], len(thetas) - 1)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{path}: invalid network kind: {e}") from None
     return Network(thetas, meta["activation"], meta["output"]), meta

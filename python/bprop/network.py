@@ -24,13 +24,14 @@ accumulated in float64. Results are bit-identical for every thread count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import _checks, _core
-from ._threads import resolve_num_threads
+from . import _core
+from ._internal import checks
+from ._internal.problem import evaluate, labels_from_outputs, prepare
+from ._internal.threads import resolve_num_threads
 
 
 class Network(list):
@@ -61,11 +62,11 @@ class Network(list):
         self.output = output
         names = self.activation if isinstance(self.activation, list) else [self.activation]
         for name in names:
-            if not isinstance(name, str) or name not in _checks.ACTIVATIONS:
+            if not isinstance(name, str) or name not in checks.ACTIVATIONS:
                 raise ValueError(f"activation {name!r} is not one of "
-                                 f"{', '.join(_checks.ACTIVATIONS)}")
-        if not isinstance(output, str) or output not in _checks.OUTPUTS:
-            raise ValueError(f"output {output!r} is not one of {', '.join(_checks.OUTPUTS)}")
+                                 f"{', '.join(checks.ACTIVATIONS)}")
+        if not isinstance(output, str) or output not in checks.OUTPUTS:
+            raise ValueError(f"output {output!r} is not one of {', '.join(checks.OUTPUTS)}")
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)
@@ -80,49 +81,6 @@ def network_kind(thetas: Any, activation: Any = None, output: Any = None) -> tup
     if output is None:
         output = getattr(thetas, "output", "logistic")
     return activation, output
-
-
-@dataclass
-class _Problem:
-    """Validated, contiguous inputs for repeated core calls."""
-
-    X_original: Any
-    X: np.ndarray
-    labels: np.ndarray | None
-    Y: np.ndarray | None
-    lambda_: float
-    num_threads: int
-    w: np.ndarray | None = None
-    activations: list[int] | None = None
-    output: int = 0
-
-
-def _prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-             num_threads: int | None, sample_weight: Any = None,
-             activation: Any = "sigmoid", output: Any = "logistic") -> _Problem:
-    K = thetas[-1].shape[0]
-    output_code = _checks.check_output(output, K)
-    Xc = _checks.check_X(X, thetas)
-    labels, Y = _checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
-    w = _checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
-    return _Problem(X, Xc, labels, Y, _checks.check_lambda(lambda_),
-                    resolve_num_threads(num_threads), w,
-                    _checks.check_activations(activation, len(thetas) - 1), output_code)
-
-
-def _evaluate(thetas: list[np.ndarray], p: _Problem, with_gradient: bool
-              ) -> tuple[float, list[np.ndarray] | None]:
-    J, status, bad_row, grads = _core.cost_gradient(
-        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
-        p.activations or [], p.output)
-    if status == _core.STATUS_NON_FINITE_INPUT:
-        _checks.raise_non_finite_X(p.X_original, p.X, bad_row)
-    if status == _core.STATUS_NON_FINITE_RESULT:
-        largest = max(float(np.abs(t).max()) for t in thetas)
-        raise FloatingPointError(
-            f"the cost or gradient overflowed to inf/NaN although all inputs are finite; "
-            f"the weights are too large (largest |weight| = {largest:g})")
-    return J, grads
 
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
@@ -177,8 +135,8 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     1.387559
     """
     activation, output = network_kind(thetas, activation, output)
-    t = _checks.check_thetas(thetas)
-    return _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
+    t = checks.check_thetas(thetas)
+    return evaluate(t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
                                  output), False)[0]
 
 
@@ -214,8 +172,8 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     [(3, 3), (2, 4)]
     """
     activation, output = network_kind(thetas, activation, output)
-    t = _checks.check_thetas(thetas)
-    J, grads = _evaluate(t, _prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
+    t = checks.check_thetas(thetas)
+    J, grads = evaluate(t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
                                      output), True)
     assert grads is not None
     return J, grads
@@ -242,30 +200,16 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
         rows summing to 1 for "softmax", real values for "identity".
     """
     activation, output = network_kind(thetas, activation, output)
-    t = _checks.check_thetas(thetas)
-    output_code = _checks.check_output(output, t[-1].shape[0])
-    Xc = _checks.check_X(X, t)
+    t = checks.check_thetas(thetas)
+    output_code = checks.check_output(output, t[-1].shape[0])
+    Xc = checks.check_X(X, t)
     out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads),
-                                 _checks.check_activations(activation, len(t) - 1), output_code)
+                                 checks.check_activations(activation, len(t) - 1), output_code)
     if bad_row >= 0:
-        _checks.raise_non_finite_X(X, Xc, bad_row)
+        checks.raise_non_finite_X(X, Xc, bad_row)
     if not np.isfinite(out).all():
         raise FloatingPointError("forward propagation produced NaN: the weights are too large")
     return out
-
-
-def _labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
-    if output == _checks.OUTPUTS["identity"]:
-        return h
-    if h.shape[1] == 1:
-        return (h[:, 0] >= 0.5).astype(np.int64)
-    return np.argmax(h, axis=1).astype(np.int64)
-
-
-def _predict_prepared(thetas: list[np.ndarray], p: _Problem) -> np.ndarray:
-    """Labels for an already validated problem (used once per epoch in training)."""
-    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output)
-    return _labels_from_outputs(out, p.output)
 
 
 def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
@@ -278,4 +222,4 @@ def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
     """
     activation, output = network_kind(thetas, activation, output)
     h = forward(thetas, X, num_threads=num_threads, activation=activation, output=output)
-    return _labels_from_outputs(h, _checks.OUTPUTS[output])
+    return labels_from_outputs(h, checks.OUTPUTS[output])

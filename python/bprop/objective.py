@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .network import _evaluate, _predict_prepared, _prepare, _Problem
+from ._internal.problem import Problem, evaluate, predict_prepared, prepare
 
 
 class Objective:
@@ -30,20 +30,20 @@ class Objective:
         self.problem = self.prepare(thetas, X, y, lambda_, num_threads, sample_weight)
 
     def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                num_threads: int | None, sample_weight: Any = None) -> _Problem:
+                num_threads: int | None, sample_weight: Any = None) -> Problem:
         """Validated, contiguous data for repeated evaluations."""
-        return _prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind)
+        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind)
 
     # -- values ---------------------------------------------------------------
-    def value_and_gradient(self, thetas: list[np.ndarray], problem: _Problem | None = None,
+    def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
                            with_gradient: bool = True
                            ) -> tuple[float, list[np.ndarray] | None]:
         """J (and its gradient) on ``problem``: the training data by default, or a
         mini-batch or validation set prepared by this objective."""
-        return _evaluate(thetas, self.problem if problem is None else problem, with_gradient)
+        return evaluate(thetas, self.problem if problem is None else problem, with_gradient)
 
-    def accuracy(self, thetas: list[np.ndarray], problem: _Problem, labels: np.ndarray) -> float:
-        return float(np.mean(_predict_prepared(thetas, problem) == labels))
+    def accuracy(self, thetas: list[np.ndarray], problem: Problem, labels: np.ndarray) -> float:
+        return float(np.mean(predict_prepared(thetas, problem) == labels))
 
     # -- mini-batches ---------------------------------------------------------
     @property
@@ -62,18 +62,18 @@ class Objective:
     def shuffle_rng(self, seed: Any) -> np.random.Generator:
         return np.random.default_rng(seed)
 
-    def batch(self, rows: np.ndarray, share: float) -> _Problem:
+    def batch(self, rows: np.ndarray, share: float) -> Problem:
         """The mini-batch ``rows``, holding ``share`` of all training samples. The
         core divides lambda by the batch's m, so lambda is scaled by the share:
         the batch's penalty is the full-data ``lambda/(2m)`` term of J."""
         p = self.problem
         X = p.X[rows]
         w = None if p.w is None else p.w[rows]
-        return _Problem(X, X, None if p.labels is None else p.labels[rows],
+        return Problem(X, X, None if p.labels is None else p.labels[rows],
                         None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
                         p.activations, p.output)
 
-    def has_weight(self, problem: _Problem) -> bool:
+    def has_weight(self, problem: Problem) -> bool:
         """Whether some sample of ``problem`` has a positive weight (a batch of
         zero weights has nothing to learn)."""
         return problem.w is None or float(problem.w.sum()) > 0

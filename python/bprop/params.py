@@ -7,18 +7,18 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 
 
 def layer_sizes(thetas: Any) -> list[int]:
     """``[s_1, ..., s_L]`` of a network: inputs, hidden units, outputs."""
-    t = _checks.check_thetas(thetas, finite=False)
+    t = checks.check_thetas(thetas, finite=False)
     return [t[0].shape[1] - 1] + [a.shape[0] for a in t]
 
 
 def num_parameters(layer_sizes: Sequence[int]) -> int:
     """Number of weights, bias included: ``sum s_{l+1} (s_l + 1)``."""
-    s = _checks.check_layer_sizes(layer_sizes)
+    s = checks.check_layer_sizes(layer_sizes)
     return sum(s[l + 1] * (s[l] + 1) for l in range(len(s) - 1))
 
 
@@ -32,7 +32,7 @@ def unroll(thetas: Any) -> np.ndarray:
     >>> v.shape
     (19885,)
     """
-    t = _checks.check_thetas(thetas, finite=False)
+    t = checks.check_thetas(thetas, finite=False)
     return np.concatenate([a.ravel() for a in t])
 
 
@@ -42,10 +42,10 @@ def roll(vector: Any, layer_sizes: Sequence[int]) -> list[np.ndarray]:
     The matrices are views into ``vector`` (no copy) when it is a contiguous
     float array; ``roll(unroll(thetas), sizes)`` equals ``thetas``.
     """
-    s = _checks.check_layer_sizes(layer_sizes)
+    s = checks.check_layer_sizes(layer_sizes)
     v = np.asarray(vector)
-    if v.dtype not in _checks.FLOAT_DTYPES:
-        v = _checks.as_array(v, "vector").astype(np.float64)
+    if v.dtype not in checks.FLOAT_DTYPES:
+        v = checks.as_array(v, "vector").astype(np.float64)
     if v.ndim != 1:
         raise ValueError(f"vector must be 1-D, got shape {v.shape}")
     expected = num_parameters(s)

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from . import _checks
-from ._atomic import atomic_write
-from ._install_hint import install_hint
-from ._metrics import confusion_counts
+from ._internal import checks
+from ._internal.atomic import atomic_write
+from ._internal.install_hint import install_hint
+from ._internal.metrics import confusion_counts
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -113,7 +113,7 @@ def hidden_weights(thetas: Any, *, image_shape: Sequence[int] | None = None,
                    max_units: int = 100, save: str | os.PathLike | None = None) -> Figure:
     """Each first-hidden-layer unit's incoming weights ``Theta1[j, 1:]`` as an
     image of the input's shape (bias left out): the features it looks for."""
-    t = _checks.check_thetas(thetas)
+    t = checks.check_thetas(thetas)
     W = np.asarray(t[0][:max_units, 1:], dtype=np.float64)
     h, w = _image_shape(W.shape[1], image_shape)
     rows, cols = _grid(W.shape[0])
@@ -166,8 +166,8 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | N
                      save: str | os.PathLike | None = None) -> Figure:
     """Counts of (true class, predicted class), with the counts written in."""
     K_names = None if class_names is None else len(class_names)
-    y_true = _checks.check_labels(_checks.as_array(y_true, "y_true"), K_names, "y_true")
-    y_pred = _checks.check_labels(_checks.as_array(y_pred, "y_pred"), K_names, "y_pred")
+    y_true = checks.check_labels(checks.as_array(y_true, "y_true"), K_names, "y_true")
+    y_pred = checks.check_labels(checks.as_array(y_pred, "y_pred"), K_names, "y_pred")
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(f"y_true and y_pred must be labels of one shape (m,), got "
                          f"{y_true.shape} and {y_pred.shape}")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 from .network import cost_and_gradient, network_kind
 from .reference._math import (activate, derivative_from_activation, hidden_names,
                               output_activation, output_cost, target_matrix)
@@ -124,21 +124,21 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     (array([-0.2]), array([-0.0384, -0.0378]))
     """
     activation, output = network_kind(thetas, activation, output)
-    t = [np.asarray(a, dtype=np.float64) for a in _checks.check_thetas(thetas)]
+    t = [np.asarray(a, dtype=np.float64) for a in checks.check_thetas(thetas)]
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     if x.shape[0] != t[0].shape[1] - 1:
         raise ValueError(f"x has {x.shape[0]} values but Theta1 takes {t[0].shape[1] - 1} inputs")
     K = t[-1].shape[0]
-    _checks.check_output(output, K)
+    checks.check_output(output, K)
     names = hidden_names(activation, len(t) - 1)
-    _checks.check_activations(names, len(t) - 1)
-    y_arr = _checks.as_array(y, "y")
+    checks.check_activations(names, len(t) - 1)
+    y_arr = checks.as_array(y, "y")
     if y_arr.ndim == 0 and output != "identity":  # a label: the same checks as cost's
-        labels, Y = _checks.check_targets(y_arr.reshape(1), 1, K, np.dtype(np.float64), output)
+        labels, Y = checks.check_targets(y_arr.reshape(1), 1, K, np.dtype(np.float64), output)
     else:
         if y_arr.size != K:
             raise ValueError(f"y has {y_arr.size} values but the network has {K} outputs")
-        labels, Y = _checks.check_targets(y_arr.reshape(1, K), 1, K, np.dtype(np.float64), output)
+        labels, Y = checks.check_targets(y_arr.reshape(1, K), 1, K, np.dtype(np.float64), output)
     yv = (Y if Y is not None else target_matrix(labels, K, np.float64))[0].astype(np.float64)
     given = {} if given is None else dict(given)
     L = len(t) + 1

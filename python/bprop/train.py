@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import _checks
+from ._internal import checks
 from .history import History, TrainingDiverged
 from .network import Network, network_kind
 from .objective import Objective
@@ -107,14 +107,14 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     returned with ``history.stopped == "interrupted"``.
     """
     activation, output = network_kind(thetas, activation, output)
-    t0 = [t.copy() for t in _checks.check_thetas(thetas)]
+    t0 = [t.copy() for t in checks.check_thetas(thetas)]
     objective = _objective(comm)(t0, X, y, lambda_, num_threads, sample_weight, activation,
                                  output)
     verbose = verbose and objective.shows_progress()
     iterations, epochs, batch_size = (
-        None if v is None else _checks.check_positive_int(v, name)
+        None if v is None else checks.check_positive_int(v, name)
         for v, name in ((iterations, "iterations"), (epochs, "epochs"), (batch_size, "batch_size")))
-    patience = 5 if patience is None else _checks.check_positive_int(patience, "patience")
+    patience = 5 if patience is None else checks.check_positive_int(patience, "patience")
     if iterations is not None and epochs is not None:
         raise ValueError("give iterations or epochs, not both")
     validation = None

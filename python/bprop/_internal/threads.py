@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 
-from . import _core
+from .. import _core
 
 _default: int | None = None
 

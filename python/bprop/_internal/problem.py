@@ -1,0 +1,71 @@
+"""A problem prepared for the core: validated, contiguous inputs, evaluated
+again and again (each step of training, each gradient-check probe) without
+checking them again, and the core's status turned into Python errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+from . import checks
+from .threads import resolve_num_threads
+
+
+@dataclass
+class Problem:
+    """Validated, contiguous inputs for repeated core calls."""
+
+    X_original: Any
+    X: np.ndarray
+    labels: np.ndarray | None
+    Y: np.ndarray | None
+    lambda_: float
+    num_threads: int
+    w: np.ndarray | None = None
+    activations: list[int] | None = None
+    output: int = 0
+
+
+def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+             num_threads: int | None, sample_weight: Any = None,
+             activation: Any = "sigmoid", output: Any = "logistic") -> Problem:
+    K = thetas[-1].shape[0]
+    output_code = checks.check_output(output, K)
+    Xc = checks.check_X(X, thetas)
+    labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
+    w = checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
+    return Problem(X, Xc, labels, Y, checks.check_lambda(lambda_),
+                    resolve_num_threads(num_threads), w,
+                    checks.check_activations(activation, len(thetas) - 1), output_code)
+
+
+def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
+              ) -> tuple[float, list[np.ndarray] | None]:
+    J, status, bad_row, grads = _core.cost_gradient(
+        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
+        p.activations or [], p.output)
+    if status == _core.STATUS_NON_FINITE_INPUT:
+        checks.raise_non_finite_X(p.X_original, p.X, bad_row)
+    if status == _core.STATUS_NON_FINITE_RESULT:
+        largest = max(float(np.abs(t).max()) for t in thetas)
+        raise FloatingPointError(
+            f"the cost or gradient overflowed to inf/NaN although all inputs are finite; "
+            f"the weights are too large (largest |weight| = {largest:g})")
+    return J, grads
+
+
+def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
+    if output == checks.OUTPUTS["identity"]:
+        return h
+    if h.shape[1] == 1:
+        return (h[:, 0] >= 0.5).astype(np.int64)
+    return np.argmax(h, axis=1).astype(np.int64)
+
+
+def predict_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
+    """Labels for an already validated problem (used once per epoch in training)."""
+    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output)
+    return labels_from_outputs(out, p.output)
