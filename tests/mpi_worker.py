@@ -67,5 +67,5 @@ if __name__ == "__main__":
     try:
         main()
     except BaseException as e:  # as the command line does: never leave the other ranks waiting
-        from bprop.cli import _distributed_failure
-        sys.exit(_distributed_failure(e))
+        from bprop.cli import distributed_failure
+        sys.exit(distributed_failure(e))

@@ -13,20 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from . import distributed
-from ._cli_common import (CliError, banner, class_values, has_own_test_split, load_data,
+from .. import distributed
+from .common import (CliError, banner, class_values, has_own_test_split, load_data,
                           mnist_directory, model_record, parse_hidden, split_shard, summary,
                           to_class_indices, train_settings)
-from .init import initialize
-from .model_file import save
-from .network import Network
-from .train import TrainingDiverged, train
+from ..init import initialize
+from ..model_file import save
+from ..network import Network
+from ..train import TrainingDiverged, train
 
 
 def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None, int]:
     """This rank's (X_train, y_train, X_test, y_test), the class names, and the
-    number of shards the split rule was applied to (see ``_cli_common.split``)."""
+    number of shards the split rule was applied to (see ``common.split``)."""
     spec = args.data
     if has_own_test_split(spec):
         _, names = mnist_directory(spec)
@@ -98,7 +98,7 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
 
 
 def _accuracy(thetas: Network, X: np.ndarray, y: np.ndarray, threads: int, comm: Any) -> float:
-    from .network import predict
+    from ..network import predict
 
     correct = int(np.sum(predict(thetas, X, num_threads=threads) == y)) if len(y) else 0
     return distributed.global_share(correct, len(y), comm)

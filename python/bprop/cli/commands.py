@@ -1,4 +1,4 @@
-"""Command line: ``python -m bprop train | evaluate | predict | gradcheck``.
+"""The commands of ``python -m bprop`` (train, evaluate, predict, gradcheck) and their parser.
 
 Errors in arguments or data print one line on stderr, naming the flag or file
 at fault, and exit with status 2; no traceback.
@@ -16,24 +16,24 @@ from typing import Any, NoReturn, Sequence
 
 import numpy as np
 
-from . import __version__
-from . import data as bdata
-from ._internal.atomic import check_writable_directory
-from ._internal.checks import ACTIVATIONS, OUTPUTS
-from ._internal.metrics import confusion_counts
-from ._internal.threads import resolve_num_threads
-from ._cli_common import (DATA_HELP, CliError, DataSet, banner, check_memory, class_values,
+from .. import __version__
+from .. import data as bdata
+from .._internal.atomic import check_writable_directory
+from .._internal.checks import ACTIVATIONS, OUTPUTS
+from .._internal.metrics import confusion_counts
+from .._internal.threads import resolve_num_threads
+from .common import (DATA_HELP, CliError, DataSet, banner, check_memory, class_values,
                           classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
                           load_data, mnist_directory, model_record, non_negative_real, one_char,
                           open_fraction, parse_hidden, positive_int, positive_real, read_whole,
                           scores, format_scores, seed_int, split, split_shard, summary,
                           thread_count, to_class_indices, train_settings)
-from .init import debug_matrix, initialize
-from .model_file import load, save
-from .network import Network, cost, predict
-from .optim import OPTIMIZER_NAMES, OPTIMIZERS
-from .params import layer_sizes
-from .train import TrainingDiverged, train
+from ..init import debug_matrix, initialize
+from ..model_file import load, save
+from ..network import Network, cost, predict
+from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
+from ..params import layer_sizes
+from ..train import TrainingDiverged, train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -62,7 +62,7 @@ def check_outputs_writable(args: argparse.Namespace) -> None:
         except OSError as e:
             raise CliError(f"--save: {e}") from None
     if getattr(args, "plot", None):
-        from . import plot
+        from .. import plot
         try:
             plot.require_matplotlib()
         except ImportError as e:
@@ -166,7 +166,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise
     regression = args.output == "identity"
     if args.distributed:
-        from .cli_distributed import cmd_train_distributed
+        from .mpi import cmd_train_distributed
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
     ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter,
@@ -238,7 +238,7 @@ def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.n
     """PNG files for --plot: learning curves, and for classes the confusion
     matrix and, for square images, the hidden units' weights and a grid of test
     samples."""
-    from . import plot
+    from .. import plot
     out = Path(directory)
     written = []
     if history is not None:
@@ -386,7 +386,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .gradcheck import gradient_check
+    from ..gradcheck import gradient_check
 
     sizes = [args.inputs, *parse_hidden(args.hidden), args.outputs]
     check_memory(sizes, np.dtype(np.float64))
@@ -544,7 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (CliError, ValueError, TypeError, FileNotFoundError, ImportError, OSError) as e:
         if distributed:
-            return _distributed_failure(e)
+            return distributed_failure(e)
         print(f"bprop: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -552,11 +552,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BaseException as e:
         if distributed:
-            return _distributed_failure(e)
+            return distributed_failure(e)
         raise
 
 
-def _distributed_failure(e: BaseException) -> int:
+def distributed_failure(e: BaseException) -> int:
     """An error on some ranks. Raised alike on every rank (a collective check):
     rank 0 reports it and all exit 2. Raised on this rank alone: report it and
     abort the job, since the other ranks would wait for this one forever."""

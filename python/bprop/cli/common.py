@@ -1,9 +1,7 @@
 """What ``train``, ``train --distributed`` and ``evaluate`` share: data sets, the
-one split rule, classes, and the model file's record of them.
-
-No import of the CLI modules themselves: ``cli`` and ``cli_distributed`` both
-import this, never each other at module level.
-"""
+one split rule, classes, the model file's record of them, and the flags' types.
+The commands (``commands``) and the MPI run (``mpi``) both import this, never
+each other at module level."""
 
 from __future__ import annotations
 
@@ -16,8 +14,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import data as bdata
-from .network import Network
+from .. import data as bdata
+from ..network import Network
 
 
 class CliError(Exception):
