@@ -43,8 +43,8 @@ from .init import initialize, random_initialize
 from .model_file import load, save
 from .network import Network, cost, cost_and_gradient, forward, predict
 from .params import layer_sizes, num_parameters, roll, unroll
-from .trace import Trace, TraceLayer, trace
-from .train import History, TrainingDiverged, train
+from .tracing import Trace, TraceLayer, trace
+from .training import History, TrainingDiverged, train
 
 __version__ = "0.2.0"
 

@@ -16,7 +16,7 @@ import numpy as np
 from ._internal import checks
 from .init import initialize
 from .network import cost, cost_and_gradient, predict
-from .train import History, train
+from .training import History, train
 
 
 @dataclass

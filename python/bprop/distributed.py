@@ -27,7 +27,7 @@ from ._internal import checks
 from . import data as bdata
 from ._internal.install_hint import install_hint
 from ._internal.problem import Problem, evaluate, predict_prepared, prepare
-from .objective import Objective
+from .training.objective import Objective
 from .params import layer_sizes, roll, unroll
 
 
@@ -220,7 +220,7 @@ def _local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_t
 class DistributedObjective(Objective):
     """J and its gradient over the samples of all MPI ranks, each rank holding
     its shard: the same objective as one process over all of them (see
-    :class:`bprop.objective.Objective`), its sums added in rank order."""
+    :class:`bprop.training.objective.Objective`), its sums added in rank order."""
 
     def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
                  num_threads: int | None, sample_weight: Any, activation: Any, output: Any, *,

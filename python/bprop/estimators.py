@@ -39,8 +39,8 @@ from ._internal import checks
 from .init import initialize
 from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
-from .history import NoImprovement
-from .train import train
+from .training import NoImprovement
+from .training import train
 
 SOLVERS = OPTIMIZER_NAMES
 

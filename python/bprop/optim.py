@@ -4,7 +4,7 @@ Each is a small class with one method, ``step(thetas, grads) -> new thetas``.
 Steps return new weight arrays instead of updating in place, so an interruption
 in the middle of a step never leaves half-updated weights (an optimiser's own
 state may be updated in place: it is discarded when training stops). L-BFGS works on the
-unrolled vector through SciPy and lives in :mod:`bprop.train`.
+unrolled vector through SciPy and lives in :mod:`bprop.training`.
 """
 
 from __future__ import annotations

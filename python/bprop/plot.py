@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .diagnose import GradientNorms, LearningCurve, ValidationCurve
-    from .train import History
+    from .training import History
 
 
 def require_matplotlib() -> None:

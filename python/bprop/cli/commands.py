@@ -33,7 +33,7 @@ from ..model_file import load, save
 from ..network import Network, cost, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
-from ..train import TrainingDiverged, train
+from ..training import TrainingDiverged, train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:

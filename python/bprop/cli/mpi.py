@@ -20,7 +20,7 @@ from .common import (CliError, banner, class_values, has_own_test_split, load_da
 from ..init import initialize
 from ..model_file import save
 from ..network import Network
-from ..train import TrainingDiverged, train
+from ..training import TrainingDiverged, train
 
 
 def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any

@@ -1,6 +1,6 @@
 """The two ways training moves the weights, as peers: gradient steps with an
 optimiser (full batch or shuffled mini-batches) and SciPy's L-BFGS on the
-unrolled parameter vector. Each takes an :class:`~bprop.objective.Objective`
+unrolled parameter vector. Each takes an :class:`~bprop.training.objective.Objective`
 and the run's settings and returns the weights and the history."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from .history import History, Run, Stop
-from .network import Network
+from ..network import Network
 from .objective import Objective
-from .optim import Optimizer
-from .params import layer_sizes, roll, unroll
+from ..optim import Optimizer
+from ..params import layer_sizes, roll, unroll
 
 
 def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,

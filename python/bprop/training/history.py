@@ -12,8 +12,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .network import Network
-from ._internal.problem import Problem
+from ..network import Network
+from .._internal.problem import Problem
 from .objective import Objective
 
 

@@ -8,7 +8,7 @@ penalty is still ``lambda/(2m)``, so that every step is an unbiased step on J.
 
 :class:`Objective` runs on the rows of this process; ``bprop.distributed``'s
 ``DistributedObjective`` sums the same quantities over MPI ranks. The solvers
-(``bprop.solvers``) see only this interface.
+(``bprop.training.solvers``) see only this interface.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._internal.problem import Problem, evaluate, predict_prepared, prepare
+from .._internal.problem import Problem, evaluate, predict_prepared, prepare
 
 
 class Objective:

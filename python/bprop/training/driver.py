@@ -1,7 +1,7 @@
 """Training: ``train`` resolves its arguments, builds the objective (this
 process's samples, or all MPI ranks' with ``comm=``) and hands it to a solver
-(``bprop.solvers``): gradient steps with an optimiser, or L-BFGS. The run's
-history, progress, callbacks and stopping live in ``bprop.history``.
+(``bprop.training.solvers``): gradient steps with an optimiser, or L-BFGS. The run's
+history, progress, callbacks and stopping live in ``bprop.training.history``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._internal import checks
+from .._internal import checks
 from .history import History, TrainingDiverged
-from .network import Network, network_kind
+from ..network import Network, network_kind
 from .objective import Objective
-from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
+from ..optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
 from .solvers import train_lbfgs, train_stochastic
 
 
@@ -152,7 +152,7 @@ def _objective(comm: Any) -> Callable[..., Objective]:
     """The objective over this process's samples, or over all MPI ranks' with ``comm``."""
     if comm is None:
         return Objective
-    from .distributed import DistributedObjective
+    from ..distributed import DistributedObjective
 
     return lambda *args: DistributedObjective(*args, comm=comm)
 
