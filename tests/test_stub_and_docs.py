@@ -10,7 +10,7 @@ import pytest
 
 import bprop
 
-MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data", "bprop.gradcheck",
+MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
            "bprop.estimators"]
 
 

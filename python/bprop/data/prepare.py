@@ -1,0 +1,87 @@
+"""Preparing samples: pixels scaled to [0, 1], standardised columns, a seeded
+stratified split, one-hot targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._internal import checks
+
+
+def one_hot(labels: Any, num_classes: int) -> np.ndarray:
+    """Targets matrix ``(m, num_classes)`` with a 1 in each row's label column.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> bprop.one_hot([2, 0], 3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    num_classes = checks.check_positive_int(num_classes, "num_classes")
+    a = checks.as_array(labels, "labels")
+    if a.ndim != 1:
+        raise ValueError(f"labels must be 1-D, got shape {a.shape}")
+    lab = checks.check_labels(a, int(num_classes)) if a.size else a.astype(np.int64)
+    out = np.zeros((lab.shape[0], int(num_classes)))
+    out[np.arange(lab.shape[0]), lab] = 1.0
+    return out
+
+
+def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0) -> np.ndarray:
+    """Pixels to [0, 1] as ``(m, pixels)`` in ``dtype``, flattening each image."""
+    dt = checks.check_dtype(dtype)
+    a = np.asarray(images)
+    a = a.reshape(a.shape[0], -1)
+    out = np.empty(a.shape, dtype=dt)
+    np.multiply(a, dt.type(1.0 / max_value), out=out, casting="unsafe")
+    return out
+
+
+def standardize(X: Any, mean: Any = None, std: Any = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X - mean) / std`` per column; constant columns are left centred (std taken as 1).
+
+    Returns ``(X_std, mean, std)``: pass the training set's mean and std to
+    standardise validation and test data the same way.
+    """
+    X = checks.as_array(X, "X")
+    dt = X.dtype if X.dtype in checks.FLOAT_DTYPES else np.dtype(np.float64)
+    mu = X.mean(axis=0, dtype=np.float64) if mean is None else np.asarray(mean, dtype=np.float64)
+    sd = X.std(axis=0, dtype=np.float64) if std is None else np.asarray(std, dtype=np.float64)
+    sd = np.where(sd > 0, sd, 1.0)
+    return ((X - mu) / sd).astype(dt), mu, sd
+
+
+def train_validation_split(X: Any, y: Any, validation_fraction: float = 0.2, *, seed: Any = None,
+                           stratify: bool = True
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seeded split into ``(X_train, X_val, y_train, y_val)``.
+
+    With ``stratify`` each class keeps its share in both parts (as far as
+    rounding allows).
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+    rng = np.random.default_rng(seed)
+    m = X.shape[0]
+    if stratify:
+        val = []
+        for c in np.unique(y):
+            idx = rng.permutation(np.flatnonzero(y == c))
+            val.append(idx[:int(round(validation_fraction * idx.size))])
+        val_idx = np.sort(np.concatenate(val))
+    else:
+        val_idx = np.sort(rng.permutation(m)[:int(round(validation_fraction * m))])
+    mask = np.zeros(m, dtype=bool)
+    mask[val_idx] = True
+    if mask.all() or not mask.any():
+        raise ValueError(f"validation_fraction {validation_fraction} leaves one part empty "
+                         f"with {m} samples")
+    return X[~mask], X[mask], y[~mask], y[mask]
