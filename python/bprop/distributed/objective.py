@@ -1,0 +1,153 @@
+"""The objective over all ranks' samples: each rank's partial sums from the
+core, added in rank order, the penalty added once with the global m."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from .._internal import checks
+from .._internal.problem import Problem, evaluate, predict_prepared, prepare
+from ..params import layer_sizes, roll, unroll
+from ..training.objective import Objective
+from .comm import collective_check, global_share, ordered_sum
+
+
+def evaluate_distributed(thetas: list[np.ndarray], p: Problem, with_gradient: bool, comm: Any
+                          ) -> tuple[float, list[np.ndarray] | None]:
+    """The global cost (and gradient) from every rank's partial sums, added in rank order."""
+    P = sum(t.size for t in thetas)
+    local = np.zeros(3 + (P if with_gradient else 0))
+    error: BaseException | None = None
+    try:
+        m_r = p.X.shape[0]
+        if m_r > 0:
+            W_r = float(m_r) if p.w is None else float(np.sum(p.w, dtype=np.float64))
+            if W_r > 0:  # data sums of this rank: mean x weight sum
+                J_r, D_r = evaluate(thetas, dataclasses.replace(p, lambda_=0.0), with_gradient)
+                local[0] = J_r * W_r
+                if D_r is not None:
+                    local[3:] = unroll(D_r).astype(np.float64) * W_r
+            local[1], local[2] = W_r, m_r
+    except (ValueError, FloatingPointError, TypeError) as e:
+        error = e
+    collective_check(error, comm)
+    total = ordered_sum(local, comm)
+    W, m = total[1], total[2]
+    if not W > 0:
+        raise ValueError("the sample weights of all ranks sum to 0")
+    reg = sum(float(np.sum(np.square(t[:, 1:], dtype=np.float64))) for t in thetas)
+    J = total[0] / W + p.lambda_ / (2 * m) * reg
+    if not with_gradient:
+        return J, None
+    grads = roll(total[3:] / W, layer_sizes(thetas))
+    out = []
+    for g, t in zip(grads, thetas):
+        g[:, 1:] += p.lambda_ / m * t[:, 1:].astype(np.float64)
+        out.append(g.astype(t.dtype))
+    if not np.isfinite(J) or not all(np.isfinite(g).all() for g in out):
+        raise FloatingPointError("the cost or gradient overflowed to inf/NaN; the weights are "
+                                 "too large")
+    return J, out
+
+
+def accuracy(thetas: list[np.ndarray], p: Problem, labels: np.ndarray, comm: Any) -> float:
+    """The share of all ranks' samples predicted right."""
+    n = p.X.shape[0]
+    correct = int(np.sum(predict_prepared(thetas, p) == labels)) if n > 0 else 0
+    return global_share(correct, n, comm)
+
+
+def local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_threads: Any,
+                   sample_weight: Any, activation: Any, output: Any, *, comm: Any) -> Problem:
+    """Validate this rank's shard; every rank learns of any rank's bad input."""
+    error: BaseException | None = None
+    problem = None
+    try:
+        if len(X) == 0:
+            raise ValueError("this rank holds no samples: use fewer ranks than samples")
+        problem = prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+    except (ValueError, TypeError) as e:
+        error = e
+    collective_check(error, comm)
+    assert problem is not None
+    return problem
+
+
+class DistributedObjective(Objective):
+    """J and its gradient over the samples of all MPI ranks, each rank holding
+    its shard: the same objective as one process over all of them (see
+    :class:`bprop.training.objective.Objective`), its sums added in rank order."""
+
+    def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any, *,
+                 comm: Any) -> None:
+        self.comm = comm
+        super().__init__(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+
+    def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
+                num_threads: int | None, sample_weight: Any = None) -> Problem:
+        return local_problem(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
+                              comm=self.comm)
+
+    def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
+                           with_gradient: bool = True
+                           ) -> tuple[float, list[np.ndarray] | None]:
+        return evaluate_distributed(thetas, self.problem if problem is None else problem,
+                                     with_gradient, self.comm)
+
+    def accuracy(self, thetas: list[np.ndarray], problem: Problem, labels: np.ndarray) -> float:
+        return accuracy(thetas, problem, labels, self.comm)
+
+    def shard_sizes(self) -> list[int]:
+        return list(self.comm.allgather(self.rows))
+
+    def batch_positions(self, b: int, batch_size: int, rows: int, steps: int) -> slice:
+        """Each rank splits its shard into ``steps`` nearly equal parts, so a global
+        batch takes the same share of every rank's shard."""
+        return slice(b * rows // steps, (b + 1) * rows // steps)
+
+    def shuffle_rng(self, seed: Any) -> np.random.Generator:
+        """One stream per rank from the same seed."""
+        if isinstance(seed, np.random.Generator):
+            return seed
+        if seed is None:
+            return np.random.default_rng()
+        return np.random.default_rng([int(seed), self.comm.Get_rank()])
+
+    def has_weight(self, problem: Problem) -> bool:
+        local = float(problem.w.sum()) if problem.w is not None else float(problem.X.shape[0])
+        return float(self.comm.allreduce(local)) > 0
+
+    def shows_progress(self) -> bool:
+        return self.comm.Get_rank() == 0  # only rank 0 shows progress
+
+
+def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
+                      num_threads: int | None = None, sample_weight: Any = None,
+                      activation: Any = "sigmoid", output: str = "logistic"
+                      ) -> tuple[float, list[np.ndarray]]:
+    """:func:`bprop.cost_and_gradient` over the samples of all ranks (each passes its shard).
+
+    Collective: every rank of ``comm`` must call it with the same weights. The
+    result is the same on every rank and equals the single-process gradient of
+    the concatenated shards to rounding (1e-12 relative in float64).
+    """
+    t = checks.check_thetas(thetas)
+    p = local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
+                       comm=comm)
+    J, grads = evaluate_distributed(t, p, True, comm)
+    assert grads is not None
+    return J, grads
+
+
+def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
+         num_threads: int | None = None, sample_weight: Any = None,
+         activation: Any = "sigmoid", output: str = "logistic") -> float:
+    """:func:`bprop.cost` over the samples of all ranks (collective)."""
+    t = checks.check_thetas(thetas)
+    p = local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
+                       comm=comm)
+    return evaluate_distributed(t, p, False, comm)[0]
