@@ -1,3 +1,5 @@
+"""``python -m bprop``: the command line (see bprop.cli)."""
+
 import sys
 
 from .cli import main

@@ -41,12 +41,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], theta_vector: Any,
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
-    try:
-        eps = float(epsilon)
-    except (TypeError, ValueError):
-        raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}") from None
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"epsilon must be finite and > 0, got {epsilon!r}")
+    eps = checks.check_positive_real(epsilon, "epsilon")
     theta = np.array(checks.as_array(theta_vector, "theta_vector"), dtype=np.float64)
     if theta.ndim != 1:
         raise ValueError(f"theta_vector must be 1-D, got shape {theta.shape}")

@@ -8,22 +8,12 @@ weights break that tie and keep the sigmoids out of saturation.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._internal import checks
 from .reference._math import HIDDEN_ACTIVATIONS
-
-
-def _check_epsilon(epsilon: Any) -> float:
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-        raise TypeError(f"epsilon must be a number, got {epsilon!r}")
-    value = float(epsilon)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"epsilon must be finite and > 0, got {epsilon}")
-    return value
 
 
 def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12,
@@ -39,7 +29,7 @@ def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12,
         Seed or generator (``numpy.random.default_rng`` semantics).
     """
     sizes = checks.check_layer_sizes([l_in, l_out])
-    eps = _check_epsilon(epsilon)
+    eps = checks.check_positive_real(epsilon, "epsilon")
     return np.random.default_rng(rng).uniform(-eps, eps, (sizes[1], sizes[0] + 1))
 
 
@@ -93,7 +83,7 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
         rules = {HIDDEN_ACTIVATIONS[name][2] for name in names}
         method = "he" if "he" in rules else "xavier"
     if method == "uniform":
-        eps = _check_epsilon(epsilon)
+        eps = checks.check_positive_real(epsilon, "epsilon")
         rng = np.random.default_rng(seed)
         thetas = [rng.uniform(-eps, eps, (o, i + 1)) for i, o in pairs]
     elif method in ("xavier", "he"):

@@ -10,11 +10,11 @@ unrolled vector through SciPy and lives in :mod:`bprop.training`.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from . import _core
+from ._internal import checks
 
 
 class Optimizer:
@@ -25,10 +25,7 @@ class Optimizer:
 
     def __init__(self, learning_rate: float | None = None) -> None:
         lr = self.default_learning_rate if learning_rate is None else learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) \
-                or lr <= 0:  # numpy scalars are Real too
-            raise ValueError(f"learning_rate must be finite and > 0, got {lr!r}")
-        self.learning_rate: float = float(lr)
+        self.learning_rate: float = checks.check_positive_real(lr, "learning_rate")
 
     def step(self, thetas: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         raise NotImplementedError
