@@ -305,3 +305,15 @@ def test_progress_off_a_terminal_is_a_line_per_epoch(capsys):
     assert 90 <= len(lines) <= 101 and lines[-1].startswith("epoch 450/450")
     bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, iterations=3, verbose=False)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("name", ["gd", "momentum", "nesterov", "adam"])
+def test_a_step_reports_non_finite_weights(name):
+    opt = optim.get_optimizer(name, 0.1)
+    t = [np.zeros((2, 3)), np.ones((1, 3))]
+    new, finite = opt.step_checked(t, [np.ones((2, 3)), np.ones((1, 3))])
+    assert finite and all(np.isfinite(a).all() for a in new)
+    g = [np.ones((2, 3)), np.ones((1, 3))]
+    g[1][0, 2] = np.nan
+    new, finite = opt.step_checked(new, g)
+    assert not finite and np.isnan(new[1][0, 2])

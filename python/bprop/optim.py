@@ -30,6 +30,13 @@ class Optimizer:
     def step(self, thetas: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         raise NotImplementedError
 
+    def step_checked(self, thetas: list[np.ndarray], grads: list[np.ndarray]
+                     ) -> tuple[list[np.ndarray], bool]:
+        """``step``, and whether every new weight is finite (training stops on
+        NaN/inf). A fused step knows it from its own pass; others scan."""
+        new = self.step(thetas, grads)
+        return new, all(bool(np.isfinite(t).all()) for t in new)
+
 
 class GradientDescent(Optimizer):
     """The tutorial's update: ``Theta := Theta - alpha D``."""
@@ -93,6 +100,9 @@ class Adam(Optimizer):
         self.v: list[np.ndarray] | None = None
 
     def step(self, thetas, grads):
+        return self.step_checked(thetas, grads)[0]
+
+    def step_checked(self, thetas, grads):
         if self.m is None or self.v is None:
             self.m = [np.zeros_like(g) for g in grads]
             self.v = [np.zeros_like(g) for g in grads]
@@ -100,10 +110,13 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         lr = self.learning_rate * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
         new = []
+        finite = True
         # The moments are updated in place (cheaper per mini-batch); the weights never are.
         for t, g, m, v in zip(thetas, grads, self.m, self.v):
-            if _fusable(t, g, m, v):  # the same formulas in one C++ pass
-                new.append(_core.adam_step(t, g, m, v, lr, b1, b2, self.eps)[0])
+            if _fusable(t, g, m, v):  # the same formulas in one C++ pass, finiteness included
+                out, ok = _core.adam_step(t, g, m, v, lr, b1, b2, self.eps)
+                new.append(out)
+                finite = finite and bool(ok)
                 continue
             m *= b1
             m += (1 - b1) * g
@@ -116,7 +129,8 @@ class Adam(Optimizer):
             update = np.divide(m, denom)
             update *= lr
             new.append(t - update)
-        return new
+            finite = finite and bool(np.isfinite(new[-1]).all())
+        return new, finite
 
 
 def _fusable(*arrays: np.ndarray) -> bool:

@@ -60,8 +60,8 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
                 assert grads is not None
                 if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
                     grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
-                new = opt.step(current, grads)
-                if not all(np.isfinite(t).all() for t in new):
+                new, finite = opt.step_checked(current, grads)
+                if not finite:
                     raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
                 current = new
                 h.cost.append(J)
