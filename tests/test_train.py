@@ -317,3 +317,20 @@ def test_a_step_reports_non_finite_weights(name):
     g[1][0, 2] = np.nan
     new, finite = opt.step_checked(new, g)
     assert not finite and np.isnan(new[1][0, 2])
+
+
+def test_optimisers_hear_the_end_of_each_epoch():
+    class Halving(optim.GradientDescent):  # a learning-rate schedule, as users would write one
+        def __init__(self):
+            super().__init__(1.0)
+            self.seen = []
+
+        def end_epoch(self, epoch):
+            self.seen.append((epoch, self.learning_rate))
+            self.learning_rate /= 2
+
+    X, y = blobs()
+    opt = Halving()
+    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer=opt, batch_size=100,
+                epochs=3, seed=0, verbose=False)
+    assert opt.seen == [(1, 1.0), (2, 0.5), (3, 0.25)]

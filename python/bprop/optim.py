@@ -30,6 +30,10 @@ class Optimizer:
     def step(self, thetas: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         raise NotImplementedError
 
+    def end_epoch(self, epoch: int) -> None:
+        """Called after each pass over the data (``epoch`` counts from 1): where a
+        learning-rate schedule would change ``learning_rate``. Nothing by default."""
+
     def step_checked(self, thetas: list[np.ndarray], grads: list[np.ndarray]
                      ) -> tuple[list[np.ndarray], bool]:
         """``step``, and whether every new weight is finite (training stops on

@@ -103,6 +103,35 @@ class Stop(Exception):
         self.reason = reason
 
 
+class Progress:
+    """The callback that shows progress: a tqdm bar on a terminal or in Jupyter,
+    elsewhere (logs, pipes) a line per epoch on stderr, at most about 100."""
+
+    def __init__(self, total: int, unit: str) -> None:
+        self.total, self.unit = total, unit
+        self.bar = None
+        self.every = max(1, math.ceil(total / 100))
+        if sys.stderr.isatty() or _in_notebook():
+            from tqdm.auto import tqdm  # tqdm's notebook bar in Jupyter
+            self.bar = tqdm(total=total, unit=unit, leave=True)
+
+    def __call__(self, info: dict) -> None:
+        shown = {"cost": info["cost"], "val_cost": info["val_cost"], "val_acc": info["val_accuracy"]}
+        postfix = {k: f"{v:.4f}" for k, v in shown.items() if v is not None}
+        epoch = info["epoch"]
+        if self.bar is not None:
+            self.bar.set_postfix(postfix)
+            self.bar.update(1)
+        elif epoch % self.every == 0 or epoch == self.total:
+            print(f"{self.unit} {epoch}/{self.total}: "
+                  + ", ".join(f"{k} {v}" for k, v in postfix.items())
+                  + f" ({info['history'].epoch_time[-1]:.1f} s)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 class Run:
     """Book-keeping shared by the step-based loop and L-BFGS: validation,
     callbacks, early stopping and progress at the end of each epoch."""
@@ -118,43 +147,24 @@ class Run:
         self.validation = validation
         self.early_stopping = early_stopping
         self.stopping = NoImprovement(patience, keep_best=True) if early_stopping else None
-        self.callbacks = list(callbacks)
+        self.progress = Progress(total_epochs, unit) if verbose else None
+        # progress first, so that it shows the epoch a user's callback stops at
+        self.callbacks = ([self.progress] if self.progress else []) + list(callbacks)
         self.start = time.perf_counter()
         self.epoch_costs: list[float] = []
         self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
-        self.bar = None
-        self.total_epochs = total_epochs
-        # Off a terminal (logs, pipes), a line per epoch; at most about 100 lines.
-        self.print_every = max(1, math.ceil(total_epochs / 100)) if verbose else 0
-        if verbose and (sys.stderr.isatty() or _in_notebook()):
-            from tqdm.auto import tqdm  # tqdm's notebook bar in Jupyter
-            self.bar = tqdm(total=total_epochs, unit=unit, leave=True)
-            self.print_every = 0
 
     def end_epoch(self, thetas: list[np.ndarray]) -> None:
         h = self.history
         h.epochs += 1
         h.epoch_cost.append(self.epoch_mean())
         self.epoch_costs, self.epoch_rows = [], []
-        postfix = {"cost": f"{h.epoch_cost[-1]:.4f}"}
         if self.validation is not None:
             vp, vy = self.validation
-            vc = self.objective.value_and_gradient(thetas, vp, False)[0]
-            h.val_cost.append(vc)
-            postfix["val_cost"] = f"{vc:.4f}"
+            h.val_cost.append(self.objective.value_and_gradient(thetas, vp, False)[0])
             if vy is not None:  # classification: labels to compare with
-                acc = self.objective.accuracy(thetas, vp, vy)
-                h.val_accuracy.append(acc)
-                postfix["val_acc"] = f"{acc:.4f}"
+                h.val_accuracy.append(self.objective.accuracy(thetas, vp, vy))
         h.epoch_time.append(time.perf_counter() - self.start)
-        if self.bar is not None:
-            self.bar.set_postfix(postfix)
-            self.bar.update(1)
-        elif self.print_every and (h.epochs % self.print_every == 0
-                                   or h.epochs == self.total_epochs):
-            print(f"{self.unit} {h.epochs}/{self.total_epochs}: "
-                  + ", ".join(f"{k} {v}" for k, v in postfix.items())
-                  + f" ({h.epoch_time[-1]:.1f} s)", file=sys.stderr, flush=True)
         info = {"epoch": h.epochs, "iteration": h.iterations, "cost": h.epoch_cost[-1],
                 "val_cost": h.val_cost[-1] if h.val_cost else None,
                 "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
@@ -179,8 +189,8 @@ class Run:
         return float(np.average(self.epoch_costs, weights=self.epoch_rows))
 
     def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[Network, History]:
-        if self.bar is not None:
-            self.bar.close()
+        if self.progress is not None:
+            self.progress.close()
         h = self.history
         h.stopped = reason
         h.wall_time = time.perf_counter() - self.start
@@ -189,8 +199,8 @@ class Run:
         return Network(thetas, *self.kind), h
 
     def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None) -> TrainingDiverged:
-        if self.bar is not None:
-            self.bar.close()
+        if self.progress is not None:
+            self.progress.close()
         self.history.wall_time = time.perf_counter() - self.start
         hint = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
                 else "; try a larger lambda_ or scaled inputs")

@@ -69,6 +69,7 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
                 h.iterations += 1
             _check_growth(run, current, opt.learning_rate)
             run.end_epoch(current)
+            opt.end_epoch(h.epochs)
     except Stop as s:
         return run.finish(current, s.reason)
     except KeyboardInterrupt:
