@@ -22,7 +22,7 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
-from .common import (DATA_HELP, CliError, DataSet, banner, check_memory, class_values,
+from .common import (DATA_HELP, CliError, banner, check_memory, class_values,
                           classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
                           load_data, mnist_directory, model_record, non_negative_real, one_char,
                           open_fraction, parse_hidden, positive_int, positive_real, read_whole,
@@ -603,4 +603,4 @@ def _wait_until_read(fd: int, seconds: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-__all__ = ["main", "build_parser", "CliError", "DataSet"]
+__all__ = ["main", "build_parser", "CliError", "distributed_failure"]

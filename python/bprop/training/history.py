@@ -140,12 +140,10 @@ class Run:
                  validation: tuple[Problem, np.ndarray | None] | None, early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
                  total_epochs: int, unit: str = "epoch") -> None:
-        self.unit = unit  # what one end_epoch counts: an epoch, or an L-BFGS iteration
         self.objective = objective
         self.kind = objective.kind
         self.history = History()
         self.validation = validation
-        self.early_stopping = early_stopping
         self.stopping = NoImprovement(patience, keep_best=True) if early_stopping else None
         self.progress = Progress(total_epochs, unit) if verbose else None
         # progress first, so that it shows the epoch a user's callback stops at
