@@ -254,3 +254,23 @@ def test_step_based_solvers_default_to_minibatches_of_200():
     assert full._batch_size(len(ytr)) is None and clf._batch_size(len(ytr)) == 200
     with pytest.raises(ValueError, match="full batch: leave batch_size='auto'"):
         BackpropClassifier(solver="lbfgs", batch_size=32).fit(Xtr, ytr)
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    Xtr, Xte, ytr, _ = digits_split()
+    for output in ("logistic", "softmax"):
+        clf = BackpropClassifier(output=output, max_iter=30, random_state=0).fit(Xtr, ytr)
+        np.testing.assert_allclose(clf.predict_log_proba(Xte), np.log(clf.predict_proba(Xte)))
+        assert clf.predict_log_proba(Xte).shape == (len(Xte), 10)
+
+
+def test_warm_start_with_other_classes_is_refused():
+    X, y = make_blobs(90, centers=3, random_state=0)
+    clf = BackpropClassifier(warm_start=True, max_iter=20, random_state=0).fit(X, y)
+    relabelled = np.where(y == 2, 3, y)  # [0, 1, 2] -> [0, 1, 3]: same count, other meaning
+    with pytest.raises(ValueError, match=r"warm_start=True needs the classes of the previous"):
+        clf.fit(X, relabelled)
+    with pytest.raises(ValueError, match=r"warm_start=True needs the classes"):
+        clf.fit(X[y < 2], y[y < 2])  # fewer classes: a fresh network would replace it silently
+    clf.fit(X, y)  # the same classes continue
+    assert clf.classes_.tolist() == [0, 1, 2]

@@ -385,7 +385,15 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         if self.output not in ("logistic", "softmax"):
             raise ValueError(f"output must be 'logistic' or 'softmax', got {self.output!r}")
         check_classification_targets(y)
-        self.classes_, labels = np.unique(y, return_inverse=True)
+        classes, labels = np.unique(y, return_inverse=True)
+        if self.warm_start and hasattr(self, "classes_") and \
+                not np.array_equal(classes, self.classes_):
+            # the output units would now stand for other classes, or a fresh network would
+            # silently replace the warm one
+            raise ValueError(f"warm_start=True needs the classes of the previous fit "
+                             f"{self.classes_.tolist()}; y holds {classes.tolist()} (fit a new "
+                             f"estimator, or set warm_start=False)")
+        self.classes_ = classes
         if self.classes_.size < 2:
             raise ValueError(f"the classifier needs samples of at least 2 classes; y holds only "
                              f"one class ({self.classes_[0]!r})")
@@ -442,6 +450,11 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         normalised to sum to 1 (one unit p for two classes: [1 - p, p]).
         """
         return _proba(self._outputs(X))
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """``log(predict_proba(X))``: log class probabilities, columns in ``classes_`` order."""
+        with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf
+            return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of the largest probability, as a label from ``classes_``."""
