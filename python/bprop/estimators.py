@@ -386,12 +386,12 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
             raise ValueError(f"output must be 'logistic' or 'softmax', got {self.output!r}")
         check_classification_targets(y)
         classes, labels = np.unique(y, return_inverse=True)
-        if self.warm_start and hasattr(self, "classes_") and \
-                not np.array_equal(classes, self.classes_):
+        previous: np.ndarray | None = getattr(self, "classes_", None)
+        if self.warm_start and previous is not None and not np.array_equal(classes, previous):
             # the output units would now stand for other classes, or a fresh network would
             # silently replace the warm one
             raise ValueError(f"warm_start=True needs the classes of the previous fit "
-                             f"{self.classes_.tolist()}; y holds {classes.tolist()} (fit a new "
+                             f"{previous.tolist()}; y holds {classes.tolist()} (fit a new "
                              f"estimator, or set warm_start=False)")
         self.classes_ = classes
         if self.classes_.size < 2:
