@@ -81,17 +81,13 @@ int checked_threads(int num_threads) {
 }
 
 template <class T>
-py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
-                        const std::optional<CArray<std::int64_t>>& labels,
-                        const std::optional<CArray<T>>& Y, double lambda, bool with_gradient,
-                        int num_threads, const std::optional<CArray<T>>& w,
-                        const std::vector<int>& activations, int output) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
+bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const CArray<T>& X,
+                               const std::optional<CArray<std::int64_t>>& labels,
+                               const std::optional<CArray<T>>& Y,
+                               const std::optional<CArray<T>>& w) {
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
-  if (!(lambda >= 0.0) || !std::isfinite(lambda))
-    throw std::invalid_argument("lambda must be finite and >= 0");
   bprop::Samples<T> s{X.data(), X.shape(0), X.shape(1), nullptr, nullptr};
-  const bprop::index_t K = net.layers.back().rows;
+  const bprop::index_t K = layers.back().rows;
   if (labels) {
     if (labels->ndim() != 1 || labels->shape(0) != s.m)
       throw std::invalid_argument("labels must have shape (m,)");
@@ -107,17 +103,39 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
       throw std::invalid_argument("sample weights must have shape (m,)");
     s.w = w->data();
   }
-  bprop::check_samples(net.layers, s);
+  bprop::check_samples(layers, s);
+  return s;
+}
 
+double checked_lambda(double lambda) {
+  if (!(lambda >= 0.0) || !std::isfinite(lambda))
+    throw std::invalid_argument("lambda must be finite and >= 0");
+  return lambda;
+}
+
+// Gradient arrays shaped like the layers, and pointers to their data.
+template <class T>
+py::list gradient_arrays(const bprop::Network<T>& layers, std::vector<T*>& D) {
   py::list grads;
-  std::vector<T*> D;
-  if (with_gradient) {
-    for (const auto& layer : net.layers) {
-      CArray<T> g({layer.rows, layer.cols});
-      D.push_back(g.mutable_data());
-      grads.append(g);
-    }
+  for (const auto& layer : layers) {
+    CArray<T> g({layer.rows, layer.cols});
+    D.push_back(g.mutable_data());
+    grads.append(g);
   }
+  return grads;
+}
+
+template <class T>
+py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
+                        const std::optional<CArray<std::int64_t>>& labels,
+                        const std::optional<CArray<T>>& Y, double lambda, bool with_gradient,
+                        int num_threads, const std::optional<CArray<T>>& w,
+                        const std::vector<int>& activations, int output) {
+  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
+  checked_lambda(lambda);
+  const bprop::Samples<T> s = samples_args(net.layers, X, labels, Y, w);
+  std::vector<T*> D;
+  py::object grads = with_gradient ? py::object(gradient_arrays(net.layers, D)) : py::none();
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
   bprop::CostResult r;
@@ -127,8 +145,56 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
     r = bprop::cost_gradient(net.layers, s, lambda, with_gradient ? D.data() : nullptr, ws);
   }
   if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
-  return py::make_tuple(r.cost, static_cast<int>(r.status), r.bad_row,
-                        with_gradient ? py::object(grads) : py::object(py::none()));
+  return py::make_tuple(r.cost, static_cast<int>(r.status), r.bad_row, grads);
+}
+
+// The data sums of cost_gradient, unfinished, for adding across processes.
+template <class T>
+py::tuple cost_gradient_sums(const py::list& thetas, const CArray<T>& X,
+                             const std::optional<CArray<std::int64_t>>& labels,
+                             const std::optional<CArray<T>>& Y, bool with_gradient,
+                             int num_threads, const std::optional<CArray<T>>& w,
+                             const std::vector<int>& activations, int output) {
+  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
+  const bprop::Samples<T> s = samples_args(net.layers, X, labels, Y, w);
+  bprop::Workspace<T>& ws =
+      bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
+  bprop::DataSums r;
+  {
+    bprop_bindings::SigintGuard sigint;
+    py::gil_scoped_release release;
+    r = bprop::data_sums(net.layers, s, with_gradient, ws);
+  }
+  if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
+  py::object total = py::none();
+  if (with_gradient && r.status == bprop::Status::ok) {
+    py::array_t<double> t(static_cast<py::ssize_t>(ws.total_grad.size()));
+    std::copy(ws.total_grad.begin(), ws.total_grad.end(), t.mutable_data());
+    total = t;
+  }
+  return py::make_tuple(r.cost, r.W, static_cast<int>(r.status), r.bad_row, total);
+}
+
+template <class T>
+py::tuple finish_objective(const py::list& thetas, double data_sum,
+                           const std::optional<py::array_t<double, py::array::c_style>>& total,
+                           double W, double m, double lambda) {
+  NetworkArgs<T> net = network_args<T>(thetas, {}, 0);
+  checked_lambda(lambda);
+  if (!(W > 0.0) || !(m >= 1.0)) throw std::invalid_argument("W must be > 0 and m >= 1");
+  std::vector<T*> D;
+  py::object grads = py::none();
+  if (total) {
+    std::size_t P = 0;
+    for (const auto& layer : net.layers) P += std::size_t(layer.rows * layer.cols);
+    if (total->ndim() != 1 || std::size_t(total->shape(0)) != P)
+      throw std::invalid_argument("the gradient sums must have one entry per parameter");
+    grads = gradient_arrays(net.layers, D);
+  }
+  const bprop::CostResult r = bprop::finish_objective(
+      net.layers, data_sum, total ? total->data() : nullptr, W, m, lambda,
+      total ? D.data() : nullptr);
+  return py::make_tuple(r.cost, static_cast<int>(r.status), grads);
 }
 
 template <class T>
@@ -179,6 +245,15 @@ py::tuple adam_step(const CArray<T>& theta, const CArray<T>& g, CArray<T>& m, CA
   return py::make_tuple(out, finite);
 }
 
+// No array argument tells the dtype apart, so the weights' dtype picks the kernel.
+py::tuple finish_objective_any(const py::list& thetas, double data_sum,
+                               const std::optional<py::array_t<double, py::array::c_style>>& total,
+                               double W, double m, double lambda) {
+  if (thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]))
+    return finish_objective<float>(thetas, data_sum, total, W, m, lambda);
+  return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
+}
+
 template <class T>
 void define_kernels(py::module_& m) {
   m.def("cost_gradient", &cost_gradient<T>, py::arg("thetas"), py::arg("X").noconvert(),
@@ -186,6 +261,11 @@ void define_kernels(py::module_& m) {
         py::arg("with_gradient"), py::arg("num_threads"), py::arg("w").noconvert() = py::none(),
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
         "(cost, status, bad_row, grads or None); see bprop.network.");
+  m.def("cost_gradient_sums", &cost_gradient_sums<T>, py::arg("thetas"),
+        py::arg("X").noconvert(), py::arg("labels").noconvert(), py::arg("Y").noconvert(),
+        py::arg("with_gradient"), py::arg("num_threads"), py::arg("w").noconvert() = py::none(),
+        py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
+        "(data sum, weight sum W, status, bad_row, unscaled gradient sums or None).");
   m.def("forward", &forward<T>, py::arg("thetas"), py::arg("X").noconvert(),
         py::arg("num_threads"), py::arg("activations") = std::vector<int>(),
         py::arg("output") = 0, "(outputs (m, K), first bad row of X or -1).");
@@ -200,6 +280,10 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "bprop's C++/OpenMP core (private: use the bprop package).";
   define_kernels<double>(m);
   define_kernels<float>(m);
+  m.def("finish_objective", &finish_objective_any, py::arg("thetas"), py::arg("data_sum"),
+        py::arg("total").noconvert(), py::arg("W"), py::arg("m"), py::arg("lambda_"),
+        "(J, status, grads or None) from data sums over m samples: the penalty and "
+        "gradient finish of cost_gradient.");
   m.def("openmp_enabled", &bprop::openmp_enabled);
   m.def("default_num_threads", &bprop::default_num_threads);
   m.def("num_procs", &bprop::num_procs);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "block.hpp"
@@ -8,46 +9,11 @@
 
 namespace bprop {
 
-namespace {
-
-// sum of squared non-bias weights. Eight interleaved partial sums, added in a
-// fixed order: deterministic, and not limited by the latency of one long chain.
-template <class T>
-double regularisation(const Network<T>& layers) {
-  double part[8] = {};
-  for (const auto& layer : layers)
-    for (index_t j = 0; j < layer.rows; ++j) {
-      const T* w = layer.theta + j * layer.cols + 1;
-      const index_t n = layer.cols - 1;
-      index_t k = 0;
-      for (; k + 8 <= n; k += 8)
-        for (int q = 0; q < 8; ++q) part[q] += double(w[k + q]) * double(w[k + q]);
-      for (; k < n; ++k) part[k % 8] += double(w[k]) * double(w[k]);
-    }
-  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-}
-
-// D = total / W + reg Theta off the bias column (W: m or the weight sum; reg:
-// lambda / m); returns false when any entry is not finite.
-template <class T>
-bool finish_gradient(const LayerView<T>& layer, const double* total, double W, double reg,
-                     T* D) {
-  for (index_t j = 0; j < layer.rows; ++j) {
-    const index_t row = j * layer.cols;
-    D[row] = T(total[row] / W);
-    for (index_t k = 1; k < layer.cols; ++k)
-      D[row + k] = T(total[row + k] / W + reg * double(layer.theta[row + k]));
-  }
-  return all_finite(D, layer.rows * layer.cols);
-}
-
-}  // namespace
 
 template <class T>
-CostResult cost_gradient(const Network<T>& given, const Samples<T>& s, double lambda,
-                         T* const* D, Workspace<T>& ws) {
+DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradient,
+                   Workspace<T>& ws) {
   const Network<T> layers = with_panels(given, ws);
-  const bool with_gradient = D != nullptr;
   const index_t blocks = num_blocks(s.m);
   const index_t per_chunk = chunk_blocks(s.m);
   const index_t chunks = (blocks + per_chunk - 1) / per_chunk;
@@ -110,26 +76,29 @@ CostResult cost_gradient(const Network<T>& given, const Samples<T>& s, double la
     }
   }
 
-  if (stop_requested()) return {NAN, Status::interrupted, -1};
-  if (bad_row >= 0) return {NAN, Status::non_finite_input, bad_row};
-
-  // The data term is a (weighted) mean; the regularisation keeps its meaning,
-  // lambda / (2m) with m samples, whatever the weights.
-  const double m = double(s.m);
-  double W = m;
+  if (stop_requested()) return {NAN, 0.0, Status::interrupted, -1};
+  if (bad_row >= 0) return {NAN, 0.0, Status::non_finite_input, bad_row};
+  double W = double(s.m);
   if (s.w != nullptr) {
     W = 0.0;
     for (index_t i = 0; i < s.m; ++i) W += double(s.w[i]);
   }
-  const double J = total_cost / W + lambda / (2.0 * m) * regularisation(layers);
-  bool finite = std::isfinite(J);
-  if (with_gradient)
-    for (std::size_t l = 0; l < layers.size(); ++l)
-      finite = finish_gradient(layers[l], ws.total_grad.data() + ws.offsets[l], W, lambda / m,
-                               D[l]) && finite;
-  return {J, finite ? Status::ok : Status::non_finite_result, -1};
+  return {total_cost, W, Status::ok, -1};
 }
 
+template <class T>
+CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,
+                         T* const* D, Workspace<T>& ws) {
+  const DataSums sums = data_sums(layers, s, D != nullptr, ws);
+  if (sums.status != Status::ok) return {NAN, sums.status, sums.bad_row};
+  return finish_objective(layers, sums.cost, D ? ws.total_grad.data() : nullptr, sums.W,
+                          double(s.m), lambda, D);
+}
+
+template DataSums data_sums<float>(const Network<float>&, const Samples<float>&, bool,
+                                   Workspace<float>&);
+template DataSums data_sums<double>(const Network<double>&, const Samples<double>&, bool,
+                                    Workspace<double>&);
 template CostResult cost_gradient<float>(const Network<float>&, const Samples<float>&,
                                          double, float* const*, Workspace<float>&);
 template CostResult cost_gradient<double>(const Network<double>&, const Samples<double>&,

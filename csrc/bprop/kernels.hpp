@@ -26,6 +26,26 @@ template <class T>
 CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,
                          T* const* D, Workspace<T>& ws);
 
+// The data part of cost_gradient: cost = sum_i w_i sum_k cost_ik (w_i = 1
+// without weights), W = sum_i w_i, and (with_gradient) the unscaled Delta sums
+// left in ws.total_grad (num_params, layer after layer). For callers that add
+// the sums of several processes before finishing them.
+struct DataSums {
+  double cost;
+  double W;
+  Status status;
+  index_t bad_row;
+};
+template <class T>
+DataSums data_sums(const Network<T>& layers, const Samples<T>& s, bool with_gradient,
+                   Workspace<T>& ws);
+
+// J and D from data sums over m samples (weight sum W): the penalty and the
+// gradient finish of cost_gradient, defined once. total_grad may be null when D is.
+template <class T>
+CostResult finish_objective(const Network<T>& layers, double data_sum, const double* total_grad,
+                            double W, double m, double lambda, T* const* D);
+
 // out (m, K) = a_L for every row of X (m, n); returns the first row of X
 // holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false).
 // Both kernels stop early when stop_requested() (interrupt.hpp) becomes true.

@@ -37,6 +37,25 @@ def cost_gradient(
     activations: list[int] = ...,
     output: int = ...,
 ) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
+def cost_gradient_sums(
+    thetas: list[npt.NDArray[np.floating]],
+    X: npt.NDArray[np.floating],
+    labels: npt.NDArray[np.int64] | None,
+    Y: npt.NDArray[np.floating] | None,
+    with_gradient: bool,
+    num_threads: int,
+    w: npt.NDArray[np.floating] | None = None,
+    activations: list[int] = ...,
+    output: int = ...,
+) -> tuple[float, float, int, int, npt.NDArray[np.float64] | None]: ...
+def finish_objective(
+    thetas: list[npt.NDArray[np.floating]],
+    data_sum: float,
+    total: npt.NDArray[np.float64] | None,
+    W: float,
+    m: float,
+    lambda_: float,
+) -> tuple[float, int, list[npt.NDArray[np.floating]] | None]: ...
 @overload
 def forward(  # type: ignore[overload-overlap]
     thetas: list[npt.NDArray[np.float64]],

@@ -57,6 +57,18 @@ def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
     return J, grads
 
 
+def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool
+              ) -> tuple[float, float, np.ndarray | None]:
+    """The unfinished sums of :func:`evaluate` (data cost, weight sum, unscaled
+    gradient as float64), for objectives that add the sums of several processes."""
+    cost, W, status, bad_row, total = _core.cost_gradient_sums(
+        thetas, p.X, p.labels, p.Y, with_gradient, p.num_threads, p.w, p.activations or [],
+        p.output)
+    if status == _core.STATUS_NON_FINITE_INPUT:
+        checks.raise_non_finite_X(p.X_original, p.X, bad_row)
+    return cost, W, total
+
+
 def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
     if output == checks.OUTPUTS["identity"]:
         return h

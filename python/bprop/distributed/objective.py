@@ -3,54 +3,46 @@ core, added in rank order, the penalty added once with the global m."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
 
+from .. import _core
 from .._internal import checks
-from .._internal.problem import Problem, evaluate, predict_prepared, prepare
-from ..params import layer_sizes, roll, unroll
+from .._internal.problem import Problem, data_sums, predict_prepared, prepare
 from ..training.objective import Objective
 from .comm import collective_check, global_share, ordered_sum
 
 
 def evaluate_distributed(thetas: list[np.ndarray], p: Problem, with_gradient: bool, comm: Any
                           ) -> tuple[float, list[np.ndarray] | None]:
-    """The global cost (and gradient) from every rank's partial sums, added in rank order."""
+    """The global cost (and gradient): every rank's unscaled data sums from the
+    core, added in rank order, then finished by the core's one definition of the
+    penalty and the gradient (as ``bprop.cost_and_gradient`` finishes its own)."""
     P = sum(t.size for t in thetas)
     local = np.zeros(3 + (P if with_gradient else 0))
     error: BaseException | None = None
     try:
         m_r = p.X.shape[0]
         if m_r > 0:
-            W_r = float(m_r) if p.w is None else float(np.sum(p.w, dtype=np.float64))
-            if W_r > 0:  # data sums of this rank: mean x weight sum
-                J_r, D_r = evaluate(thetas, dataclasses.replace(p, lambda_=0.0), with_gradient)
-                local[0] = J_r * W_r
-                if D_r is not None:
-                    local[3:] = unroll(D_r).astype(np.float64) * W_r
-            local[1], local[2] = W_r, m_r
+            local[0], local[1], total = data_sums(thetas, p, with_gradient)
+            if total is not None:
+                local[3:] = total
+            local[2] = m_r
     except (ValueError, FloatingPointError, TypeError) as e:
         error = e
     collective_check(error, comm)
     total = ordered_sum(local, comm)
-    W, m = total[1], total[2]
+    W, m = float(total[1]), float(total[2])
     if not W > 0:
         raise ValueError("the sample weights of all ranks sum to 0")
-    reg = sum(float(np.sum(np.square(t[:, 1:], dtype=np.float64))) for t in thetas)
-    J = total[0] / W + p.lambda_ / (2 * m) * reg
-    if not with_gradient:
-        return J, None
-    grads = roll(total[3:] / W, layer_sizes(thetas))
-    out = []
-    for g, t in zip(grads, thetas):
-        g[:, 1:] += p.lambda_ / m * t[:, 1:].astype(np.float64)
-        out.append(g.astype(t.dtype))
-    if not np.isfinite(J) or not all(np.isfinite(g).all() for g in out):
+    J, status, grads = _core.finish_objective(thetas, float(total[0]),
+                                               total[3:] if with_gradient else None, W, m,
+                                               p.lambda_)
+    if status != _core.STATUS_OK:
         raise FloatingPointError("the cost or gradient overflowed to inf/NaN; the weights are "
                                  "too large")
-    return J, out
+    return J, grads
 
 
 def accuracy(thetas: list[np.ndarray], p: Problem, labels: np.ndarray, comm: Any) -> float:
