@@ -116,5 +116,11 @@ def test_binding_refuses_hidden_copies():
     with pytest.raises(TypeError):
         _core.cost_gradient([np.zeros((2, 3), order="F")], np.zeros((4, 2)),
                             np.zeros(4, np.int64), None, 0.0, True, 1)
+    with pytest.raises(TypeError):  # X in neither the weights' dtype nor one read as it is
+        _core.forward([np.zeros((2, 3), np.float32)], np.zeros((4, 2)), 1)
     with pytest.raises(TypeError):
-        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), np.float32), 1)
+        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), np.float16), 1)
+    with pytest.raises(TypeError):
+        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), order="F"), 1)
+    with pytest.raises(TypeError):
+        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), np.int64), 1)

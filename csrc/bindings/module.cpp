@@ -80,13 +80,49 @@ int checked_threads(int num_threads) {
   return num_threads;
 }
 
+// An optional array argument of dtype T, or a TypeError naming it.
 template <class T>
-bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const CArray<T>& X,
-                               const std::optional<CArray<std::int64_t>>& labels,
+std::optional<CArray<T>> typed(const py::object& o, const char* name) {
+  if (o.is_none()) return std::nullopt;
+  if (!py::isinstance<CArray<T>>(o))
+    throw py::type_error(std::string(name) + " must be a C-contiguous array of the network's dtype");
+  return py::reinterpret_borrow<CArray<T>>(o);
+}
+
+// X as the kernels read it: stored in T, or float32 (under double weights) or
+// uint8 converted a block at a time as T(x) * x_scale.
+template <class T>
+bprop::Samples<T> input_args(const py::array& X, double x_scale) {
+  if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
+  if (!(X.flags() & py::array::c_style)) throw py::type_error("X must be C-contiguous");
+  bprop::Samples<T> s{nullptr, X.shape(0), X.shape(1), nullptr, nullptr};
+  if (!(x_scale > 0.0) || !std::isfinite(x_scale))
+    throw std::invalid_argument("x_scale must be finite and > 0");
+  s.x_scale = T(x_scale);
+  if (py::isinstance<py::array_t<T>>(X)) {
+    s.X = static_cast<const T*>(X.data());
+    if (x_scale != 1.0) {  // read through the converting path, which scales
+      s.X_raw = X.data();
+      s.x_type = sizeof(T) == sizeof(float) ? bprop::InputType::float32 : bprop::InputType::float64;
+    }
+  } else if (py::isinstance<py::array_t<std::uint8_t>>(X)) {
+    s.X_raw = X.data();
+    s.x_type = bprop::InputType::uint8;
+  } else if (sizeof(T) == sizeof(double) && py::isinstance<py::array_t<float>>(X)) {
+    s.X_raw = X.data();
+    s.x_type = bprop::InputType::float32;
+  } else {
+    throw py::type_error("X must hold the network's dtype, uint8, or float32 under float64 weights");
+  }
+  return s;
+}
+
+template <class T>
+bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::array& X,
+                               double x_scale, const std::optional<CArray<std::int64_t>>& labels,
                                const std::optional<CArray<T>>& Y,
                                const std::optional<CArray<T>>& w) {
-  if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
-  bprop::Samples<T> s{X.data(), X.shape(0), X.shape(1), nullptr, nullptr};
+  bprop::Samples<T> s = input_args<T>(X, x_scale);
   const bprop::index_t K = layers.back().rows;
   if (labels) {
     if (labels->ndim() != 1 || labels->shape(0) != s.m)
@@ -126,14 +162,14 @@ py::list gradient_arrays(const bprop::Network<T>& layers, std::vector<T*>& D) {
 }
 
 template <class T>
-py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
-                        const std::optional<CArray<std::int64_t>>& labels,
-                        const std::optional<CArray<T>>& Y, double lambda, bool with_gradient,
-                        int num_threads, const std::optional<CArray<T>>& w,
-                        const std::vector<int>& activations, int output) {
+py::tuple cost_gradient(const py::list& thetas, const py::array& X,
+                        const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
+                        double lambda, bool with_gradient, int num_threads, const py::object& w,
+                        const std::vector<int>& activations, int output, double x_scale) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   checked_lambda(lambda);
-  const bprop::Samples<T> s = samples_args(net.layers, X, labels, Y, w);
+  const bprop::Samples<T> s =
+      samples_args(net.layers, X, x_scale, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   std::vector<T*> D;
   py::object grads = with_gradient ? py::object(gradient_arrays(net.layers, D)) : py::none();
   bprop::Workspace<T>& ws =
@@ -150,13 +186,14 @@ py::tuple cost_gradient(const py::list& thetas, const CArray<T>& X,
 
 // The data sums of cost_gradient, unfinished, for adding across processes.
 template <class T>
-py::tuple cost_gradient_sums(const py::list& thetas, const CArray<T>& X,
+py::tuple cost_gradient_sums(const py::list& thetas, const py::array& X,
                              const std::optional<CArray<std::int64_t>>& labels,
-                             const std::optional<CArray<T>>& Y, bool with_gradient,
-                             int num_threads, const std::optional<CArray<T>>& w,
-                             const std::vector<int>& activations, int output) {
+                             const py::object& Y, bool with_gradient, int num_threads,
+                             const py::object& w, const std::vector<int>& activations,
+                             int output, double x_scale) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
-  const bprop::Samples<T> s = samples_args(net.layers, X, labels, Y, w);
+  const bprop::Samples<T> s =
+      samples_args(net.layers, X, x_scale, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
   bprop::DataSums r;
@@ -198,22 +235,22 @@ py::tuple finish_objective(const py::list& thetas, double data_sum,
 }
 
 template <class T>
-py::tuple forward(const py::list& thetas, const CArray<T>& X, int num_threads,
-                  const std::vector<int>& activations, int output) {
+py::tuple forward(const py::list& thetas, const py::array& X, int num_threads,
+                  const std::vector<int>& activations, int output, double x_scale) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
-  if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
-  const bprop::index_t m = X.shape(0), n = X.shape(1);
-  if (m < 1) throw std::invalid_argument("X is empty");
-  if (n != net.layers.front().cols - 1)
+  const bprop::Samples<T> s = input_args<T>(X, x_scale);
+  if (s.m < 1) throw std::invalid_argument("X is empty");
+  if (s.n != net.layers.front().cols - 1)
     throw std::invalid_argument("X has the wrong number of columns");
-  CArray<T> out({m, net.layers.back().rows});
+  CArray<T> out({s.m, net.layers.back().rows});
   T* out_data = out.mutable_data();
-  bprop::Workspace<T>& ws = bprop::thread_workspace(net.layers, m, checked_threads(num_threads), false);
+  bprop::Workspace<T>& ws =
+      bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), false);
   bprop::index_t bad_row;
   {
     bprop_bindings::SigintGuard sigint;
     py::gil_scoped_release release;
-    bad_row = bprop::forward(net.layers, X.data(), m, n, out_data, ws);
+    bad_row = bprop::forward(net.layers, s, out_data, ws);
   }
   if (bprop::stop_requested()) forward_interrupt(true);  // some blocks may be skipped
   return py::make_tuple(out, bad_row);
@@ -254,22 +291,51 @@ py::tuple finish_objective_any(const py::list& thetas, double data_sum,
   return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
 }
 
-template <class T>
+// The weights' dtype picks the kernels' T (X may be stored otherwise).
+bool float32_network(const py::list& thetas) {
+  return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]);
+}
+
+template <class... A>
+py::tuple cost_gradient_any(const py::list& thetas, A... a) {
+  return float32_network(thetas) ? cost_gradient<float>(thetas, a...)
+                                 : cost_gradient<double>(thetas, a...);
+}
+template <class... A>
+py::tuple cost_gradient_sums_any(const py::list& thetas, A... a) {
+  return float32_network(thetas) ? cost_gradient_sums<float>(thetas, a...)
+                                 : cost_gradient_sums<double>(thetas, a...);
+}
+template <class... A>
+py::tuple forward_any(const py::list& thetas, A... a) {
+  return float32_network(thetas) ? forward<float>(thetas, a...) : forward<double>(thetas, a...);
+}
+
 void define_kernels(py::module_& m) {
-  m.def("cost_gradient", &cost_gradient<T>, py::arg("thetas"), py::arg("X").noconvert(),
-        py::arg("labels").noconvert(), py::arg("Y").noconvert(), py::arg("lambda_"),
-        py::arg("with_gradient"), py::arg("num_threads"), py::arg("w").noconvert() = py::none(),
-        py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
+  m.def("cost_gradient",
+        &cost_gradient_any<py::array, std::optional<CArray<std::int64_t>>, py::object, double,
+                           bool, int, py::object, std::vector<int>, int, double>,
+        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
+        py::arg("lambda_"), py::arg("with_gradient"), py::arg("num_threads"),
+        py::arg("w") = py::none(), py::arg("activations") = std::vector<int>(),
+        py::arg("output") = 0, py::arg("x_scale") = 1.0,
         "(cost, status, bad_row, grads or None); see bprop.network.");
-  m.def("cost_gradient_sums", &cost_gradient_sums<T>, py::arg("thetas"),
-        py::arg("X").noconvert(), py::arg("labels").noconvert(), py::arg("Y").noconvert(),
-        py::arg("with_gradient"), py::arg("num_threads"), py::arg("w").noconvert() = py::none(),
+  m.def("cost_gradient_sums",
+        &cost_gradient_sums_any<py::array, std::optional<CArray<std::int64_t>>, py::object,
+                                bool, int, py::object, std::vector<int>, int, double>,
+        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
+        py::arg("with_gradient"), py::arg("num_threads"), py::arg("w") = py::none(),
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
+        py::arg("x_scale") = 1.0,
         "(data sum, weight sum W, status, bad_row, unscaled gradient sums or None).");
-  m.def("forward", &forward<T>, py::arg("thetas"), py::arg("X").noconvert(),
-        py::arg("num_threads"), py::arg("activations") = std::vector<int>(),
-        py::arg("output") = 0, "(outputs (m, K), first bad row of X or -1).");
-  m.def("adam_step", &adam_step<T>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
+  m.def("forward", &forward_any<py::array, int, std::vector<int>, int, double>,
+        py::arg("thetas"), py::arg("X"), py::arg("num_threads"),
+        py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
+        py::arg("x_scale") = 1.0, "(outputs (m, K), first bad row of X or -1).");
+  m.def("adam_step", &adam_step<double>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
+        py::arg("m").noconvert(), py::arg("v").noconvert(), py::arg("lr_t"), py::arg("b1"),
+        py::arg("b2"), py::arg("eps"), "(new theta, all finite); m and v updated in place.");
+  m.def("adam_step", &adam_step<float>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
         py::arg("m").noconvert(), py::arg("v").noconvert(), py::arg("lr_t"), py::arg("b1"),
         py::arg("b2"), py::arg("eps"), "(new theta, all finite); m and v updated in place.");
 }
@@ -278,8 +344,7 @@ void define_kernels(py::module_& m) {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "bprop's C++/OpenMP core (private: use the bprop package).";
-  define_kernels<double>(m);
-  define_kernels<float>(m);
+  define_kernels(m);
   m.def("finish_objective", &finish_objective_any, py::arg("thetas"), py::arg("data_sum"),
         py::arg("total").noconvert(), py::arg("W"), py::arg("m"), py::arg("lambda_"),
         "(J, status, grads or None) from data sums over m samples: the penalty and "

@@ -188,9 +188,10 @@ inline double block_cost(const SimdKernels<T>& simd, Activation out, const Sampl
 // without the bias row; G_l += delta_{l+1}^T [1 a_l], summed over b in order.
 // G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
 // is where Theta_l starts in it. With `first`, G is set rather than added to.
+// X_block: the block's inputs as forward_block read them.
 template <class T>
 inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
-                           const Samples<T>& smp, index_t r0, index_t nb,
+                           const Samples<T>& smp, const T* X_block, index_t r0, index_t nb,
                            const index_t* offsets, BlockScratch<T>& s, T* G, bool first) {
   const std::size_t L = layers.size();
   const index_t K = layers.back().rows;
@@ -209,7 +210,7 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
   for (std::size_t l = L; l-- > 0;) {
     const LayerView<T>& layer = layers[l];
     const index_t width = layer.cols - 1;
-    const T* in = l == 0 ? smp.X + r0 * smp.n : s.a[l - 1].data();
+    const T* in = l == 0 ? X_block : s.a[l - 1].data();
     const T* d = s.delta[l].data();
     T* g = G + offsets[l];
     for (index_t j = 0; j < layer.rows; ++j) {

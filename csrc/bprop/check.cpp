@@ -35,7 +35,13 @@ void check_network(const Network<T>& layers) {
 template <class T>
 void check_samples(const Network<T>& layers, const Samples<T>& s) {
   check_network(layers);
-  if (s.X == nullptr || s.m < 1) throw std::invalid_argument("X is empty");
+  const bool raw = s.x_type != InputType::native;
+  if ((raw ? s.X_raw == nullptr : s.X == nullptr) || s.m < 1)
+    throw std::invalid_argument("X is empty");
+  if (raw && (!(s.x_scale > T(0)) || !std::isfinite(double(s.x_scale))))
+    throw std::invalid_argument("x_scale must be finite and > 0");
+  if (s.x_type == InputType::float64 && sizeof(T) != sizeof(double))
+    throw std::invalid_argument("float64 X needs float64 weights");
   if (s.n != layers.front().cols - 1)
     throw std::invalid_argument("X has " + std::to_string(s.n) +
                                 " columns; expected " +

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "block.hpp"
+#include "input.hpp"
 #include "interrupt.hpp"
 #include "kernels.hpp"
 #include "simd/simd_kernels.hpp"
@@ -45,12 +46,14 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
         for (index_t blk = b_begin; blk < b_end && !stop_requested(); ++blk) {
           const index_t r0 = blk * kBlock;
           const index_t nb = std::min(kBlock, s.m - r0);
-          const T* X_block = s.X + r0 * s.n;
-          const T* X_next = r0 + kBlock + nb <= s.m ? X_block + kBlock * s.n : nullptr;
+          const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block);
+          const T* X_next = next_rows(s, r0, nb);
           const index_t bad = forward_block(simd, layers, X_block, nb, scratch, X_next);
           if (bad >= 0 && ws.slot_bad_row[w] < 0) ws.slot_bad_row[w] = r0 + bad;
           ws.slot_cost[w] += block_cost(simd, layers.back().activation, s, r0, nb, K, scratch);
-          if (G) backward_block(simd, layers, s, r0, nb, ws.offsets.data(), scratch, G, blk == b_begin);
+          if (G)
+            backward_block(simd, layers, s, X_block, r0, nb, ws.offsets.data(), scratch, G,
+                           blk == b_begin);
         }
       }
 

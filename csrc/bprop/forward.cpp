@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "block.hpp"
+#include "input.hpp"
 #include "interrupt.hpp"
 #include "kernels.hpp"
 #include "simd/simd_kernels.hpp"
@@ -10,8 +11,8 @@
 namespace bprop {
 
 template <class T>
-index_t forward(const Network<T>& given, const T* X, index_t m, index_t n, T* out,
-                Workspace<T>& ws) {
+index_t forward(const Network<T>& given, const Samples<T>& s, T* out, Workspace<T>& ws) {
+  const index_t m = s.m;
   const Network<T> layers = with_panels(given, ws);
   const index_t K = layers.back().rows;
   const index_t blocks = num_blocks(m);
@@ -29,8 +30,8 @@ index_t forward(const Network<T>& given, const T* X, index_t m, index_t n, T* ou
       if (stop_requested()) continue;  // interrupted: the caller discards the output
       const index_t r0 = blk * kBlock;
       const index_t nb = std::min(kBlock, m - r0);
-      const T* X_next = r0 + kBlock + nb <= m ? X + (r0 + kBlock) * n : nullptr;
-      const index_t bad = forward_block(simd, layers, X + r0 * n, nb, scratch, X_next);
+      const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block);
+      const index_t bad = forward_block(simd, layers, X_block, nb, scratch, next_rows(s, r0, nb));
       if (bad >= 0) {
 #pragma omp critical(bprop_bad_row)
         if (bad_row < 0 || r0 + bad < bad_row) bad_row = r0 + bad;
@@ -41,9 +42,9 @@ index_t forward(const Network<T>& given, const T* X, index_t m, index_t n, T* ou
   return bad_row;
 }
 
-template index_t forward<float>(const Network<float>&, const float*, index_t, index_t,
-                                float*, Workspace<float>&);
-template index_t forward<double>(const Network<double>&, const double*, index_t, index_t,
-                                 double*, Workspace<double>&);
+template index_t forward<float>(const Network<float>&, const Samples<float>&, float*,
+                                Workspace<float>&);
+template index_t forward<double>(const Network<double>&, const Samples<double>&, double*,
+                                 Workspace<double>&);
 
 }  // namespace bprop

@@ -46,11 +46,10 @@ template <class T>
 CostResult finish_objective(const Network<T>& layers, double data_sum, const double* total_grad,
                             double W, double m, double lambda, T* const* D);
 
-// out (m, K) = a_L for every row of X (m, n); returns the first row of X
+// out (m, K) = a_L for every row of s's X (m, n) (its targets are not read); returns the first row of X
 // holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false).
 // Both kernels stop early when stop_requested() (interrupt.hpp) becomes true.
 template <class T>
-index_t forward(const Network<T>& layers, const T* X, index_t m, index_t n, T* out,
-                Workspace<T>& ws);
+index_t forward(const Network<T>& layers, const Samples<T>& s, T* out, Workspace<T>& ws);
 
 }  // namespace bprop

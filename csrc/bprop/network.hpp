@@ -28,7 +28,13 @@ struct LayerView {
 template <class T>
 using Network = std::vector<LayerView<T>>;
 
-// X is (m, n) row-major. Targets are either labels (m,) in [0, K) or Y (m, K)
+// How X is stored: in T itself, or (read a block at a time as T(x) * x_scale,
+// the same bits as converting the whole X first) as float under double
+// weights, as uint8 pixels, or in T but scaled by x_scale != 1. Loading 1 byte per pixel instead of 8 is what
+// makes the conversion pay.
+enum class InputType : int { native = 0, float32 = 1, uint8 = 2, float64 = 3 };
+
+// X is (m, n) row-major: X points at it when it is stored in T, X_raw otherwise. Targets are either labels (m,) in [0, K) or Y (m, K)
 // row-major (values in [0, 1] for a sigmoid or softmax output, any finite
 // value for identity): exactly one of the two is non-null.
 // w (m,) holds optional sample weights (finite, >= 0, positive sum) or is null.
@@ -40,6 +46,9 @@ struct Samples {
   const std::int64_t* labels;
   const T* Y;
   const T* w = nullptr;
+  const void* X_raw = nullptr;
+  InputType x_type = InputType::native;
+  T x_scale = T(1);
 };
 
 // Numeric trouble is reported, never thrown, because it is found inside

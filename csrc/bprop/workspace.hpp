@@ -56,6 +56,7 @@ struct BlockScratch {
   std::vector<std::vector<T>> delta;
   std::vector<T> z_out;
   std::vector<T> z_wide;  // (kBlock, panel columns) product before the bias, all layers
+  std::vector<T> x_block;  // the block's inputs converted to T, when X is not stored in T
 
   BlockScratch(const Network<T>& layers, bool with_delta) {
     index_t widest = 0;

@@ -4,6 +4,7 @@
 // skipped (and say so). Exit status 0 when all pass.
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -123,6 +124,37 @@ void test_vector_math(const bprop::SimdKernels<T>& k, const std::string& isa, do
   }
 }
 
+// The conversions must equal the plain loop bit for bit (numpy's astype, then * scale).
+template <class T>
+void test_widen(const bprop::SimdKernels<T>& k, const std::string& isa) {
+  for (index_t n : {index_t(1), index_t(7), index_t(64), index_t(785), index_t(4099)}) {
+    std::vector<std::uint8_t> u(n);
+    std::vector<float> f(n);
+    std::vector<double> d(n);
+    for (index_t i = 0; i < n; ++i) {
+      u[i] = std::uint8_t(i * 37 % 256);
+      f[i] = float(i) * 0.37f - 11.0f;
+      d[i] = double(i) * 0.37 - 11.0;
+    }
+    const T scale = T(1.0 / 255.0);
+    std::vector<T> got(n), want(n);
+    k.widen_u8(u.data(), got.data(), n, scale);
+    for (index_t i = 0; i < n; ++i) want[i] = T(u[i]) * scale;
+    bool same = std::memcmp(got.data(), want.data(), sizeof(T) * n) == 0;
+    k.widen_f32(f.data(), got.data(), n, scale);
+    for (index_t i = 0; i < n; ++i) want[i] = T(f[i]) * scale;
+    same = same && std::memcmp(got.data(), want.data(), sizeof(T) * n) == 0;
+    k.widen_f64(d.data(), got.data(), n, scale);
+    for (index_t i = 0; i < n; ++i) want[i] = T(d[i]) * scale;
+    same = same && std::memcmp(got.data(), want.data(), sizeof(T) * n) == 0;
+    if (!same) {
+      std::printf("FAIL widen [%s]: n = %lld differs from the plain loop\n", isa.c_str(),
+                  static_cast<long long>(n));
+      ++failures;
+    }
+  }
+}
+
 template <class T>
 void test_path(const std::string& isa, double rtol, double sigmoid_rtol) {
   const auto k = bprop::simd_kernels_for<T>(isa);
@@ -133,6 +165,7 @@ void test_path(const std::string& isa, double rtol, double sigmoid_rtol) {
   }
   test_products(*k, isa, rtol);
   test_vector_math(*k, isa, sigmoid_rtol);
+  test_widen(*k, isa);
   std::printf("ok   %s (%s)\n", isa.c_str(), sizeof(T) == 4 ? "float" : "double");
 }
 

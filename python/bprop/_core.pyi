@@ -11,35 +11,22 @@ STATUS_NON_FINITE_INPUT: int
 STATUS_NON_FINITE_RESULT: int
 STATUS_INTERRUPTED: int
 
-@overload
-def cost_gradient(  # type: ignore[overload-overlap]
-    thetas: list[npt.NDArray[np.float64]],
-    X: npt.NDArray[np.float64],
-    labels: npt.NDArray[np.int64] | None,
-    Y: npt.NDArray[np.float64] | None,
-    lambda_: float,
-    with_gradient: bool,
-    num_threads: int,
-    w: npt.NDArray[np.float64] | None = None,
-    activations: list[int] = ...,
-    output: int = ...,
-) -> tuple[float, int, int, list[npt.NDArray[np.float64]] | None]: ...
-@overload
 def cost_gradient(
-    thetas: list[npt.NDArray[np.float32]],
-    X: npt.NDArray[np.float32],
+    thetas: list[npt.NDArray[np.floating]],
+    X: npt.NDArray[np.generic],
     labels: npt.NDArray[np.int64] | None,
-    Y: npt.NDArray[np.float32] | None,
+    Y: npt.NDArray[np.floating] | None,
     lambda_: float,
     with_gradient: bool,
     num_threads: int,
-    w: npt.NDArray[np.float32] | None = None,
+    w: npt.NDArray[np.floating] | None = None,
     activations: list[int] = ...,
     output: int = ...,
-) -> tuple[float, int, int, list[npt.NDArray[np.float32]] | None]: ...
+    x_scale: float = 1.0,
+) -> tuple[float, int, int, list[npt.NDArray[np.floating]] | None]: ...
 def cost_gradient_sums(
     thetas: list[npt.NDArray[np.floating]],
-    X: npt.NDArray[np.floating],
+    X: npt.NDArray[np.generic],
     labels: npt.NDArray[np.int64] | None,
     Y: npt.NDArray[np.floating] | None,
     with_gradient: bool,
@@ -47,6 +34,7 @@ def cost_gradient_sums(
     w: npt.NDArray[np.floating] | None = None,
     activations: list[int] = ...,
     output: int = ...,
+    x_scale: float = 1.0,
 ) -> tuple[float, float, int, int, npt.NDArray[np.float64] | None]: ...
 def finish_objective(
     thetas: list[npt.NDArray[np.floating]],
@@ -56,22 +44,14 @@ def finish_objective(
     m: float,
     lambda_: float,
 ) -> tuple[float, int, list[npt.NDArray[np.floating]] | None]: ...
-@overload
-def forward(  # type: ignore[overload-overlap]
-    thetas: list[npt.NDArray[np.float64]],
-    X: npt.NDArray[np.float64],
-    num_threads: int,
-    activations: list[int] = ...,
-    output: int = ...,
-) -> tuple[npt.NDArray[np.float64], int]: ...
-@overload
 def forward(
-    thetas: list[npt.NDArray[np.float32]],
-    X: npt.NDArray[np.float32],
+    thetas: list[npt.NDArray[np.floating]],
+    X: npt.NDArray[np.generic],
     num_threads: int,
     activations: list[int] = ...,
     output: int = ...,
-) -> tuple[npt.NDArray[np.float32], int]: ...
+    x_scale: float = 1.0,
+) -> tuple[npt.NDArray[np.floating], int]: ...
 def openmp_enabled() -> bool: ...
 def default_num_threads() -> int: ...
 def num_procs() -> int: ...

@@ -85,7 +85,8 @@ def network_kind(thetas: Any, activation: Any = None, output: Any = None) -> tup
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
          num_threads: int | None = None, sample_weight: Any = None,
-         activation: Any = None, output: str | None = None) -> float:
+         activation: Any = None, output: str | None = None, x_scale: float | None = None
+         ) -> float:
     """Regularised cost J(Theta); by default the tutorial's logistic cost.
 
     ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
@@ -101,6 +102,9 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         float32 or float64, all the same dtype.
     X : array_like, shape (m, n)
         Inputs, one sample per row, without a bias column; ``n = s_1``.
+        ``uint8`` (raw pixels), and ``float32`` under float64 weights, are
+        read as they are and converted one block at a time (the same bits as
+        ``X.astype(dtype) * x_scale``, without a converted copy of X).
     y : array_like, shape (m,) or (m, K)
         Class labels in ``[0, K)``, or one-hot targets in ``[0, 1]``.
     lambda_ : float, default 0.0
@@ -121,6 +125,11 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         cross-entropy, or identity + squared error (regression; y real,
         shape (m, K) or (m,) when K = 1). Default: a :class:`Network`'s own,
         else "logistic".
+    x_scale : float, optional
+        Factor applied to X as the core reads it (finite, > 0). Default:
+        ``1/255`` for ``uint8`` X (pixels to [0, 1], as the loaders scale
+        them), 1 for anything else; pass ``x_scale=1`` to use uint8 values as
+        they are.
 
     Returns
     -------
@@ -137,13 +146,13 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
     return evaluate(t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
-                                 output), False)[0]
+                                 output, x_scale), False)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
                       num_threads: int | None = None, sample_weight: Any = None,
-                      activation: Any = None, output: str | None = None
-                      ) -> tuple[float, list[np.ndarray]]:
+                      activation: Any = None, output: str | None = None,
+                      x_scale: float | None = None) -> tuple[float, list[np.ndarray]]:
     """Cost J and its gradient by backpropagation (the C++/OpenMP path).
 
     For each sample: forward ``a_{l+1} = g(Theta_l [1; a_l])``; backward
@@ -154,7 +163,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
 
     Parameters
     ----------
-    thetas, X, y, lambda_, num_threads, sample_weight, activation, output
+    thetas, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale
         As in :func:`cost`.
 
     Returns
@@ -174,13 +183,14 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
     J, grads = evaluate(t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
-                                     output), True)
+                                     output, x_scale), True)
     assert grads is not None
     return J, grads
 
 
 def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = None, output: str | None = None) -> np.ndarray:
+            activation: Any = None, output: str | None = None, x_scale: float | None = None
+            ) -> np.ndarray:
     """Forward propagation: the network's outputs ``h_Theta(x)`` for every row.
 
     Parameters
@@ -192,6 +202,8 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
     activation : str or list of str, optional
     output : {"logistic", "softmax", "identity"}, optional
         As in :func:`cost` (default: a :class:`Network`'s own kind).
+    x_scale : float, optional
+        As in :func:`cost` (default 1/255 for uint8 X, else 1).
 
     Returns
     -------
@@ -203,17 +215,20 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
     t = checks.check_thetas(thetas)
     output_code = checks.check_output(output, t[-1].shape[0])
     Xc = checks.check_X(X, t)
+    scale = checks.check_x_scale(x_scale, Xc)
     out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads),
-                                 checks.check_activations(activation, len(t) - 1), output_code)
+                                 checks.check_activations(activation, len(t) - 1), output_code,
+                                 scale)
     if bad_row >= 0:
-        checks.raise_non_finite_X(X, Xc, bad_row)
+        checks.raise_non_finite_X(X, Xc, bad_row, t[0].dtype, scale)
     if not np.isfinite(out).all():
         raise FloatingPointError("forward propagation produced NaN: the weights are too large")
     return out
 
 
 def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = None, output: str | None = None) -> np.ndarray:
+            activation: Any = None, output: str | None = None, x_scale: float | None = None
+            ) -> np.ndarray:
     """Predicted class labels, shape (m,), int64.
 
     The index of the largest output; with a single output unit, 1 where the
@@ -221,5 +236,6 @@ def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
     the predictions are the outputs themselves, shape (m, K).
     """
     activation, output = network_kind(thetas, activation, output)
-    h = forward(thetas, X, num_threads=num_threads, activation=activation, output=output)
+    h = forward(thetas, X, num_threads=num_threads, activation=activation, output=output,
+                x_scale=x_scale)
     return labels_from_outputs(h, checks.OUTPUTS[output])

@@ -7,6 +7,7 @@
 // compiled for AVX2 can be picked by the linker for the baseline path.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ struct SimdKernels {
   void (*sigmoid)(const T* z, T* a, index_t n);
   // sum_i log(1 + e^z[i]) for i < n, in double, stable for any z.
   double (*softplus_sum)(const T* z, index_t n);
+  // out[i] = T(x[i]) * scale for i < n: inputs stored as uint8, float or T,
+  // read as T (one rounding to T, one product: numpy's X.astype(T) * scale).
+  void (*widen_u8)(const std::uint8_t* x, T* out, index_t n, T scale);
+  void (*widen_f32)(const float* x, T* out, index_t n, T scale);
+  void (*widen_f64)(const double* x, T* out, index_t n, T scale);
 };
 
 // The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2",

@@ -105,7 +105,9 @@ def as_array(value: Any, name: str) -> np.ndarray:
 
 
 def check_X(X: Any, thetas: list[np.ndarray]) -> np.ndarray:
-    """X as a C-contiguous (m, n) array in the network's dtype."""
+    """X as the core reads it, C-contiguous (m, n): uint8 pixels, and float32
+    under float64 weights, are kept as they are (the core converts a block at a
+    time); anything else is converted to the network's dtype."""
     a = as_array(X, "X")
     n = thetas[0].shape[1] - 1
     if a.ndim == 1:
@@ -118,15 +120,37 @@ def check_X(X: Any, thetas: list[np.ndarray]) -> np.ndarray:
     if a.shape[1] != n:
         raise ValueError(f"X has {a.shape[1]} columns (features) but {theta_name(0)} expects "
                          f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
+    if a.dtype == np.uint8 or (a.dtype == np.float32 and thetas[0].dtype == np.float64):
+        return np.ascontiguousarray(a)
     with np.errstate(over="ignore"):  # overflow becomes inf, which the core reports by row
         return np.ascontiguousarray(a, dtype=thetas[0].dtype)
 
 
-def raise_non_finite_X(X_original: Any, X_converted: np.ndarray, row: int) -> None:
-    col = int(np.flatnonzero(~np.isfinite(X_converted[row]))[0])
+def check_x_scale(x_scale: Any, X: np.ndarray) -> float:
+    """The factor the core applies to X as it reads it: ``x_scale``, or by
+    default 1/255 for uint8 pixels and 1 for anything else."""
+    if x_scale is None:
+        return 1.0 / 255.0 if X.dtype == np.uint8 else 1.0
+    if isinstance(x_scale, (bool, np.bool_)) or not isinstance(x_scale, (int, float, np.number)):
+        raise TypeError(f"x_scale must be a number, got {type(x_scale).__name__}")
+    value = float(x_scale)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"x_scale must be finite and > 0, got {x_scale}")
+    return value
+
+
+def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
+                       dtype: Any = None, x_scale: float = 1.0) -> None:
+    """Name the first entry of X's ``row`` that is not finite as the core read
+    it (``X_kept`` converted to ``dtype`` and scaled by ``x_scale``)."""
+    dt = np.dtype(dtype if dtype is not None else X_kept.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        read = X_kept[row].astype(dt) * dt.type(x_scale)
+    col = int(np.flatnonzero(~np.isfinite(read))[0])
     original = np.asarray(X_original)[row, col]
     if np.isfinite(original):
-        raise ValueError(f"X[{row}, {col}] = {original} overflows {X_converted.dtype}; "
+        scaled = f" times x_scale {x_scale:g}" if x_scale != 1.0 else ""
+        raise ValueError(f"X[{row}, {col}] = {original}{scaled} overflows {dt}; "
                          "scale the data or use float64 weights")
     raise ValueError(f"X holds {original} at row {row}, column {col}; inputs must be finite")
 

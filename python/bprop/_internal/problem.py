@@ -27,28 +27,34 @@ class Problem:
     w: np.ndarray | None = None
     activations: list[int] | None = None
     output: int = 0
+    x_scale: float = 1.0  # the core reads X as X.astype(dtype) * x_scale
+
+    def raise_non_finite_X(self, dtype: Any, row: int) -> None:
+        checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale)
 
 
 def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
              num_threads: int | None, sample_weight: Any = None,
-             activation: Any = "sigmoid", output: Any = "logistic") -> Problem:
+             activation: Any = "sigmoid", output: Any = "logistic", x_scale: Any = None
+             ) -> Problem:
     K = thetas[-1].shape[0]
     output_code = checks.check_output(output, K)
     Xc = checks.check_X(X, thetas)
+    scale = checks.check_x_scale(x_scale, Xc)
     labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
     w = checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     return Problem(X, Xc, labels, Y, checks.check_lambda(lambda_),
                     resolve_num_threads(num_threads), w,
-                    checks.check_activations(activation, len(thetas) - 1), output_code)
+                    checks.check_activations(activation, len(thetas) - 1), output_code, scale)
 
 
 def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
               ) -> tuple[float, list[np.ndarray] | None]:
     J, status, bad_row, grads = _core.cost_gradient(
         thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
-        p.activations or [], p.output)
+        p.activations or [], p.output, p.x_scale)
     if status == _core.STATUS_NON_FINITE_INPUT:
-        checks.raise_non_finite_X(p.X_original, p.X, bad_row)
+        p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
         largest = max(float(np.abs(t).max()) for t in thetas)
         raise FloatingPointError(
@@ -63,9 +69,9 @@ def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool
     gradient as float64), for objectives that add the sums of several processes."""
     cost, W, status, bad_row, total = _core.cost_gradient_sums(
         thetas, p.X, p.labels, p.Y, with_gradient, p.num_threads, p.w, p.activations or [],
-        p.output)
+        p.output, p.x_scale)
     if status == _core.STATUS_NON_FINITE_INPUT:
-        checks.raise_non_finite_X(p.X_original, p.X, bad_row)
+        p.raise_non_finite_X(thetas[0].dtype, bad_row)
     return cost, W, total
 
 
@@ -79,5 +85,6 @@ def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
 
 def predict_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output)
+    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output,
+                           p.x_scale)
     return labels_from_outputs(out, p.output)

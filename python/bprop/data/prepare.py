@@ -31,13 +31,30 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
 
 
 def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0) -> np.ndarray:
-    """Pixels to [0, 1] as ``(m, pixels)`` in ``dtype``, flattening each image."""
-    dt = checks.check_dtype(dtype)
+    """Pixels to [0, 1] as ``(m, pixels)`` in ``dtype``, flattening each image.
+
+    ``dtype=np.uint8`` keeps 8-bit pixels as they are (flattened, not scaled):
+    bprop's functions read them with ``x_scale=1/255`` by default, the same
+    bits as this function's float output, from an eighth of float64's memory."""
     a = np.asarray(images)
     a = a.reshape(a.shape[0], -1)
+    if np.dtype(dtype) == np.uint8 if _is_dtype(dtype) else False:
+        if a.dtype != np.uint8 or max_value != 255.0:
+            raise TypeError("dtype=uint8 keeps 8-bit pixels as they are; these images are "
+                            f"{a.dtype} in [0, {max_value:g}]: ask for float32 or float64")
+        return np.ascontiguousarray(a)
+    dt = checks.check_dtype(dtype)
     out = np.empty(a.shape, dtype=dt)
     np.multiply(a, dt.type(1.0 / max_value), out=out, casting="unsafe")
     return out
+
+
+def _is_dtype(dtype: Any) -> bool:
+    try:
+        np.dtype(dtype)
+    except TypeError:
+        return False
+    return True
 
 
 def standardize(X: Any, mean: Any = None, std: Any = None

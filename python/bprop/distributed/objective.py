@@ -53,14 +53,16 @@ def accuracy(thetas: list[np.ndarray], p: Problem, labels: np.ndarray, comm: Any
 
 
 def local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_threads: Any,
-                   sample_weight: Any, activation: Any, output: Any, *, comm: Any) -> Problem:
+                   sample_weight: Any, activation: Any, output: Any, *, comm: Any,
+                   x_scale: Any = None) -> Problem:
     """Validate this rank's shard; every rank learns of any rank's bad input."""
     error: BaseException | None = None
     problem = None
     try:
         if len(X) == 0:
             raise ValueError("this rank holds no samples: use fewer ranks than samples")
-        problem = prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+        problem = prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output,
+                          x_scale)
     except (ValueError, TypeError) as e:
         error = e
     collective_check(error, comm)
@@ -74,15 +76,16 @@ class DistributedObjective(Objective):
     :class:`bprop.training.objective.Objective`), its sums added in rank order."""
 
     def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any, *,
-                 comm: Any) -> None:
+                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any,
+                 x_scale: Any = None, *, comm: Any) -> None:
         self.comm = comm
-        super().__init__(thetas, X, y, lambda_, num_threads, sample_weight, activation, output)
+        super().__init__(thetas, X, y, lambda_, num_threads, sample_weight, activation, output,
+                         x_scale)
 
     def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
                 num_threads: int | None, sample_weight: Any = None) -> Problem:
         return local_problem(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
-                              comm=self.comm)
+                              comm=self.comm, x_scale=self.x_scale)
 
     def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
                            with_gradient: bool = True
@@ -119,8 +122,8 @@ class DistributedObjective(Objective):
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
                       num_threads: int | None = None, sample_weight: Any = None,
-                      activation: Any = "sigmoid", output: str = "logistic"
-                      ) -> tuple[float, list[np.ndarray]]:
+                      activation: Any = "sigmoid", output: str = "logistic",
+                      x_scale: Any = None) -> tuple[float, list[np.ndarray]]:
     """:func:`bprop.cost_and_gradient` over the samples of all ranks (each passes its shard).
 
     Collective: every rank of ``comm`` must call it with the same weights. The
@@ -129,7 +132,7 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm
     """
     t = checks.check_thetas(thetas)
     p = local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
-                       comm=comm)
+                       comm=comm, x_scale=x_scale)
     J, grads = evaluate_distributed(t, p, True, comm)
     assert grads is not None
     return J, grads
@@ -137,9 +140,9 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
          num_threads: int | None = None, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic") -> float:
+         activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None) -> float:
     """:func:`bprop.cost` over the samples of all ranks (collective)."""
     t = checks.check_thetas(thetas)
     p = local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
-                       comm=comm)
+                       comm=comm, x_scale=x_scale)
     return evaluate_distributed(t, p, False, comm)[0]

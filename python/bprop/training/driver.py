@@ -24,8 +24,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
           verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
-          activation: Any = None, output: str | None = None, comm: Any = None
-          ) -> tuple[Network, History]:
+          activation: Any = None, output: str | None = None, comm: Any = None,
+          x_scale: float | None = None) -> tuple[Network, History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -33,6 +33,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     thetas : list of ndarray
         Initial weights, ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``; not modified.
     X : array_like, shape (m, n)
+        ``uint8`` pixels (scaled by ``x_scale``, 1/255 by default) and float32
+        under float64 weights are used as they are, without a converted copy.
     y : array_like, shape (m,) or (m, K)
         Labels in ``[0, K)`` or targets in ``[0, 1]`` (real targets for an
         identity output).
@@ -88,6 +90,9 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         the global batch, shared out among the ranks in proportion to their
         shards. Deterministic for a seed and a number of ranks; only rank 0
         shows progress.
+    x_scale : float, optional
+        As in :func:`bprop.cost`: the factor applied to X (and to the
+        validation X) as the core reads it; default 1/255 for uint8, else 1.
 
     Returns
     -------
@@ -109,7 +114,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     activation, output = network_kind(thetas, activation, output)
     t0 = [t.copy() for t in checks.check_thetas(thetas)]
     objective = _objective(comm)(t0, X, y, lambda_, num_threads, sample_weight, activation,
-                                 output)
+                                 output, x_scale)
     verbose = verbose and objective.shows_progress()
     iterations, epochs, batch_size = (
         None if v is None else checks.check_positive_int(v, name)

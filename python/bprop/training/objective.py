@@ -24,15 +24,18 @@ class Objective:
     """J(Theta) and its gradient over the samples ``X, y`` of this process."""
 
     def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any
-                 ) -> None:
+                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any,
+                 x_scale: Any = None) -> None:
         self.kind = (activation, output)
+        self.x_scale = x_scale  # as given: None resolves per array (1/255 for uint8)
         self.problem = self.prepare(thetas, X, y, lambda_, num_threads, sample_weight)
 
     def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
                 num_threads: int | None, sample_weight: Any = None) -> Problem:
-        """Validated, contiguous data for repeated evaluations."""
-        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind)
+        """Validated, contiguous data for repeated evaluations (X kept as uint8,
+        or float32 under float64 weights, for the core to convert as it reads)."""
+        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
+                       self.x_scale)
 
     # -- values ---------------------------------------------------------------
     def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
@@ -71,7 +74,7 @@ class Objective:
         w = None if p.w is None else p.w[rows]
         return Problem(X, X, None if p.labels is None else p.labels[rows],
                         None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
-                        p.activations, p.output)
+                        p.activations, p.output, p.x_scale)
 
     def has_weight(self, problem: Problem) -> bool:
         """Whether some sample of ``problem`` has a positive weight (a batch of
