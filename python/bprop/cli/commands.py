@@ -169,8 +169,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         from .mpi import cmd_train_distributed
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
+    scaled = args.standardize or (args.resume and args.resumed_scaling)
     ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter,
-                   "real" if regression else "labels")
+                   "real" if regression else "labels", raw_pixels=not scaled)
     classes = None
     if regression:
         ytr, yte = ds.y_train, ds.y_test

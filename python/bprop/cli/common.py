@@ -94,17 +94,21 @@ class DataSet:
 
 
 def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
-              delimiter: str = ",", targets: str = "labels") -> DataSet:
+              delimiter: str = ",", targets: str = "labels", raw_pixels: bool = False
+              ) -> DataSet:
     """The training and test parts of a --data value: (Fashion-)MNIST's own test
-    split, or the split rule with ``test_fraction`` (default 0.2)."""
+    split, or the split rule with ``test_fraction`` (default 0.2). With
+    ``raw_pixels``, (Fashion-)MNIST images stay uint8 (an eighth of float64's
+    memory), which bprop reads scaled by 1/255: the same bits as scaled floats."""
     if has_own_test_split(spec):
         if targets == "real":
             read_whole(spec, dtype, delimiter, targets)  # raises: labels only
         if test_fraction is not None:
             raise CliError(f"--test-fraction: --data {spec} has its own test split")
         d, names = mnist_directory(spec)
-        Xtr, ytr = bdata.load_mnist(d, "train", dtype=dtype)
-        Xte, yte = bdata.load_mnist(d, "test", dtype=dtype)
+        pixels = np.uint8 if raw_pixels else dtype
+        Xtr, ytr = bdata.load_mnist(d, "train", dtype=pixels)
+        Xte, yte = bdata.load_mnist(d, "test", dtype=pixels)
         return DataSet(Xtr, ytr, Xte, yte, names)
     X, y = read_whole(spec, dtype, delimiter, targets)
     Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed)
