@@ -1,103 +1,159 @@
-"""End-to-end training targets: accuracy and wall time, bprop vs scikit-learn's MLPClassifier.
+"""End-to-end training targets (issue 15): accuracy, wall time and peak memory,
+bprop vs PyTorch (when installed) vs scikit-learn's MLPClassifier, same data,
+network, cost, initial weights and thread count.
 
-Usage: python benchmarks/targets.py [--threads 2] [--skip-sklearn]
-Needs Fashion-MNIST (apt-get install dataset-fashion-mnist) and scikit-learn.
-Unsets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for its own run (they slow numpy here).
+Usage: python benchmarks/targets.py [--threads 2] [--skip-sklearn] [--skip-torch] [--repeat 1]
+Needs Fashion-MNIST (apt-get install dataset-fashion-mnist). Each run is a fresh
+process (its peak resident memory is the job's own, and no other thread pool
+spins beside it), started after an idle gap. Unsets OPENBLAS_CORETYPE /
+OPENBLAS_L2_SIZE (they slow a current OpenBLAS).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
 import warnings
 
-if any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+import numpy as np
 
-import numpy as np  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-import bprop  # noqa: E402
-from bprop import data  # noqa: E402
-
-
-def bprop_run(sizes, X, y, Xt, yt, threads, dtype, **train_kwargs):
-    thetas = bprop.initialize(sizes, method=train_kwargs.pop("init", "uniform"), seed=0, dtype=dtype)
-    t = time.perf_counter()
-    trained, h = bprop.train(thetas, X.astype(dtype), y, verbose=False, num_threads=threads,
-                             **train_kwargs)
-    seconds = time.perf_counter() - t
-    kind = {k: train_kwargs[k] for k in ("activation", "output") if k in train_kwargs}
-    return float(np.mean(bprop.predict(trained, Xt.astype(dtype), **kind) == yt)), seconds
+JOBS = {
+    "lbfgs": "Fashion-MNIST 784-25-10 sigmoid/logistic, lambda 1, L-BFGS 200 it., Xavier, f64",
+    "adam": "Fashion-MNIST 784-100-10 sigmoid/logistic, Adam lr 0.003, batch 128, 10 epochs, Xavier, f32",
+    "relu": "Fashion-MNIST 784-100-10 ReLU + softmax, Adam lr 0.001, batch 128, 10 epochs, He, f32",
+}
+SETTINGS = {
+    "lbfgs": dict(sizes=[784, 25, 10], init="xavier", dtype=np.float64, lambda_=1.0,
+                  optimizer="lbfgs", iterations=200),
+    "adam": dict(sizes=[784, 100, 10], init="xavier", dtype=np.float32, lambda_=0.0,
+                 optimizer="adam", learning_rate=0.003, batch_size=128, epochs=10),
+    "relu": dict(sizes=[784, 100, 10], init="he", dtype=np.float32, lambda_=0.0,
+                 optimizer="adam", learning_rate=0.001, batch_size=128, epochs=10,
+                 activation="relu", output="softmax"),
+}
 
 
-def sklearn_run(hidden, X, y, Xt, yt, threads, dtype, activation="logistic", **kwargs):
+def run_job(job: str, contender: str, threads: int) -> dict:
+    """One run in this process: test accuracy, seconds of training, peak RSS."""
+    import bprop
+
+    s = dict(SETTINGS[job])
+    sizes, init, dtype = s.pop("sizes"), s.pop("init"), s.pop("dtype")
+    X8, y = bprop.data.load_fashion_mnist("train", dtype=np.uint8)
+    Xt8, yt = bprop.data.load_fashion_mnist("test", dtype=np.uint8)
+    thetas = bprop.initialize(sizes, method=init, seed=0, dtype=dtype)
+    if contender == "bprop":  # raw pixels: read by the core as float(x) / 255
+        t = time.perf_counter()
+        trained, _ = bprop.train(thetas, X8, y, verbose=False, num_threads=threads, seed=0, **s)
+        seconds = time.perf_counter() - t
+        acc = float(np.mean(bprop.predict(trained, Xt8) == yt))
+    else:
+        X, Xt = bprop.data.scale_pixels(X8, dtype), bprop.data.scale_pixels(Xt8, dtype)
+        if contender == "torch":
+            import torch_contender
+            acc, seconds = torch_contender.train(thetas, X, y, Xt, yt, threads=threads, **s)
+        else:
+            acc, seconds = sklearn_run(sizes, X, y, Xt, yt, threads, **s)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"acc": acc, "seconds": seconds, "peak_mib": peak}
+
+
+def sklearn_run(sizes, X, y, Xt, yt, threads, *, optimizer, lambda_, activation="sigmoid",
+                output="logistic", **s):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
 
-    clf = MLPClassifier(hidden, activation=activation, random_state=0, **kwargs)
+    kw = (dict(solver="lbfgs", max_iter=s["iterations"]) if optimizer == "lbfgs" else
+          dict(solver="adam", batch_size=s["batch_size"], max_iter=s["epochs"],
+               learning_rate_init=s["learning_rate"], n_iter_no_change=1000))
+    clf = MLPClassifier(tuple(sizes[1:-1]), activation="relu" if activation == "relu" else "logistic",
+                        alpha=lambda_, random_state=0, **kw)
     with warnings.catch_warnings(), threadpool_limits(threads):
         warnings.simplefilter("ignore", ConvergenceWarning)
         t = time.perf_counter()
-        clf.fit(X.astype(dtype), y)
+        clf.fit(X, y)
         seconds = time.perf_counter() - t
-    return float(clf.score(Xt.astype(dtype), yt)), seconds
+    return float(clf.score(Xt, yt)), seconds
+
+
+def uint8_evaluation(threads: int) -> list[str]:
+    """Full-batch cost and gradient of 784-25-10 with uint8 X vs float X of the weights' dtype."""
+    import bprop
+
+    X8, y = bprop.data.load_fashion_mnist("train", dtype=np.uint8)
+    lines = []
+    for dtype in (np.float32, np.float64):
+        thetas = bprop.initialize([784, 25, 10], seed=0, dtype=dtype)
+        Xf = bprop.data.scale_pixels(X8, dtype)
+        times = {}
+        for name, X in (("uint8", X8), (np.dtype(dtype).name, Xf)):
+            samples = []
+            for _ in range(7):
+                time.sleep(0.25)
+                t = time.perf_counter()
+                bprop.cost_and_gradient(thetas, X, y, 1.0, num_threads=threads)
+                samples.append(time.perf_counter() - t)
+            times[name] = float(np.median(samples))
+        name = np.dtype(dtype).name
+        lines.append(f"| 784-25-10 {name}, J and gradient, m = 60000 | {times['uint8'] * 1e3:.1f} | "
+                     f"{times[name] * 1e3:.1f} | {times[name] / times['uint8']:.2f}x | "
+                     f"{X8.nbytes / 2**20:.0f} MiB vs {Xf.nbytes / 2**20:.0f} MiB |")
+    return lines
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-sklearn", action="store_true")
+    ap.add_argument("--skip-torch", action="store_true")
+    ap.add_argument("--job", help=argparse.SUPPRESS)
+    ap.add_argument("--contender", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    nt = args.threads
-    X, y = data.load_fashion_mnist("train", dtype=np.float64)
-    Xt, yt = data.load_fashion_mnist("test", dtype=np.float64)
-    D, dy = data.load_digits()
-    Dtr, Dte, dytr, dyte = data.train_validation_split(D, dy, 0.2, seed=0)
+    if args.job:  # a child: one run, its result as JSON
+        print(json.dumps(run_job(args.job, args.contender, args.threads)))
+        return
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env["PYTHONPATH"] = os.path.dirname(os.path.abspath(__file__))
+    contenders = ["bprop"]
+    try:
+        import torch  # noqa: F401
+        if not args.skip_torch:
+            contenders.append("torch")
+    except ImportError:
+        print("PyTorch is not installed: pip install torch==2.13.0 (CPU) to compare with it")
+    if not args.skip_sklearn:
+        contenders.append("sklearn")
 
-    rows = []
-    cases = [
-        ("Fashion-MNIST 784-25-10, lambda 1, L-BFGS 200 it., Xavier init, f64",
-         lambda: bprop_run([784, 25, 10], X, y, Xt, yt, nt, np.float64, lambda_=1.0,
-                           optimizer="lbfgs", iterations=200, init="xavier"),
-         lambda: sklearn_run((25,), X, y, Xt, yt, nt, np.float64, solver="lbfgs", alpha=1.0,
-                             max_iter=200)),
-        ("Fashion-MNIST 784-100-10, Adam lr 0.003, batch 128, 10 epochs, Xavier init, f32",
-         lambda: bprop_run([784, 100, 10], X, y, Xt, yt, nt, np.float32, optimizer="adam",
-                           learning_rate=0.003, batch_size=128, epochs=10, seed=0, init="xavier"),
-         lambda: sklearn_run((100,), X, y, Xt, yt, nt, np.float32, solver="adam", alpha=0.0,
-                             batch_size=128, max_iter=10, learning_rate_init=0.003,
-                             n_iter_no_change=1000)),
-        ("Fashion-MNIST 784-100-10 ReLU + softmax, Adam lr 0.001, batch 128, 10 epochs, He init, f32",
-         lambda: bprop_run([784, 100, 10], X, y, Xt, yt, nt, np.float32, optimizer="adam",
-                           learning_rate=0.001, batch_size=128, epochs=10, seed=0, init="he",
-                           activation="relu", output="softmax"),
-         lambda: sklearn_run((100,), X, y, Xt, yt, nt, np.float32, activation="relu",
-                             solver="adam", alpha=0.0, batch_size=128, max_iter=10,
-                             learning_rate_init=0.001, n_iter_no_change=1000)),
-        ("digits 64-25-10, lambda 1, L-BFGS 200 it., f64 (the CLI default)",
-         lambda: bprop_run([64, 25, 10], Dtr, dytr, Dte, dyte, nt, np.float64, lambda_=1.0,
-                           optimizer="lbfgs", iterations=200),
-         lambda: sklearn_run((25,), Dtr, dytr, Dte, dyte, nt, np.float64, solver="lbfgs",
-                             alpha=1.0, max_iter=200)),
-    ]
-    print(f"{nt} threads for both; scikit-learn's BLAS pinned to {nt} with threadpoolctl; bprop "
-          "limits SciPy's BLAS to 1 thread inside L-BFGS.\n")
-    print("| configuration | bprop test acc. | bprop time (s) | MLPClassifier test acc. | "
-          "MLPClassifier time (s) | speed-up |")
+    import bprop
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from problems import cpu_description
+    print(f"Machine: {cpu_description()}; bprop {bprop.__version__} kernels: "
+          f"{bprop.build_info()['simd']}; {args.threads} threads for every contender; "
+          "each run in its own process after an idle gap of 1 s.\n")
+    print("| job | contender | test acc. | time (s) | peak RSS (MiB) | bprop faster by |")
     print("|---|---|---|---|---|---|")
-    for name, ours, theirs in cases:
-        acc, sec = ours()
-        if args.skip_sklearn:
-            print(f"| {name} | {acc:.4f} | {sec:.1f} | - | - | - |", flush=True)
-            continue
-        sacc, ssec = theirs()
-        print(f"| {name} | {acc:.4f} | {sec:.1f} | {sacc:.4f} | {ssec:.1f} | {ssec / sec:.2f}x |",
-              flush=True)
-        rows.append((name, acc, sec, sacc, ssec))
+    for job, title in JOBS.items():
+        results = {}
+        for who in contenders:
+            time.sleep(1.0)
+            out = subprocess.run([sys.executable, __file__, "--job", job, "--contender", who,
+                                  "--threads", str(args.threads)], capture_output=True, text=True,
+                                 env=env, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            results[who] = r
+            ratio = results[who]["seconds"] / results["bprop"]["seconds"]
+            print(f"| {title} | {who} | {r['acc']:.4f} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | "
+                  f"{'' if who == 'bprop' else f'{ratio:.2f}x'} |", flush=True)
+    print("\n| evaluation | uint8 X (ms) | float X (ms) | uint8 faster by | X in memory |")
+    print("|---|---|---|---|---|")
+    for line in uint8_evaluation(args.threads):
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

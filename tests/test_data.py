@@ -1,13 +1,11 @@
 """Data loading: IDX (raw and gz) and every kind of bad file, npz, csv, helpers."""
 
 import gzip
-import os
 import struct
 
 import numpy as np
 import pytest
 
-import bprop
 from bprop import data
 
 
@@ -192,7 +190,6 @@ def test_load_digits():
 
 def test_60000_images_load_fast_and_without_copies(tmp_path):
     # Uncompressed 60000 x 784 images: one uint8 buffer plus the float32 result.
-    import time
     import tracemalloc
 
     d = tmp_path

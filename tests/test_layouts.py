@@ -1,7 +1,6 @@
 """Non-contiguous, Fortran-ordered and other-dtype inputs give the contiguous answer."""
 
 import numpy as np
-import pytest
 
 import bprop
 from conftest import make_problem

@@ -1,6 +1,5 @@
 """Memory does not grow with m, and 64-bit indexing holds past 2^31 elements."""
 
-import os
 import subprocess
 import sys
 import textwrap

@@ -2,13 +2,11 @@
 
 import doctest
 import importlib
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-import bprop
 
 MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
            "bprop.estimators"]

@@ -125,7 +125,7 @@ def test_gradient_check_catches_the_tutorials_mistakes(mistake, hint):
     assert not r.passed
     assert r.verdict.startswith("FAILED: likely a bug")
     assert any(hint in h for h in r.hints), r.hints
-    assert f"hint: " in str(r) and "relative difference" in str(r)
+    assert "hint: " in str(r) and "relative difference" in str(r)
 
 
 def test_report_table_and_suspicious_verdict():

@@ -5,7 +5,6 @@ import pytest
 
 import bprop
 from bprop import optim
-from conftest import make_problem
 
 
 def blobs(m=300, seed=0):

@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "../bprop/adam.hpp"
+#include "../bprop/optimizers.hpp"
+#include "../bprop/train_steps.hpp"
 #include "../bprop/kernels.hpp"
 #include "../bprop/simd/simd_kernels.hpp"
 #include "sigint.hpp"
@@ -291,6 +292,97 @@ py::tuple finish_objective_any(const py::list& thetas, double data_sum,
   return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
 }
 
+// Mutable weight-sized arrays of dtype T (optimiser state), one per layer, or a TypeError.
+template <class T>
+std::vector<T*> state_arrays(const py::list& arrays, const bprop::Network<T>& layers,
+                             const char* name) {
+  std::vector<T*> out;
+  if (arrays.size() == 0) return out;
+  if (arrays.size() != layers.size())
+    throw std::invalid_argument(std::string(name) + " needs one array per layer");
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    py::handle item = arrays[l];
+    if (!py::isinstance<CArray<T>>(item)) throw py::type_error(std::string(name) + ": wrong dtype");
+    auto a = py::reinterpret_borrow<CArray<T>>(item);
+    if (!a.writeable() || a.ndim() != 2 || a.shape(0) != layers[l].rows ||
+        a.shape(1) != layers[l].cols)
+      throw std::invalid_argument(std::string(name) + " must be writable and shaped like the weights");
+    out.push_back(a.mutable_data());
+  }
+  return out;
+}
+
+// One epoch's mini-batch steps (train_steps.hpp). thetas are updated in place.
+template <class T>
+py::tuple train_steps(const py::list& thetas, const py::array& X,
+                      const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
+                      const py::object& w, double x_scale, const std::vector<int>& activations,
+                      int output, int num_threads,
+                      const std::optional<CArray<std::int64_t>>& order, long long batch_size,
+                      long long steps, long long max_taken, double lambda, int kind,
+                      double learning_rate, double momentum, double beta1, double beta2,
+                      double eps, long long adam_t, const py::list& state1,
+                      const py::list& state2) {
+  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
+  checked_lambda(lambda);
+  const bprop::Samples<T> data =
+      samples_args(net.layers, X, x_scale, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
+  std::vector<T*> weights;
+  for (auto& a : net.arrays) {
+    if (!a.writeable()) throw std::invalid_argument("the weights must be writable");
+    weights.push_back(a.mutable_data());
+  }
+  if (kind < 0 || kind > 3) throw std::invalid_argument("unknown optimizer code");
+  const auto opt_kind = static_cast<bprop::OptimizerKind>(kind);
+  std::vector<T*> s1 = state_arrays(state1, net.layers, "state1");
+  std::vector<T*> s2 = state_arrays(state2, net.layers, "state2");
+  const bool needs1 = opt_kind != bprop::OptimizerKind::gd;
+  const bool needs2 = opt_kind == bprop::OptimizerKind::adam;
+  if (s1.empty() == needs1 || s2.empty() == needs2)
+    throw std::invalid_argument("the optimizer's state does not match its kind");
+  if (steps < 0 || max_taken < 0) throw std::invalid_argument("steps must be >= 0");
+  bprop::StepPlan plan;
+  if (order) {
+    if (order->ndim() != 1 || order->shape(0) != data.m)
+      throw std::invalid_argument("order must hold every row once (shape (m,))");
+    if (batch_size < 1) throw std::invalid_argument("batch_size must be >= 1");
+    const std::int64_t* o = order->data();
+    std::vector<char> seen(std::size_t(data.m), 0);
+    for (bprop::index_t i = 0; i < data.m; ++i) {
+      if (o[i] < 0 || o[i] >= data.m || seen[std::size_t(o[i])])
+        throw std::invalid_argument("order must be a permutation of the rows");
+      seen[std::size_t(o[i])] = 1;
+    }
+    if ((steps - 1) * batch_size >= data.m && steps > 0)
+      throw std::invalid_argument("more steps than batches in the order");
+    plan.order = o;
+  }
+  plan.batch_size = batch_size;
+  plan.steps = steps;
+  plan.max_taken = max_taken;
+  plan.lambda = lambda;
+  bprop::OptimizerState opt{opt_kind, learning_rate, momentum, beta1, beta2, eps, adam_t};
+  py::array_t<double> costs(steps);
+  py::array_t<std::uint8_t> taken(steps);
+  std::fill(costs.mutable_data(), costs.mutable_data() + steps, NAN);
+  std::fill(taken.mutable_data(), taken.mutable_data() + steps, 0);
+  bprop::StepsResult r;
+  {
+    bprop_bindings::SigintGuard sigint;
+    py::gil_scoped_release release;
+    r = bprop::train_steps(net.layers, weights.data(), data, plan, opt,
+                           s1.empty() ? nullptr : s1.data(), s2.empty() ? nullptr : s2.data(),
+                           checked_threads(num_threads), costs.mutable_data(),
+                           taken.mutable_data());
+  }
+  // Ctrl-C: the finished steps stand; Python records them and stops (status 3),
+  // also when the signal came after the last step.
+  if (bprop::stop_requested() && r.status == bprop::StepStatus::ok)
+    r.status = bprop::StepStatus::interrupted;
+  bprop::clear_stop();
+  return py::make_tuple(r.done, static_cast<int>(r.status), r.bad_row, costs, taken, opt.t);
+}
+
 // The weights' dtype picks the kernels' T (X may be stored otherwise).
 bool float32_network(const py::list& thetas) {
   return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]);
@@ -311,6 +403,12 @@ py::tuple forward_any(const py::list& thetas, A... a) {
   return float32_network(thetas) ? forward<float>(thetas, a...) : forward<double>(thetas, a...);
 }
 
+template <class... A>
+py::tuple train_steps_any(const py::list& thetas, A... a) {
+  return float32_network(thetas) ? train_steps<float>(thetas, a...)
+                                 : train_steps<double>(thetas, a...);
+}
+
 void define_kernels(py::module_& m) {
   m.def("cost_gradient",
         &cost_gradient_any<py::array, std::optional<CArray<std::int64_t>>, py::object, double,
@@ -328,6 +426,20 @@ void define_kernels(py::module_& m) {
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
         py::arg("x_scale") = 1.0,
         "(data sum, weight sum W, status, bad_row, unscaled gradient sums or None).");
+  m.def("train_steps",
+        &train_steps_any<py::array, std::optional<CArray<std::int64_t>>, py::object, py::object,
+                         double, std::vector<int>, int, int,
+                         std::optional<CArray<std::int64_t>>, long long, long long, long long,
+                         double, int, double, double, double, double, double, long long,
+                         py::list, py::list>,
+        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
+        py::arg("w"), py::arg("x_scale"), py::arg("activations"), py::arg("output"),
+        py::arg("num_threads"), py::arg("order").noconvert(), py::arg("batch_size"),
+        py::arg("steps"), py::arg("max_taken"), py::arg("lambda_"), py::arg("kind"),
+        py::arg("learning_rate"), py::arg("momentum"), py::arg("beta1"), py::arg("beta2"),
+        py::arg("eps"), py::arg("adam_t"), py::arg("state1"), py::arg("state2"),
+        "(done, status, bad_row, costs, taken, adam_t): one epoch's mini-batch steps, "
+        "the weights and the optimizer's state updated in place.");
   m.def("forward", &forward_any<py::array, int, std::vector<int>, int, double>,
         py::arg("thetas"), py::arg("X"), py::arg("num_threads"),
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,

@@ -140,13 +140,15 @@ def check_x_scale(x_scale: Any, X: np.ndarray) -> float:
 
 
 def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
-                       dtype: Any = None, x_scale: float = 1.0) -> None:
+                       dtype: Any = None, x_scale: float = 1.0, rows: Any = None) -> None:
     """Name the first entry of X's ``row`` that is not finite as the core read
-    it (``X_kept`` converted to ``dtype`` and scaled by ``x_scale``)."""
+    it (``X_kept`` converted to ``dtype`` and scaled by ``x_scale``). ``rows``:
+    where X_kept's rows are in X_original (a mini-batch), to name the row there."""
     dt = np.dtype(dtype if dtype is not None else X_kept.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         read = X_kept[row].astype(dt) * dt.type(x_scale)
     col = int(np.flatnonzero(~np.isfinite(read))[0])
+    row = row if rows is None else int(rows[row])
     original = np.asarray(X_original)[row, col]
     if np.isfinite(original):
         scaled = f" times x_scale {x_scale:g}" if x_scale != 1.0 else ""

@@ -28,9 +28,10 @@ class Problem:
     activations: list[int] | None = None
     output: int = 0
     x_scale: float = 1.0  # the core reads X as X.astype(dtype) * x_scale
+    rows: np.ndarray | None = None  # a mini-batch's rows in X_original
 
     def raise_non_finite_X(self, dtype: Any, row: int) -> None:
-        checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale)
+        checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale, self.rows)
 
 
 def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
@@ -56,11 +57,14 @@ def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
-        largest = max(float(np.abs(t).max()) for t in thetas)
-        raise FloatingPointError(
-            f"the cost or gradient overflowed to inf/NaN although all inputs are finite; "
-            f"the weights are too large (largest |weight| = {largest:g})")
+        raise FloatingPointError(overflow_message(thetas))
     return J, grads
+
+
+def overflow_message(thetas: list[np.ndarray]) -> str:
+    largest = max(float(np.abs(t).max()) for t in thetas)
+    return ("the cost or gradient overflowed to inf/NaN although all inputs are finite; "
+            f"the weights are too large (largest |weight| = {largest:g})")
 
 
 def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool

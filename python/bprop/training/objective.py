@@ -72,9 +72,9 @@ class Objective:
         p = self.problem
         X = p.X[rows]
         w = None if p.w is None else p.w[rows]
-        return Problem(X, X, None if p.labels is None else p.labels[rows],
+        return Problem(p.X_original, X, None if p.labels is None else p.labels[rows],
                         None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
-                        p.activations, p.output, p.x_scale)
+                        p.activations, p.output, p.x_scale, rows)
 
     def has_weight(self, problem: Problem) -> bool:
         """Whether some sample of ``problem`` has a positive weight (a batch of

@@ -12,6 +12,7 @@ import numpy as np
 
 from .history import History, Run, Stop
 from ..network import Network
+from .core_epochs import core_epoch, runs_in_core
 from .objective import Objective
 from ..optim import Optimizer
 from ..params import layer_sizes, roll, unroll
@@ -38,43 +39,64 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
     batch_rows = [sum(len(range(*objective.batch_positions(b, bs, m_r, steps_per_epoch)
                                 .indices(m_r))) for m_r in shard_sizes)
                   for b in range(steps_per_epoch)]
-    current = t0
+    last = {"thetas": t0}  # the weights after the last completed step
     h = run.history
+    in_core = runs_in_core(objective, opt)
     try:
         for _ in range(total_epochs):
             order = rng.permutation(m) if bs < m_all else None
-            for b in range(steps_per_epoch):
-                if h.iterations >= iterations:
-                    break
-                if order is None:
-                    batch = objective.problem
-                else:
-                    rows = order[objective.batch_positions(b, bs, m, steps_per_epoch)]
-                    batch = objective.batch(np.sort(rows), batch_rows[b] / m_all)
-                if not objective.has_weight(batch):
-                    continue  # every sample of this mini-batch has weight 0: nothing to learn
-                try:
-                    J, grads = objective.value_and_gradient(current, batch)
-                except FloatingPointError as e:
-                    raise run.diverged(current, str(e), opt.learning_rate) from None
-                assert grads is not None
-                if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
-                    grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
-                new, finite = opt.step_checked(current, grads)
-                if not finite:
-                    raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
-                current = new
-                h.cost.append(J)
-                run.add_cost(J, batch_rows[b])
-                h.iterations += 1
-            _check_growth(run, current, opt.learning_rate)
-            run.end_epoch(current)
+            if in_core:
+                last["thetas"], interrupted = core_epoch(
+                    run, objective, opt, last["thetas"], order, bs, steps_per_epoch, iterations,
+                    batch_rows)
+                if interrupted:
+                    return run.finish(last["thetas"], "interrupted")
+            else:
+                _python_epoch(run, objective, opt, last, order, bs, steps_per_epoch, iterations,
+                              batch_rows, m_all)
+            _check_growth(run, last["thetas"], opt.learning_rate)
+            run.end_epoch(last["thetas"])
             opt.end_epoch(h.epochs)
     except Stop as s:
-        return run.finish(current, s.reason)
+        return run.finish(last["thetas"], s.reason)
     except KeyboardInterrupt:
-        return run.finish(current, "interrupted")
-    return run.finish(current, "completed")
+        return run.finish(last["thetas"], "interrupted")
+    return run.finish(last["thetas"], "completed")
+
+
+def _python_epoch(run: Run, objective: Objective, opt: Optimizer, last: dict[str, Any],
+                  order: np.ndarray | None, bs: int, steps: int, iterations: int,
+                  batch_rows: list[int], m_all: int) -> None:
+    """One epoch step by step in Python (MPI, custom optimisers). Each step's
+    weights are new arrays, set as ``last["thetas"]`` once complete, so a
+    Ctrl-C leaves the last completed step's weights there."""
+    h = run.history
+    current = last["thetas"]
+    m = objective.rows
+    for b in range(steps):
+        if h.iterations >= iterations:
+            break
+        if order is None:
+            batch = objective.problem
+        else:
+            rows = order[objective.batch_positions(b, bs, m, steps)]
+            batch = objective.batch(np.sort(rows), batch_rows[b] / m_all)
+        if not objective.has_weight(batch):
+            continue  # every sample of this mini-batch has weight 0: nothing to learn
+        try:
+            J, grads = objective.value_and_gradient(current, batch)
+        except FloatingPointError as e:
+            raise run.diverged(current, str(e), opt.learning_rate) from None
+        assert grads is not None
+        if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
+            grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
+        new, finite = opt.step_checked(current, grads)
+        if not finite:
+            raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
+        current = last["thetas"] = new
+        h.cost.append(J)
+        run.add_cost(J, batch_rows[b])
+        h.iterations += 1
 
 
 DIVERGENCE_FACTOR = 4.0
