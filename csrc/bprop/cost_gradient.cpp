@@ -95,7 +95,7 @@ CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double l
   const DataSums sums = data_sums(layers, s, D != nullptr, ws);
   if (sums.status != Status::ok) return {NAN, sums.status, sums.bad_row};
   return finish_objective(layers, sums.cost, D ? ws.total_grad.data() : nullptr, sums.W,
-                          double(s.m), lambda, D);
+                          double(s.m), lambda, D, ws.num_threads);
 }
 
 template DataSums data_sums<float>(const Network<float>&, const Samples<float>&, bool,

@@ -5,6 +5,7 @@
 
 #include "block.hpp"
 #include "kernels.hpp"
+#include "threads.hpp"
 
 namespace bprop {
 
@@ -27,42 +28,51 @@ double regularisation(const Network<T>& layers) {
   return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
-// D = total / W + reg Theta off the bias column (W: m or the weight sum; reg:
-// lambda / m); returns false when any entry is not finite.
+// Row j of D = total / W + reg Theta off the bias column (W: m or the weight
+// sum; reg: lambda / m); false when any entry is not finite.
 template <class T>
-bool finish_gradient(const LayerView<T>& layer, const double* total, double W, double reg,
-                     T* D) {
-  for (index_t j = 0; j < layer.rows; ++j) {
-    const index_t row = j * layer.cols;
-    D[row] = T(total[row] / W);
-    for (index_t k = 1; k < layer.cols; ++k)
-      D[row + k] = T(total[row + k] / W + reg * double(layer.theta[row + k]));
-  }
-  return all_finite(D, layer.rows * layer.cols);
+bool finish_row(const LayerView<T>& layer, index_t j, const double* total, double W, double reg,
+                T* D) {
+  const index_t row = j * layer.cols;
+  D[row] = T(total[row] / W);
+  for (index_t k = 1; k < layer.cols; ++k)
+    D[row + k] = T(total[row + k] / W + reg * double(layer.theta[row + k]));
+  return all_finite(D + row, layer.cols);
 }
 
 }  // namespace
 
 template <class T>
 CostResult finish_objective(const Network<T>& layers, double data_sum, const double* total_grad,
-                            double W, double m, double lambda, T* const* D) {
+                            double W, double m, double lambda, T* const* D, int num_threads) {
   // The data term is a (weighted) mean; the regularisation keeps its meaning,
   // lambda / (2m) with m samples, whatever the weights.
-  const double J = data_sum / W + lambda / (2.0 * m) * regularisation(layers);
+  // (lambda = 0 skips the sum of squares: 0 times a finite sum adds exactly 0.)
+  const double penalty = lambda > 0.0 ? lambda / (2.0 * m) * regularisation(layers) : 0.0;
+  const double J = data_sum / W + penalty;
   bool finite = std::isfinite(J);
   if (D != nullptr) {
     index_t offset = 0;
     for (std::size_t l = 0; l < layers.size(); ++l) {
-      finite = finish_gradient(layers[l], total_grad + offset, W, lambda / m, D[l]) && finite;
-      offset += layers[l].rows * layers[l].cols;
+      const LayerView<T>& layer = layers[l];
+      const double* total = total_grad + offset;
+      T* Dl = D[l];
+      bool ok = true;
+      const int threads = elementwise_threads(num_threads, layer.rows * layer.cols);
+      // Row by row, each on its own: the same bits for any number of threads.
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(&& : ok)
+      for (index_t j = 0; j < layer.rows; ++j)
+        ok = finish_row(layer, j, total, W, lambda / m, Dl) && ok;
+      finite = ok && finite;
+      offset += layer.rows * layer.cols;
     }
   }
   return {J, finite ? Status::ok : Status::non_finite_result, -1};
 }
 
 template CostResult finish_objective<float>(const Network<float>&, double, const double*,
-                                            double, double, double, float* const*);
+                                            double, double, double, float* const*, int);
 template CostResult finish_objective<double>(const Network<double>&, double, const double*,
-                                             double, double, double, double* const*);
+                                             double, double, double, double* const*, int);
 
 }  // namespace bprop

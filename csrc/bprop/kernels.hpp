@@ -42,9 +42,10 @@ DataSums data_sums(const Network<T>& layers, const Samples<T>& s, bool with_grad
 
 // J and D from data sums over m samples (weight sum W): the penalty and the
 // gradient finish of cost_gradient, defined once. total_grad may be null when D is.
+// The result does not depend on num_threads.
 template <class T>
 CostResult finish_objective(const Network<T>& layers, double data_sum, const double* total_grad,
-                            double W, double m, double lambda, T* const* D);
+                            double W, double m, double lambda, T* const* D, int num_threads = 1);
 
 // out (m, K) = a_L for every row of s's X (m, n) (its targets are not read); returns the first row of X
 // holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false).

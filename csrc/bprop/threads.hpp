@@ -41,6 +41,10 @@ inline int omp_num_threads() {
 #endif
 }
 
+// Threads worth using for an elementwise pass over n values: a parallel region
+// costs microseconds, so one thread below ~32K values.
+inline int elementwise_threads(int threads, long long n) { return n < 32768 ? 1 : threads; }
+
 inline int thread_id() {
 #ifdef _OPENMP
   return omp_get_thread_num();

@@ -5,6 +5,7 @@
 
 #include "interrupt.hpp"
 #include "simd/simd_kernels.hpp"
+#include "threads.hpp"
 #include "workspace.hpp"
 
 namespace bprop {
@@ -133,10 +134,20 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
                                : 0.0;
     if (opt.kind == OptimizerKind::adam) ++opt.t;
     bool finite = true;
-    for (std::size_t l = 0; l < L; ++l)
-      finite = update(opt, adam_lr, layers[l].theta, D[l], state1 ? state1[l] : nullptr,
-                      state2 ? state2[l] : nullptr, next[l].data(), index_t(next[l].size())) &&
-               finite;
+    for (std::size_t l = 0; l < L; ++l) {
+      const index_t n = index_t(next[l].size());
+      bool ok = true;
+      // Elementwise, so each thread takes a range: the same bits for any split.
+#pragma omp parallel num_threads(elementwise_threads(num_threads, n)) reduction(&& : ok)
+      {
+        const index_t span = (n + omp_num_threads() - 1) / omp_num_threads();
+        const index_t i0 = std::min(n, span * thread_id()), len = std::min(n, i0 + span) - i0;
+        ok = update(opt, adam_lr, layers[l].theta + i0, D[l] + i0,
+                    state1 ? state1[l] + i0 : nullptr, state2 ? state2[l] + i0 : nullptr,
+                    next[l].data() + i0, len);
+      }
+      finite = ok && finite;
+    }
     if (!finite) return {b, StepStatus::non_finite_weights, -1};
     for (std::size_t l = 0; l < L; ++l)
       std::memcpy(thetas[l], next[l].data(), sizeof(T) * next[l].size());

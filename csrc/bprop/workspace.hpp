@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "network.hpp"
+#include "threads.hpp"
 #include "simd/simd_kernels.hpp"
 
 namespace bprop {
@@ -140,7 +141,16 @@ Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws) {
   Network<T> out = layers;
   if (!simd_kernels<T>().packed_forward) return out;
   for (std::size_t l = 0; l < layers.size(); ++l) {
-    pack_panel(layers[l].theta, layers[l].rows, layers[l].cols, ws.panels[l].data());
+    const index_t k_end = layers[l].cols - 1;
+    const int threads = elementwise_threads(ws.num_threads, layers[l].rows * layers[l].cols);
+    // Each thread packs a range of panel rows (the result does not depend on the split).
+#pragma omp parallel num_threads(threads)
+    {
+      const index_t span = (k_end + omp_num_threads() - 1) / omp_num_threads();
+      const index_t k0 = std::min(k_end, span * thread_id());
+      pack_panel(layers[l].theta, layers[l].rows, layers[l].cols, ws.panels[l].data(), k0,
+                 std::min(k_end, k0 + span));
+    }
     out[l].panel = ws.panels[l].data();
   }
   return out;

@@ -22,11 +22,14 @@ constexpr index_t kPanelWidth = 64 / sizeof(T);
 
 inline index_t panel_columns(index_t n, index_t width) { return (n + width - 1) / width * width; }
 
-// panel (cols - 1, panel_columns(rows)) = Theta[:, 1:]^T, zero beyond column rows.
+// panel (cols - 1, panel_columns(rows)) = Theta[:, 1:]^T, zero beyond column
+// rows; panel rows k0 .. k1 only when given (to share the packing out).
 template <class T>
-void pack_panel(const T* theta, index_t rows, index_t cols, T* panel) {
+void pack_panel(const T* theta, index_t rows, index_t cols, T* panel, index_t k0 = 0,
+                index_t k1 = -1) {
   const index_t width = panel_columns(rows, kPanelWidth<T>);
-  for (index_t k = 0; k + 1 < cols; ++k) {
+  if (k1 < 0) k1 = cols - 1;
+  for (index_t k = k0; k < k1; ++k) {
     T* out = panel + k * width;
     for (index_t j = 0; j < rows; ++j) out[j] = theta[j * cols + 1 + k];
     for (index_t j = rows; j < width; ++j) out[j] = T(0);
