@@ -119,3 +119,17 @@ def test_non_finite_inputs_are_found_in_what_the_core_reads():
     t32 = bprop.initialize([4, 3, 2], seed=0, dtype=np.float32)
     with pytest.raises(ValueError, match=r"X\[6, 1\] = 1e\+30 times x_scale 1e\+10 overflows float32"):
         bprop.forward(t32, X64, x_scale=1e10)
+
+
+def test_estimators_take_pixels_as_values_as_scikit_learn_does():
+    pytest.importorskip("sklearn")
+    from bprop.estimators import BackpropClassifier
+
+    X, y = _pixels(m=200, n=16)
+    a = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
+                           learning_rate=0.01).fit(X, y)
+    b = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
+                           learning_rate=0.01).fit(X.astype(np.float64), y)
+    for s, t in zip(a.thetas_, b.thetas_):  # scikit-learn's meaning: values as they are
+        np.testing.assert_array_equal(s, t)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X.astype(np.float64)))

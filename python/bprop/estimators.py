@@ -112,6 +112,13 @@ class _BackpropBase(BaseEstimator):
     def _network_dtype(self) -> np.dtype:
         return np.dtype(checks.check_dtype(self.dtype))
 
+    @staticmethod
+    def _input_dtypes(network: np.dtype) -> list[Any]:
+        """X dtypes used as they come (the core converts a block at a time, with
+        ``x_scale=1``: values as they are, as scikit-learn treats them); any
+        other dtype is converted to the network's."""
+        return [network, np.uint8] + ([np.float32] if network == np.float64 else [])
+
     # ---- training ---------------------------------------------------------
 
     def _fit(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None,
@@ -119,7 +126,7 @@ class _BackpropBase(BaseEstimator):
         """Train on validated X and targets (labels 0..K-1 or real values):
         ``max_iter`` epochs, or one epoch from the current weights (partial_fit)."""
         m = X.shape[0]
-        dtype = X.dtype
+        dtype = self._network_dtype()
         rng = check_random_state(self.random_state)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
         keep = (incremental or self.warm_start) and hasattr(self, "thetas_") and \
@@ -175,7 +182,7 @@ class _BackpropBase(BaseEstimator):
             lambda_=lambda_core, optimizer=optimizer, batch_size=self._batch_size(X.shape[0]),
             seed=int(rng.randint(np.iinfo(np.int32).max)), callbacks=[tracker],
             verbose=bool(self.verbose), num_threads=self.num_threads, sample_weight=w,
-            activation=self.activation, output=self._output)
+            activation=self.activation, output=self._output, x_scale=1.0)
         if self.solver == "lbfgs":
             kwargs["iterations"] = epochs
         else:
@@ -196,20 +203,22 @@ class _BackpropBase(BaseEstimator):
 
     def _outputs(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "thetas_")
-        X = validate_data(self, X, reset=False, dtype=self.thetas_[0].dtype)
+        X = validate_data(self, X, reset=False,
+                          dtype=self._input_dtypes(self.thetas_[0].dtype))
         h = forward(self.thetas_, X, num_threads=self.num_threads, activation=self.activation,
-                    output=self._output)
+                    output=self._output, x_scale=1.0)
         return h.astype(np.float64, copy=False)  # predictions in float64 whatever the dtype
 
     def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any) -> tuple[Any, Any]:
         self._check_params()
-        return validate_data(self, X, y, reset=reset, dtype=self._network_dtype(), **kw)
+        return validate_data(self, X, y, reset=reset,
+                             dtype=self._input_dtypes(self._network_dtype()), **kw)
 
     def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
                           wv: np.ndarray | None) -> float:
         """The held-out part's score (accuracy or R^2), weighted by its sample weights."""
         h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
-                    output=self._output)
+                    output=self._output, x_scale=1.0)
         return self._score_outputs(h, yv, wv)
 
     def _score_outputs(self, h: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
@@ -325,6 +334,9 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     num_threads : int, optional
         Threads for the core (None: bprop's default; -1: all cores).
     dtype : float64 or float32, default float64
+        The weights' dtype. X in that dtype, uint8 X, and float32 X under
+        float64 weights are used without a converted copy (values as they are:
+        no 1/255 scaling here); other X is converted.
     verbose : bool, default False
         A progress bar on a terminal.
     warm_start : bool, default False
@@ -493,7 +505,7 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
         """Train on X (n_samples, n_features) and real targets y."""
         X, y = self._validate_fit_data(X, y, reset=True, multi_output=True, y_numeric=True)
-        Y = self._targets(y, X.dtype)
+        Y = self._targets(y, self._network_dtype())
         self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], incremental=False)
         return self
 
@@ -502,7 +514,7 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         """One epoch on (X, y), continuing from the current weights."""
         first = not hasattr(self, "thetas_")
         X, y = self._validate_fit_data(X, y, reset=first, multi_output=True, y_numeric=True)
-        Y = self._targets(y, X.dtype)
+        Y = self._targets(y, self._network_dtype())
         if not first and Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
                              f"{self.n_outputs_}")
