@@ -40,6 +40,10 @@ def expected_failures(estimator):
     failures = {}
     if estimator._batch_size(10**6) is not None:  # mini-batches
         failures["check_sample_weight_equivalence_on_dense_data"] = SHUFFLED
+    elif estimator.solver == "lbfgs" and isinstance(estimator, BackpropClassifier):
+        failures["check_sample_weight_equivalence_on_dense_data"] = (
+            "L-BFGS stops at its gradient tolerance (tol=1e-4, as MLPClassifier); weighted and "
+            "repeated samples reach it at points ~1e-3 apart")
     if estimator.class_weight if isinstance(estimator, BackpropClassifier) else False:
         failures["check_sample_weight_equivalence_on_dense_data"] = (
             "class_weight='balanced' counts repeated samples, so repeating is not weighting")
@@ -47,6 +51,13 @@ def expected_failures(estimator):
         failures["check_class_weight_classifiers"] = (
             "early stopping scores 5 held-out samples of a 50-sample problem with weights "
             "1000:0.0001; every model scores ~1 there and the first one is kept")
+        # As scikit-learn's MLP with early_stopping=True: partial_fit refuses it, and a
+        # held-out set of fewer than 2 samples (these checks fit on 10) is refused.
+        for check in ("check_estimators_partial_fit_n_features", "check_fit2d_1feature",
+                      "check_n_features_in_after_fitting", "check_fit_score_takes_y",
+                      "check_classifiers_one_label_sample_weights", "check_estimators_nan_inf"):
+            failures[check] = ("early_stopping=True: partial_fit is refused and 10 samples "
+                               "leave too small a validation set, as with MLPClassifier")
     return failures
 
 
@@ -160,7 +171,8 @@ def test_tol_stops_on_a_flat_training_loss():
     Xtr, _, ytr, _ = digits_split()
     clf = BackpropClassifier(solver="gd", learning_rate=1e-9, batch_size=None, max_iter=200,
                              tol=1e-3, n_iter_no_change=3).fit(Xtr, ytr)
-    assert clf.n_iter_ == 4  # epoch 1 sets the best, epochs 2-4 do not improve by tol
+    # epoch 1 sets the best; scikit-learn stops once more than 3 epochs (2-5) did not improve
+    assert clf.n_iter_ == 5
 
 
 def test_partial_fit_continues_and_matches_epochs():

@@ -28,6 +28,21 @@ double regularisation(const Network<T>& layers) {
   return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
+// Whether every non-bias weight is below 2^480 in magnitude (so finite), which
+// keeps any sum of their squares finite (each square < 2^960). No early exit
+// and no floating-point sum: the loop vectorises.
+template <class T>
+bool squares_stay_finite(const Network<T>& layers) {
+  const double limit = std::ldexp(1.0, 480);
+  int ok = 1;
+  for (const auto& layer : layers)
+    for (index_t j = 0; j < layer.rows; ++j) {
+      const T* w = layer.theta + j * layer.cols + 1;
+      for (index_t k = 0; k + 1 < layer.cols; ++k) ok &= std::fabs(double(w[k])) < limit;
+    }
+  return ok != 0;
+}
+
 // Row j of D = total / W + reg Theta off the bias column (W: m or the weight
 // sum; reg: lambda / m); false when any entry is not finite.
 template <class T>
@@ -47,8 +62,11 @@ CostResult finish_objective(const Network<T>& layers, double data_sum, const dou
                             double W, double m, double lambda, T* const* D, int num_threads) {
   // The data term is a (weighted) mean; the regularisation keeps its meaning,
   // lambda / (2m) with m samples, whatever the weights.
-  // (lambda = 0 skips the sum of squares: 0 times a finite sum adds exactly 0.)
-  const double penalty = lambda > 0.0 ? lambda / (2.0 * m) * regularisation(layers) : 0.0;
+  // With lambda = 0 the penalty is 0 * (sum of squares): exactly 0 when that sum is
+  // finite, which a quick scan proves without adding the squares in order.
+  const double penalty = lambda == 0.0 && squares_stay_finite(layers)
+                             ? 0.0
+                             : lambda / (2.0 * m) * regularisation(layers);
   const double J = data_sum / W + penalty;
   bool finite = std::isfinite(J);
   if (D != nullptr) {

@@ -19,18 +19,21 @@ mini-batch and full-batch training minimise the same J.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state, compute_sample_weight
     from sklearn.utils.metaestimators import available_if
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, column_or_1d,
+                                          validate_data)
 except ImportError as e:  # pragma: no cover - exercised only without scikit-learn
     from ._internal.install_hint import install_hint
     raise ImportError(f"bprop.estimators needs scikit-learn: {install_hint('sklearn')}") from e
@@ -90,8 +93,10 @@ class _BackpropBase(BaseEstimator):
             raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
         checks.check_activations(self.activation, len(self._hidden_sizes()))
         checks.check_lambda(self.lambda_)
-        for name in ("max_iter", "n_iter_no_change"):
-            checks.check_positive_int(getattr(self, name), name)
+        checks.check_positive_int(self.max_iter, "max_iter")
+        if not (isinstance(self.n_iter_no_change, numbers.Real)
+                and self.n_iter_no_change == np.inf):  # np.inf: the rule off, as scikit-learn
+            checks.check_positive_int(self.n_iter_no_change, "n_iter_no_change")
         if not (self.batch_size is None or isinstance(self.batch_size, str)
                 and self.batch_size == "auto"):
             try:
@@ -144,16 +149,19 @@ class _BackpropBase(BaseEstimator):
 
         validation = None
         if self.early_stopping and not incremental:
+            if X.dtype.kind == "f" and not np.isfinite(X).all():  # before any split
+                checks.raise_non_finite_X(X, X, int(np.argwhere(~np.isfinite(X))[0][0]))
             n_val = int(np.ceil(self.validation_fraction * m))
-            stratify = targets if self._output != "identity" and \
+            stratify = targets if self._output != "identity" and targets.ndim == 1 and \
                 _stratifiable(targets, n_val, m - n_val) else None
             split = train_test_split(np.arange(m), test_size=n_val, random_state=rng,
                                      stratify=stratify)
             train_rows, val_rows = np.sort(split[0]), np.sort(split[1])
-            if val_rows.size == 0 or train_rows.size == 0:
-                raise ValueError(f"early_stopping with validation_fraction="
-                                 f"{self.validation_fraction} leaves no samples to train or "
-                                 f"validate on ({m} samples)")
+            if val_rows.size < 2 or train_rows.size == 0:
+                raise ValueError(f"the validation set is too small: early_stopping with "
+                                 f"validation_fraction={self.validation_fraction} holds out "
+                                 f"{val_rows.size} of {m} samples and its score needs at least "
+                                 f"2; increase validation_fraction or the data")
             w_val = None if sample_weight is None else sample_weight[val_rows]
             if w_val is not None and not w_val.sum() > 0:
                 w_val = None  # every held-out weight is 0: score them equally
@@ -181,16 +189,19 @@ class _BackpropBase(BaseEstimator):
         kwargs: dict[str, Any] = dict(
             lambda_=lambda_core, optimizer=optimizer, batch_size=self._batch_size(X.shape[0]),
             seed=int(rng.randint(np.iinfo(np.int32).max)), callbacks=[tracker],
-            verbose=bool(self.verbose), num_threads=self.num_threads, sample_weight=w,
+            verbose=False, num_threads=self.num_threads, sample_weight=w,
             activation=self.activation, output=self._output, x_scale=1.0)
         if self.solver == "lbfgs":
-            kwargs["iterations"] = epochs
+            kwargs.update(iterations=epochs, tol=float(self.tol))
         else:
             kwargs["epochs"] = epochs
-        trained, _ = train(thetas, X, targets, **kwargs)
+        trained, history = train(thetas, X, targets, **kwargs)
         self.thetas_ = tracker.best_thetas if tracker.best_thetas is not None else trained
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
+        if not incremental and history.stopped == "completed":
+            warnings.warn(_not_converged(self.solver, int(self.max_iter)), ConvergenceWarning,
+                          stacklevel=3)
 
     def _batch_size(self, m: int) -> int | None:
         """"auto": scikit-learn's MLP rule, min(200, m) for the step-based
@@ -236,6 +247,41 @@ class _BackpropBase(BaseEstimator):
             raise ValueError("sample weights are all zero: at least one must be positive")
         return sw
 
+    def _check_partial_fit(self) -> None:
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True (there is no "
+                             "held-out set across calls); set early_stopping=False")
+
+    # ---- scikit-learn's names for the fitted state --------------------------
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Per layer, the weights as scikit-learn's MLP holds them, (n_in, n_out):
+        read-only views of ``thetas_[l][:, 1:].T``."""
+        check_is_fitted(self, "thetas_")
+        return [_read_only(t[:, 1:].T) for t in self.thetas_]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Per layer, the biases (n_out,): read-only views of ``thetas_[l][:, 0]``."""
+        check_is_fitted(self, "thetas_")
+        return [_read_only(t[:, 0]) for t in self.thetas_]
+
+    @property
+    def loss_(self) -> float:
+        """The training cost J after the last epoch (or L-BFGS iteration)."""
+        check_is_fitted(self, "thetas_")
+        return self.loss_curve_[-1] if self.loss_curve_ else float("nan")
+
+    @property
+    def best_loss_(self) -> float | None:
+        """The lowest training cost J of the fit; None with early stopping (as
+        scikit-learn: the validation score decides there)."""
+        check_is_fitted(self, "thetas_")
+        if self.early_stopping or not self.loss_curve_:
+            return None
+        return min(self.loss_curve_)
+
     def __sklearn_is_fitted__(self) -> bool:
         # `lambda_` ends in "_" like a fitted attribute: say what fitted means
         return hasattr(self, "thetas_")
@@ -256,8 +302,11 @@ class _Tracker:
                  validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None) -> None:
         self.est = est
         self.validation = validation
-        self.rule = NoImprovement(int(est.n_iter_no_change), float(est.tol),
-                                  higher_is_better=validation is not None,
+        # scikit-learn stops once more than n_iter_no_change epochs failed to improve;
+        # L-BFGS stops by its gradient tolerance (tol), not by this rule.
+        off = est.n_iter_no_change == np.inf or (est.solver == "lbfgs" and validation is None)
+        self.rule = NoImprovement(np.inf if off else int(est.n_iter_no_change) + 1,
+                                  float(est.tol), higher_is_better=validation is not None,
                                   keep_best=validation is not None)
 
     @property
@@ -269,14 +318,38 @@ class _Tracker:
         est.n_iter_ += 1
         est.loss_curve_.append(float(info["cost"]))
         if self.validation is None:
+            self._report(None)
             return self.rule.update(est.loss_curve_[-1], info["thetas"])
         score = est._validation_score(info["thetas"], *self.validation)
         assert est.validation_scores_ is not None
         est.validation_scores_.append(score)
+        self._report(score)
         stop = self.rule.update(score, info["thetas"])
         if self.rule.is_best:
             est.best_validation_score_ = score
         return stop
+
+    def _report(self, score: float | None) -> None:
+        """With ``verbose``, a line per epoch on stdout, as scikit-learn's MLP prints
+        (in logs and captured output too, not only on a terminal)."""
+        if not self.est.verbose:
+            return
+        line = f"Iteration {self.est.n_iter_}, loss = {self.est.loss_curve_[-1]:.8f}"
+        print(line if score is None else f"{line}, validation score = {score:.6f}", flush=True)
+
+
+def _read_only(view: np.ndarray) -> np.ndarray:
+    view.flags.writeable = False
+    return view
+
+
+def _not_converged(solver: str, max_iter: int) -> str:
+    if solver == "lbfgs":
+        return (f"lbfgs stopped after max_iter={max_iter} iterations before its gradient "
+                f"tolerance (tol) was met; increase max_iter or scale the data")
+    return (f"the {solver} solver ran max_iter={max_iter} epochs and the stopping rule (no "
+            f"improvement > tol for n_iter_no_change epochs) was not met: the optimisation "
+            f"has not converged yet")
 
 
 def _as_core_weights(sample_weight: np.ndarray | None) -> np.ndarray | None:
@@ -338,7 +411,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         float64 weights are used without a converted copy (values as they are:
         no 1/255 scaling here); other X is converted.
     verbose : bool, default False
-        A progress bar on a terminal.
+        Print a line per epoch (iteration, training loss, validation score
+        with early stopping) on stdout, as scikit-learn's MLP does.
     warm_start : bool, default False
         Start ``fit`` from the current weights (same architecture).
 
@@ -392,11 +466,16 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         return self.output
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropClassifier:
-        """Train on X (n_samples, n_features) and labels y (n_samples,) of any values."""
-        X, y = self._validate_fit_data(X, y, reset=True)
+        """Train on X (n_samples, n_features) and labels y (n_samples,) of any
+        values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1."""
+        X, y = self._validate_fit_data(X, y, reset=True, multi_output=True)
         if self.output not in ("logistic", "softmax"):
             raise ValueError(f"output must be 'logistic' or 'softmax', got {self.output!r}")
+        if y.ndim == 2 and type_of_target(y) == "multilabel-indicator":
+            return self._fit_multilabel(X, y, sample_weight)
+        y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        self._multilabel = False
         classes, labels = np.unique(y, return_inverse=True)
         previous: np.ndarray | None = getattr(self, "classes_", None)
         if self.warm_start and previous is not None and not np.array_equal(classes, previous):
@@ -417,9 +496,25 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     def partial_fit(self, X: Any, y: Any, classes: Any = None,
                     sample_weight: Any = None) -> BackpropClassifier:
         """One epoch on (X, y); the first call needs ``classes`` (all labels to expect)."""
+        self._check_partial_fit()
         first = not hasattr(self, "classes_")
-        X, y = self._validate_fit_data(X, y, reset=first)
+        X, y = self._validate_fit_data(X, y, reset=first, multi_output=True)
+        multilabel = y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
+        if not first and multilabel != getattr(self, "_multilabel", False):
+            raise ValueError("partial_fit needs the kind of y of the first call (a multilabel "
+                             "indicator matrix, or labels)")
+        if multilabel:
+            if first:
+                self.classes_, self._multilabel = np.arange(y.shape[1]), True
+            elif y.shape[1] != self.classes_.size:
+                raise ValueError(f"y has {y.shape[1]} labels; the first call had "
+                                 f"{self.classes_.size}")
+            self._fit(X, np.asarray(y, dtype=self._network_dtype()),
+                      self._sample_weights(X, sample_weight), y.shape[1], incremental=True)
+            return self
+        y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        self._multilabel = False
         if first:
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes= (every label "
@@ -438,6 +533,33 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
                   incremental=True)
         return self
 
+    def _fit_multilabel(self, X: np.ndarray, Y: np.ndarray, sample_weight: Any
+                        ) -> BackpropClassifier:
+        """Independent sigmoid outputs on 0/1 targets, one per label: the method's
+        logistic output layer is exactly the multilabel model."""
+        if self.output != "logistic":
+            raise ValueError("a multilabel y needs output='logistic' (independent sigmoid "
+                             "units); softmax makes the labels compete")
+        if self.class_weight is not None:
+            raise ValueError("class_weight is not supported with a multilabel y")
+        K = Y.shape[1]
+        previous: np.ndarray | None = getattr(self, "classes_", None)
+        if self.warm_start and previous is not None and (
+                not getattr(self, "_multilabel", False) or previous.size != K):
+            raise ValueError(f"warm_start=True needs the labels of the previous fit; y holds "
+                             f"{K} labels (fit a new estimator, or set warm_start=False)")
+        self.classes_ = np.arange(K)
+        self._multilabel = True
+        targets = np.asarray(Y, dtype=self._network_dtype())
+        self._fit(X, targets, self._sample_weights(X, sample_weight), K, incremental=False)
+        return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # a multilabel y needs independent sigmoid outputs, without class weights
+        tags.classifier_tags.multi_label = self.output == "logistic" and self.class_weight is None
+        return tags
+
     def _n_units(self) -> int:
         K = len(self.classes_)
         return 1 if K == 2 and self.output == "logistic" else K
@@ -452,16 +574,21 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         return self._sample_weights(X, sample_weight, compute_sample_weight(cw, labels))
 
     def _score_outputs(self, h: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
-        """Accuracy (weighted by w) of outputs h against labels 0..K-1."""
+        """Accuracy (weighted by w) of outputs h against labels 0..K-1 (multilabel:
+        the share of samples with every label right, as scikit-learn scores)."""
+        if y.ndim == 2:
+            return float(accuracy_score(y, (h >= 0.5).astype(y.dtype), sample_weight=w))
         return float(accuracy_score(y, np.argmax(_proba(h), axis=1), sample_weight=w))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (n_samples, n_classes), columns in ``classes_`` order.
 
         Softmax outputs as they are; the logistic output's K sigmoid units
-        normalised to sum to 1 (one unit p for two classes: [1 - p, p]).
+        normalised to sum to 1 (one unit p for two classes: [1 - p, p]). After
+        a multilabel fit: each label's own probability (n_samples, n_labels).
         """
-        return _proba(self._outputs(X))
+        h = self._outputs(X)
+        return h if getattr(self, "_multilabel", False) else _proba(h)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """``log(predict_proba(X))``: log class probabilities, columns in ``classes_`` order."""
@@ -469,8 +596,11 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
             return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
-        """The class of the largest probability, as a label from ``classes_``."""
+        """The class of the largest probability, as a label from ``classes_``
+        (multilabel: the 0/1 indicator matrix)."""
         proba = self.predict_proba(X)  # first: raises NotFittedError before fit
+        if getattr(self, "_multilabel", False):  # the indicator matrix: 1 where p >= 0.5
+            return (proba >= 0.5).astype(np.int64)
         return self.classes_[np.argmax(proba, axis=1)]
 
 
@@ -512,6 +642,7 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
     @available_if(_BackpropBase._stochastic)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
         """One epoch on (X, y), continuing from the current weights."""
+        self._check_partial_fit()
         first = not hasattr(self, "thetas_")
         X, y = self._validate_fit_data(X, y, reset=first, multi_output=True, y_numeric=True)
         Y = self._targets(y, self._network_dtype())

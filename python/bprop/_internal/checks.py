@@ -313,6 +313,16 @@ def check_positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def check_nonnegative_real(value: Any, name: str) -> float:
+    """A finite number >= 0 (numpy scalars too; bools refused), as float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not (math.isfinite(number) and number >= 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    return number
+
+
 def check_positive_real(value: Any, name: str) -> float:
     """A finite number > 0 (numpy scalars too; bools refused), as float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -57,14 +57,31 @@ def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
-        raise FloatingPointError(overflow_message(thetas))
+        raise overflow_error(thetas, p)
     return J, grads
 
 
-def overflow_message(thetas: list[np.ndarray]) -> str:
-    largest = max(float(np.abs(t).max()) for t in thetas)
-    return ("the cost or gradient overflowed to inf/NaN although all inputs are finite; "
-            f"the weights are too large (largest |weight| = {largest:g})")
+class InputsTooLarge(FloatingPointError):
+    """The cost overflowed because of the scale of X, not of the weights."""
+
+
+def overflow_error(thetas: list[np.ndarray], p: Problem) -> FloatingPointError:
+    """Why the cost or gradient overflowed from finite inputs: X's scale when
+    its entries are larger than the weights and can overflow a first-layer sum,
+    else the weights (the usual cause: too large a learning rate)."""
+    largest_w = max(float(np.abs(t).max()) for t in thetas)
+    largest_x = float(np.abs(p.X).max()) * p.x_scale
+    limit = float(np.finfo(thetas[0].dtype).max)
+    with np.errstate(over="ignore"):
+        reach = largest_x * max(largest_w, 1.0) * p.X.shape[1]
+    if largest_x >= largest_w and reach >= limit / 8:
+        return InputsTooLarge(
+            f"the cost or gradient overflowed to inf/NaN: the inputs are too large (largest "
+            f"|x| = {largest_x:g}, weights up to {largest_w:g}); scale X, for example "
+            f"standardise it")
+    return FloatingPointError(
+        "the cost or gradient overflowed to inf/NaN although all inputs are finite; "
+        f"the weights are too large (largest |weight| = {largest_w:g})")
 
 
 def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool

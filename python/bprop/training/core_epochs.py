@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
-from .._internal.problem import overflow_message
+from .._internal.problem import InputsTooLarge, overflow_error
 from ..optim import Adam, GradientDescent, Momentum, Nesterov, Optimizer
 from .history import Run
 from .objective import Objective
@@ -72,7 +72,9 @@ def core_epoch(run: Run, objective: Objective, opt: Optimizer, current: list[np.
     if status == STEPS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == STEPS_NON_FINITE_RESULT:
-        raise run.diverged(thetas, overflow_message(thetas), opt.learning_rate)
+        error = overflow_error(thetas, p)
+        raise run.diverged(thetas, str(error), None if isinstance(error, InputsTooLarge)
+                           else opt.learning_rate, hint=not isinstance(error, InputsTooLarge))
     if status == STEPS_NON_FINITE_WEIGHTS:
         raise run.diverged(thetas, "the weights became NaN/inf", opt.learning_rate)
     return thetas, status == STEPS_INTERRUPTED

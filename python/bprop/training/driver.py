@@ -25,7 +25,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
           verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
           activation: Any = None, output: str | None = None, comm: Any = None,
-          x_scale: float | None = None) -> tuple[Network, History]:
+          x_scale: float | None = None, tol: float | None = None) -> tuple[Network, History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -93,6 +93,11 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     x_scale : float, optional
         As in :func:`bprop.cost`: the factor applied to X (and to the
         validation X) as the core reads it; default 1/255 for uint8, else 1.
+    tol : float, optional
+        lbfgs only: stop once the largest entry of the (projected) gradient is
+        at most ``tol`` (SciPy's ``gtol``; default SciPy's 1e-5), with
+        ``history.stopped == "converged"``. The step optimisers stop by
+        ``early_stopping``/``patience`` or a callback instead.
 
     Returns
     -------
@@ -148,7 +153,11 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             raise ValueError("lbfgs works on the full batch: leave batch_size=None")
         if learning_rate is not None:
             raise ValueError("lbfgs chooses its own step sizes: leave learning_rate=None")
-        return train_lbfgs(t0, objective, iterations or epochs or 100, run_settings)
+        return train_lbfgs(t0, objective, iterations or epochs or 100, run_settings,
+                           gtol=None if tol is None else checks.check_nonnegative_real(tol, "tol"))
+    if tol is not None:
+        raise ValueError("tol is L-BFGS's gradient tolerance: give it with optimizer='lbfgs' "
+                         "(the step optimisers stop by early_stopping/patience)")
     return train_stochastic(t0, objective, get_optimizer(optimizer, learning_rate), batch_size,
                             iterations, epochs, seed, run_settings)
 

@@ -70,7 +70,7 @@ class NoImprovement:
     value are kept. Used by :func:`bprop.train`'s early stopping and by the
     estimators (training loss or validation score)."""
 
-    def __init__(self, patience: int, tol: float = 0.0, higher_is_better: bool = False,
+    def __init__(self, patience: float, tol: float = 0.0, higher_is_better: bool = False,
                  keep_best: bool = False) -> None:
         self.patience = patience
         self.tol = tol
@@ -196,14 +196,17 @@ class Run:
             thetas = self.stopping.best_thetas
         return Network(thetas, *self.kind), h
 
-    def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None) -> TrainingDiverged:
+    def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None,
+                 hint: bool = True) -> TrainingDiverged:
+        """The error to raise; ``hint``: suggest a remedy (not when ``what`` names one)."""
         if self.progress is not None:
             self.progress.close()
         self.history.wall_time = time.perf_counter() - self.start
-        hint = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
-                else "; try a larger lambda_ or scaled inputs")
+        remedy = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
+                  else "; try a larger lambda_ or scaled inputs")
         return TrainingDiverged(f"training diverged at iteration {self.history.iterations + 1}: "
-                                f"{what}{hint}", Network(thetas, *self.kind), self.history)
+                                f"{what}{remedy if hint else ''}", Network(thetas, *self.kind),
+                                self.history)
 
 
 def _in_notebook() -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 
 from .history import History, Run, Stop
 from ..network import Network
+from .._internal.problem import InputsTooLarge
 from .core_epochs import core_epoch, runs_in_core
 from .objective import Objective
 from ..optim import Optimizer
@@ -86,7 +87,8 @@ def _python_epoch(run: Run, objective: Objective, opt: Optimizer, last: dict[str
         try:
             J, grads = objective.value_and_gradient(current, batch)
         except FloatingPointError as e:
-            raise run.diverged(current, str(e), opt.learning_rate) from None
+            raise run.diverged(current, str(e), opt.learning_rate,
+                               hint=not isinstance(e, InputsTooLarge)) from None
         assert grads is not None
         if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
             grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
@@ -115,8 +117,10 @@ def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | Non
 
 
 def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
-                run_settings: dict[str, Any]) -> tuple[Network, History]:
-    """SciPy's L-BFGS-B on the unrolled parameter vector, ``iterations`` at most."""
+                run_settings: dict[str, Any], gtol: float | None = None
+                ) -> tuple[Network, History]:
+    """SciPy's L-BFGS-B on the unrolled parameter vector, ``iterations`` at most
+    (and ``gtol``, SciPy's gradient tolerance, when given)."""
     run = Run(objective=objective, total_epochs=iterations, unit="iteration", **run_settings)
     sizes = layer_sizes(t0)
     dtype = t0[0].dtype
@@ -148,11 +152,13 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
         # SciPy's own BLAS threads would compete with the core's OpenMP threads.
         with _blas_single_thread():
             result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
-                              callback=callback, options={"maxiter": iterations})
+                              callback=callback, options={"maxiter": iterations,
+                                                          **({} if gtol is None else {"gtol": gtol})})
     except Stop as s:
         return run.finish(last["thetas"], s.reason)
     except FloatingPointError as e:
-        raise run.diverged(last["thetas"], str(e), None) from None
+        raise run.diverged(last["thetas"], str(e), None,
+                           hint=not isinstance(e, InputsTooLarge)) from None
     except KeyboardInterrupt:
         return run.finish(last["thetas"], "interrupted")
     reason = "completed" if h.iterations >= iterations or not result.success else "converged"
