@@ -153,3 +153,11 @@ def test_verbose_prints_a_line_per_epoch_off_a_terminal(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[0].startswith("Iteration 1, loss = ")
     assert "validation score = " in lines[-1]
+
+
+def test_n_iter_counts_the_last_fit_like_scikit_learn():
+    X, y = bprop.data.load_digits()
+    clf = BackpropClassifier((5,), solver="adam", max_iter=4, warm_start=True, random_state=0)
+    _quiet(clf, X, y)
+    _quiet(clf, X, y)
+    assert clf.n_iter_ == 4 and len(clf.loss_curve_) == 8  # the curve keeps both fits

@@ -146,6 +146,8 @@ class _BackpropBase(BaseEstimator):
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
             self.n_iter_ = 0
+        if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
+            self.n_iter_ = 0
 
         validation = None
         if self.early_stopping and not incremental:
@@ -429,6 +431,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         Validation accuracy per epoch with early stopping.
     best_validation_score_ : float or None
     n_iter_ : int
+        Epochs (lbfgs: iterations) of the last ``fit``, warm-started or not, as
+        scikit-learn counts them; each ``partial_fit`` call adds one.
     n_features_in_ : int
     feature_names_in_ : ndarray
         When X has string column names (a DataFrame).
