@@ -38,15 +38,19 @@ SHUFFLED = ("shuffled mini-batches see a repeated sample twice per epoch at rand
 
 def expected_failures(estimator):
     failures = {}
+    equivalence = ("check_sample_weight_equivalence_on_dense_data",
+                   "check_sample_weight_equivalence_on_sparse_data")
     if estimator._batch_size(10**6) is not None:  # mini-batches
-        failures["check_sample_weight_equivalence_on_dense_data"] = SHUFFLED
-    elif estimator.solver == "lbfgs" and isinstance(estimator, BackpropClassifier):
-        failures["check_sample_weight_equivalence_on_dense_data"] = (
-            "L-BFGS stops at its gradient tolerance (tol=1e-4, as MLPClassifier); weighted and "
-            "repeated samples reach it at points ~1e-3 apart")
+        failures.update(dict.fromkeys(equivalence, SHUFFLED))
+    elif estimator.solver == "lbfgs":
+        lbfgs = ("L-BFGS stops at its gradient tolerance (tol=1e-4, as MLPClassifier); weighted "
+                 "and repeated samples reach it at points 1e-7 (regression) to 1e-3 apart")
+        failures["check_sample_weight_equivalence_on_sparse_data"] = lbfgs
+        if isinstance(estimator, BackpropClassifier):
+            failures["check_sample_weight_equivalence_on_dense_data"] = lbfgs
     if estimator.class_weight if isinstance(estimator, BackpropClassifier) else False:
-        failures["check_sample_weight_equivalence_on_dense_data"] = (
-            "class_weight='balanced' counts repeated samples, so repeating is not weighting")
+        failures.update(dict.fromkeys(equivalence, (
+            "class_weight='balanced' counts repeated samples, so repeating is not weighting")))
     if estimator.early_stopping:
         failures["check_class_weight_classifiers"] = (
             "early stopping scores 5 held-out samples of a 50-sample problem with weights "

@@ -93,12 +93,39 @@ std::optional<CArray<T>> typed(const py::object& o, const char* name) {
 // X as the kernels read it: stored in T, or float32 (under double weights) or
 // uint8 converted a block at a time as T(x) * x_scale.
 template <class T>
-bprop::Samples<T> input_args(const py::array& X, double x_scale) {
+bprop::Samples<T> input_args(const py::object& X_obj, double x_scale, const py::object& csr) {
+  if (!(x_scale > 0.0) || !std::isfinite(x_scale))
+    throw std::invalid_argument("x_scale must be finite and > 0");
+  if (!csr.is_none()) {  // (indptr int64 (m+1,), indices int64 (nnz,), values T (nnz,), n)
+    auto parts = csr.cast<py::tuple>();
+    if (parts.size() != 4) throw std::invalid_argument("csr must be (indptr, indices, values, n)");
+    for (int i = 0; i < 2; ++i)
+      if (!py::isinstance<CArray<std::int64_t>>(parts[i]))
+        throw py::type_error("CSR indptr and indices must be C-contiguous int64 arrays");
+    if (!py::isinstance<CArray<T>>(parts[2]))
+      throw py::type_error("CSR values must be a C-contiguous array of the network's dtype");
+    auto indptr = parts[0].cast<CArray<std::int64_t>>();
+    auto indices = parts[1].cast<CArray<std::int64_t>>();
+    auto values = parts[2].cast<CArray<T>>();
+    if (indptr.ndim() != 1 || indptr.shape(0) < 1 || indices.ndim() != 1 || values.ndim() != 1 ||
+        indices.shape(0) != values.shape(0))
+      throw std::invalid_argument("CSR arrays have inconsistent shapes");
+    const bprop::index_t m = indptr.shape(0) - 1;
+    if (indptr.at(m) != indices.shape(0))
+      throw std::invalid_argument("CSR indptr must end at the number of nonzeros");
+    if (x_scale != 1.0) throw std::invalid_argument("x_scale applies to dense X only");
+    bprop::Samples<T> s{nullptr, m, parts[3].cast<bprop::index_t>(), nullptr, nullptr};
+    s.x_type = bprop::InputType::csr;
+    s.indptr = indptr.data();
+    s.indices = indices.data();
+    s.values = values.data();
+    return s;  // the caller's tuple keeps the arrays alive for the call
+  }
+  if (!py::isinstance<py::array>(X_obj)) throw py::type_error("X must be an array");
+  const auto X = py::reinterpret_borrow<py::array>(X_obj);
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
   if (!(X.flags() & py::array::c_style)) throw py::type_error("X must be C-contiguous");
   bprop::Samples<T> s{nullptr, X.shape(0), X.shape(1), nullptr, nullptr};
-  if (!(x_scale > 0.0) || !std::isfinite(x_scale))
-    throw std::invalid_argument("x_scale must be finite and > 0");
   s.x_scale = T(x_scale);
   if (py::isinstance<py::array_t<T>>(X)) {
     s.X = static_cast<const T*>(X.data());
@@ -119,11 +146,12 @@ bprop::Samples<T> input_args(const py::array& X, double x_scale) {
 }
 
 template <class T>
-bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::array& X,
-                               double x_scale, const std::optional<CArray<std::int64_t>>& labels,
+bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::object& X,
+                               double x_scale, const py::object& csr,
+                               const std::optional<CArray<std::int64_t>>& labels,
                                const std::optional<CArray<T>>& Y,
                                const std::optional<CArray<T>>& w) {
-  bprop::Samples<T> s = input_args<T>(X, x_scale);
+  bprop::Samples<T> s = input_args<T>(X, x_scale, csr);
   const bprop::index_t K = layers.back().rows;
   if (labels) {
     if (labels->ndim() != 1 || labels->shape(0) != s.m)
@@ -163,14 +191,15 @@ py::list gradient_arrays(const bprop::Network<T>& layers, std::vector<T*>& D) {
 }
 
 template <class T>
-py::tuple cost_gradient(const py::list& thetas, const py::array& X,
+py::tuple cost_gradient(const py::list& thetas, const py::object& X,
                         const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
                         double lambda, bool with_gradient, int num_threads, const py::object& w,
-                        const std::vector<int>& activations, int output, double x_scale) {
+                        const std::vector<int>& activations, int output, double x_scale,
+                        const py::object& csr) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   checked_lambda(lambda);
   const bprop::Samples<T> s =
-      samples_args(net.layers, X, x_scale, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
+      samples_args(net.layers, X, x_scale, csr, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   std::vector<T*> D;
   py::object grads = with_gradient ? py::object(gradient_arrays(net.layers, D)) : py::none();
   bprop::Workspace<T>& ws =
@@ -187,14 +216,14 @@ py::tuple cost_gradient(const py::list& thetas, const py::array& X,
 
 // The data sums of cost_gradient, unfinished, for adding across processes.
 template <class T>
-py::tuple cost_gradient_sums(const py::list& thetas, const py::array& X,
+py::tuple cost_gradient_sums(const py::list& thetas, const py::object& X,
                              const std::optional<CArray<std::int64_t>>& labels,
                              const py::object& Y, bool with_gradient, int num_threads,
                              const py::object& w, const std::vector<int>& activations,
-                             int output, double x_scale) {
+                             int output, double x_scale, const py::object& csr) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   const bprop::Samples<T> s =
-      samples_args(net.layers, X, x_scale, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
+      samples_args(net.layers, X, x_scale, csr, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
   bprop::DataSums r;
@@ -236,10 +265,12 @@ py::tuple finish_objective(const py::list& thetas, double data_sum,
 }
 
 template <class T>
-py::tuple forward(const py::list& thetas, const py::array& X, int num_threads,
-                  const std::vector<int>& activations, int output, double x_scale) {
+py::tuple forward(const py::list& thetas, const py::object& X, int num_threads,
+                  const std::vector<int>& activations, int output, double x_scale,
+                  const py::object& csr) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
-  const bprop::Samples<T> s = input_args<T>(X, x_scale);
+  const bprop::Samples<T> s = input_args<T>(X, x_scale, csr);
+  if (s.x_type == bprop::InputType::csr) bprop::check_samples_input(net.layers, s);
   if (s.m < 1) throw std::invalid_argument("X is empty");
   if (s.n != net.layers.front().cols - 1)
     throw std::invalid_argument("X has the wrong number of columns");
@@ -314,7 +345,7 @@ std::vector<T*> state_arrays(const py::list& arrays, const bprop::Network<T>& la
 
 // One epoch's mini-batch steps (train_steps.hpp). thetas are updated in place.
 template <class T>
-py::tuple train_steps(const py::list& thetas, const py::array& X,
+py::tuple train_steps(const py::list& thetas, const py::object& X,
                       const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
                       const py::object& w, double x_scale, const std::vector<int>& activations,
                       int output, int num_threads,
@@ -325,8 +356,8 @@ py::tuple train_steps(const py::list& thetas, const py::array& X,
                       const py::list& state2) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   checked_lambda(lambda);
-  const bprop::Samples<T> data =
-      samples_args(net.layers, X, x_scale, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
+  const bprop::Samples<T> data = samples_args(net.layers, X, x_scale, py::none(), labels,
+                                              typed<T>(Y, "Y"), typed<T>(w, "w"));
   std::vector<T*> weights;
   for (auto& a : net.arrays) {
     if (!a.writeable()) throw std::invalid_argument("the weights must be writable");
@@ -411,23 +442,25 @@ py::tuple train_steps_any(const py::list& thetas, A... a) {
 
 void define_kernels(py::module_& m) {
   m.def("cost_gradient",
-        &cost_gradient_any<py::array, std::optional<CArray<std::int64_t>>, py::object, double,
-                           bool, int, py::object, std::vector<int>, int, double>,
+        &cost_gradient_any<py::object, std::optional<CArray<std::int64_t>>, py::object, double,
+                           bool, int, py::object, std::vector<int>, int, double, py::object>,
         py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
         py::arg("lambda_"), py::arg("with_gradient"), py::arg("num_threads"),
         py::arg("w") = py::none(), py::arg("activations") = std::vector<int>(),
-        py::arg("output") = 0, py::arg("x_scale") = 1.0,
-        "(cost, status, bad_row, grads or None); see bprop.network.");
+        py::arg("output") = 0, py::arg("x_scale") = 1.0, py::arg("csr") = py::none(),
+        "(cost, status, bad_row, grads or None); see bprop.network. With csr = (indptr, "
+        "indices, values, n) X is sparse and ignored.");
   m.def("cost_gradient_sums",
-        &cost_gradient_sums_any<py::array, std::optional<CArray<std::int64_t>>, py::object,
-                                bool, int, py::object, std::vector<int>, int, double>,
+        &cost_gradient_sums_any<py::object, std::optional<CArray<std::int64_t>>, py::object,
+                                bool, int, py::object, std::vector<int>, int, double,
+                                py::object>,
         py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
         py::arg("with_gradient"), py::arg("num_threads"), py::arg("w") = py::none(),
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
-        py::arg("x_scale") = 1.0,
+        py::arg("x_scale") = 1.0, py::arg("csr") = py::none(),
         "(data sum, weight sum W, status, bad_row, unscaled gradient sums or None).");
   m.def("train_steps",
-        &train_steps_any<py::array, std::optional<CArray<std::int64_t>>, py::object, py::object,
+        &train_steps_any<py::object, std::optional<CArray<std::int64_t>>, py::object, py::object,
                          double, std::vector<int>, int, int,
                          std::optional<CArray<std::int64_t>>, long long, long long, long long,
                          double, int, double, double, double, double, double, long long,
@@ -440,10 +473,11 @@ void define_kernels(py::module_& m) {
         py::arg("eps"), py::arg("adam_t"), py::arg("state1"), py::arg("state2"),
         "(done, status, bad_row, costs, taken, adam_t): one epoch's mini-batch steps, "
         "the weights and the optimizer's state updated in place.");
-  m.def("forward", &forward_any<py::array, int, std::vector<int>, int, double>,
+  m.def("forward", &forward_any<py::object, int, std::vector<int>, int, double, py::object>,
         py::arg("thetas"), py::arg("X"), py::arg("num_threads"),
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
-        py::arg("x_scale") = 1.0, "(outputs (m, K), first bad row of X or -1).");
+        py::arg("x_scale") = 1.0, py::arg("csr") = py::none(),
+        "(outputs (m, K), first bad row of X or -1).");
   m.def("adam_step", &adam_step<double>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
         py::arg("m").noconvert(), py::arg("v").noconvert(), py::arg("lr_t"), py::arg("b1"),
         py::arg("b2"), py::arg("eps"), "(new theta, all finite); m and v updated in place.");

@@ -94,22 +94,61 @@ inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const 
       out[b * layer.rows + j] = wide[b * cols + j] + layer.theta[j * layer.cols];
 }
 
+// The first layer's affine map for sparse inputs: out[b, j] = Theta[j, 0] +
+// sum over row b's nonzeros (k, v) of v Theta[j, 1 + k], each nonzero adding v
+// times row k of the packed panel (Theta[:, 1:]^T, whole vectors wide) into
+// `wide` (nb, panel columns): the work grows with the nonzeros, not with n.
+template <class T>
+inline void sparse_affine(const SimdKernels<T>& simd, const LayerView<T>& layer,
+                          const SparseRows<T>& x, index_t nb, T* out, T* wide) {
+  const index_t cols = panel_columns(layer.rows, kPanelWidth<T>);
+  for (index_t b = 0; b < nb; ++b) {
+    T* w = wide + b * cols;
+    for (index_t j = 0; j < cols; ++j) w[j] = T(0);
+    for (std::int64_t p = x.indptr[b]; p < x.indptr[b + 1]; ++p)
+      simd.axpy(cols, x.values[p], layer.panel + x.indices[p] * cols, w);
+    for (index_t j = 0; j < layer.rows; ++j)
+      out[b * layer.rows + j] = w[j] + layer.theta[j * layer.cols];
+  }
+}
+
+// First row of the block whose sparse inputs hold NaN or inf, or -1 (checked
+// only where z is not finite, as first_non_finite_row).
+template <class T>
+inline index_t first_non_finite_sparse_row(const SparseRows<T>& x, const T* z, index_t nb,
+                                           index_t h) {
+  for (index_t b = 0; b < nb; ++b)
+    if (!all_finite(z + b * h, h) &&
+        !all_finite(x.values + x.indptr[b], index_t(x.indptr[b + 1] - x.indptr[b])))
+      return b;
+  return -1;
+}
+
 // Forward pass: s.a[l] = g(Theta_l [1 a_l]) for every layer; z_L is kept in
 // s.z_out for the stable cost. X_block is (nb, n); X_next is the block after
 // it (prefetched during this one) or null. Returns the first row of the block
 // whose inputs hold NaN or inf, or -1.
+// With `sparse`, X_block is null and the block's rows are read as CSR (the
+// first layer's panel must be packed).
 template <class T>
 inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layers,
                              const T* X_block, index_t nb, BlockScratch<T>& s,
-                             const T* X_next = nullptr) {
+                             const T* X_next = nullptr,
+                             const SparseRows<T>* sparse = nullptr) {
   const T* in = X_block;
   const std::size_t last = layers.size() - 1;
   index_t bad_row = -1;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const index_t count = nb * layers[l].rows;
     T* z = l == last ? s.z_out.data() : s.a[l].data();
-    affine(simd, layers[l], in, nb, z, s.z_wide.data(), l == 0 ? X_next : nullptr);
-    if (l == 0) bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
+    if (l == 0 && sparse) {
+      sparse_affine(simd, layers[0], *sparse, nb, z, s.z_wide.data());
+      bad_row = first_non_finite_sparse_row(*sparse, z, nb, layers[0].rows);
+    } else {
+      affine(simd, layers[l], in, nb, z, s.z_wide.data(), l == 0 ? X_next : nullptr);
+    }
+    if (l == 0 && !sparse)
+      bad_row = first_non_finite_row(X_block, layers[0].cols - 1, z, nb, layers[0].rows);
     T* a = s.a[l].data();
     if (l == last)
       activate_output(simd, layers[l].activation, z, a, nb, layers[l].rows);
@@ -192,7 +231,8 @@ inline double block_cost(const SimdKernels<T>& simd, Activation out, const Sampl
 template <class T>
 inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
                            const Samples<T>& smp, const T* X_block, index_t r0, index_t nb,
-                           const index_t* offsets, BlockScratch<T>& s, T* G, bool first) {
+                           const index_t* offsets, BlockScratch<T>& s, T* G, bool first,
+                           const SparseRows<T>* sparse = nullptr) {
   const std::size_t L = layers.size();
   const index_t K = layers.back().rows;
   T* dL = s.delta[L - 1].data();
@@ -219,6 +259,19 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
       g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
     }
     // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
+    if (l == 0 && sparse) {  // each nonzero (b, k, v) adds v delta[b, :] to column k
+      if (first)
+        for (index_t j = 0; j < layer.rows; ++j)
+          for (index_t k = 1; k < layer.cols; ++k) g[j * layer.cols + k] = T(0);
+      for (index_t b = 0; b < nb; ++b)
+        for (std::int64_t p = sparse->indptr[b]; p < sparse->indptr[b + 1]; ++p) {
+          T* column = g + 1 + sparse->indices[p];
+          const T v = sparse->values[p];
+          const T* db = d + b * layer.rows;
+          for (index_t j = 0; j < layer.rows; ++j) column[j * layer.cols] += v * db[j];
+        }
+      break;
+    }
     simd.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first);
     if (l == 0) break;
     // delta_prev[b, k] = sum_j delta[b, j] Theta[j, 1 + k], then times g'(z_prev)

@@ -34,18 +34,7 @@ void check_network(const Network<T>& layers) {
 
 template <class T>
 void check_samples(const Network<T>& layers, const Samples<T>& s) {
-  check_network(layers);
-  const bool raw = s.x_type != InputType::native;
-  if ((raw ? s.X_raw == nullptr : s.X == nullptr) || s.m < 1)
-    throw std::invalid_argument("X is empty");
-  if (raw && (!(s.x_scale > T(0)) || !std::isfinite(double(s.x_scale))))
-    throw std::invalid_argument("x_scale must be finite and > 0");
-  if (s.x_type == InputType::float64 && sizeof(T) != sizeof(double))
-    throw std::invalid_argument("float64 X needs float64 weights");
-  if (s.n != layers.front().cols - 1)
-    throw std::invalid_argument("X has " + std::to_string(s.n) +
-                                " columns; expected " +
-                                std::to_string(layers.front().cols - 1));
+  check_samples_input(layers, s);
   if (s.w != nullptr) {
     double total = 0.0;
     for (index_t i = 0; i < s.m; ++i) {
@@ -69,9 +58,38 @@ void check_samples(const Network<T>& layers, const Samples<T>& s) {
   }
 }
 
+template <class T>
+void check_samples_input(const Network<T>& layers, const Samples<T>& s) {
+  check_network(layers);
+  const bool sparse = s.x_type == InputType::csr;
+  const bool raw = s.x_type != InputType::native && !sparse;
+  if ((sparse ? s.indptr == nullptr : raw ? s.X_raw == nullptr : s.X == nullptr) || s.m < 1)
+    throw std::invalid_argument("X is empty");
+  if (sparse) {
+    if (s.indptr[0] != 0) throw std::invalid_argument("CSR indptr must start at 0");
+    for (index_t i = 0; i < s.m; ++i)
+      if (s.indptr[i + 1] < s.indptr[i])
+        throw std::invalid_argument("CSR indptr must not decrease");
+    for (std::int64_t p = 0; p < s.indptr[s.m]; ++p)
+      if (s.indices[p] < 0 || s.indices[p] >= s.n)
+        throw std::invalid_argument("CSR column index " + std::to_string(s.indices[p]) +
+                                    " is outside [0, " + std::to_string(s.n) + ")");
+  }
+  if (raw && (!(s.x_scale > T(0)) || !std::isfinite(double(s.x_scale))))
+    throw std::invalid_argument("x_scale must be finite and > 0");
+  if (s.x_type == InputType::float64 && sizeof(T) != sizeof(double))
+    throw std::invalid_argument("float64 X needs float64 weights");
+  if (s.n != layers.front().cols - 1)
+    throw std::invalid_argument("X has " + std::to_string(s.n) +
+                                " columns; expected " +
+                                std::to_string(layers.front().cols - 1));
+}
+
 template void check_network<float>(const Network<float>&);
 template void check_network<double>(const Network<double>&);
 template void check_samples<float>(const Network<float>&, const Samples<float>&);
+template void check_samples_input<float>(const Network<float>&, const Samples<float>&);
+template void check_samples_input<double>(const Network<double>&, const Samples<double>&);
 template void check_samples<double>(const Network<double>&,
                                     const Samples<double>&);
 

@@ -14,7 +14,7 @@ namespace bprop {
 template <class T>
 DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradient,
                    Workspace<T>& ws) {
-  const Network<T> layers = with_panels(given, ws);
+  const Network<T> layers = with_panels(given, ws, s.x_type == InputType::csr);
   const index_t blocks = num_blocks(s.m);
   const index_t per_chunk = chunk_blocks(s.m);
   const index_t chunks = (blocks + per_chunk - 1) / per_chunk;
@@ -48,12 +48,14 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
           const index_t nb = std::min(kBlock, s.m - r0);
           const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block);
           const T* X_next = next_rows(s, r0, nb);
-          const index_t bad = forward_block(simd, layers, X_block, nb, scratch, X_next);
+          SparseRows<T> rows;
+          const SparseRows<T>* sparse = sparse_rows(s, r0, rows);
+          const index_t bad = forward_block(simd, layers, X_block, nb, scratch, X_next, sparse);
           if (bad >= 0 && ws.slot_bad_row[w] < 0) ws.slot_bad_row[w] = r0 + bad;
           ws.slot_cost[w] += block_cost(simd, layers.back().activation, s, r0, nb, K, scratch);
           if (G)
             backward_block(simd, layers, s, X_block, r0, nb, ws.offsets.data(), scratch, G,
-                           blk == b_begin);
+                           blk == b_begin, sparse);
         }
       }
 

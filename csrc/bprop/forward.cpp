@@ -13,7 +13,7 @@ namespace bprop {
 template <class T>
 index_t forward(const Network<T>& given, const Samples<T>& s, T* out, Workspace<T>& ws) {
   const index_t m = s.m;
-  const Network<T> layers = with_panels(given, ws);
+  const Network<T> layers = with_panels(given, ws, s.x_type == InputType::csr);
   const index_t K = layers.back().rows;
   const index_t blocks = num_blocks(m);
   index_t bad_row = -1;
@@ -31,7 +31,9 @@ index_t forward(const Network<T>& given, const Samples<T>& s, T* out, Workspace<
       const index_t r0 = blk * kBlock;
       const index_t nb = std::min(kBlock, m - r0);
       const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block);
-      const index_t bad = forward_block(simd, layers, X_block, nb, scratch, next_rows(s, r0, nb));
+      SparseRows<T> rows;
+      const index_t bad = forward_block(simd, layers, X_block, nb, scratch, next_rows(s, r0, nb),
+                                        sparse_rows(s, r0, rows));
       if (bad >= 0) {
 #pragma omp critical(bprop_bad_row)
         if (bad_row < 0 || r0 + bad < bad_row) bad_row = r0 + bad;

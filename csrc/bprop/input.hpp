@@ -17,6 +17,7 @@ template <class T>
 inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, index_t r0,
                            index_t nb, std::vector<T>& buffer) {
   if (s.x_type == InputType::native) return s.X + r0 * s.n;
+  if (s.x_type == InputType::csr) return nullptr;  // read as sparse rows (sparse_rows)
   const index_t count = nb * s.n;
   if (buffer.size() < std::size_t(count)) buffer.resize(count);
   const index_t first = r0 * s.n;
@@ -27,6 +28,14 @@ inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, inde
   else
     simd.widen_f64(static_cast<const double*>(s.X_raw) + first, buffer.data(), count, s.x_scale);
   return buffer.data();
+}
+
+// The block's rows as CSR, or null when X is dense.
+template <class T>
+inline const SparseRows<T>* sparse_rows(const Samples<T>& s, index_t r0, SparseRows<T>& out) {
+  if (s.x_type != InputType::csr) return nullptr;
+  out = {s.indptr + r0, s.indices, s.values};
+  return &out;
 }
 
 // Where the next block's rows are, to prefetch them: only for X stored in T,

@@ -30,9 +30,11 @@ using Network = std::vector<LayerView<T>>;
 
 // How X is stored: in T itself, or (read a block at a time as T(x) * x_scale,
 // the same bits as converting the whole X first) as float under double
-// weights, as uint8 pixels, or in T but scaled by x_scale != 1. Loading 1 byte per pixel instead of 8 is what
+// weights, as uint8 pixels, or in T but scaled by x_scale != 1; or sparse, as
+// CSR (csr: row i's nonzeros are values[p] at column indices[p] for p in
+// indptr[i] .. indptr[i + 1]), read without densifying. Loading 1 byte per pixel instead of 8 is what
 // makes the conversion pay.
-enum class InputType : int { native = 0, float32 = 1, uint8 = 2, float64 = 3 };
+enum class InputType : int { native = 0, float32 = 1, uint8 = 2, float64 = 3, csr = 4 };
 
 // X is (m, n) row-major: X points at it when it is stored in T, X_raw otherwise. Targets are either labels (m,) in [0, K) or Y (m, K)
 // row-major (values in [0, 1] for a sigmoid or softmax output, any finite
@@ -49,6 +51,18 @@ struct Samples {
   const void* X_raw = nullptr;
   InputType x_type = InputType::native;
   T x_scale = T(1);
+  const std::int64_t* indptr = nullptr;  // csr only
+  const std::int64_t* indices = nullptr;
+  const T* values = nullptr;
+};
+
+// The CSR rows of one block: row b's nonzeros are at p in indptr[b] .. indptr[b + 1]
+// (indptr points at the block's first row; p indexes indices and values).
+template <class T>
+struct SparseRows {
+  const std::int64_t* indptr;
+  const std::int64_t* indices;
+  const T* values;
 };
 
 // Numeric trouble is reported, never thrown, because it is found inside
@@ -66,5 +80,8 @@ template <class T>
 void check_network(const Network<T>& layers);
 template <class T>
 void check_samples(const Network<T>& layers, const Samples<T>& samples);
+// The X part of check_samples alone (for forward, which reads no targets).
+template <class T>
+void check_samples_input(const Network<T>& layers, const Samples<T>& samples);
 
 }  // namespace bprop

@@ -136,11 +136,13 @@ Workspace<T>& thread_workspace(const Network<T>& layers, index_t m, int threads,
 // The network with each layer's weights packed for the forward product into
 // the workspace (once per call: the weights are the same for every block),
 // when the kernels in use take packed panels.
+// Sparse inputs (`sparse_input`) always read the first layer's panel.
 template <class T>
-Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws) {
+Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws, bool sparse_input = false) {
   Network<T> out = layers;
-  if (!simd_kernels<T>().packed_forward) return out;
-  for (std::size_t l = 0; l < layers.size(); ++l) {
+  const bool packed = simd_kernels<T>().packed_forward;
+  if (!packed && !sparse_input) return out;
+  for (std::size_t l = 0; l < (packed ? layers.size() : 1); ++l) {
     const index_t k_end = layers[l].cols - 1;
     const int threads = elementwise_threads(ws.num_threads, layers[l].rows * layers[l].cols);
     // Each thread packs a range of panel rows (the result does not depend on the split).

@@ -13,7 +13,7 @@ STATUS_INTERRUPTED: int
 
 def cost_gradient(
     thetas: list[npt.NDArray[np.floating]],
-    X: npt.NDArray[np.generic],
+    X: npt.NDArray[np.generic] | None,
     labels: npt.NDArray[np.int64] | None,
     Y: npt.NDArray[np.floating] | None,
     lambda_: float,
@@ -23,10 +23,11 @@ def cost_gradient(
     activations: list[int] = ...,
     output: int = ...,
     x_scale: float = 1.0,
+    csr: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.floating], int] | None = None,
 ) -> tuple[float, int, int, list[npt.NDArray[np.floating]] | None]: ...
 def cost_gradient_sums(
     thetas: list[npt.NDArray[np.floating]],
-    X: npt.NDArray[np.generic],
+    X: npt.NDArray[np.generic] | None,
     labels: npt.NDArray[np.int64] | None,
     Y: npt.NDArray[np.floating] | None,
     with_gradient: bool,
@@ -35,10 +36,11 @@ def cost_gradient_sums(
     activations: list[int] = ...,
     output: int = ...,
     x_scale: float = 1.0,
+    csr: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.floating], int] | None = None,
 ) -> tuple[float, float, int, int, npt.NDArray[np.float64] | None]: ...
 def train_steps(
     thetas: list[npt.NDArray[np.floating]],
-    X: npt.NDArray[np.generic],
+    X: npt.NDArray[np.generic] | None,
     labels: npt.NDArray[np.int64] | None,
     Y: npt.NDArray[np.floating] | None,
     w: npt.NDArray[np.floating] | None,
@@ -71,11 +73,12 @@ def finish_objective(
 ) -> tuple[float, int, list[npt.NDArray[np.floating]] | None]: ...
 def forward(
     thetas: list[npt.NDArray[np.floating]],
-    X: npt.NDArray[np.generic],
+    X: npt.NDArray[np.generic] | None,
     num_threads: int,
     activations: list[int] = ...,
     output: int = ...,
     x_scale: float = 1.0,
+    csr: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.floating], int] | None = None,
 ) -> tuple[npt.NDArray[np.floating], int]: ...
 def openmp_enabled() -> bool: ...
 def default_num_threads() -> int: ...

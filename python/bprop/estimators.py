@@ -151,8 +151,9 @@ class _BackpropBase(BaseEstimator):
 
         validation = None
         if self.early_stopping and not incremental:
-            if X.dtype.kind == "f" and not np.isfinite(X).all():  # before any split
-                checks.raise_non_finite_X(X, X, int(np.argwhere(~np.isfinite(X))[0][0]))
+            bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
+            if bad is not None:  # before any split: its place in the caller's X
+                checks.raise_non_finite_X(X, X, bad[0])
             n_val = int(np.ceil(self.validation_fraction * m))
             stratify = targets if self._output != "identity" and targets.ndim == 1 and \
                 _stratifiable(targets, n_val, m - n_val) else None
@@ -216,7 +217,7 @@ class _BackpropBase(BaseEstimator):
 
     def _outputs(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "thetas_")
-        X = validate_data(self, X, reset=False,
+        X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype=self._input_dtypes(self.thetas_[0].dtype))
         h = forward(self.thetas_, X, num_threads=self.num_threads, activation=self.activation,
                     output=self._output, x_scale=1.0)
@@ -224,7 +225,7 @@ class _BackpropBase(BaseEstimator):
 
     def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any) -> tuple[Any, Any]:
         self._check_params()
-        return validate_data(self, X, y, reset=reset,
+        return validate_data(self, X, y, reset=reset, accept_sparse="csr",
                              dtype=self._input_dtypes(self._network_dtype()), **kw)
 
     def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
@@ -283,6 +284,11 @@ class _BackpropBase(BaseEstimator):
         if self.early_stopping or not self.loss_curve_:
             return None
         return min(self.loss_curve_)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR read by the core without densifying
+        return tags
 
     def __sklearn_is_fitted__(self) -> bool:
         # `lambda_` ends in "_" like a fitted attribute: say what fitted means

@@ -216,9 +216,10 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
     output_code = checks.check_output(output, t[-1].shape[0])
     Xc = checks.check_X(X, t)
     scale = checks.check_x_scale(x_scale, Xc)
-    out, bad_row = _core.forward(t, Xc, resolve_num_threads(num_threads),
+    csr = checks.csr_parts(Xc, t[0].dtype, scale) if checks.is_sparse(Xc) else None
+    out, bad_row = _core.forward(t, None if csr else Xc, resolve_num_threads(num_threads),
                                  checks.check_activations(activation, len(t) - 1), output_code,
-                                 scale)
+                                 1.0 if csr else scale, csr)
     if bad_row >= 0:
         checks.raise_non_finite_X(X, Xc, bad_row, t[0].dtype, scale)
     if not np.isfinite(out).all():

@@ -63,6 +63,8 @@ struct SimdKernels {
   void (*widen_u8)(const std::uint8_t* x, T* out, index_t n, T scale);
   void (*widen_f32)(const float* x, T* out, index_t n, T scale);
   void (*widen_f64)(const double* x, T* out, index_t n, T scale);
+  // y[i] += a * x[i] for i < n (sparse inputs: one nonzero times a panel row).
+  void (*axpy)(index_t n, T a, const T* x, T* y);
 };
 
 // The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2",

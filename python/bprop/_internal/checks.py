@@ -8,6 +8,7 @@ itself (it reads X anyway) and reported back as a row number.
 from __future__ import annotations
 
 import math
+import sys
 import numbers
 from typing import Any, Sequence
 
@@ -104,10 +105,19 @@ def as_array(value: Any, name: str) -> np.ndarray:
     return a
 
 
-def check_X(X: Any, thetas: list[np.ndarray]) -> np.ndarray:
+def is_sparse(X: Any) -> bool:
+    """A scipy.sparse matrix or array (without importing SciPy when it is not loaded)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(X))
+
+
+def check_X(X: Any, thetas: list[np.ndarray]) -> Any:
     """X as the core reads it, C-contiguous (m, n): uint8 pixels, and float32
     under float64 weights, are kept as they are (the core converts a block at a
-    time); anything else is converted to the network's dtype."""
+    time); anything else is converted to the network's dtype. A scipy.sparse X
+    becomes canonical CSR (the caller's matrix is never modified)."""
+    if is_sparse(X):
+        return check_sparse_X(X, thetas)
     a = as_array(X, "X")
     n = thetas[0].shape[1] - 1
     if a.ndim == 1:
@@ -124,6 +134,49 @@ def check_X(X: Any, thetas: list[np.ndarray]) -> np.ndarray:
         return np.ascontiguousarray(a)
     with np.errstate(over="ignore"):  # overflow becomes inf, which the core reports by row
         return np.ascontiguousarray(a, dtype=thetas[0].dtype)
+
+
+def check_sparse_X(X: Any, thetas: list[np.ndarray]) -> Any:
+    n = thetas[0].shape[1] - 1
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (m samples, n features), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError("X is empty: it has 0 samples (rows)")
+    if X.shape[1] != n:
+        raise ValueError(f"X has {X.shape[1]} columns (features) but {theta_name(0)} expects "
+                         f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers, got a sparse matrix of dtype {X.dtype}")
+    A = X.tocsr()
+    if A is X or not A.has_canonical_format:
+        A = A.copy()
+        A.sum_duplicates()
+    return A
+
+
+def csr_parts(A: Any, dtype: Any, x_scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(indptr, indices, values, n) of a canonical CSR matrix as the core reads
+    them: int64 indices and values ``A.data.astype(dtype) * x_scale``."""
+    dt = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        values = A.data.astype(dt)
+        if x_scale != 1.0:
+            values = values * dt.type(x_scale)
+    return (np.ascontiguousarray(A.indptr, dtype=np.int64),
+            np.ascontiguousarray(A.indices, dtype=np.int64), np.ascontiguousarray(values),
+            int(A.shape[1]))
+
+
+def first_non_finite(X: Any) -> tuple[int, int, Any] | None:
+    """(row, column, value) of X's first NaN/inf, dense or sparse, or None."""
+    if is_sparse(X):
+        if np.isfinite(X.data).all():
+            return None
+        X = X.toarray()
+    bad = np.argwhere(~np.isfinite(X))
+    if not bad.size:
+        return None
+    return int(bad[0][0]), int(bad[0][1]), X[tuple(bad[0])]
 
 
 def check_x_scale(x_scale: Any, X: np.ndarray) -> float:
@@ -145,11 +198,13 @@ def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
     it (``X_kept`` converted to ``dtype`` and scaled by ``x_scale``). ``rows``:
     where X_kept's rows are in X_original (a mini-batch), to name the row there."""
     dt = np.dtype(dtype if dtype is not None else X_kept.dtype)
+    kept_row = X_kept[row].toarray().ravel() if is_sparse(X_kept) else X_kept[row]
     with np.errstate(over="ignore", invalid="ignore"):
-        read = X_kept[row].astype(dt) * dt.type(x_scale)
+        read = kept_row.astype(dt) * dt.type(x_scale)
     col = int(np.flatnonzero(~np.isfinite(read))[0])
     row = row if rows is None else int(rows[row])
-    original = np.asarray(X_original)[row, col]
+    original = (X_original[row, col] if is_sparse(X_original)
+                else np.asarray(X_original)[row, col])
     if np.isfinite(original):
         scaled = f" times x_scale {x_scale:g}" if x_scale != 1.0 else ""
         raise ValueError(f"X[{row}, {col}] = {original}{scaled} overflows {dt}; "

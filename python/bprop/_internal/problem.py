@@ -19,7 +19,7 @@ class Problem:
     """Validated, contiguous inputs for repeated core calls."""
 
     X_original: Any
-    X: np.ndarray
+    X: Any  # an ndarray, or a canonical scipy.sparse CSR matrix
     labels: np.ndarray | None
     Y: np.ndarray | None
     lambda_: float
@@ -29,6 +29,14 @@ class Problem:
     output: int = 0
     x_scale: float = 1.0  # the core reads X as X.astype(dtype) * x_scale
     rows: np.ndarray | None = None  # a mini-batch's rows in X_original
+    csr: tuple | None = None  # a sparse X as the core reads it (checks.csr_parts)
+
+    def core_input(self) -> tuple[Any, float, tuple | None]:
+        """(X, x_scale, csr) for the core: a dense X with its scale, or the CSR
+        parts (already scaled) in place of X."""
+        if self.csr is not None:
+            return None, 1.0, self.csr
+        return self.X, self.x_scale, None
 
     def raise_non_finite_X(self, dtype: Any, row: int) -> None:
         checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale, self.rows)
@@ -44,16 +52,19 @@ def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
     scale = checks.check_x_scale(x_scale, Xc)
     labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
     w = checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
+    csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
     return Problem(X, Xc, labels, Y, checks.check_lambda(lambda_),
                     resolve_num_threads(num_threads), w,
-                    checks.check_activations(activation, len(thetas) - 1), output_code, scale)
+                    checks.check_activations(activation, len(thetas) - 1), output_code, scale,
+                    csr=csr)
 
 
 def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
               ) -> tuple[float, list[np.ndarray] | None]:
+    X, x_scale, csr = p.core_input()
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas, p.X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
-        p.activations or [], p.output, p.x_scale)
+        thetas, X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
+        p.activations or [], p.output, x_scale, csr)
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
@@ -70,7 +81,8 @@ def overflow_error(thetas: list[np.ndarray], p: Problem) -> FloatingPointError:
     its entries are larger than the weights and can overflow a first-layer sum,
     else the weights (the usual cause: too large a learning rate)."""
     largest_w = max(float(np.abs(t).max()) for t in thetas)
-    largest_x = float(np.abs(p.X).max()) * p.x_scale
+    values = p.csr[2] if p.csr is not None else p.X
+    largest_x = float(np.abs(values).max(initial=0.0)) * (1.0 if p.csr is not None else p.x_scale)
     limit = float(np.finfo(thetas[0].dtype).max)
     with np.errstate(over="ignore"):
         reach = largest_x * max(largest_w, 1.0) * p.X.shape[1]
@@ -88,9 +100,10 @@ def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool
               ) -> tuple[float, float, np.ndarray | None]:
     """The unfinished sums of :func:`evaluate` (data cost, weight sum, unscaled
     gradient as float64), for objectives that add the sums of several processes."""
+    X, x_scale, csr = p.core_input()
     cost, W, status, bad_row, total = _core.cost_gradient_sums(
-        thetas, p.X, p.labels, p.Y, with_gradient, p.num_threads, p.w, p.activations or [],
-        p.output, p.x_scale)
+        thetas, X, p.labels, p.Y, with_gradient, p.num_threads, p.w, p.activations or [],
+        p.output, x_scale, csr)
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     return cost, W, total
@@ -106,6 +119,6 @@ def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
 
 def predict_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    out, _ = _core.forward(thetas, p.X, p.num_threads, p.activations or [], p.output,
-                           p.x_scale)
+    X, x_scale, csr = p.core_input()
+    out, _ = _core.forward(thetas, X, p.num_threads, p.activations or [], p.output, x_scale, csr)
     return labels_from_outputs(out, p.output)

@@ -24,7 +24,8 @@ STEPS_OK, STEPS_NON_FINITE_INPUT, STEPS_NON_FINITE_RESULT, STEPS_INTERRUPTED, \
 def runs_in_core(objective: Objective, opt: Optimizer) -> bool:
     """Whether the core can run this training's epochs: the built-in optimisers
     (not subclasses, which may step differently) on one process's samples."""
-    return type(objective) is Objective and type(opt) in KINDS
+    return (type(objective) is Objective and type(opt) in KINDS
+            and objective.problem.csr is None)  # sparse X: batches stepped from Python
 
 
 def _state(opt: Optimizer, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:

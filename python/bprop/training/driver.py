@@ -137,10 +137,10 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
             vp = objective.prepare(t0, Xv, yv, 0.0, objective.problem.num_threads)
         except (ValueError, TypeError) as e:  # say which data is at fault
             raise type(e)(f"validation_data (X_val, y_val): {e}") from None
-        bad = np.argwhere(~np.isfinite(vp.X))
-        if bad.size:
-            raise ValueError(f"validation_data: X_val holds {vp.X[tuple(bad[0])]} at row "
-                             f"{bad[0][0]}, column {bad[0][1]}")
+        bad = checks.first_non_finite(vp.X)
+        if bad is not None:
+            raise ValueError(f"validation_data: X_val holds {bad[2]} at row {bad[0]}, column "
+                             f"{bad[1]}")
         if vp.labels is None and output != "identity":
             raise ValueError("validation_data needs y_val as class labels (m,)")
         validation = (vp, vp.labels)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._internal import checks
 from .._internal.problem import Problem, evaluate, predict_prepared, prepare
 
 
@@ -72,9 +73,10 @@ class Objective:
         p = self.problem
         X = p.X[rows]
         w = None if p.w is None else p.w[rows]
+        csr = None if p.csr is None else checks.csr_parts(X, p.csr[2].dtype, p.x_scale)
         return Problem(p.X_original, X, None if p.labels is None else p.labels[rows],
                         None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
-                        p.activations, p.output, p.x_scale, rows)
+                        p.activations, p.output, p.x_scale, rows, csr)
 
     def has_weight(self, problem: Problem) -> bool:
         """Whether some sample of ``problem`` has a positive weight (a batch of
