@@ -35,7 +35,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5,
                     help="timed calls per full-batch contender (default: 5)")
     ap.add_argument("--threads", type=int, default=2, help="threads for everyone (default: 2)")
+    ap.add_argument("--only-sparse", action="store_true", help="the sparse table alone")
     args = ap.parse_args()
+    if args.only_sparse:
+        print(f"Machine: {cpu_description()}; bprop kernels: {bprop.build_info()['simd']}")
+        sparse_table(args.threads, args.rounds)
+        return
     peak = {d: matmul_rate(args.threads, dt) for d, dt in DTYPES.items()}
     blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
                      for i in threadpool_info() if i.get("internal_api") != "openmp")
@@ -81,7 +86,27 @@ def main() -> None:
                      f"{loop / ours:.0f}x" if is64 else "-"]
             print("| " + " | ".join(cells) + " |", flush=True)
     minibatch_table(args.threads, 50)
+    sparse_table(args.threads, args.rounds)
     interference_table(args.threads, args.m)
+
+
+def sparse_table(threads: int, rounds: int) -> None:
+    from sparse_problems import DENSITIES, M, SIZES
+    from sparse_problems import contenders as sparse_contenders
+
+    print(f"\nSparse X (CSR), {'-'.join(map(str, SIZES))} f32, m = {M}, cost and gradient, "
+          f"{threads} threads, median of {rounds} calls after idle gaps; times in ms:\n")
+    print("| density | bprop sparse | bprop dense (same values) | numpy + scipy.sparse | "
+          "sparse vs dense | vs numpy + scipy.sparse |")
+    print("|---|---|---|---|---|---|")
+    for density in DENSITIES:
+        fns = sparse_contenders(density, threads)
+        with threadpool_limits(threads):
+            t = {name: median_time(fn, rounds) * 1e3 for name, fn in fns.items()}
+        ours = t["bprop sparse"]
+        print(f"| {density:.1%} | {ours:.1f} | {t['bprop dense']:.1f} | "
+              f"{t['numpy + scipy.sparse']:.1f} | {t['bprop dense'] / ours:.2f}x | "
+              f"{t['numpy + scipy.sparse'] / ours:.2f}x |", flush=True)
 
 
 def minibatch_table(threads: int, rounds: int) -> None:

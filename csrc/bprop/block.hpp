@@ -259,17 +259,19 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
       g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
     }
     // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
-    if (l == 0 && sparse) {  // each nonzero (b, k, v) adds v delta[b, :] to column k
-      if (first)
-        for (index_t j = 0; j < layer.rows; ++j)
-          for (index_t k = 1; k < layer.cols; ++k) g[j * layer.cols + k] = T(0);
-      for (index_t b = 0; b < nb; ++b)
-        for (std::int64_t p = sparse->indptr[b]; p < sparse->indptr[b + 1]; ++p) {
-          T* column = g + 1 + sparse->indices[p];
-          const T v = sparse->values[p];
-          const T* db = d + b * layer.rows;
-          for (index_t j = 0; j < layer.rows; ++j) column[j * layer.cols] += v * db[j];
+    if (l == 0 && sparse) {
+      // Row j of G gets delta[b, j] v at column k for each nonzero (b, k, v): one
+      // row of G (in L1) at a time, the block's nonzeros (in L2) read once per row.
+      for (index_t j = 0; j < layer.rows; ++j) {
+        T* row = g + j * layer.cols + 1;
+        if (first)
+          for (index_t k = 0; k < width; ++k) row[k] = T(0);
+        for (index_t b = 0; b < nb; ++b) {
+          const T dj = d[b * layer.rows + j];
+          for (std::int64_t p = sparse->indptr[b]; p < sparse->indptr[b + 1]; ++p)
+            row[sparse->indices[p]] += dj * sparse->values[p];
         }
+      }
       break;
     }
     simd.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first);
