@@ -37,6 +37,8 @@ struct Batch {
         case InputType::float64:
           simd.widen_f64(static_cast<const double*>(d.X_raw) + r * n, out, n, d.x_scale);
           break;
+        case InputType::csr:  // not gathered here: sparse batches step from Python
+          break;
       }
     }
     Samples<T> s{X.data(), nb, n, nullptr, nullptr};
