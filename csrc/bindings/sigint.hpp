@@ -16,12 +16,17 @@ class SigintGuard {
  public:
   SigintGuard() {
     std::lock_guard<std::mutex> lock(mutex());
+    // The stop flag is not cleared here: a SIGINT delivered late (to an OpenMP
+    // thread, after the previous call had checked the flag) must stop this call,
+    // not be forgotten. Whoever acts on the flag clears it (module.cpp).
+    // A process told to ignore SIGINT (a background job, nohup) keeps ignoring it.
     if (depth()++ == 0) {
-      bprop::clear_stop();
+      installed() = false;
+      if (sigaction(SIGINT, nullptr, &previous()) != 0 || previous().sa_handler == SIG_IGN) return;
       struct sigaction action {};
       action.sa_handler = [](int) { bprop::request_stop(); };
       sigemptyset(&action.sa_mask);
-      installed() = sigaction(SIGINT, &action, &previous()) == 0;
+      installed() = sigaction(SIGINT, &action, nullptr) == 0;
     }
   }
   ~SigintGuard() {

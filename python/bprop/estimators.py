@@ -93,6 +93,12 @@ class _BackpropBase(BaseEstimator):
             raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
         checks.check_activations(self.activation, len(self._hidden_sizes()))
         checks.check_lambda(self.lambda_)
+        if self.learning_rate is not None:
+            if isinstance(self.learning_rate, str):
+                raise ValueError(f"learning_rate is the step size, a number (scikit-learn's "
+                                 f"learning_rate_init); schedules such as "
+                                 f"{self.learning_rate!r} are not supported")
+            checks.check_positive_real(self.learning_rate, "learning_rate")
         checks.check_positive_int(self.max_iter, "max_iter")
         if not (isinstance(self.n_iter_no_change, numbers.Real)
                 and self.n_iter_no_change == np.inf):  # np.inf: the rule off, as scikit-learn
@@ -202,9 +208,9 @@ class _BackpropBase(BaseEstimator):
         self.thetas_ = tracker.best_thetas if tracker.best_thetas is not None else trained
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
-        if not incremental and history.stopped == "completed":
-            warnings.warn(_not_converged(self.solver, int(self.max_iter)), ConvergenceWarning,
-                          stacklevel=3)
+        if not incremental and history.stopped in ("completed", "stalled"):
+            warnings.warn(_not_converged(self.solver, int(self.max_iter), history.stopped),
+                          ConvergenceWarning, stacklevel=3)
 
     def _batch_size(self, m: int) -> int | None:
         """"auto": scikit-learn's MLP rule, min(200, m) for the step-based
@@ -269,6 +275,12 @@ class _BackpropBase(BaseEstimator):
         """Per layer, the biases (n_out,): read-only views of ``thetas_[l][:, 0]``."""
         check_is_fitted(self, "thetas_")
         return [_read_only(t[:, 0]) for t in self.thetas_]
+
+    @property
+    def out_activation_(self) -> str:
+        """scikit-learn's name of the output activation: "logistic", "softmax" or "identity"."""
+        check_is_fitted(self, "thetas_")
+        return self._output
 
     @property
     def loss_(self) -> float:
@@ -351,7 +363,10 @@ def _read_only(view: np.ndarray) -> np.ndarray:
     return view
 
 
-def _not_converged(solver: str, max_iter: int) -> str:
+def _not_converged(solver: str, max_iter: int, stopped: str = "completed") -> str:
+    if stopped == "stalled":
+        return ("lbfgs stopped before its gradient tolerance (tol) was met: its line search "
+                "could not lower the cost further (scale the data, or raise tol)")
     if solver == "lbfgs":
         return (f"lbfgs stopped after max_iter={max_iter} iterations before its gradient "
                 f"tolerance (tol) was met; increase max_iter or scale the data")

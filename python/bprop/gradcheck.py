@@ -130,8 +130,8 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
                    num_threads: int | None = None, num_worst: int = 5,
                    sample_weight: Any = None, activation: Any = "sigmoid",
                    output: str = "logistic",
-                   gradient: Callable[[list[np.ndarray]], Any] | None = None
-                   ) -> GradientCheckResult:
+                   gradient: Callable[[list[np.ndarray]], Any] | None = None,
+                   x_scale: float | None = None) -> GradientCheckResult:
     """Compare the backpropagation gradient with central differences.
 
     Always computed in float64, whatever the network's dtype. When the check
@@ -148,7 +148,7 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``passed`` is ``relative_difference < threshold``.
     num_worst : int, default 5
         How many worst entries to report.
-    sample_weight, activation, output :
+    sample_weight, activation, output, x_scale :
         As in :func:`bprop.cost`.
     gradient : callable, optional
         ``gradient(thetas) -> list of arrays``: your own backpropagation, to be
@@ -164,7 +164,7 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     True
     """
     t64 = [a.astype(np.float64) for a in checks.check_thetas(thetas)]
-    problem = prepare(t64, X, y, lambda_, num_threads, sample_weight, activation, output)
+    problem = prepare(t64, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale)
     if problem.Y is not None:
         problem.Y = problem.Y.astype(np.float64)
     sizes = layer_sizes(t64)

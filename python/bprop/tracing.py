@@ -15,7 +15,7 @@ import numpy as np
 
 from ._internal import checks
 from .network import cost_and_gradient, network_kind
-from .reference._math import (activate, derivative_from_activation, hidden_names,
+from .reference._math import (read_inputs, activate, derivative_from_activation, hidden_names,
                               output_activation, output_cost, target_matrix)
 
 
@@ -88,7 +88,8 @@ class Trace:
 
 
 def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any = None,
-          output: str | None = None, given: dict[int, Any] | None = None) -> Trace:
+          output: str | None = None, given: dict[int, Any] | None = None,
+          x_scale: float | None = None) -> Trace:
     """Forward and backward propagation for one sample, every value kept.
 
     Parameters
@@ -99,6 +100,8 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
         One sample without the bias unit.
     y : int or array_like, shape (K,)
         Its label in ``[0, K)``, or its target vector.
+    x_scale : float, optional
+        As in :func:`bprop.cost`: uint8 x is read as x/255 by default.
     lambda_ : float, default 0.0
         Added to the gradient as ``lambda_ * Theta`` (m = 1; bias column excluded).
     activation, output :
@@ -125,7 +128,8 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     """
     activation, output = network_kind(thetas, activation, output)
     t = [np.asarray(a, dtype=np.float64) for a in checks.check_thetas(thetas)]
-    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    x = read_inputs(np.asarray(x).reshape(-1), np.float64,
+                    None if x_scale is None else checks.check_positive_real(x_scale, "x_scale"))
     if x.shape[0] != t[0].shape[1] - 1:
         raise ValueError(f"x has {x.shape[0]} values but Theta1 takes {t[0].shape[1] - 1} inputs")
     K = t[-1].shape[0]

@@ -207,8 +207,8 @@ def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
                 else np.asarray(X_original)[row, col])
     if np.isfinite(original):
         scaled = f" times x_scale {x_scale:g}" if x_scale != 1.0 else ""
-        raise ValueError(f"X[{row}, {col}] = {original}{scaled} overflows {dt}; "
-                         "scale the data or use float64 weights")
+        remedy = "scale the data" + (" or use float64 weights" if dt == np.float32 else "")
+        raise ValueError(f"X[{row}, {col}] = {original}{scaled} overflows {dt}; {remedy}")
     raise ValueError(f"X holds {original} at row {row}, column {col}; inputs must be finite")
 
 

@@ -126,6 +126,10 @@ def check_settings(args: argparse.Namespace) -> None:
         net, meta = load_model(args.resume, "--resume")
         args.resumed_scaling = meta.get("standardize")
         args.resumed_sizes = meta["layer_sizes"]
+        if args.standardize and not args.resumed_scaling:
+            raise CliError(f"--standardize: the model of --resume {args.resume} was trained "
+                           f"on unstandardised inputs, and resuming keeps its scaling; drop "
+                           f"--standardize (or train a new model with it)")
         for name in ("activation", "output"):
             given, mine = getattr(args, name), getattr(net, name)
             if given is not None and given != mine:
@@ -293,6 +297,9 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
     spec = args.data
     if has_own_test_split(spec):
+        if args.test_fraction is not None:
+            raise CliError(f"--test-fraction: --data {spec} has its own test split, which "
+                           f"evaluate scores")
         d, names = mnist_directory(spec)
         X, y = bdata.load_mnist(d, "test", dtype=dtype)
         return spec, X, y, names, "its test split"

@@ -43,7 +43,11 @@ def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0)
             raise TypeError("dtype=uint8 keeps 8-bit pixels as they are; these images are "
                             f"{a.dtype} in [0, {max_value:g}]: ask for float32 or float64")
         return np.ascontiguousarray(a)
-    dt = checks.check_dtype(dtype)
+    try:
+        dt = checks.check_dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32, float64 or (8-bit images only) uint8, got "
+                        f"{dtype!r}") from None
     out = np.empty(a.shape, dtype=dt)
     np.multiply(a, dt.type(1.0 / max_value), out=out, casting="unsafe")
     return out

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (activate, derivative_from_activation, hidden_names, output_activation,
+from ._math import (read_inputs, activate, derivative_from_activation, hidden_names, output_activation,
                     output_cost, regularisation, target_matrix)
 
 
@@ -25,23 +25,23 @@ def _activations(thetas: list[np.ndarray], X: np.ndarray, activation: Any = "sig
     return a, z
 
 
-def _inputs(thetas: Any, X: Any) -> tuple[list[np.ndarray], np.ndarray]:
+def _inputs(thetas: Any, X: Any, x_scale: Any = None) -> tuple[list[np.ndarray], np.ndarray]:
     thetas = [np.asarray(t) for t in thetas]
-    return thetas, np.asarray(X, dtype=thetas[0].dtype)
+    return thetas, read_inputs(X, thetas[0].dtype, x_scale)
 
 
-def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic"
-            ) -> np.ndarray:
+def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic",
+            x_scale: Any = None) -> np.ndarray:
     """Outputs (m, K)."""
-    thetas, X = _inputs(thetas, X)
+    thetas, X = _inputs(thetas, X, x_scale)
     return _activations(thetas, X, activation, output)[0][-1]
 
 
-def predict(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic"
-            ) -> np.ndarray:
+def predict(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic",
+            x_scale: Any = None) -> np.ndarray:
     """Labels (m,): argmax of the outputs (threshold 0.5 for one output);
     the outputs themselves for an identity output."""
-    h = forward(thetas, X, activation, output)
+    h = forward(thetas, X, activation, output, x_scale)
     if output == "identity":
         return h
     if h.shape[1] == 1:
@@ -54,20 +54,22 @@ def _weights(sample_weight: Any, m: int) -> np.ndarray:
 
 
 def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic") -> float:
+         activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None) -> float:
     """Regularised cost (weighted mean of the samples' costs when weighted)."""
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output)[0]
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output,
+                             x_scale)[0]
 
 
 def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
                       sample_weight: Any = None, activation: Any = "sigmoid",
-                      output: str = "logistic") -> tuple[float, list[np.ndarray]]:
+                      output: str = "logistic", x_scale: Any = None
+                      ) -> tuple[float, list[np.ndarray]]:
     """Cost and backpropagation gradient in matrix form.
 
     With ``sample_weight`` the data terms are weighted means (divided by the
     weight sum W); the lambda terms keep ``lambda_/(2m)`` and ``lambda_/m``.
     """
-    thetas, X = _inputs(thetas, X)
+    thetas, X = _inputs(thetas, X, x_scale)
     m = X.shape[0]
     w = _weights(sample_weight, m)
     W = float(w.sum()) if sample_weight is not None else m

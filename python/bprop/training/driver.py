@@ -125,6 +125,13 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         None if v is None else checks.check_positive_int(v, name)
         for v, name in ((iterations, "iterations"), (epochs, "epochs"), (batch_size, "batch_size")))
     patience = 5 if patience is None else checks.check_positive_int(patience, "patience")
+    if callable(callbacks) or isinstance(callbacks, (str, bytes)):
+        raise TypeError("callbacks must be a sequence of callables: wrap one in a list, "
+                        "callbacks=[fn]")
+    not_callable = [cb for cb in callbacks if not callable(cb)]
+    if not_callable:
+        raise TypeError(f"callbacks must be callables taking the epoch's info; got "
+                        f"{not_callable[0]!r}")
     if iterations is not None and epochs is not None:
         raise ValueError("give iterations or epochs, not both")
     validation = None

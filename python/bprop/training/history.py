@@ -37,7 +37,9 @@ class History:
     iterations, epochs : int
         Optimiser steps and passes over the data completed.
     stopped : str
-        "completed", "converged" (lbfgs), "early_stopping", "callback" or "interrupted".
+        "completed", "converged" (lbfgs: its tolerance met), "stalled" (lbfgs: its line
+        search could not lower J before the tolerance), "early_stopping", "callback",
+        "interrupted", or "diverged" (in a ``TrainingDiverged``'s history).
     best_epoch : int or None
         With early stopping, the epoch whose weights were returned.
     """
@@ -197,14 +199,18 @@ class Run:
         return Network(thetas, *self.kind), h
 
     def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None,
-                 hint: bool = True) -> TrainingDiverged:
-        """The error to raise; ``hint``: suggest a remedy (not when ``what`` names one)."""
+                 hint: bool = True, at_step: bool = True) -> TrainingDiverged:
+        """The error to raise; ``hint``: suggest a remedy (not when ``what`` names one);
+        ``at_step``: the next step failed (else the completed ones, judged at an epoch's end)."""
         if self.progress is not None:
             self.progress.close()
         self.history.wall_time = time.perf_counter() - self.start
+        self.history.stopped = "diverged"
         remedy = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
                   else "; try a larger lambda_ or scaled inputs")
-        return TrainingDiverged(f"training diverged at iteration {self.history.iterations + 1}: "
+        where = (f"at iteration {self.history.iterations + 1}" if at_step else
+                 f"by iteration {self.history.iterations}")
+        return TrainingDiverged(f"training diverged {where}: "
                                 f"{what}{remedy if hint else ''}", Network(thetas, *self.kind),
                                 self.history)
 

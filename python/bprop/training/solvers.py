@@ -112,8 +112,9 @@ def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | Non
         return
     start, now = h.cost[0], run.epoch_mean()
     if now > DIVERGENCE_FACTOR * start and now > start + 1e-3:
-        raise run.diverged(thetas, f"the cost grew from {start:.4g} to {now:.4g}, more than "
-                           f"{DIVERGENCE_FACTOR:g}x its start", learning_rate)
+        raise run.diverged(thetas, f"the epoch's mean cost grew from {start:.4g} to {now:.4g}, "
+                           f"more than {DIVERGENCE_FACTOR:g}x its start", learning_rate,
+                           at_step=False)
 
 
 def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
@@ -161,7 +162,9 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
                            hint=not isinstance(e, InputsTooLarge)) from None
     except KeyboardInterrupt:
         return run.finish(last["thetas"], "interrupted")
-    reason = "completed" if h.iterations >= iterations or not result.success else "converged"
+    # SciPy gives up (a line search that cannot decrease J) before its tolerances: "stalled"
+    reason = ("completed" if h.iterations >= iterations else
+              "converged" if result.success else "stalled")
     return run.finish(last["thetas"], reason)
 
 
