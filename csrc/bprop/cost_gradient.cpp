@@ -24,7 +24,7 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
   index_t bad_row = -1;
 
   const SimdKernels<T>& simd = simd_kernels<T>();
-  const int threads = useful_threads(ws.num_threads, s.m, chunks, P);
+  [[maybe_unused]] const int threads = useful_threads(ws.num_threads, s.m, chunks, P);
 #pragma omp parallel num_threads(threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];

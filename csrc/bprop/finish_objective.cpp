@@ -76,7 +76,8 @@ CostResult finish_objective(const Network<T>& layers, double data_sum, const dou
       const double* total = total_grad + offset;
       T* Dl = D[l];
       bool ok = true;
-      const int threads = elementwise_threads(num_threads, layer.rows * layer.cols);
+      [[maybe_unused]] const int threads =
+          elementwise_threads(num_threads, layer.rows * layer.cols);
       // Row by row, each on its own: the same bits for any number of threads.
 #pragma omp parallel for num_threads(threads) schedule(static) reduction(&& : ok)
       for (index_t j = 0; j < layer.rows; ++j)

@@ -21,7 +21,7 @@ index_t forward(const Network<T>& given, const Samples<T>& s, T* out, Workspace<
   const SimdKernels<T>& simd = simd_kernels<T>();
   index_t params = 0;
   for (const auto& layer : layers) params += layer.rows * layer.cols;
-  const int threads = useful_threads(ws.num_threads, m, blocks, params);
+  [[maybe_unused]] const int threads = useful_threads(ws.num_threads, m, blocks, params);
 #pragma omp parallel num_threads(threads)
   {
     BlockScratch<T>& scratch = ws.scratch[thread_id()];

@@ -144,7 +144,8 @@ Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws, bool sparse_i
   if (!packed && !sparse_input) return out;
   for (std::size_t l = 0; l < (packed ? layers.size() : 1); ++l) {
     const index_t k_end = layers[l].cols - 1;
-    const int threads = elementwise_threads(ws.num_threads, layers[l].rows * layers[l].cols);
+    [[maybe_unused]] const int threads =
+        elementwise_threads(ws.num_threads, layers[l].rows * layers[l].cols);
     // Each thread packs a range of panel rows (the result does not depend on the split).
 #pragma omp parallel num_threads(threads)
     {
