@@ -78,6 +78,15 @@ void forward_interrupt(bool results_incomplete) {
   throw py::error_already_set();
 }
 
+// Runs a kernel without the GIL, with Ctrl-C routed to the core's stop flag
+// (the caller then passes a seen interrupt on to Python: forward_interrupt).
+template <class Kernel>
+auto run_kernel(Kernel&& kernel) {
+  bprop_bindings::SigintGuard sigint;
+  py::gil_scoped_release release;
+  return kernel();
+}
+
 int checked_threads(int num_threads) {
   if (num_threads < 1) throw std::invalid_argument("num_threads must be >= 1");
   return num_threads;
@@ -206,12 +215,9 @@ py::tuple cost_gradient(const py::list& thetas, const py::object& X,
   py::object grads = with_gradient ? py::object(gradient_arrays(net.layers, D)) : py::none();
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
-  bprop::CostResult r;
-  {
-    bprop_bindings::SigintGuard sigint;
-    py::gil_scoped_release release;
-    r = bprop::cost_gradient(net.layers, s, lambda, with_gradient ? D.data() : nullptr, ws);
-  }
+  const bprop::CostResult r = run_kernel([&] {
+    return bprop::cost_gradient(net.layers, s, lambda, with_gradient ? D.data() : nullptr, ws);
+  });
   if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
   return py::make_tuple(r.cost, static_cast<int>(r.status), r.bad_row, grads);
 }
@@ -228,12 +234,9 @@ py::tuple cost_gradient_sums(const py::list& thetas, const py::object& X,
       samples_args(net.layers, X, x_scale, csr, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
-  bprop::DataSums r;
-  {
-    bprop_bindings::SigintGuard sigint;
-    py::gil_scoped_release release;
-    r = bprop::data_sums(net.layers, s, with_gradient, ws);
-  }
+  const bprop::DataSums r = run_kernel([&] {
+    return bprop::data_sums(net.layers, s, with_gradient, ws);
+  });
   if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
   py::object total = py::none();
   if (with_gradient && r.status == bprop::Status::ok) {
@@ -280,12 +283,9 @@ py::tuple forward(const py::list& thetas, const py::object& X, int num_threads,
   T* out_data = out.mutable_data();
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), false);
-  bprop::index_t bad_row;
-  {
-    bprop_bindings::SigintGuard sigint;
-    py::gil_scoped_release release;
-    bad_row = bprop::forward(net.layers, s, out_data, ws);
-  }
+  const bprop::index_t bad_row = run_kernel([&] {
+    return bprop::forward(net.layers, s, out_data, ws);
+  });
   if (bprop::stop_requested()) forward_interrupt(true);  // some blocks may be skipped
   return py::make_tuple(out, bad_row);
 }
@@ -399,15 +399,14 @@ py::tuple train_steps(const py::list& thetas, const py::object& X,
   py::array_t<std::uint8_t> taken(steps);
   std::fill(costs.mutable_data(), costs.mutable_data() + steps, NAN);
   std::fill(taken.mutable_data(), taken.mutable_data() + steps, 0);
-  bprop::StepsResult r;
-  {
-    bprop_bindings::SigintGuard sigint;
-    py::gil_scoped_release release;
-    r = bprop::train_steps(net.layers, weights.data(), data, plan, opt,
-                           s1.empty() ? nullptr : s1.data(), s2.empty() ? nullptr : s2.data(),
-                           checked_threads(num_threads), costs.mutable_data(),
-                           taken.mutable_data());
-  }
+  const int threads = checked_threads(num_threads);
+  double* cost_data = costs.mutable_data();
+  std::uint8_t* taken_data = taken.mutable_data();
+  bprop::StepsResult r = run_kernel([&] {
+    return bprop::train_steps(net.layers, weights.data(), data, plan, opt,
+                              s1.empty() ? nullptr : s1.data(), s2.empty() ? nullptr : s2.data(),
+                              threads, cost_data, taken_data);
+  });
   // Ctrl-C: the finished steps stand; Python records them and stops (status 3),
   // also when the signal came after the last step.
   if (bprop::stop_requested() && r.status == bprop::StepStatus::ok)

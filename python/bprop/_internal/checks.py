@@ -119,32 +119,30 @@ def check_X(X: Any, thetas: list[np.ndarray]) -> Any:
     if is_sparse(X):
         return check_sparse_X(X, thetas)
     a = as_array(X, "X")
-    n = thetas[0].shape[1] - 1
     if a.ndim == 1:
         raise ValueError(f"X must be 2-D (m samples, n features); got 1-D shape {a.shape}. "
                          "For one sample use X.reshape(1, -1)")
-    if a.ndim != 2:
-        raise ValueError(f"X must be 2-D (m samples, n features), got shape {a.shape}")
-    if a.shape[0] == 0:
-        raise ValueError("X is empty: it has 0 samples (rows)")
-    if a.shape[1] != n:
-        raise ValueError(f"X has {a.shape[1]} columns (features) but {theta_name(0)} expects "
-                         f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
+    check_X_shape(a.shape, thetas)
     if a.dtype == np.uint8 or (a.dtype == np.float32 and thetas[0].dtype == np.float64):
         return np.ascontiguousarray(a)
     with np.errstate(over="ignore"):  # overflow becomes inf, which the core reports by row
         return np.ascontiguousarray(a, dtype=thetas[0].dtype)
 
 
-def check_sparse_X(X: Any, thetas: list[np.ndarray]) -> Any:
+def check_X_shape(shape: tuple, thetas: list[np.ndarray]) -> None:
+    """X (dense or sparse) is 2-D, has rows, and one column per network input."""
     n = thetas[0].shape[1] - 1
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (m samples, n features), got shape {X.shape}")
-    if X.shape[0] == 0:
+    if len(shape) != 2:
+        raise ValueError(f"X must be 2-D (m samples, n features), got shape {shape}")
+    if shape[0] == 0:
         raise ValueError("X is empty: it has 0 samples (rows)")
-    if X.shape[1] != n:
-        raise ValueError(f"X has {X.shape[1]} columns (features) but {theta_name(0)} expects "
+    if shape[1] != n:
+        raise ValueError(f"X has {shape[1]} columns (features) but {theta_name(0)} expects "
                          f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
+
+
+def check_sparse_X(X: Any, thetas: list[np.ndarray]) -> Any:
+    check_X_shape(X.shape, thetas)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"X must hold numbers, got a sparse matrix of dtype {X.dtype}")
     A = X.tocsr()
