@@ -2,6 +2,7 @@
 as the step-by-step Python loop, and the same stops (divergence, bad input,
 Ctrl-C with the last completed step's weights)."""
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -16,13 +17,22 @@ import bprop.training.solvers as solvers
 from bprop import optim
 
 
+@contextlib.contextmanager
+def _stepping(monkeypatch, in_core):
+    """Training inside: through the core's epochs, or (in_core False) Python's step loop."""
+    with monkeypatch.context() as mp:
+        if not in_core:
+            mp.setattr(solvers, "runs_in_core", lambda objective, opt: False)
+        yield
+
+
 def _both(monkeypatch, thetas, X, y, **kw):
     """train() through the core's epochs, then through Python's step loop."""
-    fast = bprop.train(thetas, X, y, verbose=False, **kw)
-    with monkeypatch.context() as mp:
-        mp.setattr(solvers, "runs_in_core", lambda objective, opt: False)
-        slow = bprop.train(thetas, X, y, verbose=False, **kw)
-    return fast, slow
+    runs = []
+    for in_core in (True, False):
+        with _stepping(monkeypatch, in_core):
+            runs.append(bprop.train(thetas, X, y, verbose=False, **kw))
+    return runs
 
 
 def _assert_same(fast, slow):
@@ -79,9 +89,7 @@ def test_optimiser_state_carries_over_between_calls(monkeypatch):
     thetas = bprop.initialize([12, 7, 4], seed=2)
     runs = []
     for in_core in (True, False):
-        with monkeypatch.context() as mp:
-            if not in_core:
-                mp.setattr(solvers, "runs_in_core", lambda objective, opt: False)
+        with _stepping(monkeypatch, in_core):
             opt = optim.Adam(0.02)
             t1, _ = bprop.train(thetas, X, y, optimizer=opt, batch_size=50, epochs=1, seed=1,
                                 verbose=False)
@@ -113,9 +121,7 @@ def test_divergence_is_reported_at_its_step(monkeypatch):
     thetas = bprop.initialize([12, 7, 4], seed=2)
     errors = []
     for in_core in (True, False):
-        with monkeypatch.context() as mp:
-            if not in_core:
-                mp.setattr(solvers, "runs_in_core", lambda objective, opt: False)
+        with _stepping(monkeypatch, in_core):
             with pytest.raises(bprop.TrainingDiverged) as e:
                 bprop.train(thetas, X * 1e150, y, optimizer="momentum", learning_rate=1e160,
                             batch_size=20, epochs=3, seed=0, verbose=False)
@@ -133,9 +139,7 @@ def test_a_bad_row_is_named_by_its_place_in_X(monkeypatch):
     X[117, 3] = np.nan
     thetas = bprop.initialize([12, 7, 4], seed=2)
     for in_core in (True, False):
-        with monkeypatch.context() as mp:
-            if not in_core:
-                mp.setattr(solvers, "runs_in_core", lambda objective, opt: False)
+        with _stepping(monkeypatch, in_core):
             with pytest.raises(ValueError, match=r"X holds nan at row 117, column 3"):
                 bprop.train(thetas, X, y, optimizer="adam", batch_size=16, epochs=1, seed=0,
                             verbose=False)

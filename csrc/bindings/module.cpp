@@ -316,11 +316,16 @@ py::tuple adam_step(const CArray<T>& theta, const CArray<T>& g, CArray<T>& m, CA
   return py::make_tuple(out, finite);
 }
 
+// The weights' dtype picks the kernels' T (X may be stored otherwise).
+bool float32_network(const py::list& thetas) {
+  return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]);
+}
+
 // No array argument tells the dtype apart, so the weights' dtype picks the kernel.
 py::tuple finish_objective_any(const py::list& thetas, double data_sum,
                                const std::optional<py::array_t<double, py::array::c_style>>& total,
                                double W, double m, double lambda) {
-  if (thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]))
+  if (float32_network(thetas))
     return finish_objective<float>(thetas, data_sum, total, W, m, lambda);
   return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
 }
@@ -413,11 +418,6 @@ py::tuple train_steps(const py::list& thetas, const py::object& X,
     r.status = bprop::StepStatus::interrupted;
   bprop::clear_stop();
   return py::make_tuple(r.done, static_cast<int>(r.status), r.bad_row, costs, taken, opt.t);
-}
-
-// The weights' dtype picks the kernels' T (X may be stored otherwise).
-bool float32_network(const py::list& thetas) {
-  return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]);
 }
 
 template <class... A>

@@ -63,9 +63,8 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
       if (with_gradient) {
         // Each thread takes a range of parameters and adds the slots to it one
         // after another: per parameter the same order as slot by slot.
-        const int nt = omp_num_threads();
-        const index_t span = (P + nt - 1) / nt;
-        const index_t p0 = std::min(P, span * thread_id()), p1 = std::min(P, p0 + span);
+        const Range mine = thread_range(P);
+        const index_t p0 = mine.begin, p1 = mine.end;
         for (index_t w = 0; w < wave; ++w) {
           const T* slot = ws.slot_grad.data() + w * P;
           double* total = ws.total_grad.data();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "network.hpp"
@@ -10,9 +11,29 @@
 
 namespace bprop {
 
+// `count` values of a dense X from value `first` on, as T, into `out`: copied
+// when X is stored in T, else T(x) * x_scale (numpy's X.astype(T) * T(scale), bit
+// for bit: one rounding to T, one product).
+template <class T>
+inline void read_values(const SimdKernels<T>& simd, const Samples<T>& s, index_t first,
+                        index_t count, T* out) {
+  switch (s.x_type) {
+    case InputType::native: std::memcpy(out, s.X + first, sizeof(T) * count); break;
+    case InputType::uint8:
+      simd.widen_u8(static_cast<const std::uint8_t*>(s.X_raw) + first, out, count, s.x_scale);
+      break;
+    case InputType::float32:
+      simd.widen_f32(static_cast<const float*>(s.X_raw) + first, out, count, s.x_scale);
+      break;
+    case InputType::float64:
+      simd.widen_f64(static_cast<const double*>(s.X_raw) + first, out, count, s.x_scale);
+      break;
+    case InputType::csr: break;  // never dense: read as sparse rows
+  }
+}
+
 // Rows r0 .. r0 + nb of X as T: a pointer into X itself when it is stored in
-// T, else the rows converted into `buffer` as T(x) * x_scale (numpy's
-// X.astype(T) * T(scale), bit for bit: one rounding to T, one product).
+// T, else the rows converted into `buffer` (read_values); null for CSR X.
 template <class T>
 inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, index_t r0,
                            index_t nb, std::vector<T>& buffer) {
@@ -20,13 +41,7 @@ inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, inde
   if (s.x_type == InputType::csr) return nullptr;  // read as sparse rows (sparse_rows)
   const index_t count = nb * s.n;
   if (buffer.size() < std::size_t(count)) buffer.resize(count);
-  const index_t first = r0 * s.n;
-  if (s.x_type == InputType::uint8)
-    simd.widen_u8(static_cast<const std::uint8_t*>(s.X_raw) + first, buffer.data(), count, s.x_scale);
-  else if (s.x_type == InputType::float32)
-    simd.widen_f32(static_cast<const float*>(s.X_raw) + first, buffer.data(), count, s.x_scale);
-  else
-    simd.widen_f64(static_cast<const double*>(s.X_raw) + first, buffer.data(), count, s.x_scale);
+  read_values(simd, s, r0 * s.n, count, buffer.data());
   return buffer.data();
 }
 

@@ -1,6 +1,8 @@
 // OpenMP queries with a serial fallback, so the core also builds without OpenMP.
 #pragma once
 
+#include <algorithm>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -51,6 +53,17 @@ inline int thread_id() {
 #else
   return 0;
 #endif
+}
+
+// This thread's share [begin, end) of n items cut into equal consecutive
+// ranges, one per thread of the current parallel region.
+struct Range {
+  long long begin, end;
+};
+inline Range thread_range(long long n) {
+  const long long span = (n + omp_num_threads() - 1) / omp_num_threads();
+  const long long begin = std::min(n, span * thread_id());
+  return {begin, std::min(n, begin + span)};
 }
 
 }  // namespace bprop

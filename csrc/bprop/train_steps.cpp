@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "input.hpp"
 #include "interrupt.hpp"
 #include "simd/simd_kernels.hpp"
 #include "threads.hpp"
@@ -23,24 +24,7 @@ struct Batch {
   Samples<T> gather(const Samples<T>& d, const SimdKernels<T>& simd, index_t K) {
     const index_t nb = index_t(rows.size()), n = d.n;
     X.resize(nb * n);
-    for (index_t i = 0; i < nb; ++i) {
-      const index_t r = rows[i];
-      T* out = X.data() + i * n;
-      switch (d.x_type) {
-        case InputType::native: std::memcpy(out, d.X + r * n, sizeof(T) * n); break;
-        case InputType::uint8:
-          simd.widen_u8(static_cast<const std::uint8_t*>(d.X_raw) + r * n, out, n, d.x_scale);
-          break;
-        case InputType::float32:
-          simd.widen_f32(static_cast<const float*>(d.X_raw) + r * n, out, n, d.x_scale);
-          break;
-        case InputType::float64:
-          simd.widen_f64(static_cast<const double*>(d.X_raw) + r * n, out, n, d.x_scale);
-          break;
-        case InputType::csr:  // not gathered here: sparse batches step from Python
-          break;
-      }
-    }
+    for (index_t i = 0; i < nb; ++i) read_values(simd, d, rows[i] * n, n, X.data() + i * n);
     Samples<T> s{X.data(), nb, n, nullptr, nullptr};
     if (d.labels) {
       labels.resize(nb);
@@ -142,8 +126,8 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
       // Elementwise, so each thread takes a range: the same bits for any split.
 #pragma omp parallel num_threads(elementwise_threads(num_threads, n)) reduction(&& : ok)
       {
-        const index_t span = (n + omp_num_threads() - 1) / omp_num_threads();
-        const index_t i0 = std::min(n, span * thread_id()), len = std::min(n, i0 + span) - i0;
+        const Range mine = thread_range(n);
+        const index_t i0 = mine.begin, len = mine.end - mine.begin;
         ok = update(opt, adam_lr, layers[l].theta + i0, D[l] + i0,
                     state1 ? state1[l] + i0 : nullptr, state2 ? state2[l] + i0 : nullptr,
                     next[l].data() + i0, len);

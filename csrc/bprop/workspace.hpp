@@ -149,10 +149,9 @@ Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws, bool sparse_i
     // Each thread packs a range of panel rows (the result does not depend on the split).
 #pragma omp parallel num_threads(threads)
     {
-      const index_t span = (k_end + omp_num_threads() - 1) / omp_num_threads();
-      const index_t k0 = std::min(k_end, span * thread_id());
-      pack_panel(layers[l].theta, layers[l].rows, layers[l].cols, ws.panels[l].data(), k0,
-                 std::min(k_end, k0 + span));
+      const Range mine = thread_range(k_end);
+      pack_panel(layers[l].theta, layers[l].rows, layers[l].cols, ws.panels[l].data(),
+                 mine.begin, mine.end);
     }
     out[l].panel = ws.panels[l].data();
   }

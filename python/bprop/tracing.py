@@ -128,8 +128,7 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     """
     activation, output = network_kind(thetas, activation, output)
     t = [np.asarray(a, dtype=np.float64) for a in checks.check_thetas(thetas)]
-    x = read_inputs(np.asarray(x).reshape(-1), np.float64,
-                    None if x_scale is None else checks.check_positive_real(x_scale, "x_scale"))
+    x = read_inputs(np.asarray(x).reshape(-1), np.float64, x_scale)
     if x.shape[0] != t[0].shape[1] - 1:
         raise ValueError(f"x has {x.shape[0]} values but Theta1 takes {t[0].shape[1] - 1} inputs")
     K = t[-1].shape[0]

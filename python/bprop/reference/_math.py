@@ -136,9 +136,11 @@ def read_inputs(X: Any, dtype: Any, x_scale: Any = None) -> np.ndarray:
     """X as the core reads it, by the same rule: ``X.astype(dtype) * x_scale``,
     ``x_scale`` 1/255 by default for uint8 pixels and 1 otherwise; a
     scipy.sparse X densified (the references are about clarity, not memory)."""
+    from .._internal.checks import check_x_scale  # the one rule for the default scale
+
     if hasattr(X, "toarray"):
         X = X.toarray()
     a = np.asarray(X)
-    scale = (1.0 / 255.0 if a.dtype == np.uint8 else 1.0) if x_scale is None else float(x_scale)
+    scale = check_x_scale(x_scale, a)
     out = a.astype(dtype)
     return out * np.dtype(dtype).type(scale) if scale != 1.0 else out

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-import numpy as np
-
 from .._internal import checks
 from .history import History, TrainingDiverged
 from ..network import Network, network_kind
