@@ -41,9 +41,24 @@ def test_sparse_equals_dense(dtype, rtol, kind, threads):
     args = dict(num_threads=threads, **kind)
     _close(bprop.cost_and_gradient(thetas, A, y, 0.9, sample_weight=w, **args),
            bprop.cost_and_gradient(thetas, A.toarray(), y, 0.9, sample_weight=w, **args), rtol)
-    _close(bprop.forward(thetas, A, **args), bprop.forward(thetas, A.toarray(), **args), rtol)
-    np.testing.assert_array_equal(bprop.predict(thetas, A, **args)[:5],
-                                  bprop.predict(thetas, A.toarray(), **args)[:5])
+    dense_out = bprop.forward(thetas, A.toarray(), **args)
+    _close(bprop.forward(thetas, A, **args), dense_out, rtol)
+    _same_predictions(bprop.predict(thetas, A, **args), bprop.predict(thetas, A.toarray(), **args),
+                      dense_out, kind.get("output") == "identity", rtol)
+
+
+def _same_predictions(sparse, dense, out, regression, rtol):
+    """The sparse and dense paths sum the first layer in other orders, so their outputs
+    agree to rounding (rtol), not bit for bit: a regression's predictions are compared
+    to that tolerance, and class labels wherever the top two outputs are further apart
+    than it (a nearer tie may go either way on any CPU)."""
+    if regression:
+        np.testing.assert_allclose(sparse, dense, rtol=rtol, atol=rtol * 1e-3)
+        return
+    top2 = np.sort(out, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 10 * rtol
+    assert clear.mean() > 0.9
+    np.testing.assert_array_equal(sparse[clear], dense[clear])
 
 
 def test_sparse_against_the_reference_and_a_gradient_check():
