@@ -11,6 +11,7 @@ import time
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import bprop
 from bprop import reference
@@ -166,3 +167,10 @@ def median_time(fn: Callable[[], object], rounds: int, gap: float = IDLE_GAP,
         result = fn()
         times.append(float(result) if inner else time.perf_counter() - t)  # type: ignore[arg-type]
     return float(np.median(times))
+
+
+def matmul_rate(threads: int, dtype=np.float64) -> float:
+    """numpy's 2048^3 matmul rate (GFLOP/s) in a dtype: the machine's practical peak."""
+    a = np.random.default_rng(0).random((2048, 2048)).astype(dtype)
+    with threadpool_limits(threads):
+        return 2 * 2048**3 / median_time(lambda: a @ a, 3) / 1e9

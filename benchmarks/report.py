@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 import bprop  # noqa: E402
 from problems import (DTYPES, IDLE_GAP, LOOP_M, NETWORKS, contenders,  # noqa: E402
-                      cpu_description, flops, loop_contender, median_time)
+                      cpu_description, flops, loop_contender, matmul_rate, median_time)
 
 
 def main() -> None:
@@ -42,6 +42,8 @@ def main() -> None:
         sparse_table(args.threads, args.rounds)
         return
     peak = {d: matmul_rate(args.threads, dt) for d, dt in DTYPES.items()}
+    path = bprop.build_info()["simd"]
+    same_isa = {d: same_isa_matmul_rate(path, args.threads, d) for d in DTYPES}
     blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
                      for i in threadpool_info() if i.get("internal_api") != "openmp")
     info = bprop.build_info()
@@ -50,15 +52,19 @@ def main() -> None:
           f"{platform.python_version()}, numpy {np.__version__} with {blas}; m = {args.m}, "
           f"lambda = 1, {args.threads} threads for every contender; median of {args.rounds} "
           f"calls, each after an idle gap of {IDLE_GAP} s. numpy's 2048^3 matmul: "
-          f"{peak['f64']:.1f} GFLOP/s f64, {peak['f32']:.1f} f32.\n")
+          f"{peak['f64']:.1f} GFLOP/s f64, {peak['f32']:.1f} f32; with OpenBLAS's "
+          f"{SAME_ISA_CORETYPE.get(path, '?')} kernels (the instruction set of bprop's "
+          f"{path} path): {_rate(same_isa['f64'])} f64, {_rate(same_isa['f32'])} f32.\n")
     print("Times in ms. \"vs X\" is X's time over bprop's (above 1x: bprop is faster). GFLOP/s "
-          "counts the matrix products (forward, Delta and hidden back-propagation); the % is of "
-          "numpy's 2048^3 matmul in the same dtype. The textbook loop (float64 only) runs on "
-          f"{LOOP_M} samples, scaled to m. n/a: PyTorch not installed.\n")
+          "counts the matrix products (forward, Delta and hidden back-propagation); efficiency "
+          "is that rate over numpy's 2048^3 matmul in the same dtype, and (same ISA) over "
+          "OpenBLAS's matmul restricted to the instruction set of bprop's kernel path. The "
+          f"textbook loop (float64 only) runs on {LOOP_M} samples, scaled to m. n/a: PyTorch "
+          "not installed.\n")
     print("| network | dtype | bprop 1 thread | bprop | numpy tuned | numpy oracle | "
-          "torch | textbook loop | bprop GFLOP/s (% of matmul) | vs numpy tuned | "
-          "vs oracle | vs torch | vs loop |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "torch | textbook loop | bprop GFLOP/s | efficiency | efficiency (same ISA) | "
+          "vs numpy tuned | vs oracle | vs torch | vs loop |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for net, sizes in NETWORKS.items():
         loop = median_time(loop_contender(sizes, np.float64), 1) * args.m / LOOP_M
         for dname, dtype in DTYPES.items():
@@ -80,7 +86,8 @@ def main() -> None:
             cells = [net, dname, ms(times["bprop1"]), ms(ours), ms(times["numpy tuned"]),
                      ms(times["numpy"]), ms(torch_t) if torch_t else "n/a",
                      ms(loop) if is64 else "-",
-                     f"{rate:.1f} ({100 * rate / peak[dname]:.0f}%)",
+                     f"{rate:.1f}", f"{100 * rate / peak[dname]:.0f}%",
+                     f"{100 * rate / same_isa[dname]:.0f}%" if same_isa[dname] else "n/a",
                      f"{times['numpy tuned'] / ours:.2f}x", f"{times['numpy'] / ours:.2f}x",
                      f"{torch_t / ours:.2f}x" if torch_t else "n/a",
                      f"{loop / ours:.0f}x" if is64 else "-"]
@@ -156,11 +163,36 @@ def _timed(fn) -> float:
     return time.perf_counter() - t
 
 
-def matmul_rate(threads: int, dtype=np.float64) -> float:
-    """numpy's 2048^3 matmul rate (GFLOP/s) in a dtype: the machine's practical peak."""
-    a = np.random.default_rng(0).random((2048, 2048)).astype(dtype)
-    with threadpool_limits(threads):
-        return 2 * 2048**3 / median_time(lambda: a @ a, 3) / 1e9
+# OpenBLAS's kernels of the instruction set each bprop path uses (OPENBLAS_CORETYPE):
+# Nehalem's are SSE (16-byte vectors, as bprop's portable path), Haswell's AVX2 + FMA.
+SAME_ISA_CORETYPE = {"baseline": "Nehalem", "avx2": "Haswell", "wide-avx2": "Haswell",
+                     "avx512": "SkylakeX"}
+
+
+def same_isa_matmul_rate(path: str, threads: int, dtype: str) -> float | None:
+    """numpy's 2048^3 matmul rate with OpenBLAS held to the instruction set of bprop's
+    kernel path, measured in a child process (OpenBLAS reads its core type once, at
+    load); None where OpenBLAS cannot be held to it."""
+    import subprocess
+
+    coretype = SAME_ISA_CORETYPE.get(path)
+    if coretype is None:
+        return None
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np; "
+            "from problems import matmul_rate; "
+            "from threadpoolctl import threadpool_info as i; "
+            "print([x.get('architecture') for x in i() if x['internal_api'] == 'openblas'], "
+            f"matmul_rate({threads}, np.{DTYPES[dtype].__name__}))")
+    env = dict(os.environ, OPENBLAS_CORETYPE=coretype)
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], env=env,
+                         capture_output=True, text=True)
+    if out.returncode != 0 or coretype.lower() not in out.stdout.lower():
+        return None  # not OpenBLAS, or it refused the core type
+    return float(out.stdout.split()[-1])
+
+
+def _rate(value: float | None) -> str:
+    return f"{value:.1f} GFLOP/s" if value else "n/a"
 
 
 if __name__ == "__main__":
