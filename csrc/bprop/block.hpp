@@ -3,6 +3,7 @@
 // `omp simd reduction` does identically on every call.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 
 #include "network.hpp"
@@ -227,12 +228,14 @@ inline double block_cost(const SimdKernels<T>& simd, Activation out, const Sampl
 // without the bias row; G_l += delta_{l+1}^T [1 a_l], summed over b in order.
 // G points at (num_params,) storage laid out like unroll(thetas); offsets[l]
 // is where Theta_l starts in it. With `first`, G is set rather than added to.
-// X_block: the block's inputs as forward_block read them.
+// X_block: the block's inputs as forward_block read them. With `first_delta`
+// (dense X), the first layer's delta (nb, s_1) is written there instead and its
+// Delta left to first_layer_delta_sums over a whole chunk of blocks.
 template <class T>
 inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
                            const Samples<T>& smp, const T* X_block, index_t r0, index_t nb,
                            const index_t* offsets, BlockScratch<T>& s, T* G, bool first,
-                           const SparseRows<T>* sparse = nullptr) {
+                           const SparseRows<T>* sparse = nullptr, T* first_delta = nullptr) {
   const std::size_t L = layers.size();
   const index_t K = layers.back().rows;
   T* dL = s.delta[L - 1].data();
@@ -251,7 +254,8 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
     const LayerView<T>& layer = layers[l];
     const index_t width = layer.cols - 1;
     const T* in = l == 0 ? X_block : s.a[l - 1].data();
-    const T* d = s.delta[l].data();
+    const T* d = l == 0 && first_delta ? first_delta : s.delta[l].data();
+    if (l == 0 && first_delta) break;
     T* g = G + offsets[l];
     for (index_t j = 0; j < layer.rows; ++j) {
       T bias = T(0);
@@ -274,15 +278,37 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
       }
       break;
     }
-    simd.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first);
+    simd.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first, 0);
     if (l == 0) break;
     // delta_prev[b, k] = sum_j delta[b, j] Theta[j, 1 + k], then times g'(z_prev)
-    T* d_prev = s.delta[l - 1].data();
+    T* d_prev = l == 1 && first_delta ? first_delta : s.delta[l - 1].data();
     const T* a_prev = s.a[l - 1].data();
     simd.acc(nb, width, layer.rows, d, layer.rows, 1, layer.theta + 1, layer.cols, d_prev, width,
-             true);
+             true, 0);
     times_derivative(layers[l - 1].activation, a_prev, d_prev, nb * width);
   }
+}
+
+// The first layer's Delta over R rows of a chunk (dense X): G_0[:, 0] += the
+// sums of delta's columns and G_0[:, 1:] += delta^T X_rows, with delta (R, s_1)
+// and X_rows (R, s_0). Both are summed kBlock rows at a time and added in order,
+// the same bits as block by block, but each strip of G_0 is read and written
+// once per chunk instead of once per block (G_0 is larger than L2 on many CPUs).
+// With `first`, G_0 is set rather than added to.
+template <class T>
+inline void first_layer_delta_sums(const SimdKernels<T>& simd, const LayerView<T>& layer,
+                                   const T* delta, const T* X_rows, index_t R, T* g, bool first) {
+  const index_t width = layer.cols - 1;
+  for (index_t r0 = 0; r0 < R; r0 += kBlock) {
+    const index_t r1 = std::min(R, r0 + kBlock);
+    for (index_t j = 0; j < layer.rows; ++j) {
+      T bias = T(0);
+      for (index_t b = r0; b < r1; ++b) bias += delta[b * layer.rows + j];
+      g[j * layer.cols] = first && r0 == 0 ? bias : g[j * layer.cols] + bias;
+    }
+  }
+  simd.acc(layer.rows, width, R, delta, 1, layer.rows, X_rows, width, g + 1, layer.cols, first,
+           kBlock);
 }
 
 }  // namespace bprop

@@ -43,10 +43,14 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
         ws.slot_bad_row[w] = -1;
         const index_t b_end = std::min(blocks, (first + w + 1) * per_chunk);
         const index_t b_begin = (first + w) * per_chunk;
+        // Dense X: the first layer's Delta is summed once per chunk, over the
+        // chunk's rows (first_layer_delta_sums), from its delta rows kept here.
+        const bool per_chunk = G && s.x_type != InputType::csr;
+        index_t done = 0;  // rows of the chunk processed
         for (index_t blk = b_begin; blk < b_end && !stop_requested(); ++blk) {
           const index_t r0 = blk * kBlock;
           const index_t nb = std::min(kBlock, s.m - r0);
-          const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block);
+          const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block, per_chunk ? done : 0);
           const T* X_next = next_rows(s, r0, nb);
           SparseRows<T> rows;
           const SparseRows<T>* sparse = sparse_rows(s, r0, rows);
@@ -55,7 +59,15 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
           ws.slot_cost[w] += block_cost(simd, layers.back().activation, s, r0, nb, K, scratch);
           if (G)
             backward_block(simd, layers, s, X_block, r0, nb, ws.offsets.data(), scratch, G,
-                           blk == b_begin, sparse);
+                           blk == b_begin, sparse,
+                           per_chunk ? scratch.delta[0].data() + done * layers[0].rows : nullptr);
+          done += nb;
+        }
+        if (per_chunk && done > 0) {
+          const index_t r0 = b_begin * kBlock;
+          const T* X_rows = s.x_type == InputType::native ? s.X + r0 * s.n : scratch.x_block.data();
+          first_layer_delta_sums(simd, layers[0], scratch.delta[0].data(), X_rows, done,
+                                 G + ws.offsets[0], true);
         }
       }
 

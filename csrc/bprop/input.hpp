@@ -33,16 +33,17 @@ inline void read_values(const SimdKernels<T>& simd, const Samples<T>& s, index_t
 }
 
 // Rows r0 .. r0 + nb of X as T: a pointer into X itself when it is stored in
-// T, else the rows converted into `buffer` (read_values); null for CSR X.
+// T, else the rows converted into `buffer` from its row `at` on (read_values);
+// null for CSR X.
 template <class T>
 inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, index_t r0,
-                           index_t nb, std::vector<T>& buffer) {
+                           index_t nb, std::vector<T>& buffer, index_t at = 0) {
   if (s.x_type == InputType::native) return s.X + r0 * s.n;
   if (s.x_type == InputType::csr) return nullptr;  // read as sparse rows (sparse_rows)
   const index_t count = nb * s.n;
-  if (buffer.size() < std::size_t(count)) buffer.resize(count);
-  read_values(simd, s, r0 * s.n, count, buffer.data());
-  return buffer.data();
+  if (buffer.size() < std::size_t((at + nb) * s.n)) buffer.resize((at + nb) * s.n);
+  read_values(simd, s, r0 * s.n, count, buffer.data() + at * s.n);
+  return buffer.data() + at * s.n;
 }
 
 // The block's rows as CSR, or null when X is dense.

@@ -57,13 +57,16 @@ struct BlockScratch {
   std::vector<std::vector<T>> delta;
   std::vector<T> z_out;
   std::vector<T> z_wide;  // (kBlock, panel columns) product before the bias, all layers
-  std::vector<T> x_block;  // the block's inputs converted to T, when X is not stored in T
+  // The inputs converted to T, when X is not stored in T: one block's rows, or a
+  // chunk's when the first layer's Delta is summed per chunk (first_layer_delta_sums).
+  std::vector<T> x_block;
 
   BlockScratch(const Network<T>& layers, bool with_delta) {
     index_t widest = 0;
     for (const auto& layer : layers) {
       a.emplace_back(kBlock * layer.rows);
-      if (with_delta) delta.emplace_back(kBlock * layer.rows);
+      // The first layer's delta holds a whole chunk's rows (first_layer_delta_sums).
+      if (with_delta) delta.emplace_back((delta.empty() ? kChunk : 1) * kBlock * layer.rows);
       widest = std::max(widest, panel_columns(layer.rows, kPanelWidth<T>));
     }
     z_out.resize(kBlock * layers.back().rows);

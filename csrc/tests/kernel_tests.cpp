@@ -2,6 +2,7 @@
 // (nt, nn over a packed panel, acc), the sigmoid and the softplus sum, for
 // shapes that hit every tile and remainder. Paths this CPU cannot run are
 // skipped (and say so). Exit status 0 when all pass.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,15 @@ void expect_close(const char* what, const std::string& isa, const std::vector<T>
       ++failures;
       return;
     }
+  }
+}
+
+template <class T>
+void expect_equal(const char* what, const std::string& isa, const std::vector<T>& got,
+                  const std::vector<T>& want) {
+  if (std::memcmp(got.data(), want.data(), sizeof(T) * want.size()) != 0) {
+    std::printf("FAIL %s [%s]: not the same bits\n", what, isa.c_str());
+    ++failures;
   }
 }
 
@@ -82,8 +92,25 @@ void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, doubl
             for (index_t r = 0; r < K; ++r) s += double(At[r * M + i]) * double(Bk[r * N + j]);
             want2[i * N + j] = s;
           }
-        k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, C2.data(), N, false);
+        const auto C0 = C2;
+        k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, C2.data(), N, false, 0);
         expect_close("acc", isa, C2, want2, rtol);
+        // acc in parts of `depth` samples: the same bits as one call per part
+        for (const index_t depth : {index_t(1), index_t(5), index_t(64)}) {
+          auto deep = C0, by_part = C0;
+          k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, deep.data(), N, false, depth);
+          for (index_t r0 = 0; r0 < K; r0 += depth)
+            k.acc(M, N, std::min(depth, K - r0), At.data() + r0 * M, 1, M, Bk.data() + r0 * N, N,
+                  by_part.data(), N, false, 0);
+          expect_equal("acc in parts", isa, deep, by_part);
+          // overwrite: the first part sets C
+          auto set = C0, first = C0;
+          k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, set.data(), N, true, depth);
+          for (index_t r0 = 0; r0 < K; r0 += depth)
+            k.acc(M, N, std::min(depth, K - r0), At.data() + r0 * M, 1, M, Bk.data() + r0 * N, N,
+                  first.data(), N, r0 == 0, 0);
+          expect_equal("acc in parts, overwriting", isa, set, first);
+        }
       }
 }
 

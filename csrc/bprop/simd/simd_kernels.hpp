@@ -51,9 +51,11 @@ struct SimdKernels {
   void (*nn)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
              index_t ldb, T* C, index_t ldc, const T* ahead);
   // C[i][k] (+)= sum_r A[i*a_i + r*a_r] * B[r*ldb + k]; C is (M, N) with row stride
-  // ldc. With `overwrite` C is set, not added to (no need to zero it first).
+  // ldc. With `overwrite` C is set, not added to (no need to zero it first). With
+  // depth > 0 the sum over r runs in parts of `depth`, each part's sum added to C
+  // in order: the same bits as one call per part, with C read once per call.
   void (*acc)(index_t M, index_t N, index_t R, const T* A, index_t a_i, index_t a_r,
-              const T* B, index_t ldb, T* C, index_t ldc, bool overwrite);
+              const T* B, index_t ldb, T* C, index_t ldc, bool overwrite, index_t depth);
   // a[i] = 1 / (1 + e^-z[i]) for i < n, without overflow; NaN stays NaN. a may be z.
   void (*sigmoid)(const T* z, T* a, index_t n);
   // sum_i log(1 + e^z[i]) for i < n, in double, stable for any z.
