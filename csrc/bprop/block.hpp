@@ -238,7 +238,7 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
                            const SparseRows<T>* sparse = nullptr, T* first_delta = nullptr) {
   const std::size_t L = layers.size();
   const index_t K = layers.back().rows;
-  T* dL = s.delta[L - 1].data();
+  T* dL = L == 1 && first_delta ? first_delta : s.delta[L - 1].data();
   const T* aL = s.a[L - 1].data();
   for (index_t b = 0; b < nb; ++b)
     for (index_t k = 0; k < K; ++k) {
