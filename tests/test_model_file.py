@@ -191,3 +191,45 @@ def test_saving_through_a_symbolic_link_keeps_the_link(tmp_path):
     assert (tmp_path / "link.npz").is_symlink()
     back, _ = bprop.load(real)  # the file the link points at holds the new model
     np.testing.assert_array_equal(back[0], bprop.initialize([3, 4, 2], seed=1)[0])
+
+
+def test_every_copy_of_a_network_keeps_its_kind():
+    """Issue 21: net.copy() and net[:] were plain lists, then run as sigmoid/logistic."""
+    import copy
+    import pickle
+
+    X, y = bprop.data.load_digits()
+    net, _ = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, activation="tanh",
+                         output="softmax", optimizer="adam", learning_rate=0.01, batch_size=64,
+                         epochs=10, seed=0, verbose=False)
+    accuracy = np.mean(bprop.predict(net, X) == y)
+    assert accuracy > 0.95
+    copies = {"copy()": net.copy(), "[:]": net[:], "[0:]": net[0:], "copy.copy": copy.copy(net),
+              "deepcopy": copy.deepcopy(net), "pickle": pickle.loads(pickle.dumps(net))}
+    for how, c in copies.items():
+        assert isinstance(c, bprop.Network), how
+        assert (c.activation, c.output) == ("tanh", "softmax"), how
+        assert np.mean(bprop.predict(c, X) == y) == accuracy, how
+    assert net.copy()[0] is net[0] and net.copy() is not net  # shallow, as a list's copy
+
+
+def test_a_slice_keeps_the_kind_or_refuses():
+    net = bprop.Network(bprop.initialize([3, 4, 5, 2], seed=0), ["tanh", "relu"], "softmax")
+    tail = net[1:]  # still ends at the output layer: the layers after the first
+    assert isinstance(tail, bprop.Network) and len(tail) == 2
+    assert (tail.activation, tail.output) == (["relu"], "softmax")
+    assert net[-1:].activation == [] and net[-1:][0] is net[2]
+    for index, match in ((slice(None, -1), r"net\[:-1\] leaves out the output layer"),
+                         (slice(None, None, 2), r"net\[::2\] skips or reorders layers"),
+                         (slice(None, None, -1), r"net\[::-1\] skips or reorders layers"),
+                         (slice(3, None), r"net\[3:\] holds no layers")):
+        with pytest.raises(ValueError, match=match):
+            net[index]
+    assert [t.shape for t in list(net)[::-1]] == [(2, 6), (5, 5), (4, 4)]  # the way out
+    for join in (lambda: net + net, lambda: net + [net[0]], lambda: [net[0]] + net,
+                 lambda: net * 2, lambda: 2 * net):
+        with pytest.raises(TypeError, match="not a network of this kind"):
+            join()
+    with pytest.raises(TypeError, match="not a network of this kind"):
+        net *= 2
+    assert len(net) == 3 and net[0].shape == (4, 4)  # unchanged, and int indexing as before
