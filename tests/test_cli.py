@@ -357,3 +357,36 @@ def test_second_trial_findings(tmp_path):
     np.savez(tmp_path / "real.npz", X=np.ones((10, 2)), y=np.linspace(0, 1, 10))
     out = run("train", "--data", str(tmp_path / "real.npz"))
     assert out.returncode == 2 and "--output identity" in out.stderr
+
+
+def test_quoted_csv_trains_evaluates_and_predicts(tmp_path):
+    """Issue 21: a QUOTE_ALL file failed ('"0.18..." is not a number'), QUOTE_NONNUMERIC gave
+    the classes '"cat"', and a quoted label with a comma broke the column count."""
+    import csv
+
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 300)
+    X = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])[k] + rng.normal(size=(300, 2))
+    names = np.array(["cat", "dog, big", "emu"])
+    for quoting in (csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC):
+        with open(tmp_path / "q.csv", "w", newline="") as f:
+            w = csv.writer(f, quoting=quoting)
+            w.writerow(["label", "x1", "x2"])
+            w.writerows([[n, a, b] for n, (a, b) in zip(names[k], X)])
+        with open(tmp_path / "new.csv", "w", newline="") as f:  # features only, quoted
+            csv.writer(f, quoting=quoting).writerows(X[:5].tolist())
+        model = tmp_path / "m.npz"
+        out = run("train", "--data", str(tmp_path / "q.csv"), "--hidden", "6", "--save",
+                  str(model), "--quiet")
+        assert _test_accuracy(out) > 0.9
+        assert bprop.load(model)[1]["classes"] == ["cat", "dog, big", "emu"]
+        ev = run("evaluate", str(model))
+        assert ev.returncode == 0 and "  dog, big  " in ev.stdout, ev.stderr
+        pr = run("predict", str(model), "--data", str(tmp_path / "new.csv"))
+        assert pr.returncode == 0, pr.stderr
+        np.savez(tmp_path / "new.npz", X=X[:5])
+        same = run("predict", str(model), "--data", str(tmp_path / "new.npz"))
+        assert pr.stdout == same.stdout and set(pr.stdout.splitlines()) <= set(names)
+        assert len(pr.stdout.splitlines()) == 5
+        pr = run("predict", str(model), "--data", str(tmp_path / "q.csv"))  # labels first
+        assert pr.returncode == 0 and len(pr.stdout.splitlines()) == 300, pr.stderr

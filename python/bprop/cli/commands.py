@@ -22,6 +22,7 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
+from ..data.files import csv_width
 from .common import (DATA_HELP, CliError, banner, check_memory, class_values,
                           classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
                           load_data, mnist_directory, model_record, non_negative_real, one_char,
@@ -364,9 +365,7 @@ def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.
         return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
     if not path.endswith(".csv"):
         raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv")
-    with open(path, encoding="utf-8-sig") as f:  # one column more than inputs: labels first
-        first = next((line for line in f if line.strip()), "")
-    width = len(first.split(delimiter))
+    width = csv_width(path, delimiter)  # one column more than inputs: labels first
     if width not in (n_inputs, n_inputs + 1):
         raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
                        f"takes {n_inputs} inputs (another --delimiter?)")
