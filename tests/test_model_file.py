@@ -104,8 +104,48 @@ def test_killed_writer_leaves_previous_model_intact(tmp_path):
     p.wait(timeout=30)
     p.stdout.close()
     assert path.read_bytes() == before
+    left = [q.name for q in tmp_path.iterdir() if q.name != "model.npz"]
+    assert len(left) == 1 and left[0].startswith(f".model.npz.{p.pid}-"), left
     thetas, _ = bprop.load(path)
     np.testing.assert_array_equal(thetas[0], bprop.initialize([3, 2, 2], seed=0)[0])
+    # the dead writer's temporary file went with that load (issue 21: they piled up)
+    assert [q.name for q in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_only_temporary_files_of_dead_writers_are_removed(tmp_path):
+    from bprop._internal import atomic
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        def temp(target, pid, rand="abcd_123"):
+            q = tmp_path / f"{atomic.temp_prefix(target, pid)}{rand}.tmp"
+            q.write_bytes(b"half a model")
+            return q
+
+        def stale():
+            return [temp("m.npz", dead.pid), temp("m.npz", dead.pid, "zz9xy0qk")]
+
+        other_host = tmp_path / f".m.npz.{dead.pid}-{'0' * 8}-abcd_123.tmp"
+        if atomic._host_tag() != "0" * 8:
+            other_host.write_bytes(b"written on another machine that shares the directory")
+        kept = [temp("m.npz", os.getpid()), temp("m.npz", live.pid), temp("m.npz.1", dead.pid),
+                temp("other.npz", dead.pid), tmp_path / ".m.npz.abcd_123.tmp"]
+        kept[-1].write_bytes(b"no pid in the name: whose it is is unknown")
+        net = bprop.Network(bprop.initialize([3, 2, 2], seed=0))
+        for use in (lambda: bprop.save(tmp_path / "m.npz", net), lambda: bprop.load(tmp_path / "m.npz")):
+            gone = stale()
+            use()
+            assert not any(q.exists() for q in gone)
+            assert all(q.exists() for q in kept)
+            assert other_host.exists() or atomic._host_tag() == "0" * 8
+        assert sorted(q.name for q in atomic.remove_stale_temp_files(tmp_path / "m.npz")) == []
+        gone = stale()
+        assert sorted(atomic.remove_stale_temp_files(tmp_path / "m.npz")) == sorted(gone)
+    finally:
+        live.kill()
+        live.wait()
 
 
 def test_a_saved_network_knows_its_kind(tmp_path):
