@@ -588,3 +588,20 @@ def test_ctrl_c_saves_the_interrupted_run_and_exits_130(tmp_path):
     assert meta["stopped"] == "interrupted" and 0 < meta["iterations"] < 200 * 500
     assert (f"bprop: interrupted after {meta['iterations']} iterations; {model} holds the "
             f"interrupted run") in err
+
+
+def test_ctrl_c_while_scoring_still_saves_the_trained_model(tmp_path, monkeypatch, capsys):
+    import bprop.cli.commands as commands
+
+    def interrupted(*args, **kwargs):  # Ctrl-C pressed (again) as the run is scored
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "cost", interrupted)
+    model = tmp_path / "m.npz"
+    assert commands.main(["train", "--iterations", "7", "--save", str(model), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted while scoring; saving the model without its scores" in err
+    assert f"interrupted after 7 iterations; {model} holds the interrupted run" in err
+    thetas, meta = bprop.load(model)
+    assert meta["stopped"] == "interrupted" and meta["iterations"] == 7
+    assert "test_accuracy" not in meta and len(meta["cost_history"]) == 8

@@ -246,21 +246,33 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
                        f"samples") from None
     seconds = time.perf_counter() - start
-    J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
-    on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
-    y_pred = predict(thetas, Xte, num_threads=args.threads)
-    on_test = scores(yte, y_pred, regression)
-    print(summary(arch, J, history, seconds, Xtr.shape[0]))
-    print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
-    if args.save:
-        results = {f"{part}_{name.replace('^', '').lower()}": v
-                   for part, values in (("train", on_train), ("test", on_test))
-                   for name, v in values.items()}
+
+    def save_run(**results: float) -> None:
         record = model_record(args, classes, ds.class_names, args.split_ranks,
                               cost_history=history.cost, iterations=history.iterations,
                               stopped=history.stopped, **results)
         record.update(standardize=scaling)
         save_model(args.save, thetas, record)
+
+    try:
+        J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
+        on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
+        y_pred = predict(thetas, Xte, num_threads=args.threads)
+        on_test = scores(yte, y_pred, regression)
+    except KeyboardInterrupt:  # Ctrl-C (again) while scoring: the trained run is still saved
+        if not args.save:
+            raise
+        history.stopped = "interrupted"
+        print("bprop: interrupted while scoring; saving the model without its scores",
+              file=sys.stderr, flush=True)
+        save_run()
+        return interrupted_exit(args, history)
+    print(summary(arch, J, history, seconds, Xtr.shape[0]))
+    print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
+    if args.save:
+        save_run(**{f"{part}_{name.replace('^', '').lower()}": v
+                    for part, values in (("train", on_train), ("test", on_test))
+                    for name, v in values.items()})
     if args.plot:
         if regression:
             write_plots(args.plot, thetas, ds.X_test, None, None, [], history=history)
@@ -521,8 +533,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=positive_int, default=None, metavar="N",
                    help="epochs without improvement before early stopping (default: 5)")
     t.add_argument("--resume", metavar="MODEL.npz",
-                   help="start from a saved model's weights (same inputs and classes)")
-    t.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
+                   help="start from a saved model's weights (same inputs and classes); on "
+                        "the model's own data, its split (--seed, --test-fraction) is kept")
+    t.add_argument("--save", metavar="MODEL.npz",
+                   help="write the trained model here (also after Ctrl-C, which then exits 130)")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     t.add_argument("--distributed", action="store_true",
@@ -532,7 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix",
                        description="Score a saved model. Without --data: the part of the model's "
-                                   "own data that its training held out. With --data: all of "
+                                   "own data that its training held out (refused when those "
+                                   "files changed since training). With --data: all of "
                                    "that data (its test split for (fashion-)mnist), unless "
                                    "--test-fraction asks for a part.")
     e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")

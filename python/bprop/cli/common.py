@@ -244,7 +244,9 @@ def model_record(args: argparse.Namespace, classes: np.ndarray | None,
                  class_names: list[str] | None,
                  split_ranks: int, **results: Any) -> dict[str, Any]:
     """What the model file keeps about the training run: enough to rebuild its
-    data split and to read its outputs as the data's labels."""
+    data split (and to know its data files unchanged: ``data_fingerprint``),
+    to read its outputs as the data's labels, and the settings it ran with
+    (the learning rate the optimiser used, not None for its default)."""
     return dict(data=data_spec_for_record(args.data),
                 data_fingerprint=getattr(args, "data_fingerprint", None),
                 optimizer=args.optimizer, lambda_=args.lambda_,
