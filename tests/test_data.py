@@ -258,7 +258,7 @@ def test_csv_errors_name_the_files_own_lines_across_quoted_line_breaks(tmp_path,
     with pytest.raises(ValueError, match=r"t.csv: line 3: unexpected end of data \(CSV quoting"):
         data.load_csv(tmp_path / "t.csv")
     # converted a few rows at a time: the line numbers stay the file's
-    monkeypatch.setattr(data.files, "_CHUNK_FIELDS", 6)
+    monkeypatch.setattr(data.files, "_CHUNK_CHARS", 12)
     lines = [f'{i % 2},"{i}",{i / 2}' for i in range(20)]
     (tmp_path / "c.csv").write_text("\n".join(lines) + "\n")
     X, y = data.load_csv(tmp_path / "c.csv")

@@ -116,7 +116,8 @@ def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
     return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
 
 
-_CHUNK_FIELDS = 1 << 20  # fields converted to numbers at a time: bounded temporary memory
+_CHUNK_CHARS = 1 << 22  # characters of fields converted to numbers at a time (as a text
+                        # array of 4 bytes a character): bounded temporary memory
 
 
 def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -175,40 +176,46 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
     header = not all(_is_number(first[1][c]) for c in feature_cols)
 
     blocks: list[np.ndarray] = []
-    labels: list[np.ndarray] = []
+    labels: list[str] = []
     lines: list[int] = []  # each data row's line in the file
-    chunk: list[list[str]] = []
+    chunk: list[list[str]] = []  # rows' feature fields, converted a chunk at a time
+    longest = 1  # the chunk's longest feature field: the width of its text array
 
     def convert() -> None:  # the chunk's rows to numbers, naming the first bad field
-        table = np.array(chunk, dtype=str).reshape(len(chunk), width)
         try:
-            blocks.append(table[:, feature_cols].astype(np.float64))
+            blocks.append(np.array(chunk, dtype=str).astype(np.float64))
         except ValueError:
             for r, values in enumerate(chunk):
-                for c in feature_cols:
-                    if not _is_number(values[c]):
+                for j, text in enumerate(values):
+                    if not _is_number(text):
                         raise ValueError(f"{path}: line {lines[len(lines) - len(chunk) + r]}, "
-                                         f"column {c + 1}: {values[c].strip()!r} is not a "
-                                         f"number") from None
+                                         f"column {feature_cols[j] + 1}: {text.strip()!r} is "
+                                         f"not a number") from None
             raise
-        if label_col is not None:
-            labels.append(table[:, label_col])
         chunk.clear()
 
-    rows = 0 if header else 1
+    def add(number: int, values: list[str]) -> None:
+        nonlocal longest
+        if label_col is None:
+            features = values
+        else:
+            features = values[:label_col] + values[label_col + 1:]
+            labels.append(values[label_col])
+        chunk.append(features)
+        lines.append(number)
+        longest = max(longest, max(map(len, features)))
+        if len(chunk) * len(features) * longest >= _CHUNK_CHARS:
+            convert()
+            longest = 1
+
     if not header:
-        chunk.append(first[1])
-        lines.append(first[0])
+        add(*first)
     for number, values in records:
         if len(values) != width:
             raise ValueError(f"{path}: line {number} has {len(values)} columns, the first row "
                              f"has {width}")
-        chunk.append(values)
-        lines.append(number)
-        rows += 1
-        if len(chunk) * width >= _CHUNK_FIELDS:
-            convert()
-    if not rows:
+        add(number, values)
+    if not lines:
         raise ValueError(f"{path}: no data rows after the header")
     if chunk:
         convert()
@@ -217,7 +224,7 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
         r, c = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"{path}: line {lines[r]}, column {feature_cols[c] + 1}: {X[r, c]} "
                          f"(features must be finite numbers)")
-    return X, None if label_col is None else np.concatenate(labels)
+    return X, None if label_col is None else np.array(labels, dtype=str)
 
 
 def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str = "labels"
