@@ -113,7 +113,8 @@ def check_writable_directory(path: str | os.PathLike) -> Path:
     a read-only mount, a full disk's quota) fail here and not after training.
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    written = _resolved(target)  # a symbolic link's file: where a save writes
+    directory = written.parent if str(written.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"{target}: the directory {directory} does not exist")
     if target.is_dir():
@@ -121,7 +122,7 @@ def check_writable_directory(path: str | os.PathLike) -> Path:
     if not os.access(directory, os.W_OK | os.X_OK):
         raise PermissionError(f"{target}: cannot write in the directory {directory}")
     try:
-        fd, probe = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=directory)
+        fd, probe = tempfile.mkstemp(prefix=temp_prefix(written), suffix=".tmp", dir=directory)
     except OSError as e:
         raise _cannot_write(target, directory, e, "cannot create a file") from None
     os.close(fd)
