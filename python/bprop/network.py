@@ -54,7 +54,8 @@ class Network(list):
     or ``net * n`` would be a network of some other kind, so they raise
     instead: take ``list(net)`` first for the bare weight matrices. In-place
     list methods (``append``, ``extend``, ``+=``, ``reverse``) change the
-    Network itself, which keeps its kind.
+    Network itself, which keeps its kind; iterating (also ``reversed(net)``)
+    gives the weight matrices themselves.
 
     Examples
     --------
