@@ -26,11 +26,11 @@ from ..data.files import csv_width
 from .common import (DATA_HELP, CliError, banner, check_fingerprint, check_memory,
                           class_values, classes_from_meta, data_files, data_spec_for_record,
                           display_names, fingerprint, fraction_up_to_one, has_own_test_split,
-                          interrupted_exit,
-                          load_data, mnist_directory, model_record, non_negative_real, one_char,
-                          open_fraction, parse_hidden, positive_int, positive_real, read_whole,
-                          save_model, scores, format_scores, seed_int, split, split_shard,
-                          summary, thread_count, to_class_indices, train_settings)
+                          interrupted_exit, load_data, mnist_directory, model_record,
+                          non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
+                          positive_real, read_whole, save_model, scores, format_scores, seed_int,
+                          split, split_shard, summary, thread_count, to_class_indices,
+                          train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load
 from ..network import Network, cost, predict
