@@ -134,7 +134,8 @@ def test_only_temporary_files_of_dead_writers_are_removed(tmp_path):
                 temp("other.npz", dead.pid), tmp_path / ".m.npz.abcd_123.tmp"]
         kept[-1].write_bytes(b"no pid in the name: whose it is is unknown")
         net = bprop.Network(bprop.initialize([3, 2, 2], seed=0))
-        for use in (lambda: bprop.save(tmp_path / "m.npz", net), lambda: bprop.load(tmp_path / "m.npz")):
+        for use in (lambda: bprop.save(tmp_path / "m.npz", net),
+                    lambda: bprop.load(tmp_path / "m.npz")):
             gone = stale()
             use()
             assert not any(q.exists() for q in gone)

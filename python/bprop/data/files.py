@@ -91,7 +91,8 @@ def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str =
     written with any quoting (``QUOTE_MINIMAL``, ``QUOTE_NONNUMERIC``,
     ``QUOTE_ALL``) read alike; spaces after a delimiter are skipped. Blank
     lines are skipped. A first row whose features are not numbers is a header
-    and is skipped; a UTF-8 byte-order mark is ignored. Labels are whole numbers (``y`` int64) or, when any label is not a number, strings (``y`` of dtype str;
+    and is skipped; a UTF-8 byte-order mark is ignored. Labels are whole
+    numbers (``y`` int64) or, when any label is not a number, strings (``y`` of dtype str;
     map them to classes ``0..K-1`` with ``np.unique(y, return_inverse=True)``).
     With ``targets="real"`` (regression) the column holds real values (``y``
     float64). Errors name the file's line and column (both counted from 1).
