@@ -24,7 +24,7 @@ accumulated in float64. Results are bit-identical for every thread count.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, SupportsIndex, overload
+from typing import Any, SupportsIndex, overload
 
 import numpy as np
 
@@ -50,12 +50,14 @@ class Network(list):
     ``activation`` and ``output`` (``copy()`` and slices share the weight
     arrays, as a list's do). A slice keeps the kind only while it still ends
     at the output layer, with step 1 (``net[1:]``: the layers after the first);
-    any other slice (``net[:-1]``, ``net[::2]``, ``net[::-1]``) and ``net + ...``
-    or ``net * n`` would be a network of some other kind, so they raise
-    instead: take ``list(net)`` first for the bare weight matrices. In-place
-    list methods (``append``, ``extend``, ``+=``, ``reverse``) change the
-    Network itself, which keeps its kind; iterating (also ``reversed(net)``)
-    gives the weight matrices themselves.
+    any other slice (``net[:-1]``, ``net[::2]``, ``net[::-1]``) would be a
+    network of some other kind, so it raises ``ValueError`` instead: take
+    ``list(net)`` first for the bare weight matrices. ``net + other`` and
+    ``net * n`` join or repeat layers as lists do, and give plain lists: no
+    longer this network, so they carry no kind (:func:`bprop.save` asks for
+    one). In-place list methods (``append``, ``extend``, ``+=``, ``reverse``)
+    change the Network itself, which keeps its kind; iterating (also
+    ``reversed(net)``) gives the weight matrices themselves.
 
     Examples
     --------
@@ -118,27 +120,6 @@ class Network(list):
         activation = (self.activation[start:] if isinstance(self.activation, list)
                       else self.activation)
         return Network(super().__getitem__(index), activation, self.output)
-
-    def _refuse(self, what: str) -> NoReturn:
-        raise TypeError(f"{what}: joined or repeated layers are not a network of this kind "
-                        f"({self.activation!r} hidden, {self.output!r} output); use list(net) "
-                        f"for the bare weight matrices, or net.extend(...) to add layers to "
-                        f"this Network in place")
-
-    def __add__(self, other: Any) -> NoReturn:
-        self._refuse("net + ...")
-
-    def __radd__(self, other: Any) -> NoReturn:
-        self._refuse("... + net")
-
-    def __mul__(self, n: Any) -> NoReturn:
-        self._refuse("net * n")
-
-    def __rmul__(self, n: Any) -> NoReturn:
-        self._refuse("n * net")
-
-    def __imul__(self, n: Any) -> NoReturn:
-        self._refuse("net *= n")
 
 
 def network_kind(thetas: Any, activation: Any = None, output: Any = None) -> tuple[Any, str]:
