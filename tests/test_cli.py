@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -357,3 +358,250 @@ def test_second_trial_findings(tmp_path):
     np.savez(tmp_path / "real.npz", X=np.ones((10, 2)), y=np.linspace(0, 1, 10))
     out = run("train", "--data", str(tmp_path / "real.npz"))
     assert out.returncode == 2 and "--output identity" in out.stderr
+
+
+def test_quoted_csv_trains_evaluates_and_predicts(tmp_path):
+    """Issue 21: a QUOTE_ALL file failed ('"0.18..." is not a number'), QUOTE_NONNUMERIC gave
+    the classes '"cat"', and a quoted label with a comma broke the column count."""
+    import csv
+
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 300)
+    X = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])[k] + rng.normal(size=(300, 2))
+    names = np.array(["cat", "dog, big", "emu"])
+    for quoting in (csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC):
+        with open(tmp_path / "q.csv", "w", newline="") as f:
+            w = csv.writer(f, quoting=quoting)
+            w.writerow(["label", "x1", "x2"])
+            w.writerows([[n, a, b] for n, (a, b) in zip(names[k], X)])
+        with open(tmp_path / "new.csv", "w", newline="") as f:  # features only, quoted
+            csv.writer(f, quoting=quoting).writerows(X[:5].tolist())
+        model = tmp_path / "m.npz"
+        out = run("train", "--data", str(tmp_path / "q.csv"), "--hidden", "6", "--save",
+                  str(model), "--quiet")
+        assert _test_accuracy(out) > 0.9
+        assert bprop.load(model)[1]["classes"] == ["cat", "dog, big", "emu"]
+        ev = run("evaluate", str(model))
+        assert ev.returncode == 0 and "  dog, big  " in ev.stdout, ev.stderr
+        pr = run("predict", str(model), "--data", str(tmp_path / "new.csv"))
+        assert pr.returncode == 0, pr.stderr
+        np.savez(tmp_path / "new.npz", X=X[:5])
+        same = run("predict", str(model), "--data", str(tmp_path / "new.npz"))
+        assert pr.stdout == same.stdout and set(pr.stdout.splitlines()) <= set(names)
+        assert len(pr.stdout.splitlines()) == 5
+        pr = run("predict", str(model), "--data", str(tmp_path / "q.csv"))  # labels first
+        assert pr.returncode == 0 and len(pr.stdout.splitlines()) == 300, pr.stderr
+
+
+# Issue 21: results that were wrong without a word, and runs or results that were lost.
+
+def test_evaluate_refuses_a_data_file_changed_since_training(tmp_path):
+    data = _blobs_csv(tmp_path / "d.csv", m=1000)
+    model = tmp_path / "m.npz"
+    acc = _test_accuracy(run("train", "--data", str(data), "--hidden", "6", "--save", str(model),
+                             "--quiet"))
+    _, meta = bprop.load(model)
+    assert meta["data_fingerprint"]["d.csv"]["size"] == data.stat().st_size
+    assert f"accuracy {acc:.4f} on 200 samples" in run("evaluate", str(model)).stdout
+    text = data.read_text()
+    data.write_text(text[:-3] + ("1" if text[-3] != "1" else "2") + text[-2:])  # same size
+    ev = run("evaluate", str(model))
+    assert ev.returncode == 2 and "d.csv has changed since training (its content differs)" \
+        in ev.stderr
+    data.write_text(text)  # restored: scored again
+    assert f"accuracy {acc:.4f} on 200 samples" in run("evaluate", str(model)).stdout
+    _blobs_csv(data, m=300, seed=4)  # the file rewritten: the rows held out are gone
+    ev = run("evaluate", str(model))
+    assert ev.returncode == 2 and "on 60 samples" not in ev.stdout
+    assert (f"the model was trained on {data}, and d.csv has changed since training "
+            f"({meta['data_fingerprint']['d.csv']['size']} bytes then, "
+            f"{data.stat().st_size} now)") in ev.stderr
+    assert f"pass --data {data} to score the data as they are now" in ev.stderr
+    ev = run("evaluate", str(model), "--data", str(data))  # as the message says
+    assert ev.returncode == 0 and "all of it" in ev.stdout and "on 300 samples" in ev.stdout
+    # a model from 0.2, without a fingerprint: still scored, with a note
+    thetas, meta = bprop.load(model)
+    old = {k: v for k, v in meta.items() if k not in ("format", "format_version", "layer_sizes",
+                                                      "dtype", "data_fingerprint")}
+    bprop.save(tmp_path / "old.npz", thetas, **old)
+    ev = run("evaluate", str(tmp_path / "old.npz"))
+    assert ev.returncode == 0 and "on 60 samples" in ev.stdout, ev.stderr
+    assert "records no fingerprint of its data" in ev.stderr
+
+
+def test_a_fingerprint_covers_the_files_of_digits_and_mnist_directories(tmp_path):
+    import gzip
+    from importlib import resources
+
+    model = tmp_path / "digits.npz"
+    assert run("train", "--iterations", "3", "--save", str(model), "--quiet").returncode == 0
+    shipped = resources.files("bprop").joinpath("_data/digits.npz").read_bytes()
+    assert bprop.load(model)[1]["data_fingerprint"]["digits.npz"]["size"] == len(shipped)
+    d = tmp_path / "mn"
+    d.mkdir()
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 60), ("t10k", 20)):
+        for kind, array in (("images-idx3", rng.integers(0, 256, (n, 28, 28))),
+                            ("labels-idx1", np.arange(n) % 3)):
+            header = bytes([0, 0, 8, array.ndim]) + b"".join(
+                int(s).to_bytes(4, "big") for s in array.shape)
+            with gzip.open(d / f"{prefix}-{kind}-ubyte.gz", "wb") as f:
+                f.write(header + array.astype(np.uint8).tobytes())
+    model = tmp_path / "mn.npz"
+    assert run("train", "--data", f"mnist:{d}", "--hidden", "4", "--iterations", "3", "--save",
+               str(model), "--quiet").returncode == 0
+    assert sorted(bprop.load(model)[1]["data_fingerprint"]) == sorted(p.name for p in d.iterdir())
+    assert run("evaluate", str(model)).returncode == 0
+    (d / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\0\0\x08\x01" + b"\0\0\0\x00"))
+    ev = run("evaluate", str(model))  # evaluate reads the test split only: still the same
+    assert ev.returncode == 0 and "on 20 samples" in ev.stdout, ev.stderr
+    labels = d / "t10k-labels-idx1-ubyte.gz"
+    with gzip.open(labels, "wb") as f:
+        f.write(b"\0\0\x08\x01\0\0\0\x14" + bytes(20))
+    ev = run("evaluate", str(model))
+    assert ev.returncode == 2 and "t10k-labels-idx1-ubyte.gz has changed since training" \
+        in ev.stderr
+
+
+def test_resume_keeps_the_models_split_or_refuses_another(tmp_path):
+    data = _blobs_csv(tmp_path / "d.csv")
+    model = tmp_path / "m.npz"
+    out = run("train", "--data", str(data), "--hidden", "6", "--seed", "3", "--test-fraction",
+              "0.3", "--save", str(model), "--quiet")
+    m = int(out.stdout.split("on all ")[1].split()[0])
+    assert m == 211, out.stderr  # 300 rows less a stratified 0.3 (the default 0.2: 240)
+    for flag, value, recorded in (("--seed", "5", "3"), ("--test-fraction", "0.5", "0.3")):
+        bad = run("train", "--data", str(data), "--resume", str(model), flag, value, "--quiet")
+        assert bad.returncode == 2 and "training samples" not in bad.stdout
+        assert (f"{flag} {value}: the model of --resume {model} was trained on {data} with "
+                f"{flag} {recorded}, which chose the rows it was tested on") in bad.stderr
+        assert f"Leave {flag} out to keep the model's split" in bad.stderr
+    more = tmp_path / "more.npz"
+    for flags in ((), ("--seed", "3", "--test-fraction", "0.3")):  # the model's split, kept
+        out = run("train", "--data", str(data), "--resume", str(model), "--iterations", "5",
+                  "--save", str(more), "--quiet", *flags)
+        assert out.returncode == 0, out.stderr
+        assert f"on all {m} training samples" in out.stdout  # not 240 (seed 0, 0.2)
+        _, meta = bprop.load(more)
+        assert (meta["seed"], meta["test_fraction"]) == (3, 0.3)
+        ev = run("evaluate", str(more))  # the same held-out rows as the first model's
+        assert f"on {300 - m} samples" in ev.stdout and "(0.3)" in ev.stdout
+    other = _blobs_csv(tmp_path / "other.csv", seed=7)  # other data: the flags are free
+    out = run("train", "--data", str(other), "--resume", str(model), "--seed", "5",
+              "--iterations", "5", "--quiet")
+    assert out.returncode == 0 and "on all 240 training samples" in out.stdout, out.stderr
+
+
+def test_a_model_records_the_learning_rate_used(tmp_path):
+    data = _blobs_csv(tmp_path / "d.csv", m=100)
+    for flags, rate in ((("--optimizer", "adam"), 0.001), (("--optimizer", "gd"), 1.0),
+                        (("--optimizer", "momentum", "--learning-rate", "0.3"), 0.3),
+                        (("--optimizer", "lbfgs"), None)):
+        out = run("train", "--data", str(data), "--hidden", "3", "--iterations", "2", "--save",
+                  str(tmp_path / "m.npz"), "--quiet", *flags)
+        assert out.returncode == 0, out.stderr
+        meta = bprop.load(tmp_path / "m.npz")[1]
+        assert meta["learning_rate"] == rate and meta["stopped"] == "completed"
+
+
+@pytest.mark.parametrize("target", ["/proc/m.npz", "/sys/m.npz"])
+def test_save_into_a_directory_that_takes_no_files_fails_before_training(tmp_path, target):
+    if not os.path.isdir(os.path.dirname(target)):
+        pytest.skip(f"no {os.path.dirname(target)} here")
+    out = run("train", "--save", target, "--iterations", "1000")
+    assert out.returncode == 2 and "training" not in out.stdout
+    assert f"--save: {target}: cannot create a file in the directory" in out.stderr
+    assert ".tmp" not in out.stderr
+    with pytest.raises(OSError, match=f"{target}: cannot create a file") as e:
+        bprop.save(target, bprop.Network(bprop.initialize([2, 2])))
+    assert ".tmp" not in str(e.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in read-only directories")
+def test_save_into_a_read_only_directory_fails_before_training(tmp_path):
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o555)
+    try:
+        out = run("train", "--save", str(d / "m.npz"), "--iterations", "1000")
+    finally:
+        d.chmod(0o755)
+    assert out.returncode == 2 and "training" not in out.stdout
+    assert f"--save: {d / 'm.npz'}: cannot" in out.stderr
+
+
+@pytest.mark.parametrize("cwd_full", [False, True])
+def test_a_save_failing_after_training_keeps_the_model(tmp_path, monkeypatch, capsys, cwd_full):
+    """The check before training passed; the write at the end failed (a full disk)."""
+    import errno
+    import tempfile
+
+    from bprop.cli import main
+
+    full, spare = tmp_path / "full", tmp_path / "spare"
+    full.mkdir()
+    spare.mkdir()
+    real_replace = os.replace
+
+    def replace(source, target):  # the disk fills up while the model is written
+        if Path(target).parent == full:
+            raise OSError(errno.ENOSPC, "No space left on device", str(source))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(tempfile, "tempdir", str(spare))
+    monkeypatch.chdir(full if cwd_full else tmp_path)
+    assert main(["train", "--iterations", "20", "--save", str(full / "m.npz"), "--quiet"]) == 2
+    out, err = capsys.readouterr()
+    kept = next((spare if cwd_full else tmp_path).glob("m.unsaved-*.npz"))
+    assert f"bprop: error: --save: {full / 'm.npz'}: writing the file failed in the directory " \
+           f"{full} (No space left on device); the trained model is kept in {kept} instead" in err
+    assert ".tmp" not in err
+    thetas, meta = bprop.load(kept)
+    assert f"test accuracy {meta['test_accuracy']:.4f}" in out and meta["iterations"] == 20
+    assert list(full.iterdir()) == []
+
+
+def test_ctrl_c_saves_the_interrupted_run_and_exits_130(tmp_path):
+    import signal
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 20000)
+    X = rng.normal(size=(20000, 50)) + y[:, None]
+    np.savez(tmp_path / "big.npz", X=X, y=y)
+    model = tmp_path / "m.npz"
+    p = subprocess.Popen([sys.executable, "-m", "bprop", "train", "--data", "big.npz",
+                          "--hidden", "64", "--optimizer", "adam", "--batch-size", "32",
+                          "--epochs", "200", "--save", str(model)], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not p.stderr.readline().startswith("epoch "):  # training runs: an epoch is done
+            assert p.poll() is None
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+        p.wait()
+    assert p.returncode == 130, err
+    assert "(stopped: interrupted)" in out and f"saved {model}" in out
+    _, meta = bprop.load(model)
+    assert meta["stopped"] == "interrupted" and 0 < meta["iterations"] < 200 * 500
+    assert (f"bprop: interrupted after {meta['iterations']} iterations; {model} holds the "
+            f"interrupted run") in err
+
+
+def test_ctrl_c_while_scoring_still_saves_the_trained_model(tmp_path, monkeypatch, capsys):
+    import bprop.cli.commands as commands
+
+    def interrupted(*args, **kwargs):  # Ctrl-C pressed (again) as the run is scored
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "cost", interrupted)
+    model = tmp_path / "m.npz"
+    assert commands.main(["train", "--iterations", "7", "--save", str(model), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted while scoring; saving the model without its scores" in err
+    assert f"interrupted after 7 iterations; {model} holds the interrupted run" in err
+    thetas, meta = bprop.load(model)
+    assert meta["stopped"] == "interrupted" and meta["iterations"] == 7
+    assert "test_accuracy" not in meta and len(meta["cost_history"]) == 8

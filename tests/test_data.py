@@ -1,5 +1,6 @@
 """Data loading: IDX (raw and gz) and every kind of bad file, npz, csv, helpers."""
 
+import csv
 import gzip
 import struct
 
@@ -225,3 +226,49 @@ def test_digits_ship_with_bprop_and_match_scikit_learns():
     d = sk.load_digits()
     np.testing.assert_array_equal(X, d.data / 16.0)
     np.testing.assert_array_equal(y, d.target)
+
+
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_NONNUMERIC, csv.QUOTE_ALL])
+def test_csv_is_read_by_the_standard_rules(tmp_path, quoting):
+    """Issue 21: quoted labels kept their quotes, quoted numbers were 'not a number' and a
+    quoted comma split a field."""
+    rows = [["cat", 0.18, 1.5], ["dog, big", 2.0, -1.0], ['say "hi"', 0.5, 0.25]]
+    with open(tmp_path / "q.csv", "w", newline="") as f:
+        w = csv.writer(f, quoting=quoting)
+        w.writerow(["label", "a", "b"])
+        w.writerows(rows)
+    X, y = data.load_csv(tmp_path / "q.csv")
+    assert y.tolist() == ["cat", "dog, big", 'say "hi"']
+    np.testing.assert_array_equal(X, [[0.18, 1.5], [2.0, -1.0], [0.5, 0.25]])
+    with open(tmp_path / "f.csv", "w", newline="") as f:
+        csv.writer(f, quoting=quoting).writerows([r[1:] for r in rows])
+    np.testing.assert_array_equal(data.load_csv_features(tmp_path / "f.csv"), X)
+    assert data.files.csv_width(tmp_path / "q.csv") == 3
+
+
+def test_csv_errors_name_the_files_own_lines_across_quoted_line_breaks(tmp_path, monkeypatch):
+    text = 'label,a,b\n"two\nlines",1,2\n\ncat,"x",3\n'
+    (tmp_path / "t.csv").write_text(text)
+    with pytest.raises(ValueError, match=r"t.csv: line 5, column 2: 'x' is not a number"):
+        data.load_csv(tmp_path / "t.csv")
+    (tmp_path / "t.csv").write_text('label,a,b\n"a, b",1,2\n"c,d",1\n')
+    with pytest.raises(ValueError, match="line 3 has 2 columns, the first row has 3"):
+        data.load_csv(tmp_path / "t.csv")
+    (tmp_path / "t.csv").write_text('1,2,3\n0,"4,5\n1,2,3\n')
+    with pytest.raises(ValueError, match=r"t.csv: line 3: unexpected end of data \(CSV quoting"):
+        data.load_csv(tmp_path / "t.csv")
+    # converted a few rows at a time: the line numbers stay the file's
+    monkeypatch.setattr(data.files, "_CHUNK_CHARS", 12)
+    lines = [f'{i % 2},"{i}",{i / 2}' for i in range(20)]
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n")
+    X, y = data.load_csv(tmp_path / "c.csv")
+    np.testing.assert_array_equal(X, [[i, i / 2] for i in range(20)])
+    assert y.tolist() == [i % 2 for i in range(20)]
+    lines[13] = '1,"13",nan'
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"line 14, column 3: nan \(features must be finite"):
+        data.load_csv(tmp_path / "c.csv")
+    lines[16] = '0,"sixteen",8'
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"line 17, column 2: 'sixteen' is not a number"):
+        data.load_csv(tmp_path / "c.csv")

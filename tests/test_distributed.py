@@ -203,3 +203,12 @@ def test_evaluate_after_distributed_training_scores_only_held_out_rows(tmp_path)
                         capture_output=True, text=True, timeout=120)
     assert ev.returncode == 0, ev.stderr
     assert f"accuracy {test_acc:.4f} on " in ev.stdout
+    # --resume on one process keeps that split too (issue 21): its test rows are the same
+    more = subprocess.run([sys.executable, "-m", "bprop", "train", "--data", "noisy.npz",
+                           "--resume", str(tmp_path / "d.npz"), "--optimizer", "gd",
+                           "--learning-rate", "1e-12", "--iterations", "1", "--save",
+                           str(tmp_path / "r.npz"), "--quiet"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert more.returncode == 0, more.stderr
+    assert f"test accuracy {test_acc:.4f}" in more.stdout
+    assert bprop.load(tmp_path / "r.npz")[1]["split_ranks"] == 2

@@ -290,3 +290,17 @@ def test_warm_start_with_other_classes_is_refused():
         clf.fit(X[y < 2], y[y < 2])  # fewer classes: a fresh network would replace it silently
     clf.fit(X, y)  # the same classes continue
     assert clf.classes_.tolist() == [0, 1, 2]
+
+
+def test_the_estimators_give_train_an_optimizer_without_a_second_rate():
+    """Issue 21: train refuses an optimizer instance together with learning_rate; the
+    estimators build their optimiser from solver and learning_rate and pass it alone."""
+    X, y = make_blobs(120, centers=3, random_state=0)
+    clf = BackpropClassifier(solver="adam", learning_rate=0.05, hidden_layer_sizes=(4,),
+                             max_iter=3, random_state=0)
+    with pytest.warns(sklearn.exceptions.ConvergenceWarning):
+        clf.fit(X, y)
+    clf.partial_fit(X, y)  # the kept optimiser, again without a rate beside it
+    assert clf._optimizer.learning_rate == 0.05
+    assert BackpropClassifier(solver="gd", max_iter=2, hidden_layer_sizes=(3,)).partial_fit(
+        X, y, classes=[0, 1, 2])._optimizer.learning_rate == 1.0

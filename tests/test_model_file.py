@@ -104,8 +104,49 @@ def test_killed_writer_leaves_previous_model_intact(tmp_path):
     p.wait(timeout=30)
     p.stdout.close()
     assert path.read_bytes() == before
+    left = [q.name for q in tmp_path.iterdir() if q.name != "model.npz"]
+    assert len(left) == 1 and left[0].startswith(f".model.npz.{p.pid}-"), left
     thetas, _ = bprop.load(path)
     np.testing.assert_array_equal(thetas[0], bprop.initialize([3, 2, 2], seed=0)[0])
+    # the dead writer's temporary file went with that load (issue 21: they piled up)
+    assert [q.name for q in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_only_temporary_files_of_dead_writers_are_removed(tmp_path):
+    from bprop._internal import atomic
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        def temp(target, pid, rand="abcd_123"):
+            q = tmp_path / f"{atomic.temp_prefix(target, pid)}{rand}.tmp"
+            q.write_bytes(b"half a model")
+            return q
+
+        def stale():
+            return [temp("m.npz", dead.pid), temp("m.npz", dead.pid, "zz9xy0qk")]
+
+        other_host = tmp_path / f".m.npz.{dead.pid}-{'0' * 8}-abcd_123.tmp"
+        if atomic._host_tag() != "0" * 8:
+            other_host.write_bytes(b"written on another machine that shares the directory")
+        kept = [temp("m.npz", os.getpid()), temp("m.npz", live.pid), temp("m.npz.1", dead.pid),
+                temp("other.npz", dead.pid), tmp_path / ".m.npz.abcd_123.tmp"]
+        kept[-1].write_bytes(b"no pid in the name: whose it is is unknown")
+        net = bprop.Network(bprop.initialize([3, 2, 2], seed=0))
+        for use in (lambda: bprop.save(tmp_path / "m.npz", net),
+                    lambda: bprop.load(tmp_path / "m.npz")):
+            gone = stale()
+            use()
+            assert not any(q.exists() for q in gone)
+            assert all(q.exists() for q in kept)
+            assert other_host.exists() or atomic._host_tag() == "0" * 8
+        assert sorted(q.name for q in atomic.remove_stale_temp_files(tmp_path / "m.npz")) == []
+        gone = stale()
+        assert sorted(atomic.remove_stale_temp_files(tmp_path / "m.npz")) == sorted(gone)
+    finally:
+        live.kill()
+        live.wait()
 
 
 def test_a_saved_network_knows_its_kind(tmp_path):
@@ -191,3 +232,44 @@ def test_saving_through_a_symbolic_link_keeps_the_link(tmp_path):
     assert (tmp_path / "link.npz").is_symlink()
     back, _ = bprop.load(real)  # the file the link points at holds the new model
     np.testing.assert_array_equal(back[0], bprop.initialize([3, 4, 2], seed=1)[0])
+
+
+def test_every_copy_of_a_network_keeps_its_kind():
+    """Issue 21: net.copy() and net[:] were plain lists, then run as sigmoid/logistic."""
+    import copy
+    import pickle
+
+    X, y = bprop.data.load_digits()
+    net, _ = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, activation="tanh",
+                         output="softmax", optimizer="adam", learning_rate=0.01, batch_size=64,
+                         epochs=10, seed=0, verbose=False)
+    accuracy = np.mean(bprop.predict(net, X) == y)
+    assert accuracy > 0.95
+    copies = {"copy()": net.copy(), "[:]": net[:], "[0:]": net[0:], "copy.copy": copy.copy(net),
+              "deepcopy": copy.deepcopy(net), "pickle": pickle.loads(pickle.dumps(net))}
+    for how, c in copies.items():
+        assert isinstance(c, bprop.Network), how
+        assert (c.activation, c.output) == ("tanh", "softmax"), how
+        assert np.mean(bprop.predict(c, X) == y) == accuracy, how
+    assert net.copy()[0] is net[0] and net.copy() is not net  # shallow, as a list's copy
+
+
+def test_a_slice_keeps_the_kind_or_refuses():
+    net = bprop.Network(bprop.initialize([3, 4, 5, 2], seed=0), ["tanh", "relu"], "softmax")
+    tail = net[1:]  # still ends at the output layer: the layers after the first
+    assert isinstance(tail, bprop.Network) and len(tail) == 2
+    assert (tail.activation, tail.output) == (["relu"], "softmax")
+    assert net[-1:].activation == [] and net[-1:][0] is net[2]
+    for index, match in ((slice(None, -1), r"net\[:-1\] leaves out the output layer"),
+                         (slice(None, None, 2), r"net\[::2\] skips or reorders layers"),
+                         (slice(None, None, -1), r"net\[::-1\] skips or reorders layers"),
+                         (slice(3, None), r"net\[3:\] holds no layers")):
+        with pytest.raises(ValueError, match=match):
+            net[index]
+    assert [t.shape for t in list(net)[::-1]] == [(2, 6), (5, 5), (4, 4)]  # the way out
+    # joined or repeated layers are no longer this network: plain lists, as lists give
+    for joined in (net + net, net + [net[0]], [net[0]] + net, net * 2, 2 * net):
+        assert type(joined) is list and joined[0] is net[0]
+    with pytest.raises(ValueError, match="say which network this is"):
+        bprop.save("never.npz", net + [])  # a kind is never made up for them
+    assert len(net) == 3 and net[0].shape == (4, 4)  # unchanged, and int indexing as before

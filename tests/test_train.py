@@ -333,3 +333,26 @@ def test_optimisers_hear_the_end_of_each_epoch():
     bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer=opt, batch_size=100,
                 epochs=3, seed=0, verbose=False)
     assert opt.seen == [(1, 1.0), (2, 0.5), (3, 0.25)]
+
+
+def test_an_optimizer_instance_with_a_learning_rate_is_refused():
+    """Issue 21: train(optimizer=Adam(0.01), learning_rate=0.5) ignored the 0.5."""
+    X, y = blobs()
+    t0 = bprop.initialize([2, 4, 3], seed=0)
+    settings = dict(batch_size=32, epochs=3, seed=0, verbose=False)
+    with pytest.raises(ValueError, match=r"learning_rate=0\.5 with an optimizer instance \(Adam, "
+                                         r"learning rate 0\.01\): an instance carries its own "
+                                         r"rate.*Adam\(learning_rate=0\.5\).*optimizer='adam'"):
+        bprop.train(t0, X, y, optimizer=optim.Adam(0.01), learning_rate=0.5, **settings)
+
+    class Halving(optim.GradientDescent):
+        name = "halving"
+
+    with pytest.raises(ValueError, match=r"Halving\(learning_rate=0\.5\)\)$"):
+        bprop.train(t0, X, y, optimizer=Halving(), learning_rate=0.5, **settings)
+    # the instance's own rate is the one used: as the name with that rate
+    a, _ = bprop.train(t0, X, y, optimizer=optim.Adam(0.01), **settings)
+    b, _ = bprop.train(t0, X, y, optimizer="adam", learning_rate=0.01, **settings)
+    c, _ = bprop.train(t0, X, y, optimizer="adam", learning_rate=0.5, **settings)
+    assert all(np.array_equal(p, q) for p, q in zip(a, b))
+    assert not np.array_equal(a[0], c[0])

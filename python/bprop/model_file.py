@@ -4,6 +4,8 @@ The file holds one array per weight matrix (``theta_0``, ``theta_1``, ...) and a
 JSON metadata record. Loading never unpickles anything, so a file cannot run
 code. Writes go to a temporary file in the same directory, are flushed to disk
 and then renamed over the target: a crash mid-write leaves the old file intact.
+A writer killed mid-write leaves its temporary file (``.NAME.PID-HOST-*.tmp``);
+the next save or load of that file removes the ones whose process is gone.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._internal import checks
-from ._internal.atomic import atomic_write
+from ._internal.atomic import atomic_write, remove_stale_temp_files
 from .network import Network, network_kind
 from .params import layer_sizes
 
@@ -50,7 +52,9 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     path : str or path-like
         Target file (conventionally ``.npz``); replaced only once the new file
         is complete on disk. A file replaced keeps its permission bits; a new
-        one gets the usual ones (0666 less the umask).
+        one gets the usual ones (0666 less the umask). Temporary files of this
+        target left by writers that were killed (and are no longer running)
+        are removed.
     thetas : Network or list of ndarray
         A :class:`bprop.Network` (what :func:`bprop.train` returns) carries
         its activation and output; a plain list needs both given.
@@ -118,10 +122,16 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     ------
     ValueError
         When the file is corrupt, truncated, not a bprop model, or from a newer format.
+
+    Notes
+    -----
+    Like :func:`save`, removes temporary files of ``path`` left by writers
+    that were killed mid-write and are no longer running.
     """
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a directory, not a model file")
+    remove_stale_temp_files(path)  # of writes of this file killed mid-way
     try:
         with open(path, "rb") as fh:
             magic = fh.read(4)

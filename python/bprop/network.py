@@ -24,7 +24,7 @@ accumulated in float64. Results are bit-identical for every thread count.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, SupportsIndex, overload
 
 import numpy as np
 
@@ -45,6 +45,20 @@ class Network(list):
     unless told otherwise, so a ReLU + softmax network is never run as a
     sigmoid one by mistake.
 
+    Copies keep the kind: ``net.copy()``, ``net[:]``, :func:`copy.copy`,
+    :func:`copy.deepcopy` and pickling all give a Network with the same
+    ``activation`` and ``output`` (``copy()`` and slices share the weight
+    arrays, as a list's do). A slice keeps the kind only while it still ends
+    at the output layer, with step 1 (``net[1:]``: the layers after the first);
+    any other slice (``net[:-1]``, ``net[::2]``, ``net[::-1]``) would be a
+    network of some other kind, so it raises ``ValueError`` instead: take
+    ``list(net)`` first for the bare weight matrices. ``net + other`` and
+    ``net * n`` join or repeat layers as lists do, and give plain lists: no
+    longer this network, so they carry no kind (:func:`bprop.save` asks for
+    one). In-place list methods (``append``, ``extend``, ``+=``, ``reverse``)
+    change the Network itself, which keeps its kind; iterating (also
+    ``reversed(net)``) gives the weight matrices themselves.
+
     Examples
     --------
     >>> import bprop
@@ -52,6 +66,8 @@ class Network(list):
     ...                     output="softmax")
     >>> len(net), net.activation, net.output
     (2, 'relu', 'softmax')
+    >>> net.copy().output, net[1:].activation
+    ('softmax', 'relu')
     """
 
     def __init__(self, thetas: Any = (), activation: Any = "sigmoid",
@@ -71,6 +87,39 @@ class Network(list):
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)
         return f"Network([{shapes}], activation={self.activation!r}, output={self.output!r})"
+
+    def copy(self) -> Network:
+        """A shallow copy (the same weight arrays) with the same kind."""
+        return self[:]
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Network: ...
+
+    def __getitem__(self, index: SupportsIndex | slice) -> Any:
+        """``net[l]`` is ``Theta(l+1)``; a slice that ends at the output layer with
+        step 1 is a Network of the same kind; other slices raise ``ValueError``."""
+        if not isinstance(index, slice):
+            return super().__getitem__(index)
+        start, stop, step = index.indices(len(self))
+        shown = (f"net[{'' if index.start is None else index.start}:"
+                 f"{'' if index.stop is None else index.stop}"
+                 f"{'' if index.step is None else f':{index.step}'}]")
+        if step != 1:
+            raise ValueError(f"{shown} skips or reorders layers: the result would not be one "
+                             f"network of this kind; take list(net){shown[3:]} for the weight "
+                             f"matrices themselves")
+        if stop != len(self):
+            raise ValueError(f"{shown} leaves out the output layer, so it would no longer be a "
+                             f"network with output {self.output!r}; take list(net){shown[3:]} "
+                             f"for the weight matrices themselves")
+        if start >= stop and len(self):
+            raise ValueError(f"{shown} holds no layers: an empty network has no kind")
+        activation = (self.activation[start:] if isinstance(self.activation, list)
+                      else self.activation)
+        return Network(super().__getitem__(index), activation, self.output)
 
 
 def network_kind(thetas: Any, activation: Any = None, output: Any = None) -> tuple[Any, str]:

@@ -152,8 +152,21 @@ OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
 
 
 def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
-    """An optimiser instance from a name (``"gd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``)."""
+    """An optimiser instance from a name (``"gd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``)
+    and a learning rate (``None``: the optimiser's default), or the instance given.
+
+    An instance carries its own rate, so giving one with ``learning_rate`` as
+    well is a ``ValueError`` (the rate would otherwise be ignored)."""
     if isinstance(name, Optimizer):
+        if learning_rate is not None:
+            cls = type(name).__name__
+            by_name = (f", or name it (optimizer={name.name!r}, learning_rate={learning_rate!r})"
+                       if OPTIMIZERS.get(name.name) is type(name) else "")
+            raise ValueError(
+                f"learning_rate={learning_rate!r} with an optimizer instance ({cls}, learning "
+                f"rate {name.learning_rate:g}): an instance carries its own rate, so "
+                f"learning_rate would be ignored; give the rate to the optimizer "
+                f"({cls}(learning_rate={learning_rate!r})){by_name}")
         return name
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got {name!r}")

@@ -22,14 +22,17 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
-from .common import (DATA_HELP, CliError, banner, check_memory, class_values,
-                          classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
-                          load_data, mnist_directory, model_record, non_negative_real, one_char,
-                          open_fraction, parse_hidden, positive_int, positive_real, read_whole,
-                          scores, format_scores, seed_int, split, split_shard, summary,
-                          thread_count, to_class_indices, train_settings)
+from ..data.files import csv_width
+from .common import (DATA_HELP, CliError, banner, check_fingerprint, check_memory,
+                          class_values, classes_from_meta, data_files, data_spec_for_record,
+                          display_names, fingerprint, fraction_up_to_one, has_own_test_split,
+                          interrupted_exit, load_data, mnist_directory, model_record,
+                          non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
+                          positive_real, read_whole, save_model, scores, format_scores, seed_int,
+                          split, split_shard, summary, thread_count, to_class_indices,
+                          train_settings)
 from ..init import debug_matrix, initialize
-from ..model_file import load, save
+from ..model_file import load
 from ..network import Network, cost, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
@@ -119,11 +122,37 @@ def check_threads(args: argparse.Namespace) -> None:
         raise CliError(f"--threads {args.threads}: {e}") from None
 
 
+def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
+    """--resume on the model's own data keeps the split that chose its test rows:
+    --seed and --test-fraction default to the model's, and other values are
+    refused (they would train on rows the model was tested on)."""
+    args.split_ranks = 1
+    if meta.get("data") is None or meta.get("data") != data_spec_for_record(args.data) \
+            or "seed" not in meta:
+        return  # other data, or a model saved from Python: nothing recorded to keep
+    own_split = has_own_test_split(args.data)  # its test rows do not depend on the seed
+    recorded = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction")}
+    effective = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction") or 0.2}
+    for name in ("seed", "test_fraction"):
+        given = getattr(args, name)
+        if given is None:
+            setattr(args, name, recorded[name])
+        elif given != effective[name] and not own_split:
+            flag = "--" + name.replace("_", "-")
+            raise CliError(f"{flag} {given:g}: the model of --resume {args.resume} was trained "
+                           f"on {args.data} with {flag} {effective[name]:g}, which chose the rows "
+                           f"it was tested on; another split would now train on them. Leave "
+                           f"{flag} out to keep the model's split (or train a new model)")
+    args.split_ranks = int(meta.get("split_ranks") or 1)
+
+
 def check_settings(args: argparse.Namespace) -> None:
     check_threads(args)
     args.resumed_scaling = None
-    if args.resume:  # the network's kind and input scaling are the model's
+    args.split_ranks = 1
+    if args.resume:  # the network's kind, input scaling and data split are the model's
         net, meta = load_model(args.resume, "--resume")
+        keep_resumed_split(args, meta)
         args.resumed_scaling = meta.get("standardize")
         args.resumed_sizes = meta["layer_sizes"]
         if args.standardize and not args.resumed_scaling:
@@ -135,6 +164,7 @@ def check_settings(args: argparse.Namespace) -> None:
             if given is not None and given != mine:
                 raise CliError(f"--{name} {given}: the model of --resume has {mine}")
             setattr(args, name, mine)
+    args.seed = 0 if args.seed is None else args.seed
     args.activation = args.activation or "sigmoid"
     args.output = args.output or "logistic"
     args.hidden_given = args.hidden is not None
@@ -175,7 +205,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     dtype = np.dtype(args.dtype)
     scaled = args.standardize or (args.resume and args.resumed_scaling)
     ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter,
-                   "real" if regression else "labels", raw_pixels=not scaled)
+                   "real" if regression else "labels", raw_pixels=not scaled,
+                   ranks=args.split_ranks)
+    # evaluate without --data checks that the files are still the ones trained on
+    args.data_fingerprint = fingerprint(data_files(args.data)) if args.save else None
     classes = None
     if regression:
         ytr, yte = ds.y_train, ds.y_test
@@ -213,21 +246,33 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
                        f"samples") from None
     seconds = time.perf_counter() - start
-    J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
-    on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
-    y_pred = predict(thetas, Xte, num_threads=args.threads)
-    on_test = scores(yte, y_pred, regression)
+
+    def save_run(**results: float) -> None:
+        record = model_record(args, classes, ds.class_names, args.split_ranks,
+                              cost_history=history.cost, iterations=history.iterations,
+                              stopped=history.stopped, **results)
+        record.update(standardize=scaling)
+        save_model(args.save, thetas, record)
+
+    try:
+        J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
+        on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
+        y_pred = predict(thetas, Xte, num_threads=args.threads)
+        on_test = scores(yte, y_pred, regression)
+    except KeyboardInterrupt:  # Ctrl-C (again) while scoring: the trained run is still saved
+        if not args.save:
+            raise
+        history.stopped = "interrupted"
+        print("bprop: interrupted while scoring; saving the model without its scores",
+              file=sys.stderr, flush=True)
+        save_run()
+        return interrupted_exit(args, history)
     print(summary(arch, J, history, seconds, Xtr.shape[0]))
     print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
     if args.save:
-        results = {f"{part}_{name.replace('^', '').lower()}": v
-                   for part, values in (("train", on_train), ("test", on_test))
-                   for name, v in values.items()}
-        record = model_record(args, classes, ds.class_names, 1, cost_history=history.cost,
-                              iterations=history.iterations, **results)
-        record.update(standardize=scaling)
-        save(args.save, thetas, **record)
-        print(f"saved {args.save}")
+        save_run(**{f"{part}_{name.replace('^', '').lower()}": v
+                    for part, values in (("train", on_train), ("test", on_test))
+                    for name, v in values.items()})
     if args.plot:
         if regression:
             write_plots(args.plot, thetas, ds.X_test, None, None, [], history=history)
@@ -235,7 +280,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             assert classes is not None
             write_plots(args.plot, thetas, ds.X_test, yte, y_pred,
                         display_names(classes, ds.class_names), history=history)
-    return 0
+    return interrupted_exit(args, history)
 
 
 def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray | None,
@@ -285,13 +330,14 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
                            f"the data to score with --data")
         seed = meta.get("seed", 0)
         fraction = meta.get("test_fraction") or 0.2
+        if spec.endswith((".npz", ".csv")) and not Path(spec).exists():
+            raise CliError(f"the model was trained on {spec}, which is not there now; "
+                           f"name the data with --data")
+        check_fingerprint(args.model, meta, spec, data_files(spec, ("test",)))
         if has_own_test_split(spec):
             d, names = mnist_directory(spec)
             X, y = bdata.load_mnist(d, "test", dtype=dtype)
             return spec, X, y, names, "its test split"
-        if spec.endswith((".npz", ".csv")) and not Path(spec).exists():
-            raise CliError(f"the model was trained on {spec}, which is not there now; "
-                           f"name the data with --data")
         X, y = read_whole(spec, dtype, meta.get("delimiter") or ",", targets)
         _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
@@ -364,9 +410,7 @@ def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.
         return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
     if not path.endswith(".csv"):
         raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv")
-    with open(path, encoding="utf-8-sig") as f:  # one column more than inputs: labels first
-        first = next((line for line in f if line.strip()), "")
-    width = len(first.split(delimiter))
+    width = csv_width(path, delimiter)  # one column more than inputs: labels first
     if width not in (n_inputs, n_inputs + 1):
         raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
                        f"takes {n_inputs} inputs (another --delimiter?)")
@@ -472,10 +516,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "he: for ReLU; auto: he for ReLU, else xavier")
     add_network_kind(t, default=None, identity="squared error: regression on the real targets "
                                                "of FILE.npz or FILE.csv")
-    t.add_argument("--seed", type=seed_int, default=0, metavar="N",
-                   help="seed of the initial weights, the split and the shuffling (default: 0)")
+    t.add_argument("--seed", type=seed_int, default=None, metavar="N",
+                   help="seed of the initial weights, the split and the shuffling (default: 0; "
+                        "with --resume on the model's own data: the model's)")
     t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
-                   help="held-out share of data without a test split of its own (default: 0.2)")
+                   help="held-out share of data without a test split of its own (default: 0.2; "
+                        "with --resume on the model's own data: the model's)")
     t.add_argument("--standardize", action="store_true",
                    help="scale each input to mean 0, std 1 (training set's; kept in the model)")
     t.add_argument("--validation-fraction", type=open_fraction, default=None, metavar="SHARE",
@@ -487,8 +533,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=positive_int, default=None, metavar="N",
                    help="epochs without improvement before early stopping (default: 5)")
     t.add_argument("--resume", metavar="MODEL.npz",
-                   help="start from a saved model's weights (same inputs and classes)")
-    t.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
+                   help="start from a saved model's weights (same inputs and classes); on "
+                        "the model's own data, its split (--seed, --test-fraction) is kept")
+    t.add_argument("--save", metavar="MODEL.npz",
+                   help="write the trained model here (also after Ctrl-C, which then exits 130)")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     t.add_argument("--distributed", action="store_true",
@@ -498,7 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix",
                        description="Score a saved model. Without --data: the part of the model's "
-                                   "own data that its training held out. With --data: all of "
+                                   "own data that its training held out (refused when those "
+                                   "files changed since training). With --data: all of "
                                    "that data (its test split for (fashion-)mnist), unless "
                                    "--test-fraction asks for a part.")
     e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")

@@ -6,16 +6,22 @@ each other at module level."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
+import sys
+import tempfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from .. import data as bdata
+from ..model_file import save
 from ..network import Network
+from ..optim import get_optimizer
 
 
 class CliError(Exception):
@@ -94,10 +100,11 @@ class DataSet:
 
 
 def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
-              delimiter: str = ",", targets: str = "labels", raw_pixels: bool = False
-              ) -> DataSet:
+              delimiter: str = ",", targets: str = "labels", raw_pixels: bool = False,
+              ranks: int = 1) -> DataSet:
     """The training and test parts of a --data value: (Fashion-)MNIST's own test
-    split, or the split rule with ``test_fraction`` (default 0.2). With
+    split, or the split rule with ``test_fraction`` (default 0.2) applied as on
+    ``ranks`` shards (see :func:`split`). With
     ``raw_pixels``, (Fashion-)MNIST images stay uint8 (an eighth of float64's
     memory), which bprop reads scaled by 1/255: the same bits as scaled floats."""
     if has_own_test_split(spec):
@@ -111,7 +118,8 @@ def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None
         Xte, yte = bdata.load_mnist(d, "test", dtype=pixels)
         return DataSet(Xtr, ytr, Xte, yte, names)
     X, y = read_whole(spec, dtype, delimiter, targets)
-    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed)
+    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed,
+                               ranks)
     return DataSet(Xtr, ytr, Xte, yte, None)
 
 
@@ -236,13 +244,103 @@ def model_record(args: argparse.Namespace, classes: np.ndarray | None,
                  class_names: list[str] | None,
                  split_ranks: int, **results: Any) -> dict[str, Any]:
     """What the model file keeps about the training run: enough to rebuild its
-    data split and to read its outputs as the data's labels."""
-    return dict(data=data_spec_for_record(args.data), optimizer=args.optimizer,
-                lambda_=args.lambda_, learning_rate=args.learning_rate, batch_size=args.batch_size,
+    data split (and to know its data files unchanged: ``data_fingerprint``),
+    to read its outputs as the data's labels, and the settings it ran with
+    (the learning rate the optimiser used, not None for its default)."""
+    return dict(data=data_spec_for_record(args.data),
+                data_fingerprint=getattr(args, "data_fingerprint", None),
+                optimizer=args.optimizer, lambda_=args.lambda_,
+                learning_rate=resolved_learning_rate(args), batch_size=args.batch_size,
                 seed=args.seed, test_fraction=args.test_fraction, delimiter=args.delimiter,
                 split_ranks=split_ranks, class_names=class_names,
                 classes=None if classes is None else classes.tolist(),
                 standardize=None, **results)
+
+
+def resolved_learning_rate(args: argparse.Namespace) -> float | None:
+    """The step size the optimiser used: --learning-rate, else its default;
+    None for lbfgs, which chooses its own steps."""
+    if args.optimizer == "lbfgs":
+        return None
+    return get_optimizer(args.optimizer, args.learning_rate).learning_rate
+
+
+def data_files(spec: str, splits: Sequence[str] = ("train", "test")) -> dict[str, Any]:
+    """The files a --data value reads, by file name (a path or a packaged resource):
+    what the model's fingerprint of its data covers. ``splits``: the parts of
+    a data set with its own test split."""
+    if has_own_test_split(spec):
+        d, _ = mnist_directory(spec)
+        return {p.name: p for part in splits for p in bdata.mnist_files(d, part)}
+    if spec == "digits":
+        return {"digits.npz": resources.files("bprop").joinpath("_data/digits.npz")}
+    if spec.endswith((".npz", ".csv")):
+        return {Path(spec).name: Path(spec)}
+    return {}
+
+
+def fingerprint(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of each file, read in chunks: what ``evaluate`` compares
+    to know that the data are the ones the model was trained on."""
+    out = {}
+    for name, path in files.items():
+        digest, size = hashlib.sha256(), 0
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        out[name] = {"size": size, "sha256": digest.hexdigest()}
+    return out
+
+
+def check_fingerprint(model: str, meta: dict, spec: str, files: dict[str, Any]) -> None:
+    """Refuse data files that differ from the ones the model was trained on. A
+    model from before fingerprints (bprop 0.2) gets a note instead."""
+    recorded = meta.get("data_fingerprint")
+    if not isinstance(recorded, dict):
+        print(f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 or "
+              f"earlier); cannot check that {spec} is unchanged since training",
+              file=sys.stderr)
+        return
+    for name, now in fingerprint(files).items():
+        then = recorded.get(name)
+        if then == now:
+            continue
+        what = (f"{then['size']} bytes then, {now['size']} now"
+                if isinstance(then, dict) and then.get("size") != now["size"]
+                else "its content differs" if isinstance(then, dict)
+                else "the model recorded other files")
+        raise CliError(f"the model was trained on {spec}, and {name} has changed since training "
+                       f"({what}): the rows its training held out are no longer known; pass "
+                       f"--data {spec} to score the data as they are now")
+
+
+def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
+    """``--save``: write the model; if that fails (after the check before
+    training passed: a full disk, a directory gone), keep the trained model
+    in the current directory or the temporary directory, and name both."""
+    try:
+        save(path, thetas, **record)
+    except OSError as e:
+        why = str(e) if str(path) in str(e) else f"{path}: {e}"
+        stem = Path(path).stem or "model"
+        for directory in (Path.cwd(), Path(tempfile.gettempdir())):
+            try:
+                fd, spare = tempfile.mkstemp(prefix=f"{stem}.unsaved-", suffix=".npz",
+                                             dir=directory)
+                os.close(fd)
+            except OSError:
+                continue
+            try:
+                save(spare, thetas, **record)
+            except OSError:
+                Path(spare).unlink(missing_ok=True)
+                continue
+            raise CliError(f"--save: {why}; the trained model is kept in {spare} "
+                           f"instead") from None
+        raise CliError(f"--save: {why}; keeping the model in {Path.cwd()} or "
+                       f"{tempfile.gettempdir()} failed too: the trained model is lost") from None
+    print(f"saved {path}")
 
 
 def data_spec_for_record(spec: str) -> str:
@@ -290,3 +388,14 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, regression: bool) -> dict[str
 
 def format_scores(part: str, values: dict[str, float]) -> str:
     return ", ".join(f"{part} {name} {v:.4f}" for name, v in values.items())
+
+
+def interrupted_exit(args: argparse.Namespace, history: Any) -> int:
+    """0, or 130 (as shells report Ctrl-C) for a run stopped by Ctrl-C, whose
+    model was still saved: the file records ``stopped: "interrupted"``."""
+    if history.stopped != "interrupted":
+        return 0
+    kept = (f"; {args.save} holds the interrupted run (its metadata: stopped "
+            f"'interrupted')" if args.save else "")
+    print(f"bprop: interrupted after {history.iterations} iterations{kept}", file=sys.stderr)
+    return 130

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from .. import distributed
-from .common import (CliError, banner, class_values, has_own_test_split, load_data,
-                          mnist_directory, model_record, parse_hidden, split_shard, summary,
+from .common import (CliError, banner, class_values, data_files, fingerprint,
+                          has_own_test_split, interrupted_exit, load_data, mnist_directory,
+                          model_record, parse_hidden, save_model, split_shard, summary,
                           to_class_indices, train_settings)
 from ..init import initialize
-from ..model_file import save
 from ..network import Network
 from ..training import TrainingDiverged, train
 
@@ -75,6 +75,8 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     if rank == 0 and not args.quiet:
         print(banner(args, arch, thetas, m, dtype,
                      f" over {comm.Get_size()} ranks x {threads} threads"), flush=True)
+    if rank == 0 and args.save:  # the files read, for evaluate to check
+        args.data_fingerprint = fingerprint(data_files(args.data))
     start = time.perf_counter()
     try:
         thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
@@ -91,10 +93,11 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
         if args.save:
             record = model_record(args, classes, names, ranks, train_accuracy=train_acc,
                                   test_accuracy=test_acc, cost_history=history.cost,
-                                  iterations=history.iterations, ranks=comm.Get_size())
-            save(args.save, thetas, **record)
-            print(f"saved {args.save}")
-    return 0
+                                  iterations=history.iterations, stopped=history.stopped,
+                                  ranks=comm.Get_size())
+            save_model(args.save, thetas, record)
+        return interrupted_exit(args, history)
+    return 130 if history.stopped == "interrupted" else 0
 
 
 def _accuracy(thetas: Network, X: np.ndarray, y: np.ndarray, threads: int, comm: Any) -> float:

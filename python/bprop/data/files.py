@@ -1,13 +1,15 @@
 """Samples from files of your own: ``.npz`` (arrays X and y, optionally a range
-of rows) and ``.csv`` (a label column and features; header, BOM and string
-labels handled, errors by line and column)."""
+of rows) and ``.csv`` (a label column and features, read by the csv module's
+rules; header, quoting, BOM and string labels handled, errors by line and
+column)."""
 
 from __future__ import annotations
 
+import csv
 import os
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -84,8 +86,13 @@ def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str =
              dtype: Any = np.float64, targets: str = "labels") -> tuple[np.ndarray, np.ndarray]:
     """A CSV of numbers, one sample per row: a label column and the features.
 
-    A first row whose features are not numbers is a header and is skipped; a
-    UTF-8 byte-order mark is ignored. Labels are whole numbers (``y`` int64) or, when any label is not a number, strings (``y`` of dtype str;
+    Read by the standard CSV rules (Python's :mod:`csv`): fields in double
+    quotes may hold the delimiter or line breaks (``"cat, big"``), so files
+    written with any quoting (``QUOTE_MINIMAL``, ``QUOTE_NONNUMERIC``,
+    ``QUOTE_ALL``) read alike; spaces after a delimiter are skipped. Blank
+    lines are skipped. A first row whose features are not numbers is a header
+    and is skipped; a UTF-8 byte-order mark is ignored. Labels are whole
+    numbers (``y`` int64) or, when any label is not a number, strings (``y`` of dtype str;
     map them to classes ``0..K-1`` with ``np.unique(y, return_inverse=True)``).
     With ``targets="real"`` (regression) the column holds real values (``y``
     float64). Errors name the file's line and column (both counted from 1).
@@ -110,65 +117,115 @@ def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
     return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
 
 
+_CHUNK_CHARS = 1 << 22  # characters of fields converted to numbers at a time (as a text
+                        # array of 4 bytes a character): bounded temporary memory
+
+
+def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(the line a record starts on, counted from 1; its fields) for every record
+    that is not blank, read by the csv module's rules: a field in double quotes
+    may hold the delimiter, line breaks and doubled quotes (``""``); spaces after
+    a delimiter are skipped (so ``1, "a"`` reads ``a``)."""
+    if len(delimiter) != 1:
+        raise ValueError(f"delimiter must be one character, got {delimiter!r}")
+    if delimiter in "\"\r\n":
+        raise ValueError(f"delimiter {delimiter!r} cannot separate CSV fields")
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True, strict=True)
+        start = 1
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:  # an unbalanced quote, text after a closing quote
+                raise ValueError(f"{path}: line {reader.line_num}: {e} (CSV quoting: a quoted "
+                                 f"field ends with a quote followed by the delimiter or the "
+                                 f"line's end)") from None
+            if fields and (len(fields) > 1 or fields[0].strip()):
+                yield start, fields
+            start = reader.line_num + 1
+
+
+def csv_width(path: str | os.PathLike, delimiter: str = ",") -> int:
+    """Fields in the first record of a CSV that is not blank (0 for an empty file)."""
+    return next((len(fields) for _, fields in _csv_records(Path(path), delimiter)), 0)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _read_csv(path: Path, delimiter: str, label_column: int | None
               ) -> tuple[np.ndarray, np.ndarray | None]:
     """(features as float64, the label column's text or None)."""
-    if len(delimiter) != 1:
-        raise ValueError(f"delimiter must be one character, got {delimiter!r}")
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = [(number, line) for number, line in enumerate(f.read().splitlines(), 1)
-                if line.strip()]
-    if not rows:
+    records = _csv_records(path, delimiter)
+    first = next(records, None)
+    if first is None:
         raise ValueError(f"{path}: the file is empty")
-    width = len(rows[0][1].split(delimiter))
+    width = len(first[1])
     need = 1 if label_column is None else 2
     if width < need or (label_column is not None and not -width <= label_column < width):
         raise ValueError(f"{path}: {width} column(s) split by {delimiter!r}; need a label column "
                          f"({label_column}) and at least one feature (another delimiter?)")
     label_col = None if label_column is None else label_column % width
+    feature_cols = [c for c in range(width) if c != label_col]
+    header = not all(_is_number(first[1][c]) for c in feature_cols)
 
-    def fields(number: int, line: str) -> list[str]:
-        values = line.split(delimiter)
+    blocks: list[np.ndarray] = []
+    labels: list[str] = []
+    lines: list[int] = []  # each data row's line in the file
+    chunk: list[list[str]] = []  # rows' feature fields, converted a chunk at a time
+    longest = 1  # the chunk's longest feature field: the width of its text array
+
+    def convert() -> None:  # the chunk's rows to numbers, naming the first bad field
+        try:
+            blocks.append(np.array(chunk, dtype=str).astype(np.float64))
+        except ValueError:
+            for r, values in enumerate(chunk):
+                for j, text in enumerate(values):
+                    if not _is_number(text):
+                        raise ValueError(f"{path}: line {lines[len(lines) - len(chunk) + r]}, "
+                                         f"column {feature_cols[j] + 1}: {text.strip()!r} is "
+                                         f"not a number") from None
+            raise
+        chunk.clear()
+
+    def add(number: int, values: list[str]) -> None:
+        nonlocal longest
+        if label_col is None:
+            features = values
+        else:
+            features = values[:label_col] + values[label_col + 1:]
+            labels.append(values[label_col])
+        chunk.append(features)
+        lines.append(number)
+        longest = max(longest, max(map(len, features)))
+        if len(chunk) * len(features) * longest >= _CHUNK_CHARS:
+            convert()
+            longest = 1
+
+    if not header:
+        add(*first)
+    for number, values in records:
         if len(values) != width:
             raise ValueError(f"{path}: line {number} has {len(values)} columns, the first row "
                              f"has {width}")
-        return values
-
-    def is_number(text: str) -> bool:
-        try:
-            float(text)
-        except ValueError:
-            return False
-        return True
-
-    feature_cols = [c for c in range(width) if c != label_col]
-    first = fields(*rows[0])
-    if not all(is_number(first[c]) for c in feature_cols):
-        rows = rows[1:]  # a header
-    if not rows:
+        add(number, values)
+    if not lines:
         raise ValueError(f"{path}: no data rows after the header")
-    for number, line in rows:
-        if line.count(delimiter) != width - 1:
-            fields(number, line)  # raises, naming the line
-    lines = [line for _, line in rows]
-    try:
-        X = np.loadtxt(lines, delimiter=delimiter, usecols=feature_cols, ndmin=2,
-                       dtype=np.float64, comments=None)
-        labels = None if label_col is None else np.loadtxt(
-            lines, delimiter=delimiter, usecols=label_col, ndmin=1, dtype=str, comments=None)
-    except ValueError:  # find the first bad field, by the file's own line number
-        for number, line in rows:
-            values = fields(number, line)
-            for c in feature_cols:
-                if not is_number(values[c]):
-                    raise ValueError(f"{path}: line {number}, column {c + 1}: "
-                                     f"{values[c].strip()!r} is not a number") from None
-        raise
+    if chunk:
+        convert()
+    X = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
     if not np.isfinite(X).all():
         r, c = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"{path}: line {rows[r][0]}, column {feature_cols[c] + 1}: {X[r, c]} "
+        raise ValueError(f"{path}: line {lines[r]}, column {feature_cols[c] + 1}: {X[r, c]} "
                          f"(features must be finite numbers)")
-    return X, labels
+    return X, None if label_col is None else np.array(labels, dtype=str)
 
 
 def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str = "labels"

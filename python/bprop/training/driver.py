@@ -49,6 +49,9 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     optimizer : {"gd", "momentum", "nesterov", "adam", "lbfgs"} or Optimizer
     learning_rate : float, optional
         Default per optimiser (gd 1.0, momentum/nesterov 0.5, adam 0.001).
+        With an :class:`~bprop.optim.Optimizer` instance leave it out: the
+        instance carries its own rate (``Adam(0.01)``), and giving both raises
+        ``ValueError``.
     iterations : int, optional
         Optimiser steps (lbfgs: iterations). Give this or ``epochs``.
     epochs : int, optional
