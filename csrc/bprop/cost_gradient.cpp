@@ -16,7 +16,7 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
                    Workspace<T>& ws) {
   const Network<T> layers = with_panels(given, ws, s.x_type == InputType::csr);
   const index_t blocks = num_blocks(s.m);
-  const index_t per_chunk = chunk_blocks(s.m);
+  const index_t per_chunk = chunk_blocks(s.m, s.x_type == InputType::csr);
   const index_t chunks = (blocks + per_chunk - 1) / per_chunk;
   const index_t K = layers.back().rows;
   const index_t P = ws.num_params;
@@ -45,12 +45,12 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
         const index_t b_begin = (first + w) * per_chunk;
         // Dense X: the first layer's Delta is summed once per chunk, over the
         // chunk's rows (first_layer_delta_sums), from its delta rows kept here.
-        const bool per_chunk = G && s.x_type != InputType::csr;
+        const bool chunk_delta = G && s.x_type != InputType::csr;
         index_t done = 0;  // rows of the chunk processed
         for (index_t blk = b_begin; blk < b_end && !stop_requested(); ++blk) {
           const index_t r0 = blk * kBlock;
           const index_t nb = std::min(kBlock, s.m - r0);
-          const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block, per_chunk ? done : 0);
+          const T* X_block = input_rows(simd, s, r0, nb, scratch.x_block, chunk_delta ? done : 0);
           const T* X_next = next_rows(s, r0, nb);
           SparseRows<T> rows;
           const SparseRows<T>* sparse = sparse_rows(s, r0, rows);
@@ -60,10 +60,10 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
           if (G)
             backward_block(simd, layers, s, X_block, r0, nb, ws.offsets.data(), scratch, G,
                            blk == b_begin, sparse,
-                           per_chunk ? scratch.delta[0].data() + done * layers[0].rows : nullptr);
+                           chunk_delta ? scratch.delta[0].data() + done * layers[0].rows : nullptr);
           done += nb;
         }
-        if (per_chunk && done > 0) {
+        if (chunk_delta && done > 0) {
           const index_t r0 = b_begin * kBlock;
           const T* X_rows = s.x_type == InputType::native ? s.X + r0 * s.n : scratch.x_block.data();
           first_layer_delta_sums(simd, layers[0], scratch.delta[0].data(), X_rows, done,

@@ -28,8 +28,11 @@ inline index_t num_blocks(index_t m) { return (m + kBlock - 1) / kBlock; }
 
 // Blocks per chunk: fewer for small m, so that a mini-batch still has a chunk
 // for every thread; up to kChunk for large m, so that slots are written and
-// reduced less often.
-inline index_t chunk_blocks(index_t m) {
+// reduced less often. Sparse X (`sparse`): one wave of up to kWave chunks, however
+// large m is, because there a chunk's work grows with its nonzeros while setting
+// and reducing its dense-sized slot costs the same for any chunk.
+inline index_t chunk_blocks(index_t m, bool sparse = false) {
+  if (sparse) return std::max<index_t>(1, (num_blocks(m) + kWave - 1) / kWave);
   return std::max<index_t>(1, std::min(kChunk, num_blocks(m) / kWave));
 }
 
