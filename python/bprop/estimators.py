@@ -395,7 +395,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     ----------
     hidden_layer_sizes : int or tuple of int, default (25,)
         Units of each hidden layer (the tutorial's digits network is (25,)).
-    activation : {"sigmoid", "tanh", "relu"} or list of them, default "sigmoid"
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu"} or list of them, default "sigmoid"
         Hidden activation, one name or one per hidden layer.
     output : {"logistic", "softmax"}, default "logistic"
         The tutorial's sigmoid outputs with the logistic cost (K one-vs-all

@@ -117,7 +117,7 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``sum_i w_i cost_i / sum_i w_i`` (and the gradient likewise); the
         ``lambda_/(2m)`` term keeps its meaning. Integer weights act like
         repeated samples, up to that term's m.
-    activation : {"sigmoid", "tanh", "relu"} or list of them, optional
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu"} or list of them, optional
         The hidden layers' activation (one name, or one per hidden layer).
         Default: a :class:`Network`'s own, else "sigmoid".
     output : {"logistic", "softmax", "identity"}, optional

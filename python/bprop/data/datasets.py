@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .idx import idx_shape, load_idx  # noqa: F401  (idx_shape: sizes without reading)
+from .idx import load_idx
 from .prepare import scale_pixels
 
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"

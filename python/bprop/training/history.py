@@ -95,10 +95,6 @@ class NoImprovement:
         self.since_best = 0 if improved else self.since_best + 1
         return self.since_best >= self.patience
 
-    @property
-    def best_value(self) -> float | None:
-        return None if self.best is None else self.sign * self.best
-
 
 class Stop(Exception):
     def __init__(self, reason: str) -> None:
