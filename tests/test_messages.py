@@ -79,3 +79,128 @@ def test_no_dead_code():
     assert unused == {}
     from bprop.training import NoImprovement
     assert not hasattr(NoImprovement, "best_value")  # nothing read it
+
+
+# ---- the command line names its flags, not the Python parameters they feed ---------
+
+def run(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "bprop", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("train", "--test-fraction", "0.999"),
+     "--test-fraction 0.999 leaves nothing to train on from 1797 samples (each of the 10 "
+     "classes splits by that share, rounded)"),
+    (("train", "--validation-fraction", "0.999"),
+     "--validation-fraction 0.999 leaves nothing to train on from 1438 samples"),
+    (("train", "--early-stopping", "--validation-fraction", "0.001"),
+     "--validation-fraction 0.001 leaves nothing to hold out from 1438 samples"),
+    (("evaluate", "m.npz", "--data", "digits", "--test-fraction", "0.0001"),
+     "--test-fraction 0.0001 leaves nothing to hold out from 1797 samples"),
+    (("train", "--threads", "100000"), "--threads=100000 is far more than this machine's"),
+])
+def test_cli_errors_name_the_flag_given(tmp_path, args, message):
+    bprop.save(tmp_path / "m.npz", bprop.Network(bprop.initialize([64, 3, 10], seed=0)))
+    out = run(*args, "--quiet" if args[0] == "train" else "--threads=1", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr == f"bprop: error: {message}" + out.stderr.split(message, 1)[1]
+    assert "_fraction" not in out.stderr and "num_threads" not in out.stderr
+
+
+def test_the_split_says_which_part_is_empty():
+    X, y = bprop.data.load_digits()
+    with pytest.raises(ValueError, match=r"^validation_fraction 0\.999 leaves nothing to train on "
+                                         r"from 1797 samples \(each of the 10 classes"):
+        bprop.data.train_validation_split(X, y, 0.999)
+    with pytest.raises(ValueError, match=r"^validation_fraction 0\.0001 leaves nothing to hold "
+                                         r"out from 1797 samples$"):
+        bprop.data.train_validation_split(X, y, 0.0001, stratify=False)
+
+
+def test_remedies_of_python_errors_are_said_in_flags():
+    from bprop._internal.problem import overflow_error, prepare
+    from bprop.cli.common import in_flags
+    from bprop.training.history import Run
+    from bprop.training.objective import Objective
+
+    X, y = bprop.data.load_digits()
+    with pytest.raises(bprop.TrainingDiverged) as e:
+        bprop.train(bprop.initialize([64, 5, 10], seed=0), X, y, optimizer="gd",
+                    learning_rate=1e6, iterations=20, verbose=False)
+    assert "; try a smaller --learning-rate (now 1e+06)" in in_flags(str(e.value))
+    thetas = bprop.initialize([3, 2, 2], seed=0)
+    big = np.full((4, 3), 1e307)
+    objective = Objective(thetas, big, [0, 1, 0, 1], 0.0, 1, None, "sigmoid", "logistic")
+    run_ = Run(objective=objective, validation=None, early_stopping=False, patience=5,
+               callbacks=[], verbose=False, total_epochs=1)
+    lbfgs = str(run_.diverged(thetas, "the weights became NaN/inf", None))
+    assert in_flags(lbfgs).endswith("; try a larger --lambda or --standardize")
+    assert in_flags(lbfgs, standardize=False).endswith("; try a larger --lambda or scaled inputs")
+    inputs = str(overflow_error(thetas, prepare(thetas, big, [0, 1, 0, 1], 0.0, 1)))
+    assert in_flags(inputs).endswith("(largest |x| = 1e+307, weights up to 0.119343); "
+                                     "standardise them with --standardize")
+
+
+def test_diverging_cli_run_names_the_learning_rate_flag():
+    out = run("train", "--optimizer", "gd", "--learning-rate", "1e4", "--iterations", "20",
+              "--quiet")
+    assert out.returncode == 2
+    assert "; try a smaller --learning-rate (now 10000)" in out.stderr
+
+
+# ---- --data: any case, .tsv and .txt; binary files named as such -------------------
+
+def _blobs(tmp_path, m=300):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, m)
+    X = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])[y] + rng.normal(size=(m, 2))
+    return X, y
+
+
+def test_data_files_in_any_case_and_tsv_txt(tmp_path):
+    X, y = _blobs(tmp_path)
+    np.savetxt(tmp_path / "b.CSV", np.column_stack([y, X]), delimiter=",")
+    np.savetxt(tmp_path / "b.tsv", np.column_stack([y, X]), delimiter="\t")
+    np.savetxt(tmp_path / "b.txt", np.column_stack([y, X]), delimiter=",")
+    np.savetxt(tmp_path / "s.Txt", np.column_stack([y, X]), delimiter=" ")
+    with open(tmp_path / "b.Npz", "wb") as f:
+        np.savez(f, X=X, y=y)
+    accuracies = set()
+    for data, extra in (("b.CSV", ()), ("b.tsv", ()), ("b.txt", ()), ("b.Npz", ()),
+                        ("s.Txt", ("--delimiter", " "))):
+        model = f"m-{data}.npz"
+        out = run("train", "--data", data, *extra, "--hidden", "4", "--quiet", "--save", model,
+                  cwd=tmp_path)
+        assert out.returncode == 0, (data, out.stderr)
+        accuracies.add(out.stdout.split("test accuracy ")[1].split()[0])
+        ev = run("evaluate", model, cwd=tmp_path)  # the model's own data, by its record
+        assert ev.returncode == 0 and "accuracy" in ev.stdout, (data, ev.stderr)
+        ev = run("evaluate", model, "--data", data, *extra, cwd=tmp_path)
+        assert ev.returncode == 0 and "on 300 samples" in ev.stdout, (data, ev.stderr)
+        pr = run("predict", model, "--data", data, *extra, cwd=tmp_path)
+        assert pr.returncode == 0 and len(pr.stdout.split()) == 300, (data, pr.stderr)
+    assert len(accuracies) == 1  # the same data, read alike from every kind of file
+    out = run("train", "--data", "s.Txt", "--quiet", cwd=tmp_path)  # spaces, comma expected
+    assert out.returncode == 2
+    assert out.stderr == ("bprop: error: --data s.Txt: 1 column split by ','; the file needs a "
+                          "label column and at least one feature (another --delimiter?)\n")
+
+
+def test_a_binary_file_is_named_and_called_what_it_is(tmp_path):
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    message = (f"{binary}: not a text CSV file in UTF-8 (it holds the byte 0x89, which is not "
+               f"UTF-8 text): a binary file, or text in another encoding (save it as UTF-8)")
+    for read in (bprop.data.load_csv, bprop.data.load_csv_features):
+        with pytest.raises(ValueError) as e:
+            read(binary)
+        assert str(e.value) == message
+    bprop.save(tmp_path / "m.npz", bprop.Network(bprop.initialize([2, 3, 3], seed=0)))
+    for args in (("train", "--data", str(binary)), ("evaluate", "m.npz", "--data", str(binary)),
+                 ("predict", "m.npz", "--data", str(binary))):
+        out = run(*args, cwd=tmp_path)
+        assert out.returncode == 2 and out.stderr == f"bprop: error: --data {message}\n", args

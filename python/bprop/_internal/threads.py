@@ -35,12 +35,13 @@ def max_threads() -> int:
     return max(64, 16 * _core.num_procs())
 
 
-def resolve_num_threads(num_threads: int | None) -> int:
-    """The thread count a call will use, as a positive int."""
+def resolve_num_threads(num_threads: int | None, name: str = "num_threads") -> int:
+    """The thread count a call will use, as a positive int; errors say ``name``
+    (the command line passes its flag)."""
     if num_threads is None:  # OMP_NUM_THREADS too is held to max_threads()
         n = _default if _default is not None else min(_core.default_num_threads(), max_threads())
     else:
-        n = _check(num_threads)
+        n = _check(num_threads, name)
     return _core.num_procs() if n == -1 else n
 
 

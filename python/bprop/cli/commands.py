@@ -23,11 +23,12 @@ from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
 from .common import (DATA_HELP, CliError, banner, check_memory, class_values,
-                          classes_from_meta, display_names, fraction_up_to_one, has_own_test_split,
-                          load_data, mnist_directory, model_record, non_negative_real, one_char,
-                          open_fraction, parse_hidden, positive_int, positive_real, read_whole,
-                          scores, format_scores, seed_int, split, split_shard, summary,
-                          thread_count, to_class_indices, train_settings)
+                     classes_from_meta, display_names, file_kind, fraction_up_to_one,
+                     has_own_test_split, in_flags, load_data, mnist_directory, model_record,
+                     non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
+                     positive_real, read_whole, scores, format_scores, seed_int, split,
+                     split_shard, summary, text_columns, text_delimiter, thread_count,
+                     to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load, save
 from ..network import Network, cost, predict
@@ -114,9 +115,10 @@ def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
 
 def check_threads(args: argparse.Namespace) -> None:
     try:
-        resolve_num_threads(args.threads)
+        resolve_num_threads(args.threads, "--threads")
     except ValueError as e:
-        raise CliError(f"--threads {args.threads}: {e}") from None
+        raise CliError(str(e)) from None
+
 
 
 def check_settings(args: argparse.Namespace) -> None:
@@ -208,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                                 validation_data=validation, early_stopping=args.early_stopping,
                                 patience=args.patience, **train_settings(args))
     except TrainingDiverged as e:
-        raise CliError(str(e)) from None
+        raise CliError(in_flags(str(e))) from None
     except MemoryError:
         raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
                        f"samples") from None
@@ -289,10 +291,10 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
             d, names = mnist_directory(spec)
             X, y = bdata.load_mnist(d, "test", dtype=dtype)
             return spec, X, y, names, "its test split"
-        if spec.endswith((".npz", ".csv")) and not Path(spec).exists():
+        if file_kind(spec) and not Path(spec).exists():
             raise CliError(f"the model was trained on {spec}, which is not there now; "
                            f"name the data with --data")
-        X, y = read_whole(spec, dtype, meta.get("delimiter") or ",", targets)
+        X, y = read_whole(spec, dtype, meta.get("delimiter"), targets)
         _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
     spec = args.data
@@ -346,9 +348,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.ndarray:
-    """The inputs to predict: an .npz's X, or a CSV of features (with or without a
-    label column first)."""
+def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str
+                  ) -> np.ndarray:
+    """The inputs to predict: an .npz's X, or a text file of features (with or
+    without a label column first)."""
     if path == "digits" or has_own_test_split(path):  # a data set's inputs (test split)
         if path == "digits":
             return bdata.load_digits()[0]
@@ -356,17 +359,17 @@ def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.
         return bdata.load_mnist(d, "test")[0]
     if not Path(path).is_file():
         raise CliError(f"--data {path}: no such file")
-    if path.endswith(".npz"):
+    kind = file_kind(path)
+    if kind == "npz":
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             if "X" not in f.files:
                 raise CliError(f"--data {path}: needs an array 'X'; it has {sorted(f.files)}")
             X = np.asarray(f["X"], dtype=np.float64)
         return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
-    if not path.endswith(".csv"):
-        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv")
-    with open(path, encoding="utf-8-sig") as f:  # one column more than inputs: labels first
-        first = next((line for line in f if line.strip()), "")
-    width = len(first.split(delimiter))
+    if kind != "csv":
+        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv (.tsv, .txt)")
+    delimiter = text_delimiter(path, delimiter)
+    width = text_columns(path, delimiter)  # one column more than inputs: labels first
     if width not in (n_inputs, n_inputs + 1):
         raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
                        f"takes {n_inputs} inputs (another --delimiter?)")
@@ -430,8 +433,9 @@ def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid"
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--delimiter", type=one_char, default=",", metavar="CHAR",
-                   help="field separator of a CSV file (default: ','; 'tab' for tabs)")
+    p.add_argument("--delimiter", type=one_char, default=None, metavar="CHAR",
+                   help="field separator of a text file ('tab' for tabs; default: a tab for "
+                        ".tsv, else ',')")
     p.add_argument("--threads", type=thread_count, default=None, metavar="N",
                    help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)")
 
@@ -471,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
                         "he: for ReLU; auto: he for ReLU, else xavier")
     add_network_kind(t, default=None, identity="squared error: regression on the real targets "
-                                               "of FILE.npz or FILE.csv")
+                                               "of FILE.npz or FILE.csv (.tsv, .txt)")
     t.add_argument("--seed", type=seed_int, default=0, metavar="N",
                    help="seed of the initial weights, the split and the shuffling (default: 0)")
     t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
@@ -517,7 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Print a saved model's predicted label for every sample.")
     r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
     r.add_argument("--data", required=True, metavar="DATA",
-                   help="FILE.npz (array X), FILE.csv (features, or a label column first), or "
+                   help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
+                        "column first), or "
                         "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)")
     add_common(r)
     r.set_defaults(func=cmd_predict)

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from .. import distributed
-from .common import (CliError, banner, class_values, has_own_test_split, load_data,
-                          mnist_directory, model_record, parse_hidden, split_shard, summary,
-                          to_class_indices, train_settings)
+from .common import (CliError, banner, class_values, file_kind, has_own_test_split, in_flags,
+                     load_data, mnist_directory, model_record, parse_hidden, split_shard,
+                     summary, to_class_indices, train_settings)
 from ..init import initialize
 from ..model_file import save
 from ..network import Network
@@ -33,19 +33,20 @@ def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
         Xtr, ytr, _ = distributed.load_shard(spec, "train", comm=comm, dtype=dtype)
         Xte, yte, _ = distributed.load_shard(spec, "test", comm=comm, dtype=dtype)
         return Xtr, ytr, Xte, yte, names, 1
-    if spec.endswith(".npz"):  # the rank's rows only, split by the rule for shards
+    kind = file_kind(spec)
+    if kind == "npz":  # the rank's rows only, split by the rule for shards
         X, y, _ = distributed.load_shard(spec, comm=comm, dtype=dtype)
         rank, ranks = comm.Get_rank(), comm.Get_size()
         fraction = 0.2 if args.test_fraction is None else args.test_fraction
         Xtr, ytr, Xte, yte = split_shard(X, y, fraction, args.seed, rank, ranks)
         return Xtr, ytr, Xte, yte, None, ranks
-    if spec == "digits" or spec.endswith(".csv"):  # small: split the whole, keep a shard
+    if spec == "digits" or kind == "csv":  # small: split the whole, keep a shard
         ds = load_data(spec, dtype, args.seed, args.test_fraction, args.delimiter)
         a, b = distributed.shard_range(len(ds.y_train), comm)
         c, d = distributed.shard_range(len(ds.y_test), comm)
         return ds.X_train[a:b], ds.y_train[a:b], ds.X_test[c:d], ds.y_test[c:d], None, 1
-    raise CliError(f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv or "
-                   f"digits; got {spec!r}")
+    raise CliError(f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv "
+                   f"(.tsv, .txt) or digits; got {spec!r}")
 
 
 def cmd_train_distributed(args: argparse.Namespace) -> int:
@@ -80,7 +81,7 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
         thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
                                 **train_settings(args))
     except TrainingDiverged as e:
-        raise CliError(str(e)) from None
+        raise CliError(in_flags(str(e), standardize=False)) from None
     seconds = time.perf_counter() - start
     J = distributed.cost(thetas, Xtr, ytr, args.lambda_, comm=comm, num_threads=threads)
     train_acc = _accuracy(thetas, Xtr, ytr, threads, comm)

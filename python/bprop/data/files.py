@@ -4,10 +4,11 @@ labels handled, errors by line and column)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 import numpy as np
 
@@ -110,12 +111,26 @@ def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
     return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
 
 
+@contextlib.contextmanager
+def open_text(path: str | os.PathLike) -> Iterator[IO[str]]:
+    """``path`` opened to read UTF-8 text (a byte-order mark skipped, newlines
+    as they are); bytes that are not UTF-8, met while the block reads, become a
+    ValueError naming the file instead of the codec's message."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            yield f
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not a text CSV file in UTF-8 (it holds the byte "
+                         f"0x{e.object[e.start]:02x}, which is not UTF-8 text): a binary file, or "
+                         f"text in another encoding (save it as UTF-8)") from None
+
+
 def _read_csv(path: Path, delimiter: str, label_column: int | None
               ) -> tuple[np.ndarray, np.ndarray | None]:
     """(features as float64, the label column's text or None)."""
     if len(delimiter) != 1:
         raise ValueError(f"delimiter must be one character, got {delimiter!r}")
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    with open_text(path) as f:
         rows = [(number, line) for number, line in enumerate(f.read().splitlines(), 1)
                 if line.strip()]
     if not rows:
