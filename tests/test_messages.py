@@ -204,3 +204,20 @@ def test_a_binary_file_is_named_and_called_what_it_is(tmp_path):
                  ("predict", "m.npz", "--data", str(binary))):
         out = run(*args, cwd=tmp_path)
         assert out.returncode == 2 and out.stderr == f"bprop: error: --data {message}\n", args
+
+
+# ---- trace: one sample ---------------------------------------------------------------
+
+def test_trace_of_several_rows_says_it_takes_one_sample():
+    X, y = bprop.data.load_digits()
+    thetas = bprop.initialize([64, 5, 10], seed=0)
+    with pytest.raises(ValueError) as e:
+        bprop.trace(thetas, X[:2], y[:2])
+    assert str(e.value) == ("trace takes one sample: x of shape (64,) or (1, 64), and its label; "
+                            "x has 2 rows (shape (2, 64)). For sample i, pass X[i] and y[i]")
+    one = bprop.trace(thetas, X[3], y[3])
+    assert bprop.trace(thetas, X[3:4], y[3:4]).cost == one.cost  # (1, n) and y[i:i+1]
+    with pytest.raises(ValueError, match=r"^x has 5 values but Theta1 takes 64 inputs$"):
+        bprop.trace(thetas, X[3, :5], y[3])
+    with pytest.raises(ValueError, match=r"^y has 1 value but the network has 2 outputs"):
+        bprop.trace(bprop.initialize([64, 2], seed=0), X[3], [0.5], output="identity")
