@@ -221,3 +221,64 @@ def test_trace_of_several_rows_says_it_takes_one_sample():
         bprop.trace(thetas, X[3, :5], y[3])
     with pytest.raises(ValueError, match=r"^y has 1 value but the network has 2 outputs"):
         bprop.trace(bprop.initialize([64, 2], seed=0), X[3], [0.5], output="identity")
+
+
+# ---- numpy scalars in messages, the regressor's signature, "1 rank" -----------------
+
+def test_messages_show_numpy_scalars_as_plain_numbers():
+    pytest.importorskip("sklearn")
+    from bprop.estimators import BackpropClassifier
+
+    X = np.ones((4, 2))
+    cases = [
+        (lambda: BackpropClassifier().fit(X, np.zeros(4)),
+         "the classifier needs samples of at least 2 classes; y holds only one class (0.0)"),
+        (lambda: BackpropClassifier(hidden_layer_sizes=(np.int64(5), np.int64(-1))).fit(X, [0, 1] * 2),
+         "hidden_layer_sizes must be positive ints, got (5, -1)"),
+        (lambda: BackpropClassifier(tol=np.float64(-1)).fit(X, [0, 1] * 2),
+         "tol must be a number >= 0, got -1.0"),
+        (lambda: bprop.train(bprop.initialize([2, 2]), X[:2], [0, 1], iterations=np.float64(2.5)),
+         "iterations must be a positive int, got 2.5"),
+        (lambda: bprop.set_num_threads(np.float64(2)), "num_threads must be an int (or None), got 2.0"),
+        (lambda: bprop.cost(bprop.initialize([2, 3, 2]), X[:2], [0, 1], activation=np.str_("step")),
+         "activation 'step' (hidden layer"),
+    ]
+    for call, message in cases:
+        with pytest.raises((ValueError, TypeError)) as e:
+            call()
+        assert str(e.value).startswith(message)
+        assert "np." not in str(e.value)
+
+
+def test_regressor_names_itself_for_an_argument_it_does_not_take():
+    pytest.importorskip("sklearn")
+    from sklearn.base import clone
+
+    from bprop.estimators import BackpropClassifier, BackpropRegressor
+
+    with pytest.raises(TypeError, match=r"^BackpropRegressor\.__init__\(\) got an unexpected "
+                                        r"keyword argument 'output'$"):
+        BackpropRegressor(output="softmax")
+    reg = BackpropRegressor((3,), "tanh", lambda_=0.5, solver="adam")
+    assert clone(reg).get_params() == reg.get_params()
+    assert set(reg.get_params()) == set(BackpropClassifier().get_params()) - {"output",
+                                                                           "class_weight"}
+
+
+def test_distributed_without_mpiexec_says_one_rank(monkeypatch):
+    pytest.importorskip("mpi4py")
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK")}
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "bprop", "train", "--distributed", "--iterations",
+                          "1"], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    assert " over 1 rank x " in out.stdout and "after 1 iteration in " in out.stdout
+    assert out.stdout.split("\n")[1].split(" s on ")[1] == "1 rank"
+    assert out.stderr.startswith("bprop: note: --distributed was not started by mpiexec, so it "
+                                 "runs on 1 rank; for N ranks: mpiexec -n N python -m bprop "
+                                 "train --distributed ...\n")

@@ -63,10 +63,10 @@ class Network(list):
         names = self.activation if isinstance(self.activation, list) else [self.activation]
         for name in names:
             if not isinstance(name, str) or name not in checks.ACTIVATIONS:
-                raise ValueError(f"activation {name!r} is not one of "
+                raise ValueError(f"activation {checks.shown(name)} is not one of "
                                  f"{', '.join(checks.ACTIVATIONS)}")
         if not isinstance(output, str) or output not in checks.OUTPUTS:
-            raise ValueError(f"output {output!r} is not one of {', '.join(checks.OUTPUTS)}")
+            raise ValueError(f"output {checks.shown(output)} is not one of {', '.join(checks.OUTPUTS)}")
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import numbers
 
 from .. import _core
+from .checks import shown
 
 _default: int | None = None
 
 
 def _check(num_threads: object, name: str = "num_threads") -> int:
     if isinstance(num_threads, bool) or not isinstance(num_threads, numbers.Integral):
-        raise TypeError(f"{name} must be an int (or None), got {num_threads!r}")
+        raise TypeError(f"{name} must be an int (or None), got {shown(num_threads)}")
     n = int(num_threads)
     if n == 0:
         raise ValueError(f"{name}=0 is not allowed: give a positive count, or -1 for all cores")

@@ -326,8 +326,13 @@ def banner(args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: 
 
 def summary(arch: str, J: float, history: Any, seconds: float, m: int, where: str = "") -> str:
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
-    return (f"{arch}: cost J {J:.4f} on all {m} training samples after {history.iterations} "
-            f"iterations in {seconds:.1f} s{where}{note}")
+    return (f"{arch}: cost J {J:.4f} on all {m} training samples after "
+            f"{count(history.iterations, 'iteration')} in {seconds:.1f} s{where}{note}")
+
+
+def count(n: int, noun: str) -> str:
+    """"1 rank", "4 ranks"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, regression: bool) -> dict[str, float]:

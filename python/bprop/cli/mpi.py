@@ -8,15 +8,17 @@ prints and writes the model file.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from typing import Any
 
 import numpy as np
 
 from .. import distributed
-from .common import (CliError, banner, class_values, file_kind, has_own_test_split, in_flags,
-                     load_data, mnist_directory, model_record, parse_hidden, split_shard,
-                     summary, to_class_indices, train_settings)
+from .common import (CliError, banner, class_values, count, file_kind, has_own_test_split,
+                     in_flags, load_data, mnist_directory, model_record, parse_hidden,
+                     split_shard, summary, to_class_indices, train_settings)
 from ..init import initialize
 from ..model_file import save
 from ..network import Network
@@ -73,9 +75,14 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     threads = args.threads or distributed.default_threads(comm)
     m = comm.allreduce(len(ytr))
     arch = "-".join(map(str, sizes))
+    ranks_here = count(comm.Get_size(), "rank")
+    if comm.Get_size() == 1 and not launched_by_mpiexec():
+        print("bprop: note: --distributed was not started by mpiexec, so it runs on 1 rank; "
+              "for N ranks: mpiexec -n N python -m bprop train --distributed ...",
+              file=sys.stderr, flush=True)
     if rank == 0 and not args.quiet:
         print(banner(args, arch, thetas, m, dtype,
-                     f" over {comm.Get_size()} ranks x {threads} threads"), flush=True)
+                     f" over {ranks_here} x {count(threads, 'thread')}"), flush=True)
     start = time.perf_counter()
     try:
         thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
@@ -87,7 +94,7 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     train_acc = _accuracy(thetas, Xtr, ytr, threads, comm)
     test_acc = _accuracy(thetas, Xte, yte, threads, comm)
     if rank == 0:
-        print(summary(arch, J, history, seconds, m, f" on {comm.Get_size()} ranks"))
+        print(summary(arch, J, history, seconds, m, f" on {ranks_here}"))
         print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
         if args.save:
             record = model_record(args, classes, names, ranks, train_accuracy=train_acc,
@@ -96,6 +103,12 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
             save(args.save, thetas, **record)
             print(f"saved {args.save}")
     return 0
+
+
+def launched_by_mpiexec() -> bool:
+    """Whether a process manager started this process: mpiexec/mpirun of MPICH,
+    Intel MPI or Open MPI, or Slurm's srun (each sets one of these)."""
+    return any(name in os.environ for name in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK"))
 
 
 def _accuracy(thetas: Network, X: np.ndarray, y: np.ndarray, threads: int, comm: Any) -> float:

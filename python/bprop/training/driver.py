@@ -129,7 +129,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     not_callable = [cb for cb in callbacks if not callable(cb)]
     if not_callable:
         raise TypeError(f"callbacks must be callables taking the epoch's info; got "
-                        f"{not_callable[0]!r}")
+                        f"{checks.shown(not_callable[0])}")
     if iterations is not None and epochs is not None:
         raise ValueError("give iterations or epochs, not both")
     validation = None
