@@ -282,3 +282,38 @@ def test_distributed_without_mpiexec_says_one_rank(monkeypatch):
     assert out.stderr.startswith("bprop: note: --distributed was not started by mpiexec, so it "
                                  "runs on 1 rank; for N ranks: mpiexec -n N python -m bprop "
                                  "train --distributed ...\n")
+
+
+# ---- inputs far from unit scale: a hint before training ----------------------------
+
+def test_train_warns_about_inputs_far_from_unit_scale():
+    X, y = bprop.data.load_digits()  # pixels in [0, 1]
+    thetas = bprop.initialize([64, 5, 10], seed=0)
+    with pytest.warns(bprop.InputScaleWarning) as caught:
+        bprop.train(thetas, X * 1000, y, iterations=2, verbose=False)
+    assert [str(w.message) for w in caught] == [
+        "X's largest |x| is 1000: inputs far from unit scale saturate sigmoid and tanh units, and "
+        "training may stay near chance; standardise X's columns (bprop.data.standardize, or "
+        "scikit-learn's StandardScaler)"]
+    assert caught[0].filename == __file__  # the caller's line
+    # no warning (an error here) below the rule's 100, nor for uint8 pixels read as x/255
+    bprop.train(thetas, X * 100, y, iterations=2, verbose=False)
+    bprop.train(thetas, (X * 255).astype(np.uint8), y, iterations=2, verbose=False)
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.warns(bprop.InputScaleWarning, match=r"largest \|x\| is 2000"):
+        bprop.train(thetas, sparse.csr_matrix(X * 1000), y, iterations=2, verbose=False,
+                    x_scale=2.0)
+
+
+def test_cli_hints_standardize_before_training_on_large_inputs(tmp_path):
+    X, y = bprop.data.load_digits()
+    np.savez(tmp_path / "big.npz", X=X * 1000, y=y)
+    out = run("train", "--data", "big.npz", "--iterations", "3", cwd=tmp_path)
+    assert out.returncode == 0
+    hint = ("bprop: hint: the inputs reach |x| = 1000; inputs far from unit scale saturate "
+            "sigmoid and tanh units, and training may stay near chance: add --standardize\n")
+    assert out.stderr.startswith(hint)
+    assert "InputScaleWarning" not in out.stderr  # said once, in flags
+    out = run("train", "--data", "big.npz", "--iterations", "3", "--standardize", "--quiet",
+              cwd=tmp_path)
+    assert out.returncode == 0 and out.stderr == ""

@@ -190,6 +190,27 @@ def first_non_finite(X: Any) -> tuple[int, int, Any] | None:
     return int(bad[0][0]), int(bad[0][1]), X[tuple(bad[0])]
 
 
+# Inputs beyond this size (as the core reads them) saturate sigmoid and tanh units
+# from the first step: training then tends to stay near chance. The one rule for
+# the hint to standardise (bprop.train's InputScaleWarning, the command line's hint).
+LARGE_INPUT = 100.0
+
+
+def largest_input(X: Any, x_scale: float = 1.0) -> float:
+    """max |x| over X (dense or sparse) times ``x_scale``, without a copy of X."""
+    values = X.data if is_sparse(X) else np.asarray(X)
+    if values.size == 0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        return max(float(values.max()), -float(values.min())) * x_scale
+
+
+def is_large_input(largest: float) -> bool:
+    """Whether inputs whose largest |x| is ``largest`` call for standardising
+    (NaN/inf not: they are errors of their own)."""
+    return LARGE_INPUT < largest < math.inf
+
+
 def check_x_scale(x_scale: Any, X: np.ndarray) -> float:
     """The factor the core applies to X as it reads it: ``x_scale``, or by
     default 1/255 for uint8 pixels and 1 for anything else."""

@@ -11,6 +11,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
@@ -23,18 +24,18 @@ from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
 from .common import (DATA_HELP, CliError, banner, check_memory, class_values,
-                     classes_from_meta, display_names, file_kind, fraction_up_to_one,
-                     has_own_test_split, in_flags, load_data, mnist_directory, model_record,
-                     non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
-                     positive_real, read_whole, scores, format_scores, seed_int, split,
-                     split_shard, summary, text_columns, text_delimiter, thread_count,
-                     to_class_indices, train_settings)
+                     classes_from_meta, display_names, file_kind, format_scores,
+                     fraction_up_to_one, has_own_test_split, in_flags, input_scale, load_data,
+                     mnist_directory, model_record, non_negative_real, one_char, open_fraction,
+                     parse_hidden, positive_int, positive_real, read_whole, scale_hint, scores,
+                     seed_int, split, split_shard, summary, text_columns, text_delimiter,
+                     thread_count, to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load, save
 from ..network import Network, cost, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
-from ..training import TrainingDiverged, train
+from ..training import InputScaleWarning, TrainingDiverged, train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -202,13 +203,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     thetas = initial_network(args, sizes, dtype, classes)
     sizes = layer_sizes(thetas)
     arch = "-".join(map(str, sizes))
+    hint = None if scaled or args.resume else scale_hint(input_scale(Xtr))
+    if hint:  # (said here, in flags: train's InputScaleWarning is silenced below)
+        print(hint, file=sys.stderr, flush=True)
     if not args.quiet:
         print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)
     start = time.perf_counter()
     try:
-        thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
-                                validation_data=validation, early_stopping=args.early_stopping,
-                                patience=args.patience, **train_settings(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputScaleWarning)
+            thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
+                                    validation_data=validation,
+                                    early_stopping=args.early_stopping, patience=args.patience,
+                                    **train_settings(args))
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e))) from None
     except MemoryError:
@@ -481,7 +488,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
                    help="held-out share of data without a test split of its own (default: 0.2)")
     t.add_argument("--standardize", action="store_true",
-                   help="scale each input to mean 0, std 1 (training set's; kept in the model)")
+                   help="scale each input to mean 0, std 1 (training set's; kept in the model); "
+                        "suggested before training when an input exceeds |x| = 100")
     t.add_argument("--validation-fraction", type=open_fraction, default=None, metavar="SHARE",
                    help="hold out this share of the training part and report validation "
                         "cost/accuracy after each epoch")

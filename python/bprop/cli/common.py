@@ -16,6 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import data as bdata
+from .._internal import checks
 from ..data.files import open_text
 from ..data.prepare import empty_part
 from ..network import Network
@@ -214,6 +215,22 @@ def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:
     if any(s < 1 for s in sizes):
         raise CliError(f"{flag} sizes must be >= 1; got {text!r}")
     return sizes
+
+
+def input_scale(X: np.ndarray) -> float:
+    """The largest |x| of X as training reads it (uint8 pixels as x/255)."""
+    return checks.largest_input(X, checks.check_x_scale(None, X))
+
+
+def scale_hint(largest: float, standardize: bool = True) -> str | None:
+    """The hint printed before training when the largest input is far from unit
+    scale (the rule of bprop.train's InputScaleWarning), or None."""
+    if not checks.is_large_input(largest):
+        return None
+    remedy = ("add --standardize" if standardize else "scale the data's columns first "
+              "(--standardize is not available with --distributed)")
+    return (f"bprop: hint: the inputs reach |x| = {largest:g}; inputs far from unit scale "
+            f"saturate sigmoid and tanh units, and training may stay near chance: {remedy}")
 
 
 # What the Python API's messages suggest changing, in this command line's flags.

@@ -11,18 +11,20 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import distributed
 from .common import (CliError, banner, class_values, count, file_kind, has_own_test_split,
-                     in_flags, load_data, mnist_directory, model_record, parse_hidden,
-                     split_shard, summary, to_class_indices, train_settings)
+                     in_flags, input_scale, load_data, mnist_directory, model_record,
+                     parse_hidden, scale_hint, split_shard, summary, to_class_indices,
+                     train_settings)
 from ..init import initialize
 from ..model_file import save
 from ..network import Network
-from ..training import TrainingDiverged, train
+from ..training import InputScaleWarning, TrainingDiverged, train
 
 
 def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
@@ -83,10 +85,15 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     if rank == 0 and not args.quiet:
         print(banner(args, arch, thetas, m, dtype,
                      f" over {ranks_here} x {count(threads, 'thread')}"), flush=True)
+    hint = scale_hint(max(comm.allgather(input_scale(Xtr))), standardize=False)
+    if hint and rank == 0:
+        print(hint, file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
-        thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
-                                **train_settings(args))
+        with warnings.catch_warnings():  # said above, for all ranks' data
+            warnings.simplefilter("ignore", InputScaleWarning)
+            thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
+                                    **train_settings(args))
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e), standardize=False)) from None
     seconds = time.perf_counter() - start

@@ -65,6 +65,12 @@ class TrainingDiverged(FloatingPointError):
         self.history = history
 
 
+class InputScaleWarning(UserWarning):
+    """:func:`bprop.train` was given inputs far from unit scale (largest
+    ``|x| > 100`` as the core reads X), which sigmoid and tanh units turn into
+    saturated outputs and vanishing gradients: standardise X's columns."""
+
+
 class NoImprovement:
     """The one stopping rule: stop once ``patience`` values in a row failed to
     improve on the best by more than ``tol``. Lower values are better (pass
@@ -219,4 +225,4 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-__all__ = ["History", "TrainingDiverged", "Run", "Stop", "NoImprovement"]
+__all__ = ["History", "InputScaleWarning", "TrainingDiverged", "Run", "Stop", "NoImprovement"]
