@@ -317,3 +317,60 @@ def test_cli_hints_standardize_before_training_on_large_inputs(tmp_path):
     out = run("train", "--data", "big.npz", "--iterations", "3", "--standardize", "--quiet",
               cwd=tmp_path)
     assert out.returncode == 0 and out.stderr == ""
+
+
+# ---- history.final_cost: J of the returned weights -----------------------------------
+
+@pytest.mark.parametrize("settings, evaluations", [
+    (dict(optimizer="lbfgs", iterations=15), 0),  # known from its last iteration
+    (dict(optimizer="gd", iterations=15), 1),  # the step optimisers: one pass at the end
+    (dict(optimizer="adam", learning_rate=0.01, batch_size=64, epochs=2, seed=0), 1),
+    (dict(optimizer="momentum", batch_size=100, epochs=30, seed=0, early_stopping=True,
+          patience=2), None),  # the best epoch's weights
+    (dict(optimizer="lbfgs", iterations=40, early_stopping=True, patience=1), 0),
+])
+def test_history_final_cost_is_the_cost_of_the_returned_weights(monkeypatch, settings,
+                                                                 evaluations):
+    from bprop.training import objective
+
+    X, y = bprop.data.load_digits()
+    Xtr, Xva, ytr, yva = bprop.data.train_validation_split(X, y, 0.2, seed=0)
+    passes = []
+    evaluate = objective.evaluate
+    monkeypatch.setattr(objective, "evaluate", lambda thetas, p, with_gradient: (
+        passes.append(p) if not with_gradient else None, evaluate(thetas, p, with_gradient))[1])
+    validation = (Xva, yva) if settings.get("early_stopping") else None
+    thetas, h = bprop.train(bprop.initialize([64, 25, 10], seed=0), Xtr, ytr, lambda_=1.0,
+                            validation_data=validation, verbose=False, **settings)
+    assert h.final_cost == bprop.cost(thetas, Xtr, ytr, 1.0)
+    on_training_set = [p for p in passes if p.X.shape[0] == len(ytr)]
+    if evaluations is not None:
+        assert len(on_training_set) == evaluations
+    if settings["optimizer"] == "lbfgs":
+        best = h.best_epoch if settings.get("early_stopping") else len(h.cost) - 1
+        assert h.final_cost == h.cost[best]
+    else:
+        assert h.final_cost < h.cost[0]
+
+
+def test_diverged_history_has_no_final_cost():
+    X, y = bprop.data.load_digits()
+    with pytest.raises(bprop.TrainingDiverged) as e:
+        bprop.train(bprop.initialize([64, 5, 10], seed=0), X, y, optimizer="gd",
+                    learning_rate=1e6, iterations=20, verbose=False)
+    assert np.isnan(e.value.history.final_cost)
+
+
+def test_cli_summary_and_model_report_the_final_cost(tmp_path):
+    out = run("train", "--optimizer", "adam", "--learning-rate", "0.01", "--batch-size", "64",
+              "--epochs", "2", "--save", "m.npz", "--quiet", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    thetas, meta = bprop.load(tmp_path / "m.npz")
+    assert f"cost J {meta['final_cost']:.4f} on all 1438 training samples" in out.stdout
+    assert meta["final_cost"] < meta["cost_history"][0]
+
+
+def test_the_guide_says_what_history_cost_holds():
+    guide = (_source_tree() / "docs" / "guide.md").read_text()
+    assert "the cost after every step" not in guide
+    assert "the cost\nat the start of each step" in guide and "history.final_cost" in guide

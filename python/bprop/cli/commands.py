@@ -32,7 +32,7 @@ from .common import (DATA_HELP, CliError, banner, check_memory, class_values,
                      thread_count, to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load, save
-from ..network import Network, cost, predict
+from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
 from ..training import InputScaleWarning, TrainingDiverged, train
@@ -222,7 +222,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
                        f"samples") from None
     seconds = time.perf_counter() - start
-    J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
+    J = history.final_cost  # J of these weights on the training part, from train itself
     on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
     y_pred = predict(thetas, Xte, num_threads=args.threads)
     on_test = scores(yte, y_pred, regression)
@@ -233,7 +233,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                    for part, values in (("train", on_train), ("test", on_test))
                    for name, v in values.items()}
         record = model_record(args, classes, ds.class_names, 1, cost_history=history.cost,
-                              iterations=history.iterations, **results)
+                              final_cost=J, iterations=history.iterations, **results)
         record.update(standardize=scaling)
         save(args.save, thetas, **record)
         print(f"saved {args.save}")

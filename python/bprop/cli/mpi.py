@@ -97,7 +97,7 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e), standardize=False)) from None
     seconds = time.perf_counter() - start
-    J = distributed.cost(thetas, Xtr, ytr, args.lambda_, comm=comm, num_threads=threads)
+    J = history.final_cost  # over all ranks' training samples, from train itself
     train_acc = _accuracy(thetas, Xtr, ytr, threads, comm)
     test_acc = _accuracy(thetas, Xte, yte, threads, comm)
     if rank == 0:
@@ -106,7 +106,8 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
         if args.save:
             record = model_record(args, classes, names, ranks, train_accuracy=train_acc,
                                   test_accuracy=test_acc, cost_history=history.cost,
-                                  iterations=history.iterations, ranks=comm.Get_size())
+                                  final_cost=J, iterations=history.iterations,
+                                  ranks=comm.Get_size())
             save(args.save, thetas, **record)
             print(f"saved {args.save}")
     return 0
