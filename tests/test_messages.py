@@ -233,13 +233,14 @@ def test_messages_show_numpy_scalars_as_plain_numbers():
     cases = [
         (lambda: BackpropClassifier().fit(X, np.zeros(4)),
          "the classifier needs samples of at least 2 classes; y holds only one class (0.0)"),
-        (lambda: BackpropClassifier(hidden_layer_sizes=(np.int64(5), np.int64(-1))).fit(X, [0, 1] * 2),
+        (lambda: BackpropClassifier((np.int64(5), np.int64(-1))).fit(X, [0, 1] * 2),
          "hidden_layer_sizes must be positive ints, got (5, -1)"),
         (lambda: BackpropClassifier(tol=np.float64(-1)).fit(X, [0, 1] * 2),
          "tol must be a number >= 0, got -1.0"),
         (lambda: bprop.train(bprop.initialize([2, 2]), X[:2], [0, 1], iterations=np.float64(2.5)),
          "iterations must be a positive int, got 2.5"),
-        (lambda: bprop.set_num_threads(np.float64(2)), "num_threads must be an int (or None), got 2.0"),
+        (lambda: bprop.set_num_threads(np.float64(2)),
+         "num_threads must be an int (or None), got 2.0"),
         (lambda: bprop.cost(bprop.initialize([2, 3, 2]), X[:2], [0, 1], activation=np.str_("step")),
          "activation 'step' (hidden layer"),
     ]

@@ -65,7 +65,8 @@ def build_info() -> dict[str, object]:
 
 
 __all__ = [
-    "History", "InputScaleWarning", "Network", "TrainingDiverged", "data", "diagnose", "load", "optim", "plot", "save", "train",
+    "History", "InputScaleWarning", "Network", "TrainingDiverged", "data", "diagnose", "load",
+    "optim", "plot", "save", "train",
     "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
     "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
     "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",

@@ -90,7 +90,8 @@ class _BackpropBase(BaseEstimator):
 
     def _check_params(self) -> None:
         if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {checks.shown(self.solver)}")
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got "
+                             f"{checks.shown(self.solver)}")
         checks.check_activations(self.activation, len(self._hidden_sizes()))
         checks.check_lambda(self.lambda_)
         if self.learning_rate is not None:
@@ -495,7 +496,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1."""
         X, y = self._validate_fit_data(X, y, reset=True, multi_output=True)
         if self.output not in ("logistic", "softmax"):
-            raise ValueError(f"output must be 'logistic' or 'softmax', got {checks.shown(self.output)}")
+            raise ValueError(f"output must be 'logistic' or 'softmax', got "
+                             f"{checks.shown(self.output)}")
         if y.ndim == 2 and type_of_target(y) == "multilabel-indicator":
             return self._fit_multilabel(X, y, sample_weight)
         y = column_or_1d(y, warn=True)

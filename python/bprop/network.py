@@ -66,7 +66,8 @@ class Network(list):
                 raise ValueError(f"activation {checks.shown(name)} is not one of "
                                  f"{', '.join(checks.ACTIVATIONS)}")
         if not isinstance(output, str) or output not in checks.OUTPUTS:
-            raise ValueError(f"output {checks.shown(output)} is not one of {', '.join(checks.OUTPUTS)}")
+            raise ValueError(f"output {checks.shown(output)} is not one of "
+                             f"{', '.join(checks.OUTPUTS)}")
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)

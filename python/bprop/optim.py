@@ -156,5 +156,6 @@ def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> 
     if isinstance(name, Optimizer):
         return name
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got {checks.shown(name)}")
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got "
+                         f"{checks.shown(name)}")
     return OPTIMIZERS[name](learning_rate)

@@ -50,7 +50,8 @@ def check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:
     try:
         sizes = list(layer_sizes)
     except TypeError:
-        raise TypeError(f"layer_sizes must be a sequence of ints, got {shown(layer_sizes)}") from None
+        raise TypeError(f"layer_sizes must be a sequence of ints, got "
+                        f"{shown(layer_sizes)}") from None
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
     for i, s in enumerate(sizes):

@@ -121,7 +121,6 @@ def check_threads(args: argparse.Namespace) -> None:
         raise CliError(str(e)) from None
 
 
-
 def check_settings(args: argparse.Namespace) -> None:
     check_threads(args)
     args.resumed_scaling = None
