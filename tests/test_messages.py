@@ -266,7 +266,7 @@ def test_regressor_names_itself_for_an_argument_it_does_not_take():
                                                                            "class_weight"}
 
 
-def test_distributed_without_mpiexec_says_one_rank(monkeypatch):
+def test_distributed_without_mpiexec_says_one_rank():
     pytest.importorskip("mpi4py")
     import os
 
