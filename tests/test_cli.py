@@ -67,7 +67,7 @@ def test_gradcheck_command():
     (("train", "--learning-rate", "-1", "--optimizer", "gd"),
      "argument --learning-rate: expected a finite number > 0, got '-1'"),
     (("train", "--threads", "0"), "argument --threads: expected a count >= 1 or -1"),
-    (("train", "--threads", "100000"), "--threads 100000: num_threads=100000 is far more than"),
+    (("train", "--threads", "100000"), "--threads=100000 is far more than"),
     (("train", "--distributed", "--threads", "0"), "argument --threads: expected a count >= 1"),
     (("train", "--seed", "-1"), "argument --seed: expected a seed, a whole number >= 0, got '-1'"),
     (("train", "--lambda", "nan"), "argument --lambda: expected a finite number >= 0, got 'nan'"),
@@ -229,7 +229,7 @@ def test_diverging_training_exits_2_with_a_hint():
         out = run("train", "--optimizer", "gd", "--learning-rate", rate, "--iterations", "100",
                   "--quiet")
         assert out.returncode == 2, out.stdout
-        assert "training diverged" in out.stderr and "smaller learning rate" in out.stderr
+        assert "training diverged" in out.stderr and "smaller --learning-rate" in out.stderr
 
 
 def test_outputs_are_checked_before_training(tmp_path):

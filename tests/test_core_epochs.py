@@ -116,6 +116,7 @@ def test_a_custom_optimiser_still_steps_in_python():
         np.testing.assert_allclose(s, t, rtol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::bprop.InputScaleWarning")  # huge inputs on purpose
 def test_divergence_is_reported_at_its_step(monkeypatch):
     X, y = _problem()
     thetas = bprop.initialize([12, 7, 4], seed=2)

@@ -115,6 +115,7 @@ def test_small_validation_sets_and_partial_fit_with_early_stopping_are_refused()
         BackpropRegressor(solver="adam", early_stopping=True).partial_fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::bprop.InputScaleWarning")  # huge inputs on purpose
 def test_divergence_from_huge_inputs_names_the_inputs():
     rng = np.random.default_rng(0)
     X = rng.uniform(0.5, 1.0, size=(40, 3)) * 1e308

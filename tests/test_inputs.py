@@ -126,10 +126,11 @@ def test_estimators_take_pixels_as_values_as_scikit_learn_does():
     from bprop.estimators import BackpropClassifier
 
     X, y = _pixels(m=200, n=16)
-    a = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
-                           learning_rate=0.01).fit(X, y)
-    b = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
-                           learning_rate=0.01).fit(X.astype(np.float64), y)
+    with pytest.warns(bprop.InputScaleWarning, match=r"X's largest \|x\| is 25\d"):  # as values
+        a = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
+                               learning_rate=0.01).fit(X, y)
+        b = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
+                               learning_rate=0.01).fit(X.astype(np.float64), y)
     for s, t in zip(a.thetas_, b.thetas_):  # scikit-learn's meaning: values as they are
         np.testing.assert_array_equal(s, t)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X.astype(np.float64)))

@@ -123,6 +123,7 @@ def test_ctrl_c_in_lbfgs():
     assert bprop.cost(trained, X, y) == pytest.approx(h.cost[-1], rel=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::bprop.InputScaleWarning")  # huge inputs on purpose
 def test_divergence_names_iteration_and_keeps_finite_weights():
     X, y = blobs()
     X = X * 1e150

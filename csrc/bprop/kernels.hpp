@@ -1,5 +1,7 @@
-// The two entry points of the core. Both are explicitly instantiated for
-// float and double in their .cpp files.
+// The four entry points of the core: cost_gradient, data_sums (its data part, for
+// sums over several processes), finish_objective and forward, each explicitly
+// instantiated for float and double in a .cpp file (cost_gradient.cpp holds the first
+// two). train_steps.hpp runs many cost_gradient steps in one call.
 //
 // Precision: within a block of kBlock samples, activations, errors and the
 // Delta sums run in T; the sums over blocks, the cost and the regularisation
@@ -49,7 +51,8 @@ CostResult finish_objective(const Network<T>& layers, double data_sum, const dou
 
 // out (m, K) = a_L for every row of s's X (m, n) (its targets are not read); returns the first row of X
 // holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false).
-// Both kernels stop early when stop_requested() (interrupt.hpp) becomes true.
+// data_sums (so cost_gradient too) and forward stop early when stop_requested()
+// (interrupt.hpp) becomes true.
 template <class T>
 index_t forward(const Network<T>& layers, const Samples<T>& s, T* out, Workspace<T>& ws);
 

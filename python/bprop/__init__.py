@@ -44,7 +44,7 @@ from .model_file import load, save
 from .network import Network, cost, cost_and_gradient, forward, predict
 from .params import layer_sizes, num_parameters, roll, unroll
 from .tracing import Trace, TraceLayer, trace
-from .training import History, TrainingDiverged, train
+from .training import History, InputScaleWarning, TrainingDiverged, train
 
 __version__ = "0.2.0"
 
@@ -65,7 +65,8 @@ def build_info() -> dict[str, object]:
 
 
 __all__ = [
-    "History", "Network", "TrainingDiverged", "data", "diagnose", "load", "optim", "plot", "save", "train",
+    "History", "InputScaleWarning", "Network", "TrainingDiverged", "data", "diagnose", "load",
+    "optim", "plot", "save", "train",
     "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
     "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
     "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",

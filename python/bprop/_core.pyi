@@ -1,4 +1,4 @@
-# Stub of the private C++ module (csrc/bindings/module.cpp); checked by tests/test_stub.py.
+# Stub of the private C++ module (csrc/bindings/module.cpp); checked by tests/test_stub_and_docs.py.
 from typing import overload
 
 import numpy as np

@@ -85,19 +85,20 @@ class _BackpropBase(BaseEstimator):
         sizes = [h] if isinstance(h, numbers.Integral) else list(h)
         if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 1
                    for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive ints, got {h!r}")
+            raise ValueError(f"hidden_layer_sizes must be positive ints, got {checks.shown(h)}")
         return [int(s) for s in sizes]
 
     def _check_params(self) -> None:
         if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got "
+                             f"{checks.shown(self.solver)}")
         checks.check_activations(self.activation, len(self._hidden_sizes()))
         checks.check_lambda(self.lambda_)
         if self.learning_rate is not None:
             if isinstance(self.learning_rate, str):
                 raise ValueError(f"learning_rate is the step size, a number (scikit-learn's "
                                  f"learning_rate_init); schedules such as "
-                                 f"{self.learning_rate!r} are not supported")
+                                 f"{checks.shown(self.learning_rate)} are not supported")
             checks.check_positive_real(self.learning_rate, "learning_rate")
         checks.check_positive_int(self.max_iter, "max_iter")
         if not (isinstance(self.n_iter_no_change, numbers.Real)
@@ -109,15 +110,15 @@ class _BackpropBase(BaseEstimator):
                 checks.check_positive_int(self.batch_size, "batch_size")
             except ValueError:
                 raise ValueError(f"batch_size must be 'auto', None (full batch) or a positive "
-                                 f"int, got {self.batch_size!r}") from None
+                                 f"int, got {checks.shown(self.batch_size)}") from None
         if self.solver == "lbfgs" and self.batch_size not in (None, "auto"):
             raise ValueError("solver='lbfgs' works on the full batch: leave batch_size='auto'")
         if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
-            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
+            raise ValueError(f"tol must be a number >= 0, got {checks.shown(self.tol)}")
         if not isinstance(self.validation_fraction, numbers.Real) or \
                 not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1), "
-                             f"got {self.validation_fraction!r}")
+                             f"got {checks.shown(self.validation_fraction)}")
         checks.check_dtype(self.dtype)
 
     def _network_dtype(self) -> np.dtype:
@@ -395,7 +396,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     ----------
     hidden_layer_sizes : int or tuple of int, default (25,)
         Units of each hidden layer (the tutorial's digits network is (25,)).
-    activation : {"sigmoid", "tanh", "relu"} or list of them, default "sigmoid"
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu"} or list of them, default "sigmoid"
         Hidden activation, one name or one per hidden layer.
     output : {"logistic", "softmax"}, default "logistic"
         The tutorial's sigmoid outputs with the logistic cost (K one-vs-all
@@ -495,7 +496,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1."""
         X, y = self._validate_fit_data(X, y, reset=True, multi_output=True)
         if self.output not in ("logistic", "softmax"):
-            raise ValueError(f"output must be 'logistic' or 'softmax', got {self.output!r}")
+            raise ValueError(f"output must be 'logistic' or 'softmax', got "
+                             f"{checks.shown(self.output)}")
         if y.ndim == 2 and type_of_target(y) == "multilabel-indicator":
             return self._fit_multilabel(X, y, sample_weight)
         y = column_or_1d(y, warn=True)
@@ -512,7 +514,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         self.classes_ = classes
         if self.classes_.size < 2:
             raise ValueError(f"the classifier needs samples of at least 2 classes; y holds only "
-                             f"one class ({self.classes_[0]!r})")
+                             f"one class ({checks.shown(self.classes_[0])})")
         self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(),
                   incremental=False)
         return self
@@ -656,6 +658,23 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
     """
 
     _output = "identity"
+
+    # Its own signature, so that an argument it does not take (output=...) is
+    # reported as BackpropRegressor's, not as the private base class's.
+    def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
+                 lambda_: float = 1.0, solver: str = "lbfgs", learning_rate: float | None = None,
+                 batch_size: int | str | None = "auto", max_iter: int = 200, tol: float = 1e-4,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 10, random_state: Any = None,
+                 num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
+                 warm_start: bool = False) -> None:
+        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, solver=solver,
+                         learning_rate=learning_rate, batch_size=batch_size, max_iter=max_iter,
+                         tol=tol, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction,
+                         n_iter_no_change=n_iter_no_change, random_state=random_state,
+                         num_threads=num_threads, dtype=dtype, verbose=verbose,
+                         warm_start=warm_start)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
         """Train on X (n_samples, n_features) and real targets y."""

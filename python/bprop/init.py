@@ -79,7 +79,7 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
         for name in names:
             if name not in checks.ACTIVATIONS:
                 raise ValueError(f"activation must be one of {', '.join(checks.ACTIVATIONS)}, "
-                                 f"got {name!r}")
+                                 f"got {checks.shown(name)}")
         rules = {HIDDEN_ACTIVATIONS[name][2] for name in names}
         method = "he" if "he" in rules else "xavier"
     if method == "uniform":
@@ -96,5 +96,5 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
         thetas = [debug_matrix(i, o) for i, o in pairs]
     else:
         raise ValueError(f"method must be 'uniform', 'xavier', 'he', 'auto' or 'debug', "
-                         f"got {method!r}")
+                         f"got {checks.shown(method)}")
     return [t.astype(dt) for t in thetas]

@@ -85,7 +85,8 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     for name, given in (("activation", activation), ("output", output)):
         own = getattr(thetas, name, None)
         if given is not None and own is not None and given != own:
-            raise ValueError(f"{name}={given!r} contradicts the Network's own {name} {own!r}: "
+            raise ValueError(f"{name}={checks.shown(given)} contradicts the Network's own {name} "
+                             f"{checks.shown(own)}: "
                              f"the file would run it as another network")
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)

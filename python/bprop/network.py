@@ -79,10 +79,11 @@ class Network(list):
         names = self.activation if isinstance(self.activation, list) else [self.activation]
         for name in names:
             if not isinstance(name, str) or name not in checks.ACTIVATIONS:
-                raise ValueError(f"activation {name!r} is not one of "
+                raise ValueError(f"activation {checks.shown(name)} is not one of "
                                  f"{', '.join(checks.ACTIVATIONS)}")
         if not isinstance(output, str) or output not in checks.OUTPUTS:
-            raise ValueError(f"output {output!r} is not one of {', '.join(checks.OUTPUTS)}")
+            raise ValueError(f"output {checks.shown(output)} is not one of "
+                             f"{', '.join(checks.OUTPUTS)}")
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)
@@ -166,7 +167,7 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         ``sum_i w_i cost_i / sum_i w_i`` (and the gradient likewise); the
         ``lambda_/(2m)`` term keeps its meaning. Integer weights act like
         repeated samples, up to that term's m.
-    activation : {"sigmoid", "tanh", "relu"} or list of them, optional
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu"} or list of them, optional
         The hidden layers' activation (one name, or one per hidden layer).
         Default: a :class:`Network`'s own, else "sigmoid".
     output : {"logistic", "softmax", "identity"}, optional

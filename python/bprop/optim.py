@@ -169,5 +169,6 @@ def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> 
                 f"({cls}(learning_rate={learning_rate!r})){by_name}")
         return name
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got {name!r}")
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got "
+                         f"{checks.shown(name)}")
     return OPTIMIZERS[name](learning_rate)

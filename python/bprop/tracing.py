@@ -96,10 +96,10 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     ----------
     thetas : list of ndarray
         ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0.
-    x : array_like, shape (n,)
-        One sample without the bias unit.
+    x : array_like, shape (n,) or (1, n)
+        One sample without the bias unit (``X[i]``, or ``X[i:i+1]``).
     y : int or array_like, shape (K,)
-        Its label in ``[0, K)``, or its target vector.
+        Its label in ``[0, K)`` (also as ``y[i:i+1]``), or its target vector.
     x_scale : float, optional
         As in :func:`bprop.cost`: uint8 x is read as x/255 by default.
     lambda_ : float, default 0.0
@@ -128,19 +128,29 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     """
     activation, output = network_kind(thetas, activation, output)
     t = [np.asarray(a, dtype=np.float64) for a in checks.check_thetas(thetas)]
-    x = read_inputs(np.asarray(x).reshape(-1), np.float64, x_scale)
-    if x.shape[0] != t[0].shape[1] - 1:
-        raise ValueError(f"x has {x.shape[0]} values but Theta1 takes {t[0].shape[1] - 1} inputs")
+    n = t[0].shape[1] - 1
+    x_arr = np.asarray(x)
+    if x_arr.ndim == 2 and x_arr.shape[0] != 1 and x_arr.shape[1] == n:  # rows of X
+        raise ValueError(f"trace takes one sample: x of shape ({n},) or (1, {n}), and its label; "
+                         f"x has {x_arr.shape[0]} rows (shape {x_arr.shape}). For sample i, pass "
+                         f"X[i] and y[i]")
+    x = read_inputs(x_arr.reshape(-1), np.float64, x_scale)
+    if x.shape[0] != n:
+        raise ValueError(f"x has {_count(x.shape[0], 'value')} but Theta1 takes "
+                         f"{_count(n, 'input')}")
     K = t[-1].shape[0]
     checks.check_output(output, K)
     names = hidden_names(activation, len(t) - 1)
     checks.check_activations(names, len(t) - 1)
     y_arr = checks.as_array(y, "y")
-    if y_arr.ndim == 0 and output != "identity":  # a label: the same checks as cost's
+    if output != "identity" and (y_arr.ndim == 0 or y_arr.shape == (1,) and K > 1):
+        # a label (or X[:1]'s y[:1]): the same checks as cost's
         labels, Y = checks.check_targets(y_arr.reshape(1), 1, K, np.dtype(np.float64), output)
     else:
         if y_arr.size != K:
-            raise ValueError(f"y has {y_arr.size} values but the network has {K} outputs")
+            raise ValueError(f"y has {_count(y_arr.size, 'value')} but the network has "
+                             f"{_count(K, 'output')}: give one sample's label, or its target "
+                             f"vector ({K},)")
         labels, Y = checks.check_targets(y_arr.reshape(1, K), 1, K, np.dtype(np.float64), output)
     yv = (Y if Y is not None else target_matrix(labels, K, np.float64))[0].astype(np.float64)
     given = {} if given is None else dict(given)
@@ -192,6 +202,10 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     layers = [TraceLayer(i + 1, zs[i], acts[i], deltas[i],
                          Deltas[i] if i < L - 1 else None, is_given[i]) for i in range(L)]
     return Trace(layers, yv, cost, gradient, core, names, output)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _cost_from_a(a: np.ndarray, y: np.ndarray, output: str) -> float:

@@ -19,6 +19,19 @@ from .. import _core
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def shown(value: Any) -> str:
+    """``repr(value)`` with numpy scalars as the plain numbers (or strings) they
+    hold: numpy 2 writes ``np.float64(0.0)``, which a message should not."""
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(shown(v) for v in value)
+        if isinstance(value, list):
+            return f"[{inner}]"
+        return f"({inner}{',' if len(value) == 1 else ''})"
+    return repr(value)
+
+
 def theta_name(l: int) -> str:
     return f"thetas[{l}] (Theta{l + 1})"
 
@@ -37,12 +50,13 @@ def check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:
     try:
         sizes = list(layer_sizes)
     except TypeError:
-        raise TypeError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}") from None
+        raise TypeError(f"layer_sizes must be a sequence of ints, got "
+                        f"{shown(layer_sizes)}") from None
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
     for i, s in enumerate(sizes):
         if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"layer_sizes[{i}] must be an int, got {s!r}")
+            raise TypeError(f"layer_sizes[{i}] must be an int, got {shown(s)}")
         if s < 1:
             raise ValueError(f"layer_sizes[{i}] must be >= 1, got {s}")
     return [int(s) for s in sizes]
@@ -175,6 +189,27 @@ def first_non_finite(X: Any) -> tuple[int, int, Any] | None:
     if not bad.size:
         return None
     return int(bad[0][0]), int(bad[0][1]), X[tuple(bad[0])]
+
+
+# Inputs beyond this size (as the core reads them) saturate sigmoid and tanh units
+# from the first step: training then tends to stay near chance. The one rule for
+# the hint to standardise (bprop.train's InputScaleWarning, the command line's hint).
+LARGE_INPUT = 100.0
+
+
+def largest_input(X: Any, x_scale: float = 1.0) -> float:
+    """max |x| over X (dense or sparse) times ``x_scale``, without a copy of X."""
+    values = X.data if is_sparse(X) else np.asarray(X)
+    if values.size == 0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        return max(float(values.max()), -float(values.min())) * x_scale
+
+
+def is_large_input(largest: float) -> bool:
+    """Whether inputs whose largest |x| is ``largest`` call for standardising
+    (NaN/inf not: they are errors of their own)."""
+    return LARGE_INPUT < largest < math.inf
 
 
 def check_x_scale(x_scale: Any, X: np.ndarray) -> float:
@@ -339,7 +374,7 @@ OUTPUTS: dict[str, int] = dict(_core.OUTPUT_ACTIVATIONS)
 def check_output(output: Any, K: int) -> int:
     """Core code of the output layer: "logistic" (sigmoid), "softmax" or "identity"."""
     if not isinstance(output, str) or output not in OUTPUTS:
-        raise ValueError(f"output {output!r} is not one of {', '.join(OUTPUTS)}")
+        raise ValueError(f"output {shown(output)} is not one of {', '.join(OUTPUTS)}")
     if output == "softmax" and K < 2:
         raise ValueError("a softmax output needs at least 2 output units (the last Theta has "
                          f"{K} row); use output='logistic' for one unit")
@@ -354,7 +389,7 @@ def check_activations(activation: Any, num_hidden: int) -> list[int]:
                          "hidden layers (give one name per hidden layer, or one for all)")
     for i, name in enumerate(names):
         if name not in ACTIVATIONS:
-            raise ValueError(f"activation {name!r} (hidden layer {i + 1}) is not one of "
+            raise ValueError(f"activation {shown(name)} (hidden layer {i + 1}) is not one of "
                              f"{', '.join(ACTIVATIONS)}")
     return [ACTIVATIONS[n] for n in names]
 
@@ -362,33 +397,33 @@ def check_activations(activation: Any, num_hidden: int) -> list[int]:
 def check_positive_int(value: Any, name: str) -> int:
     """A whole number >= 1 (bools and floats refused), as int."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+        raise ValueError(f"{name} must be a positive int, got {shown(value)}")
     return int(value)
 
 
 def check_nonnegative_real(value: Any, name: str) -> float:
     """A finite number >= 0 (numpy scalars too; bools refused), as float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        raise TypeError(f"{name} must be a number, got {shown(value)}")
     number = float(value)
     if not (math.isfinite(number) and number >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+        raise ValueError(f"{name} must be finite and >= 0, got {shown(value)}")
     return number
 
 
 def check_positive_real(value: Any, name: str) -> float:
     """A finite number > 0 (numpy scalars too; bools refused), as float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        raise TypeError(f"{name} must be a number, got {shown(value)}")
     number = float(value)
     if not (math.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+        raise ValueError(f"{name} must be finite and > 0, got {shown(value)}")
     return number
 
 
 def check_lambda(lambda_: Any) -> float:
     if isinstance(lambda_, (np.ndarray, str)) or not isinstance(lambda_, numbers.Real):
-        raise TypeError(f"lambda_ must be a real number, got {lambda_!r}")
+        raise TypeError(f"lambda_ must be a real number, got {shown(lambda_)}")
     value = float(lambda_)
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"lambda_ must be finite and >= 0, got {value}")

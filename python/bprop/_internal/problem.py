@@ -38,6 +38,12 @@ class Problem:
             return None, 1.0, self.csr
         return self.X, self.x_scale, None
 
+    def largest_input(self) -> float:
+        """max |x| over X as the core reads it (scaled by x_scale)."""
+        if self.csr is not None:  # its values are scaled already
+            return checks.largest_input(self.csr[2])
+        return checks.largest_input(self.X, self.x_scale)
+
     def raise_non_finite_X(self, dtype: Any, row: int) -> None:
         checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale, self.rows)
 
@@ -81,8 +87,7 @@ def overflow_error(thetas: list[np.ndarray], p: Problem) -> FloatingPointError:
     its entries are larger than the weights and can overflow a first-layer sum,
     else the weights (the usual cause: too large a learning rate)."""
     largest_w = max(float(np.abs(t).max()) for t in thetas)
-    values = p.csr[2] if p.csr is not None else p.X
-    largest_x = float(np.abs(values).max(initial=0.0)) * (1.0 if p.csr is not None else p.x_scale)
+    largest_x = p.largest_input()
     limit = float(np.finfo(thetas[0].dtype).max)
     with np.errstate(over="ignore"):
         reach = largest_x * max(largest_w, 1.0) * p.X.shape[1]

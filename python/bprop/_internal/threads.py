@@ -11,13 +11,14 @@ from __future__ import annotations
 import numbers
 
 from .. import _core
+from .checks import shown
 
 _default: int | None = None
 
 
 def _check(num_threads: object, name: str = "num_threads") -> int:
     if isinstance(num_threads, bool) or not isinstance(num_threads, numbers.Integral):
-        raise TypeError(f"{name} must be an int (or None), got {num_threads!r}")
+        raise TypeError(f"{name} must be an int (or None), got {shown(num_threads)}")
     n = int(num_threads)
     if n == 0:
         raise ValueError(f"{name}=0 is not allowed: give a positive count, or -1 for all cores")
@@ -35,12 +36,13 @@ def max_threads() -> int:
     return max(64, 16 * _core.num_procs())
 
 
-def resolve_num_threads(num_threads: int | None) -> int:
-    """The thread count a call will use, as a positive int."""
+def resolve_num_threads(num_threads: int | None, name: str = "num_threads") -> int:
+    """The thread count a call will use, as a positive int; errors say ``name``
+    (the command line passes its flag)."""
     if num_threads is None:  # OMP_NUM_THREADS too is held to max_threads()
         n = _default if _default is not None else min(_core.default_num_threads(), max_threads())
     else:
-        n = _check(num_threads)
+        n = _check(num_threads, name)
     return _core.num_procs() if n == -1 else n
 
 

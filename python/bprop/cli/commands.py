@@ -11,6 +11,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
@@ -24,19 +25,19 @@ from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
 from ..data.files import csv_width
 from .common import (DATA_HELP, CliError, banner, check_fingerprint, check_memory,
-                          class_values, classes_from_meta, data_files, data_spec_for_record,
-                          display_names, fingerprint, fraction_up_to_one, has_own_test_split,
-                          interrupted_exit, load_data, mnist_directory, model_record,
-                          non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
-                          positive_real, read_whole, save_model, scores, format_scores, seed_int,
-                          split, split_shard, summary, thread_count, to_class_indices,
-                          train_settings)
+                     class_values, classes_from_meta, data_files, data_spec_for_record,
+                     display_names, file_kind, fingerprint, format_scores, fraction_up_to_one,
+                     has_own_test_split, in_flags, input_scale, interrupted_exit, load_data,
+                     mnist_directory, model_record, non_negative_real, one_char, open_fraction,
+                     parse_hidden, positive_int, positive_real, read_whole, save_model,
+                     scale_hint, scores, seed_int, split, split_shard, summary, text_delimiter,
+                     thread_count, to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load
-from ..network import Network, cost, predict
+from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
-from ..training import TrainingDiverged, train
+from ..training import InputScaleWarning, TrainingDiverged, train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -117,9 +118,9 @@ def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
 
 def check_threads(args: argparse.Namespace) -> None:
     try:
-        resolve_num_threads(args.threads)
+        resolve_num_threads(args.threads, "--threads")
     except ValueError as e:
-        raise CliError(f"--threads {args.threads}: {e}") from None
+        raise CliError(str(e)) from None
 
 
 def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
@@ -233,15 +234,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     thetas = initial_network(args, sizes, dtype, classes)
     sizes = layer_sizes(thetas)
     arch = "-".join(map(str, sizes))
+    hint = None if scaled or args.resume else scale_hint(input_scale(Xtr))
+    if hint:  # (said here, in flags: train's InputScaleWarning is silenced below)
+        print(hint, file=sys.stderr, flush=True)
     if not args.quiet:
         print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)
     start = time.perf_counter()
     try:
-        thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
-                                validation_data=validation, early_stopping=args.early_stopping,
-                                patience=args.patience, **train_settings(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputScaleWarning)
+            thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
+                                    validation_data=validation,
+                                    early_stopping=args.early_stopping, patience=args.patience,
+                                    **train_settings(args))
     except TrainingDiverged as e:
-        raise CliError(str(e)) from None
+        raise CliError(in_flags(str(e))) from None
     except MemoryError:
         raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
                        f"samples") from None
@@ -249,13 +256,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     def save_run(**results: float) -> None:
         record = model_record(args, classes, ds.class_names, args.split_ranks,
-                              cost_history=history.cost, iterations=history.iterations,
-                              stopped=history.stopped, **results)
+                              cost_history=history.cost, final_cost=history.final_cost,
+                              iterations=history.iterations, stopped=history.stopped, **results)
         record.update(standardize=scaling)
         save_model(args.save, thetas, record)
 
+    J = history.final_cost  # J of these weights on the training part, from train itself
     try:
-        J = cost(thetas, Xtr, ytr, args.lambda_, num_threads=args.threads)
         on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
         y_pred = predict(thetas, Xte, num_threads=args.threads)
         on_test = scores(yte, y_pred, regression)
@@ -338,7 +345,10 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
             d, names = mnist_directory(spec)
             X, y = bdata.load_mnist(d, "test", dtype=dtype)
             return spec, X, y, names, "its test split"
-        X, y = read_whole(spec, dtype, meta.get("delimiter") or ",", targets)
+        if file_kind(spec) and not Path(spec).exists():
+            raise CliError(f"the model was trained on {spec}, which is not there now; "
+                           f"name the data with --data")
+        X, y = read_whole(spec, dtype, meta.get("delimiter"), targets)
         _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
     spec = args.data
@@ -392,9 +402,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.ndarray:
-    """The inputs to predict: an .npz's X, or a CSV of features (with or without a
-    label column first)."""
+def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str
+                  ) -> np.ndarray:
+    """The inputs to predict: an .npz's X, or a text file of features (with or
+    without a label column first)."""
     if path == "digits" or has_own_test_split(path):  # a data set's inputs (test split)
         if path == "digits":
             return bdata.load_digits()[0]
@@ -402,14 +413,16 @@ def read_features(path: str, n_inputs: int, delimiter: str, targets: str) -> np.
         return bdata.load_mnist(d, "test")[0]
     if not Path(path).is_file():
         raise CliError(f"--data {path}: no such file")
-    if path.endswith(".npz"):
+    kind = file_kind(path)
+    if kind == "npz":
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             if "X" not in f.files:
                 raise CliError(f"--data {path}: needs an array 'X'; it has {sorted(f.files)}")
             X = np.asarray(f["X"], dtype=np.float64)
         return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
-    if not path.endswith(".csv"):
-        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv")
+    if kind != "csv":
+        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv (.tsv, .txt)")
+    delimiter = text_delimiter(path, delimiter)
     width = csv_width(path, delimiter)  # one column more than inputs: labels first
     if width not in (n_inputs, n_inputs + 1):
         raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
@@ -474,8 +487,9 @@ def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid"
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--delimiter", type=one_char, default=",", metavar="CHAR",
-                   help="field separator of a CSV file (default: ','; 'tab' for tabs)")
+    p.add_argument("--delimiter", type=one_char, default=None, metavar="CHAR",
+                   help="field separator of a text file ('tab' for tabs; default: a tab for "
+                        ".tsv, else ',')")
     p.add_argument("--threads", type=thread_count, default=None, metavar="N",
                    help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)")
 
@@ -515,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
                         "he: for ReLU; auto: he for ReLU, else xavier")
     add_network_kind(t, default=None, identity="squared error: regression on the real targets "
-                                               "of FILE.npz or FILE.csv")
+                                               "of FILE.npz or FILE.csv (.tsv, .txt)")
     t.add_argument("--seed", type=seed_int, default=None, metavar="N",
                    help="seed of the initial weights, the split and the shuffling (default: 0; "
                         "with --resume on the model's own data: the model's)")
@@ -523,7 +537,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="held-out share of data without a test split of its own (default: 0.2; "
                         "with --resume on the model's own data: the model's)")
     t.add_argument("--standardize", action="store_true",
-                   help="scale each input to mean 0, std 1 (training set's; kept in the model)")
+                   help="scale each input to mean 0, std 1 (training set's; kept in the model); "
+                        "suggested before training when an input exceeds |x| = 100")
     t.add_argument("--validation-fraction", type=open_fraction, default=None, metavar="SHARE",
                    help="hold out this share of the training part and report validation "
                         "cost/accuracy after each epoch")
@@ -566,7 +581,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Print a saved model's predicted label for every sample.")
     r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
     r.add_argument("--data", required=True, metavar="DATA",
-                   help="FILE.npz (array X), FILE.csv (features, or a label column first), or "
+                   help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
+                        "column first), or "
                         "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)")
     add_common(r)
     r.set_defaults(func=cmd_predict)

@@ -6,6 +6,7 @@ each other at module level."""
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import math
 import os
@@ -19,6 +20,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import data as bdata
+from .._internal import checks
+from ..data.files import open_text
+from ..data.prepare import empty_part
 from ..model_file import save
 from ..network import Network
 from ..optim import get_optimizer
@@ -29,7 +33,35 @@ class CliError(Exception):
 
 
 DATA_HELP = ("digits (the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
-             "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv (label column first)")
+             "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv, .tsv or .txt (label column "
+             "first)")
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def file_kind(spec: str) -> str | None:
+    """What a --data file holds by its suffix, in any case: "npz" (arrays), "csv"
+    (text: .csv, .tsv, .txt), or None (not a file bprop reads)."""
+    suffix = Path(spec).suffix.lower()
+    return "npz" if suffix == ".npz" else "csv" if suffix in TEXT_SUFFIXES else None
+
+
+def text_delimiter(spec: str, given: str | None) -> str:
+    """--delimiter when given, else a tab for .tsv and a comma otherwise (as
+    :func:`bprop.data.load_csv`, which reads any text file, defaults to ',')."""
+    if given is not None:
+        return given
+    return "\t" if Path(spec).suffix.lower() == ".tsv" else ","
+
+
+def text_columns(path: str, delimiter: str) -> int:
+    """Fields in the first non-empty line of a text --data file (a header counts)."""
+    try:
+        with open_text(path) as f:
+            first = next((line for line in f if line.strip()), "")
+    except ValueError as e:  # not UTF-8 text
+        raise CliError(f"--data {e}") from None
+    return len(next(csv.reader([first], delimiter=delimiter), [""]))
 
 
 def has_own_test_split(spec: str) -> bool:
@@ -45,18 +77,24 @@ def mnist_directory(spec: str) -> tuple[Path, list[str] | None]:
     return Path(directory), None
 
 
-def read_whole(spec: str, dtype: np.dtype, delimiter: str = ",", targets: str = "labels"
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """All of a data set without a test split of its own: digits, .npz or .csv;
-    ``targets="real"`` for regression."""
-    if targets == "real" and not spec.endswith((".npz", ".csv")):
+def read_whole(spec: str, dtype: np.dtype, delimiter: str | None = None,
+               targets: str = "labels") -> tuple[np.ndarray, np.ndarray]:
+    """All of a data set without a test split of its own: digits, .npz or a text
+    file (``delimiter`` None: by its suffix); ``targets="real"`` for regression."""
+    kind = None if spec == "digits" else file_kind(spec)
+    if targets == "real" and kind is None:
         raise CliError(f"--output identity (regression) needs real targets from FILE.npz or "
                        f"FILE.csv; --data {spec} holds class labels")
     if spec == "digits":
         return bdata.load_digits(dtype=dtype)
-    if spec.endswith(".npz"):
+    if kind == "npz":
         return bdata.load_npz(spec, dtype=dtype, targets=targets)
-    if spec.endswith(".csv"):
+    if kind == "csv":
+        delimiter = text_delimiter(spec, delimiter)
+        if text_columns(spec, delimiter) == 1:  # (0: an empty file, which load_csv reports)
+            raise CliError(f"--data {spec}: 1 column split by {delimiter!r}; the file "
+                           f"needs a label column and at least one feature (another "
+                           f"--delimiter?)")
         return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter, targets=targets)
     raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
 
@@ -67,13 +105,12 @@ def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: 
     """Shard ``rank`` of ``ranks`` split into ``(X_train, y_train, X_test, y_test)``,
     seeded by ``seed`` (one shard) or ``[seed, rank]``; stratified by class when
     y holds labels (not real targets)."""
-    parts = int(round(fraction * len(y))), len(y) - int(round(fraction * len(y)))
-    if min(parts) < 1:
-        empty = "nothing to hold out" if parts[0] < 1 else "nothing to train on"
-        raise CliError(f"{flag} {fraction:g}: leaves {empty} from {len(y)} samples")
+    stratify = y.ndim == 1 and y.dtype.kind != "f"
+    empty = empty_part(y, fraction, stratify)
+    if empty:  # said here, naming the flag (train_validation_split names its parameter)
+        raise CliError(f"{flag} {fraction:g} {empty}")
     Xtr, Xte, ytr, yte = bdata.train_validation_split(
-        X, y, fraction, seed=seed if ranks == 1 else [seed, rank],
-        stratify=y.ndim == 1 and y.dtype.kind != "f")
+        X, y, fraction, seed=seed if ranks == 1 else [seed, rank], stratify=stratify)
     return Xtr, ytr, Xte, yte
 
 
@@ -100,7 +137,7 @@ class DataSet:
 
 
 def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
-              delimiter: str = ",", targets: str = "labels", raw_pixels: bool = False,
+              delimiter: str | None = None, targets: str = "labels", raw_pixels: bool = False,
               ranks: int = 1) -> DataSet:
     """The training and test parts of a --data value: (Fashion-)MNIST's own test
     split, or the split rule with ``test_fraction`` (default 0.2) applied as on
@@ -188,6 +225,39 @@ def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:
     return sizes
 
 
+def input_scale(X: np.ndarray) -> float:
+    """The largest |x| of X as training reads it (uint8 pixels as x/255)."""
+    return checks.largest_input(X, checks.check_x_scale(None, X))
+
+
+def scale_hint(largest: float, standardize: bool = True) -> str | None:
+    """The hint printed before training when the largest input is far from unit
+    scale (the rule of bprop.train's InputScaleWarning), or None."""
+    if not checks.is_large_input(largest):
+        return None
+    remedy = ("add --standardize" if standardize else "scale the data's columns first "
+              "(--standardize is not available with --distributed)")
+    return (f"bprop: hint: the inputs reach |x| = {largest:g}; inputs far from unit scale "
+            f"saturate sigmoid and tanh units, and training may stay near chance: {remedy}")
+
+
+# What the Python API's messages suggest changing, in this command line's flags.
+API_REMEDIES = (("try a smaller learning rate", "try a smaller --learning-rate"),
+                ("try a larger lambda_", "try a larger --lambda"),
+                ("or scaled inputs", "or --standardize"),
+                ("scale X, for example standardise it", "standardise them with --standardize"))
+
+
+def in_flags(message: str, standardize: bool = True) -> str:
+    """``message`` of a Python API error with its remedies named by flags
+    (``standardize``: whether --standardize is available, as it is not with
+    --distributed)."""
+    for api, flags in API_REMEDIES:
+        if standardize or "--standardize" not in flags:
+            message = message.replace(api, flags)
+    return message
+
+
 # argparse types: each error names the flag (argparse adds "argument --flag:").
 def _number(text: str, kind: type, expected: str, ok: Any) -> Any:
     """``kind(text)`` when it parses and ``ok`` accepts it, else an error saying
@@ -251,7 +321,8 @@ def model_record(args: argparse.Namespace, classes: np.ndarray | None,
                 data_fingerprint=getattr(args, "data_fingerprint", None),
                 optimizer=args.optimizer, lambda_=args.lambda_,
                 learning_rate=resolved_learning_rate(args), batch_size=args.batch_size,
-                seed=args.seed, test_fraction=args.test_fraction, delimiter=args.delimiter,
+                seed=args.seed, test_fraction=args.test_fraction,
+                delimiter=text_delimiter(args.data, args.delimiter),
                 split_ranks=split_ranks, class_names=class_names,
                 classes=None if classes is None else classes.tolist(),
                 standardize=None, **results)
@@ -346,7 +417,7 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
 def data_spec_for_record(spec: str) -> str:
     """A data file is recorded by its absolute path, so that ``evaluate`` finds
     it from any directory."""
-    if spec.endswith((".npz", ".csv")):
+    if spec != "digits" and not has_own_test_split(spec) and file_kind(spec):
         return str(Path(spec).resolve())
     if spec.startswith("mnist:"):
         return "mnist:" + str(Path(spec[6:]).resolve())
@@ -370,8 +441,13 @@ def banner(args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: 
 
 def summary(arch: str, J: float, history: Any, seconds: float, m: int, where: str = "") -> str:
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
-    return (f"{arch}: cost J {J:.4f} on all {m} training samples after {history.iterations} "
-            f"iterations in {seconds:.1f} s{where}{note}")
+    return (f"{arch}: cost J {J:.4f} on all {m} training samples after "
+            f"{count(history.iterations, 'iteration')} in {seconds:.1f} s{where}{note}")
+
+
+def count(n: int, noun: str) -> str:
+    """"1 rank", "4 ranks"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, regression: bool) -> dict[str, float]:

@@ -8,19 +8,22 @@ prints and writes the model file.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import distributed
-from .common import (CliError, banner, class_values, data_files, fingerprint,
-                          has_own_test_split, interrupted_exit, load_data, mnist_directory,
-                          model_record, parse_hidden, save_model, split_shard, summary,
-                          to_class_indices, train_settings)
+from .common import (CliError, banner, class_values, count, data_files, file_kind, fingerprint,
+                     has_own_test_split, in_flags, input_scale, interrupted_exit, load_data,
+                     mnist_directory, model_record, parse_hidden, save_model, scale_hint,
+                     split_shard, summary, to_class_indices, train_settings)
 from ..init import initialize
 from ..network import Network
-from ..training import TrainingDiverged, train
+from ..training import InputScaleWarning, TrainingDiverged, train
 
 
 def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
@@ -33,19 +36,20 @@ def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
         Xtr, ytr, _ = distributed.load_shard(spec, "train", comm=comm, dtype=dtype)
         Xte, yte, _ = distributed.load_shard(spec, "test", comm=comm, dtype=dtype)
         return Xtr, ytr, Xte, yte, names, 1
-    if spec.endswith(".npz"):  # the rank's rows only, split by the rule for shards
+    kind = file_kind(spec)
+    if kind == "npz":  # the rank's rows only, split by the rule for shards
         X, y, _ = distributed.load_shard(spec, comm=comm, dtype=dtype)
         rank, ranks = comm.Get_rank(), comm.Get_size()
         fraction = 0.2 if args.test_fraction is None else args.test_fraction
         Xtr, ytr, Xte, yte = split_shard(X, y, fraction, args.seed, rank, ranks)
         return Xtr, ytr, Xte, yte, None, ranks
-    if spec == "digits" or spec.endswith(".csv"):  # small: split the whole, keep a shard
+    if spec == "digits" or kind == "csv":  # small: split the whole, keep a shard
         ds = load_data(spec, dtype, args.seed, args.test_fraction, args.delimiter)
         a, b = distributed.shard_range(len(ds.y_train), comm)
         c, d = distributed.shard_range(len(ds.y_test), comm)
         return ds.X_train[a:b], ds.y_train[a:b], ds.X_test[c:d], ds.y_test[c:d], None, 1
-    raise CliError(f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv or "
-                   f"digits; got {spec!r}")
+    raise CliError(f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv "
+                   f"(.tsv, .txt) or digits; got {spec!r}")
 
 
 def cmd_train_distributed(args: argparse.Namespace) -> int:
@@ -72,32 +76,48 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     threads = args.threads or distributed.default_threads(comm)
     m = comm.allreduce(len(ytr))
     arch = "-".join(map(str, sizes))
+    ranks_here = count(comm.Get_size(), "rank")
+    if comm.Get_size() == 1 and not launched_by_mpiexec():
+        print("bprop: note: --distributed was not started by mpiexec, so it runs on 1 rank; "
+              "for N ranks: mpiexec -n N python -m bprop train --distributed ...",
+              file=sys.stderr, flush=True)
     if rank == 0 and not args.quiet:
         print(banner(args, arch, thetas, m, dtype,
-                     f" over {comm.Get_size()} ranks x {threads} threads"), flush=True)
+                     f" over {ranks_here} x {count(threads, 'thread')}"), flush=True)
+    hint = scale_hint(max(comm.allgather(input_scale(Xtr))), standardize=False)
+    if hint and rank == 0:
+        print(hint, file=sys.stderr, flush=True)
     if rank == 0 and args.save:  # the files read, for evaluate to check
         args.data_fingerprint = fingerprint(data_files(args.data))
     start = time.perf_counter()
     try:
-        thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
-                                **train_settings(args))
+        with warnings.catch_warnings():  # said above, for all ranks' data
+            warnings.simplefilter("ignore", InputScaleWarning)
+            thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
+                                    **train_settings(args))
     except TrainingDiverged as e:
-        raise CliError(str(e)) from None
+        raise CliError(in_flags(str(e), standardize=False)) from None
     seconds = time.perf_counter() - start
-    J = distributed.cost(thetas, Xtr, ytr, args.lambda_, comm=comm, num_threads=threads)
+    J = history.final_cost  # over all ranks' training samples, from train itself
     train_acc = _accuracy(thetas, Xtr, ytr, threads, comm)
     test_acc = _accuracy(thetas, Xte, yte, threads, comm)
     if rank == 0:
-        print(summary(arch, J, history, seconds, m, f" on {comm.Get_size()} ranks"))
+        print(summary(arch, J, history, seconds, m, f" on {ranks_here}"))
         print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
         if args.save:
             record = model_record(args, classes, names, ranks, train_accuracy=train_acc,
                                   test_accuracy=test_acc, cost_history=history.cost,
-                                  iterations=history.iterations, stopped=history.stopped,
-                                  ranks=comm.Get_size())
+                                  final_cost=J, iterations=history.iterations,
+                                  stopped=history.stopped, ranks=comm.Get_size())
             save_model(args.save, thetas, record)
         return interrupted_exit(args, history)
     return 130 if history.stopped == "interrupted" else 0
+
+
+def launched_by_mpiexec() -> bool:
+    """Whether a process manager started this process: mpiexec/mpirun of MPICH,
+    Intel MPI or Open MPI, or Slurm's srun (each sets one of these)."""
+    return any(name in os.environ for name in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK"))
 
 
 def _accuracy(thetas: Network, X: np.ndarray, y: np.ndarray, threads: int, comm: Any) -> float:

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .idx import idx_shape, load_idx  # noqa: F401  (idx_shape: sizes without reading)
+from .._internal import checks
+from .idx import load_idx
 from .prepare import scale_pixels
 
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
@@ -42,7 +43,7 @@ def load_mnist(directory: str | os.PathLike, split: str = "train", *,
     y : ndarray, shape (m,), int64
     """
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        raise ValueError(f"split must be 'train' or 'test', got {checks.shown(split)}")
     d = Path(directory)
     if not d.is_dir():
         raise FileNotFoundError(f"{d} is not a directory")

@@ -5,11 +5,12 @@ column)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterator
 
 import numpy as np
 
@@ -117,6 +118,20 @@ def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
     return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
 
 
+@contextlib.contextmanager
+def open_text(path: str | os.PathLike) -> Iterator[IO[str]]:
+    """``path`` opened to read UTF-8 text (a byte-order mark skipped, newlines
+    as they are); bytes that are not UTF-8, met while the block reads, become a
+    ValueError naming the file instead of the codec's message."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            yield f
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not a text CSV file in UTF-8 (it holds the byte "
+                         f"0x{e.object[e.start]:02x}, which is not UTF-8 text): a binary file, or "
+                         f"text in another encoding (save it as UTF-8)") from None
+
+
 _CHUNK_CHARS = 1 << 22  # characters of fields converted to numbers at a time (as a text
                         # array of 4 bytes a character): bounded temporary memory
 
@@ -130,7 +145,7 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         raise ValueError(f"delimiter must be one character, got {delimiter!r}")
     if delimiter in "\"\r\n":
         raise ValueError(f"delimiter {delimiter!r} cannot separate CSV fields")
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    with open_text(path) as f:
         reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True, strict=True)
         start = 1
         while True:

@@ -90,6 +90,9 @@ def train_validation_split(X: Any, y: Any, validation_fraction: float = 0.2, *, 
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+    empty = empty_part(y, validation_fraction, stratify)
+    if empty:
+        raise ValueError(f"validation_fraction {validation_fraction:g} {empty}")
     rng = np.random.default_rng(seed)
     m = X.shape[0]
     if stratify:
@@ -102,7 +105,19 @@ def train_validation_split(X: Any, y: Any, validation_fraction: float = 0.2, *, 
         val_idx = np.sort(rng.permutation(m)[:int(round(validation_fraction * m))])
     mask = np.zeros(m, dtype=bool)
     mask[val_idx] = True
-    if mask.all() or not mask.any():
-        raise ValueError(f"validation_fraction {validation_fraction} leaves one part empty "
-                         f"with {m} samples")
     return X[~mask], X[mask], y[~mask], y[mask]
+
+
+def empty_part(y: Any, fraction: float, stratify: bool = True) -> str | None:
+    """Why :func:`train_validation_split` of ``y`` by ``fraction`` leaves a part
+    empty ("leaves nothing to train on from 1797 samples ..."), or None when it
+    does not. The callers name the parameter or flag that gave ``fraction``."""
+    y = np.asarray(y)
+    sizes = np.unique(y, return_counts=True)[1] if stratify else [y.shape[0]]
+    held = sum(int(round(fraction * int(n))) for n in sizes)  # the split's own rounding
+    if 0 < held < y.shape[0]:
+        return None
+    what = "nothing to hold out" if held == 0 else "nothing to train on"
+    rounded = f" (each of the {len(sizes)} classes splits by that share, rounded)" if \
+        stratify and len(sizes) > 1 else ""
+    return f"leaves {what} from {y.shape[0]} samples{rounded}"

@@ -75,6 +75,8 @@ class DistributedObjective(Objective):
     its shard: the same objective as one process over all of them (see
     :class:`bprop.training.objective.Objective`), its sums added in rank order."""
 
+    collective = True
+
     def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
                  num_threads: int | None, sample_weight: Any, activation: Any, output: Any,
                  x_scale: Any = None, *, comm: Any) -> None:

@@ -24,7 +24,7 @@ def load_shard(spec: str, split: str = "train", *, comm: Any, dtype: Any = np.fl
     ``split`` "train" or "test") or ``"FILE.npz"`` (arrays X and y; ``split`` ignored).
     Only this rank's rows are read (see :func:`bprop.data.load_idx`).
     """
-    if spec.endswith(".npz"):
+    if spec.lower().endswith(".npz"):  # any case: .NPZ too
         m = bdata.npz_length(spec)
         X, y = bdata.load_npz(spec, dtype=dtype, rows=shard_range(m, comm))
         return X, y, m

@@ -5,8 +5,8 @@ objective (``objective``: J, its gradient and mini-batches; over MPI ranks,
 the run, shows progress and holds the one stopping rule."""
 
 from .driver import OPTIMIZER_NAMES, train
-from .history import History, NoImprovement, TrainingDiverged
+from .history import History, InputScaleWarning, NoImprovement, TrainingDiverged
 from .objective import Objective
 
-__all__ = ["train", "History", "TrainingDiverged", "NoImprovement", "Objective",
-           "OPTIMIZER_NAMES"]
+__all__ = ["train", "History", "InputScaleWarning", "TrainingDiverged", "NoImprovement",
+           "Objective", "OPTIMIZER_NAMES"]

@@ -6,10 +6,11 @@ history, progress, callbacks and stopping live in ``bprop.training.history``.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 from .._internal import checks
-from .history import History, TrainingDiverged
+from .history import History, InputScaleWarning, TrainingDiverged
 from ..network import Network, network_kind
 from .objective import Objective
 from ..optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
@@ -112,6 +113,15 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     TrainingDiverged
         When the cost or weights become NaN/inf; carries the last finite weights.
 
+    Warns
+    -----
+    InputScaleWarning
+        When X's largest ``|x|``, as the core reads it (times ``x_scale``), is
+        above 100: inputs that large saturate sigmoid and tanh units from the
+        first step and training tends to stay near chance. Standardise X's
+        columns (:func:`bprop.data.standardize`). uint8 pixels, read as
+        ``x/255``, never warn.
+
     Notes
     -----
     Ctrl-C stops training cleanly: the weights of the last completed step are
@@ -121,6 +131,12 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     t0 = [t.copy() for t in checks.check_thetas(thetas)]
     objective = _objective(comm)(t0, X, y, lambda_, num_threads, sample_weight, activation,
                                  output, x_scale)
+    largest = objective.problem.largest_input()
+    if checks.is_large_input(largest) and objective.shows_progress():  # (MPI: rank 0 says it)
+        warnings.warn(f"X's largest |x| is {largest:g}: inputs far from unit scale saturate "
+                      f"sigmoid and tanh units, and training may stay near chance; standardise "
+                      f"X's columns (bprop.data.standardize, or scikit-learn's StandardScaler)",
+                      InputScaleWarning, stacklevel=2)
     verbose = verbose and objective.shows_progress()
     iterations, epochs, batch_size = (
         None if v is None else checks.check_positive_int(v, name)
@@ -132,7 +148,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     not_callable = [cb for cb in callbacks if not callable(cb)]
     if not_callable:
         raise TypeError(f"callbacks must be callables taking the epoch's info; got "
-                        f"{not_callable[0]!r}")
+                        f"{checks.shown(not_callable[0])}")
     if iterations is not None and epochs is not None:
         raise ValueError("give iterations or epochs, not both")
     validation = None

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..network import Network
-from .._internal.problem import Problem
+from .._internal.problem import InputsTooLarge, Problem
 from .objective import Objective
 
 
@@ -28,6 +28,14 @@ class History:
         the start of each step (on a mini-batch, its estimate of ``J``: the
         batch's mean data term plus the full-data penalty); for lbfgs the
         initial cost and then the cost after each iteration.
+    final_cost : float
+        ``J`` of the returned weights over all training samples, penalty
+        included: the value training minimised, where it ended. lbfgs knows it
+        from its last iteration; the step optimisers, whose ``cost`` comes
+        before each step, evaluate it once at the end (a forward pass over the
+        training set, no gradient). NaN in a ``TrainingDiverged``'s history,
+        and after an interrupted run over MPI ranks (which may have stopped at
+        different steps).
     epoch_cost : list of float
         Each epoch's ``cost``, its batches weighted by their sizes.
     val_cost, val_accuracy : list of float
@@ -45,6 +53,7 @@ class History:
     """
 
     cost: list[float] = field(default_factory=list)
+    final_cost: float = math.nan
     epoch_cost: list[float] = field(default_factory=list)
     val_cost: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
@@ -63,6 +72,12 @@ class TrainingDiverged(FloatingPointError):
         super().__init__(message)
         self.thetas = thetas
         self.history = history
+
+
+class InputScaleWarning(UserWarning):
+    """:func:`bprop.train` was given inputs far from unit scale (largest
+    ``|x| > 100`` as the core reads X), which sigmoid and tanh units turn into
+    saturated outputs and vanishing gradients: standardise X's columns."""
 
 
 class NoImprovement:
@@ -94,10 +109,6 @@ class NoImprovement:
                 self.best_thetas = [t.copy() for t in thetas]
         self.since_best = 0 if improved else self.since_best + 1
         return self.since_best >= self.patience
-
-    @property
-    def best_value(self) -> float | None:
-        return None if self.best is None else self.sign * self.best
 
 
 class Stop(Exception):
@@ -151,10 +162,13 @@ class Run:
         # progress first, so that it shows the epoch a user's callback stops at
         self.callbacks = ([self.progress] if self.progress else []) + list(callbacks)
         self.start = time.perf_counter()
+        self.best_cost: float | None = None  # J of the best epoch's weights, when known
         self.epoch_costs: list[float] = []
         self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
 
-    def end_epoch(self, thetas: list[np.ndarray]) -> None:
+    def end_epoch(self, thetas: list[np.ndarray], cost: float | None = None) -> None:
+        """Validation, callbacks and early stopping after an epoch that ended
+        with ``thetas`` (whose J is ``cost`` when the solver knows it)."""
         h = self.history
         h.epochs += 1
         h.epoch_cost.append(self.epoch_mean())
@@ -175,6 +189,7 @@ class Run:
             stop = self.stopping.update(h.val_cost[-1], thetas)
             if self.stopping.is_best:
                 h.best_epoch = h.epochs
+                self.best_cost = cost
             if stop:
                 raise Stop("early_stopping")
 
@@ -188,14 +203,28 @@ class Run:
             return float("nan")
         return float(np.average(self.epoch_costs, weights=self.epoch_rows))
 
-    def finish(self, thetas: list[np.ndarray], reason: str) -> tuple[Network, History]:
-        if self.progress is not None:
-            self.progress.close()
+    def finish(self, thetas: list[np.ndarray], reason: str, cost: float | None = None,
+               learning_rate: float | None = None) -> tuple[Network, History]:
+        """The weights to return (the best epoch's with early stopping) and the
+        history, with ``final_cost``: ``cost`` (J of ``thetas``) when the solver
+        knows it, else one evaluation. ``learning_rate``: for the hint should
+        that evaluation overflow."""
         h = self.history
         h.stopped = reason
-        h.wall_time = time.perf_counter() - self.start
         if self.stopping is not None and self.stopping.best_thetas is not None:
-            thetas = self.stopping.best_thetas
+            thetas, cost = self.stopping.best_thetas, self.best_cost
+        if cost is None and not (reason == "interrupted" and self.objective.collective):
+            try:
+                cost = self.objective.value_and_gradient(thetas, None, False)[0]
+            except KeyboardInterrupt:  # Ctrl-C during this pass: return without it (NaN)
+                pass
+            except FloatingPointError as e:  # finite weights whose J overflows
+                raise self.diverged(thetas, str(e), learning_rate,
+                                    hint=not isinstance(e, InputsTooLarge), at_step=False) from None
+        h.final_cost = math.nan if cost is None else float(cost)
+        if self.progress is not None:
+            self.progress.close()
+        h.wall_time = time.perf_counter() - self.start
         return Network(thetas, *self.kind), h
 
     def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None,
@@ -223,4 +252,4 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-__all__ = ["History", "TrainingDiverged", "Run", "Stop", "NoImprovement"]
+__all__ = ["History", "InputScaleWarning", "TrainingDiverged", "Run", "Stop", "NoImprovement"]

@@ -24,6 +24,8 @@ from .._internal.problem import Problem, evaluate, predict_prepared, prepare
 class Objective:
     """J(Theta) and its gradient over the samples ``X, y`` of this process."""
 
+    collective = False  # whether every evaluation needs all MPI ranks to take part
+
     def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
                  num_threads: int | None, sample_weight: Any, activation: Any, output: Any,
                  x_scale: Any = None) -> None:

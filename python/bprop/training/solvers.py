@@ -51,7 +51,8 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
                     run, objective, opt, last["thetas"], order, bs, steps_per_epoch, iterations,
                     batch_rows)
                 if interrupted:
-                    return run.finish(last["thetas"], "interrupted")
+                    return run.finish(last["thetas"], "interrupted",
+                                      learning_rate=opt.learning_rate)
             else:
                 _python_epoch(run, objective, opt, last, order, bs, steps_per_epoch, iterations,
                               batch_rows, m_all)
@@ -59,10 +60,10 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
             run.end_epoch(last["thetas"])
             opt.end_epoch(h.epochs)
     except Stop as s:
-        return run.finish(last["thetas"], s.reason)
+        return run.finish(last["thetas"], s.reason, learning_rate=opt.learning_rate)
     except KeyboardInterrupt:
-        return run.finish(last["thetas"], "interrupted")
-    return run.finish(last["thetas"], "completed")
+        return run.finish(last["thetas"], "interrupted", learning_rate=opt.learning_rate)
+    return run.finish(last["thetas"], "completed", learning_rate=opt.learning_rate)
 
 
 def _python_epoch(run: Run, objective: Objective, opt: Optimizer, last: dict[str, Any],
@@ -143,7 +144,7 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
         h.iterations += 1
         h.cost.append(float(intermediate_result.fun))
         run.add_cost(float(intermediate_result.fun))
-        run.end_epoch(thetas)
+        run.end_epoch(thetas, h.cost[-1])
 
     try:
         # Imported here, inside the try: the import takes up to a second, and a
@@ -155,17 +156,22 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
             result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
                               callback=callback, options={"maxiter": iterations,
                                                           **({} if gtol is None else {"gtol": gtol})})
+    # J of last["thetas"]: the initial cost, then each iteration's (h.cost's last entry)
     except Stop as s:
-        return run.finish(last["thetas"], s.reason)
+        return run.finish(last["thetas"], s.reason, _last(h.cost))
     except FloatingPointError as e:
         raise run.diverged(last["thetas"], str(e), None,
                            hint=not isinstance(e, InputsTooLarge)) from None
     except KeyboardInterrupt:
-        return run.finish(last["thetas"], "interrupted")
+        return run.finish(last["thetas"], "interrupted", _last(h.cost))
     # SciPy gives up (a line search that cannot decrease J) before its tolerances: "stalled"
     reason = ("completed" if h.iterations >= iterations else
               "converged" if result.success else "stalled")
-    return run.finish(last["thetas"], reason)
+    return run.finish(last["thetas"], reason, _last(h.cost))
+
+
+def _last(costs: list[float]) -> float | None:
+    return costs[-1] if costs else None
 
 
 def _blas_single_thread() -> Any:
