@@ -283,13 +283,16 @@ class _BackpropBase(BaseEstimator):
         return train_rows, val_rows
 
     def _outputs(self, X: Any) -> np.ndarray:
-        """The network's outputs for X, in the weights' dtype (float32 weights give
-        float32 predictions, as scikit-learn's MLP)."""
+        """The network's outputs for X: float32 when the weights and X are both
+        float32, else float64 (numpy's promotion of X and the weights, as in
+        scikit-learn's MLP)."""
         check_is_fitted(self, "thetas_")
+        float32 = _is_float32(X)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype=self._input_dtypes(self.thetas_[0].dtype))
-        return forward(self.thetas_, X, num_threads=self.num_threads,
-                       activation=self._activation(), output=self._output, x_scale=1.0)
+        h = forward(self.thetas_, X, num_threads=self.num_threads,
+                    activation=self._activation(), output=self._output, x_scale=1.0)
+        return h if float32 else h.astype(np.float64, copy=False)
 
     def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any
                            ) -> tuple[Any, Any, np.dtype]:
@@ -457,6 +460,15 @@ def _as_core_weights(sample_weight: np.ndarray | None) -> np.ndarray | None:
 _SKLEARN_ACTIVATIONS = {"logistic": "sigmoid"}
 
 
+def _is_float32(X: Any) -> bool:
+    """Whether X as given holds float32 (an array, a sparse matrix, or a DataFrame
+    whose columns all are)."""
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame
+    if dtypes is not None and not isinstance(dtypes, np.dtype):
+        return {str(d) for d in dtypes} == {"float32"}
+    return getattr(X, "dtype", None) == np.float32
+
+
 def _one_of(est: _BackpropBase, ours: str, theirs: str) -> Any:
     """The value of a parameter that has bprop's name and scikit-learn's: whichever
     is set (None: neither); both set is refused, whatever their values."""
@@ -522,11 +534,12 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     num_threads : int, optional
         Threads for the core (None: bprop's default; -1: all cores).
     dtype : float64, float32 or None, default None
-        The weights' dtype, and so the dtype of the predictions. None: X's
-        dtype in ``fit`` when it is float32, else float64 (as scikit-learn's
-        MLP). X in the weights' dtype, uint8 X, and float32 X under float64
-        weights are used without a converted copy (values as they are: no
-        1/255 scaling here); other X is converted.
+        The weights' dtype. None: X's dtype in ``fit`` when it is float32,
+        else float64 (as scikit-learn's MLP). Predictions are float32 when the
+        weights and the X given are both float32, else float64. X in the
+        weights' dtype, uint8 X, and float32 X under float64 weights are used
+        without a converted copy (values as they are: no 1/255 scaling here);
+        other X is converted.
     verbose : bool, default False
         Print a line per epoch (iteration, training loss, validation score
         with early stopping) on stdout, as scikit-learn's MLP does.
