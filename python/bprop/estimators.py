@@ -263,8 +263,9 @@ class _BackpropBase(BaseEstimator):
         for labels (not for a multilabel y or regression)."""
         m = targets.shape[0]
         n_val = int(np.ceil(self.validation_fraction * m))
-        labels = getattr(self, "classes_", None)
-        stratify = labels[targets] if labels is not None and targets.ndim == 1 else None
+        # the classifier's labels in the user's terms (an error names them so)
+        stratify = (self.classes_[targets] if self._output != "identity" and targets.ndim == 1
+                    else None)
         try:
             split = train_test_split(np.arange(m), test_size=n_val, random_state=rng,
                                      stratify=stratify)
@@ -588,8 +589,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, alpha=alpha,
                          solver=solver, learning_rate=learning_rate,
                          learning_rate_init=learning_rate_init, batch_size=batch_size,
-                         max_iter=max_iter,
-                         tol=tol, early_stopping=early_stopping,
+                         max_iter=max_iter, tol=tol, early_stopping=early_stopping,
                          validation_fraction=validation_fraction,
                          n_iter_no_change=n_iter_no_change, random_state=random_state,
                          num_threads=num_threads, dtype=dtype, verbose=verbose,
