@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
-from sklearn.datasets import make_multilabel_classification  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import load_iris, make_multilabel_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
+from sklearn.utils import check_random_state  # noqa: E402
 
 import bprop  # noqa: E402
 from bprop.estimators import BackpropClassifier, BackpropRegressor  # noqa: E402
@@ -109,7 +112,9 @@ def test_n_iter_no_change_inf_switches_the_rule_off():
 def test_small_validation_sets_and_partial_fit_with_early_stopping_are_refused():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(10, 3)), rng.normal(size=10)  # 0.1 of 10: one sample
-    with pytest.raises(ValueError, match="validation set is too small"):
+    # scikit-learn's words, so that code matching MLPRegressor's error keeps working
+    with pytest.raises(ValueError, match="The validation set is too small.*Increase "
+                                         "'validation_fraction' or the size of your dataset"):
         BackpropRegressor(solver="adam", early_stopping=True, validation_fraction=0.1).fit(X, y)
     with pytest.raises(ValueError, match="early_stopping"):
         BackpropRegressor(solver="adam", early_stopping=True).partial_fit(X, y)
@@ -162,3 +167,184 @@ def test_n_iter_counts_the_last_fit_like_scikit_learn():
     _quiet(clf, X, y)
     _quiet(clf, X, y)
     assert clf.n_iter_ == 4 and len(clf.loss_curve_) == 8  # the curve keeps both fits
+
+
+# ---- switching from MLPClassifier/MLPRegressor (issue 21, point 5) --------------------
+
+
+@pytest.mark.parametrize("Estimator", [BackpropClassifier, BackpropRegressor])
+def test_float32_X_gives_float32_weights_and_predictions(Estimator):
+    X, y = bprop.data.load_digits()
+    X32 = X.astype(np.float32)
+    est = _quiet(Estimator((5,), max_iter=20, random_state=0), X32, y)
+    assert {t.dtype for t in est.thetas_} == {np.dtype(np.float32)}
+    assert {c.dtype for c in est.coefs_ + est.intercepts_} == {np.dtype(np.float32)}
+    out = est.predict_proba if Estimator is BackpropClassifier else est.predict
+    assert out(X32).dtype == np.float32  # as MLPClassifier/MLPRegressor
+    assert out(X).dtype == np.float64  # numpy's promotion of float64 X and float32 weights
+    np.testing.assert_allclose(out(X), out(X32), rtol=1e-6, atol=1e-6)
+    if Estimator is BackpropClassifier:
+        assert est.predict_log_proba(X32).dtype == np.float32
+        assert est.predict(X32).dtype == y.dtype  # labels stay labels
+    # float64 X, or dtype given: the weights' dtype as before
+    assert _quiet(Estimator((5,), max_iter=2, random_state=0), X, y).thetas_[0].dtype == np.float64
+    wide = _quiet(Estimator((5,), max_iter=2, dtype=np.float64, random_state=0), X32, y)
+    assert wide.thetas_[0].dtype == np.float64 and out.__func__(wide, X32).dtype == np.float64
+
+
+def test_partial_fit_keeps_the_dtype_of_its_first_call():
+    X, y = bprop.data.load_digits()
+    clf = BackpropClassifier((5,), solver="adam", random_state=0)
+    clf.partial_fit(X.astype(np.float32), y, classes=np.arange(10))
+    clf.partial_fit(X, y)  # float64 X: the float32 network continues
+    assert clf.thetas_[0].dtype == np.float32 and clf.n_iter_ == 2
+
+
+def test_non_finite_weights_raise_a_value_error_that_says_so():
+    rng = np.random.RandomState(0)
+    X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
+    y = rng.standard_normal(size=10)
+    for solver in ("adam", "lbfgs"):
+        with pytest.raises(ValueError, match=r"^Solver produced non-finite parameter weights\. "
+                                             r"The input data may contain large values and "
+                                             r"need to be preprocessed\.") as e:
+            BackpropRegressor(activation="relu", solver=solver, random_state=0).fit(X, y)
+        assert isinstance(e.value, bprop.TrainingDiverged)  # bprop's own type and attributes
+        assert isinstance(e.value, FloatingPointError)
+        assert "inputs are too large" in str(e.value)
+        assert all(np.isfinite(t).all() for t in e.value.thetas)
+    # a learning rate far too large: the same error, and bprop's remedy
+    X, y = bprop.data.load_digits()
+    with pytest.raises(ValueError, match="non-finite parameter weights.*smaller learning rate"):
+        BackpropRegressor((10,), solver="gd", learning_rate=1e300, max_iter=5,
+                          random_state=0).fit(X, y)
+
+
+def sklearn_init(sizes, random_state):
+    """MLPRegressor's initial weights for relu (Glorot uniform), as bprop thetas."""
+    rng = check_random_state(random_state)
+    thetas = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        bound = np.sqrt(6.0 / (n_in + n_out))
+        W = rng.uniform(-bound, bound, (n_in, n_out))
+        b = rng.uniform(-bound, bound, n_out)
+        thetas.append(np.c_[b, W.T])
+    return thetas
+
+
+@pytest.mark.parametrize("solver, sk", [("gd", dict(solver="sgd", momentum=0.0)),
+                                        ("momentum", dict(solver="sgd", nesterovs_momentum=False)),
+                                        ("nesterov", dict(solver="sgd")),
+                                        ("adam", dict(solver="adam"))])
+def test_step_solvers_are_mlpregressors_update_rules(solver, sk):
+    # From the same weights, on the full batch, the objective (squared loss / 2 + the
+    # alpha/(2n) penalty), its gradient and each update rule are scikit-learn's: the
+    # losses and the weights agree to rounding. (Mini-batches differ on purpose: bprop's
+    # penalty is the whole data's, see docs/guide.md.)
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = MLPRegressor(hidden_layer_sizes=(20,), learning_rate_init=0.001, alpha=1e-4, max_iter=10,
+                              batch_size=len(y), shuffle=False, n_iter_no_change=np.inf,
+                              random_state=0, **sk).fit(X, y)
+    thetas, history = bprop.train(sklearn_init([4, 20, 1], 0), X, y, lambda_=1e-4,
+                                  optimizer=solver, learning_rate=0.001, epochs=10,
+                                  activation="relu", output="identity", verbose=False)
+    np.testing.assert_allclose(history.cost, theirs.loss_curve_, rtol=1e-10)
+    for t, coef, intercept in zip(thetas, theirs.coefs_, theirs.intercepts_):
+        np.testing.assert_allclose(t[:, 1:].T, coef, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(t[:, 0], intercept, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_step_solvers_do_not_stop_where_mlpregressor_goes_on(solver):
+    # scikit-learn's test_mlp_warm_start_no_convergence, sgd: the He-initialised relu
+    # network on unscaled iris starts at 20x MLPRegressor's loss and climbs for a few
+    # epochs before it falls; only non-finite weights end a fit, as there.
+    X, y = load_iris(return_X_y=True)
+    reg = BackpropRegressor((100,), "relu", solver=solver, alpha=1e-4, learning_rate_init=0.001,
+                            warm_start=True, max_iter=10, n_iter_no_change=np.inf, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    assert reg.n_iter_ == 10 and np.isfinite(reg.loss_curve_).all()
+    reg.set_params(max_iter=20)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    assert reg.n_iter_ == 20 and reg.loss_curve_[-1] < reg.loss_curve_[0]
+
+
+def test_early_stopping_splits_stratified_by_class():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.array(["a"] * 39 + ["b"])
+    # a class of one sample cannot be on both sides: refused, as MLPClassifier refuses it
+    with pytest.raises(ValueError, match=r"stratified by class.*least populated class.*"
+                                         r"too few members are: \['b'\]"):
+        BackpropClassifier(solver="adam", early_stopping=True, validation_fraction=0.25,
+                           random_state=0).fit(X, y)
+    # each class's share is kept in the held-out part
+    labels = np.repeat([0, 1, 2], [60, 30, 10])
+    clf = BackpropClassifier(early_stopping=True, validation_fraction=0.2).fit(
+        np.c_[labels, labels], labels)  # fit sets classes_
+    _, val_rows = clf._validation_split(labels, np.random.RandomState(0))
+    assert np.bincount(labels[val_rows]).tolist() == [12, 6, 2]
+    # a multilabel y is not stratified (as scikit-learn), and trains
+    X, Y = make_multilabel_classification(n_samples=50, random_state=0)
+    assert BackpropClassifier(early_stopping=True).fit(X, Y).predict(X).shape == Y.shape
+
+
+@pytest.mark.parametrize("output", ["logistic", "softmax"])
+def test_partial_fit_whose_first_batch_holds_one_class(output):
+    X, y = bprop.data.load_digits()
+    X, y = X[:400], y[:400] % 2
+    clf = BackpropClassifier((10,), output=output, solver="adam", learning_rate=0.05,
+                             class_weight={0: 1.0, 1: 2.0}, random_state=0)
+    clf.partial_fit(X[y == 0][:50], y[y == 0][:50], classes=[0, 1])
+    assert clf.predict(X[:5]).tolist() == [0] * 5  # only 0 seen so far
+    for _ in range(30):
+        clf.partial_fit(X, y)
+    assert clf.score(X, y) > 0.85 and clf.classes_.tolist() == [0, 1]
+
+
+def test_scikit_learns_parameter_names():
+    X, y = bprop.data.load_digits()
+    X, y = X[:300], y[:300]
+    ours = BackpropClassifier((8,), "sigmoid", lambda_=0.5, max_iter=15, random_state=0)
+    theirs = BackpropClassifier((8,), "logistic", alpha=0.5, max_iter=15, random_state=0)
+    for a, b in zip(_quiet(ours, X, y).thetas_, _quiet(theirs, X, y).thetas_):
+        np.testing.assert_array_equal(a, b)
+    # stored as given: get_params, clone and set_params see scikit-learn's names
+    params = theirs.get_params()
+    assert params["alpha"] == 0.5 and params["lambda_"] is None
+    assert params["activation"] == "logistic"
+    assert clone(theirs).get_params() == params
+    step = dict(solver="nesterov", max_iter=5, random_state=0)
+    a = _quiet(BackpropClassifier((8,), learning_rate=0.05, **step), X, y)
+    b = _quiet(BackpropClassifier((8,), learning_rate_init=0.05, **step), X, y)
+    c = _quiet(BackpropClassifier((8,), learning_rate="constant", learning_rate_init=0.05,
+                                  **step), X, y)
+    for s, t, u in zip(a.thetas_, b.thetas_, c.thetas_):
+        np.testing.assert_array_equal(s, t)
+        np.testing.assert_array_equal(s, u)
+    assert a._optimizer.learning_rate == 0.05
+    search = GridSearchCV(BackpropClassifier((8,), max_iter=15, random_state=0),
+                          {"alpha": [0.1, 1.0]}, cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert search.best_params_["alpha"] in (0.1, 1.0)
+    assert BackpropRegressor(alpha=0.1).get_params()["alpha"] == 0.1
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(lambda_=1.0, alpha=1.0), r"lambda_=1\.0 and alpha=1\.0 are one parameter"),
+    (dict(learning_rate=0.1, learning_rate_init=0.1), "learning_rate=0.1 and learning_rate_init"),
+    (dict(alpha=-1.0), "alpha must be finite and >= 0"),
+    (dict(learning_rate="invscaling"), "schedules such as 'invscaling' are not supported"),
+    (dict(activation="logistics"), "activation 'logistics'"),
+])
+def test_both_names_or_bad_values_are_refused_at_fit(params, match):
+    X, y = bprop.data.load_digits()
+    est = BackpropClassifier(solver="adam", **params)  # __init__ stores, as scikit-learn's
+    with pytest.raises(ValueError, match=match):
+        est.fit(X[:50], y[:50])

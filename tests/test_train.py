@@ -271,6 +271,20 @@ def test_a_cost_climbing_far_above_its_start_is_divergence():
                     learning_rate=100.0, iterations=100, verbose=False)
 
 
+def test_max_cost_growth_none_leaves_a_climbing_cost_to_the_caller():
+    # scikit-learn's rule, the estimators': only NaN/inf end training
+    X, y = bprop.data.load_digits()
+    thetas = bprop.initialize([64, 25, 10], seed=0)
+    kw = dict(lambda_=1.0, optimizer="gd", learning_rate=20.0, epochs=4, verbose=False)
+    with pytest.raises(bprop.TrainingDiverged, match="more than 2x its start") as e:
+        bprop.train(thetas, X, y, max_cost_growth=2.0, **kw)
+    assert isinstance(e.value, ValueError) and isinstance(e.value, FloatingPointError)
+    _, history = bprop.train(thetas, X, y, max_cost_growth=None, **kw)
+    assert history.stopped == "completed" and max(history.epoch_cost) > 2 * history.cost[0]
+    with pytest.raises(ValueError, match="max_cost_growth must be a number > 1 or None"):
+        bprop.train(thetas, X, y, max_cost_growth=1, **kw)
+
+
 def test_validation_data_errors_say_validation():
     X, y = blobs()
     Xv = X[:20].copy()

@@ -42,10 +42,15 @@ from ._internal import checks
 from .init import initialize
 from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
-from .training import NoImprovement
+from .training import NoImprovement, TrainingDiverged
 from .training import train
 
 SOLVERS = OPTIMIZER_NAMES
+
+# scikit-learn's MLP raises this (a ValueError) when its weights become non-finite; the
+# estimators' TrainingDiverged (a ValueError too) starts with it, so code matching it works.
+NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
+              "values and need to be preprocessed.")
 
 
 class _BackpropBase(BaseEstimator):
@@ -55,17 +60,21 @@ class _BackpropBase(BaseEstimator):
     thetas_: list[np.ndarray]  # fitted weights (set by fit)
 
     def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
-                 lambda_: float = 1.0, solver: str = "lbfgs", learning_rate: float | None = None,
+                 lambda_: float | None = None, alpha: float | None = None, solver: str = "lbfgs",
+                 learning_rate: float | str | None = None,
+                 learning_rate_init: float | None = None,
                  batch_size: int | str | None = "auto", max_iter: int = 200, tol: float = 1e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int = 10, random_state: Any = None,
-                 num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
+                 num_threads: int | None = None, dtype: Any = None, verbose: bool = False,
                  warm_start: bool = False) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.lambda_ = lambda_
+        self.alpha = alpha
         self.solver = solver
         self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
@@ -88,18 +97,50 @@ class _BackpropBase(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be positive ints, got {checks.shown(h)}")
         return [int(s) for s in sizes]
 
+    # scikit-learn's names for bprop's parameters: both are real parameters (stored as
+    # given, so get_params/set_params/clone see what the user set), resolved here, once.
+
+    def _lambda(self) -> float:
+        """The L2 strength: ``lambda_`` or scikit-learn's ``alpha`` (the same
+        ``/(2W)`` scale), 1.0 when neither is set."""
+        value = _one_of(self, "lambda_", "alpha")
+        if value is None:
+            return 1.0
+        try:
+            return checks.check_lambda(value)
+        except (TypeError, ValueError) as e:  # name the parameter the user set
+            if self.alpha is None:
+                raise
+            raise type(e)(str(e).replace("lambda_", "alpha")) from None
+
+    def _learning_rate(self) -> float | None:
+        """The step size: ``learning_rate`` or scikit-learn's ``learning_rate_init``;
+        None for the solver's default. ``learning_rate="constant"`` is scikit-learn's
+        name of the one schedule bprop has, so it sets no step size."""
+        if isinstance(self.learning_rate, str):
+            if self.learning_rate != "constant":
+                raise ValueError(f"learning_rate is the step size, a number (scikit-learn's "
+                                 f"learning_rate_init); schedules such as "
+                                 f"{checks.shown(self.learning_rate)} are not supported")
+            value = self.learning_rate_init
+        else:
+            value = _one_of(self, "learning_rate", "learning_rate_init")
+        return None if value is None else checks.check_positive_real(value, "learning_rate")
+
+    def _activation(self) -> Any:
+        """The hidden activation in bprop's names: scikit-learn's "logistic" is "sigmoid"."""
+        a = self.activation
+        if isinstance(a, str):
+            return _SKLEARN_ACTIVATIONS.get(a, a)
+        return [_SKLEARN_ACTIVATIONS.get(n, n) if isinstance(n, str) else n for n in a]
+
     def _check_params(self) -> None:
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got "
                              f"{checks.shown(self.solver)}")
-        checks.check_activations(self.activation, len(self._hidden_sizes()))
-        checks.check_lambda(self.lambda_)
-        if self.learning_rate is not None:
-            if isinstance(self.learning_rate, str):
-                raise ValueError(f"learning_rate is the step size, a number (scikit-learn's "
-                                 f"learning_rate_init); schedules such as "
-                                 f"{checks.shown(self.learning_rate)} are not supported")
-            checks.check_positive_real(self.learning_rate, "learning_rate")
+        checks.check_activations(self._activation(), len(self._hidden_sizes()))
+        self._lambda()
+        self._learning_rate()
         checks.check_positive_int(self.max_iter, "max_iter")
         if not (isinstance(self.n_iter_no_change, numbers.Real)
                 and self.n_iter_no_change == np.inf):  # np.inf: the rule off, as scikit-learn
@@ -119,10 +160,8 @@ class _BackpropBase(BaseEstimator):
                 not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1), "
                              f"got {checks.shown(self.validation_fraction)}")
-        checks.check_dtype(self.dtype)
-
-    def _network_dtype(self) -> np.dtype:
-        return np.dtype(checks.check_dtype(self.dtype))
+        if self.dtype is not None:
+            checks.check_dtype(self.dtype)
 
     @staticmethod
     def _input_dtypes(network: np.dtype) -> list[Any]:
@@ -134,11 +173,11 @@ class _BackpropBase(BaseEstimator):
     # ---- training ---------------------------------------------------------
 
     def _fit(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None,
-             n_outputs: int, *, incremental: bool) -> None:
-        """Train on validated X and targets (labels 0..K-1 or real values):
-        ``max_iter`` epochs, or one epoch from the current weights (partial_fit)."""
-        m = X.shape[0]
-        dtype = self._network_dtype()
+             n_outputs: int, dtype: np.dtype, *, incremental: bool) -> None:
+        """Train weights of ``dtype`` on validated X and targets (labels 0..K-1 or
+        real values): ``max_iter`` epochs, or one epoch from the current weights
+        (partial_fit)."""
+        activation = self._activation()
         rng = check_random_state(self.random_state)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
         keep = (incremental or self.warm_start) and hasattr(self, "thetas_") and \
@@ -146,7 +185,7 @@ class _BackpropBase(BaseEstimator):
         if keep:
             thetas = [t.astype(dtype) for t in self.thetas_]
         else:
-            thetas = initialize(sizes, method="auto", activation=self.activation,
+            thetas = initialize(sizes, method="auto", activation=activation,
                                 seed=int(rng.randint(np.iinfo(np.int32).max)), dtype=dtype)
             self._optimizer: Optimizer | None = None
             self.loss_curve_: list[float] = []
@@ -161,17 +200,7 @@ class _BackpropBase(BaseEstimator):
             bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
             if bad is not None:  # before any split: its place in the caller's X
                 checks.raise_non_finite_X(X, X, bad[0])
-            n_val = int(np.ceil(self.validation_fraction * m))
-            stratify = targets if self._output != "identity" and targets.ndim == 1 and \
-                _stratifiable(targets, n_val, m - n_val) else None
-            split = train_test_split(np.arange(m), test_size=n_val, random_state=rng,
-                                     stratify=stratify)
-            train_rows, val_rows = np.sort(split[0]), np.sort(split[1])
-            if val_rows.size < 2 or train_rows.size == 0:
-                raise ValueError(f"the validation set is too small: early_stopping with "
-                                 f"validation_fraction={self.validation_fraction} holds out "
-                                 f"{val_rows.size} of {m} samples and its score needs at least "
-                                 f"2; increase validation_fraction or the data")
+            train_rows, val_rows = self._validation_split(targets, rng)
             w_val = None if sample_weight is None else sample_weight[val_rows]
             if w_val is not None and not w_val.sum() > 0:
                 w_val = None  # every held-out weight is 0: score them equally
@@ -185,13 +214,13 @@ class _BackpropBase(BaseEstimator):
         if sample_weight is not None and w is None and not W > 0:
             raise ValueError("sample weights are all zero: at least one must be positive")
         # train's penalty is lambda/(2m) over the m training rows; ours is lambda_/(2W)
-        lambda_core = float(self.lambda_) * X.shape[0] / W
+        lambda_core = self._lambda() * X.shape[0] / W
 
         if self.solver == "lbfgs":
             optimizer: str | Optimizer = "lbfgs"
         else:
             if self._optimizer is None or not keep:
-                self._optimizer = get_optimizer(self.solver, self.learning_rate)
+                self._optimizer = get_optimizer(self.solver, self._learning_rate())
             optimizer = self._optimizer
 
         tracker = _Tracker(self, validation)
@@ -200,12 +229,17 @@ class _BackpropBase(BaseEstimator):
             lambda_=lambda_core, optimizer=optimizer, batch_size=self._batch_size(X.shape[0]),
             seed=int(rng.randint(np.iinfo(np.int32).max)), callbacks=[tracker],
             verbose=False, num_threads=self.num_threads, sample_weight=w,
-            activation=self.activation, output=self._output, x_scale=1.0)
+            activation=activation, output=self._output, x_scale=1.0)
         if self.solver == "lbfgs":
             kwargs.update(iterations=epochs, tol=float(self.tol))
         else:
-            kwargs["epochs"] = epochs
-        trained, history = train(thetas, X, targets, **kwargs)
+            # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
+            # only non-finite numbers end training
+            kwargs.update(epochs=epochs, max_cost_growth=None)
+        try:
+            trained, history = train(thetas, X, targets, **kwargs)
+        except TrainingDiverged as e:
+            raise TrainingDiverged(f"{NON_FINITE} bprop: {e}", e.thetas, e.history) from None
         self.thetas_ = tracker.best_thetas if tracker.best_thetas is not None else trained
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
@@ -222,23 +256,64 @@ class _BackpropBase(BaseEstimator):
             return min(200, m)
         return int(self.batch_size)
 
+    def _validation_split(self, targets: np.ndarray, rng: np.random.RandomState
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """Training and held-out rows for early stopping, as scikit-learn's MLP
+        splits: ``ceil(validation_fraction * m)`` held out, stratified by class
+        for labels (not for a multilabel y or regression)."""
+        m = targets.shape[0]
+        n_val = int(np.ceil(self.validation_fraction * m))
+        # the classifier's labels in the user's terms (an error names them so)
+        stratify = (self.classes_[targets] if self._output != "identity" and targets.ndim == 1
+                    else None)
+        try:
+            split = train_test_split(np.arange(m), test_size=n_val, random_state=rng,
+                                     stratify=stratify)
+        except ValueError as e:
+            if stratify is None:
+                raise
+            raise ValueError(f"early_stopping=True holds out a validation set stratified by "
+                             f"class, as MLPClassifier does, and y cannot be split so: "
+                             f"{e}") from None
+        train_rows, val_rows = np.sort(split[0]), np.sort(split[1])
+        if val_rows.size < 2 or train_rows.size == 0:
+            raise ValueError(f"The validation set is too small: early_stopping with "
+                             f"validation_fraction={self.validation_fraction} holds out "
+                             f"{val_rows.size} of {m} samples and its score needs at least 2. "
+                             f"Increase 'validation_fraction' or the size of your dataset.")
+        return train_rows, val_rows
+
     def _outputs(self, X: Any) -> np.ndarray:
+        """The network's outputs for X: float32 when the weights and X are both
+        float32, else float64 (numpy's promotion of X and the weights, as in
+        scikit-learn's MLP)."""
         check_is_fitted(self, "thetas_")
+        float32 = _is_float32(X)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype=self._input_dtypes(self.thetas_[0].dtype))
-        h = forward(self.thetas_, X, num_threads=self.num_threads, activation=self.activation,
-                    output=self._output, x_scale=1.0)
-        return h.astype(np.float64, copy=False)  # predictions in float64 whatever the dtype
+        h = forward(self.thetas_, X, num_threads=self.num_threads,
+                    activation=self._activation(), output=self._output, x_scale=1.0)
+        return h if float32 else h.astype(np.float64, copy=False)
 
-    def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any) -> tuple[Any, Any]:
+    def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any
+                           ) -> tuple[Any, Any, np.dtype]:
+        """Validated X and y, and the weights' dtype for this fit: ``dtype`` when
+        given; the fitted network's while partial_fit continues it; else X's
+        when X is float32 and float64 otherwise (as scikit-learn's MLP)."""
         self._check_params()
-        return validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=self._input_dtypes(self._network_dtype()), **kw)
+        fixed = (np.dtype(checks.check_dtype(self.dtype)) if self.dtype is not None else
+                 self.thetas_[0].dtype if not reset and hasattr(self, "thetas_") else None)
+        X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
+                             dtype=self._input_dtypes(np.dtype(np.float64) if fixed is None
+                                                      else fixed), **kw)
+        if fixed is not None:
+            return X, y, fixed
+        return X, y, np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
 
     def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
                           wv: np.ndarray | None) -> float:
         """The held-out part's score (accuracy or R^2), weighted by its sample weights."""
-        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self.activation,
+        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self._activation(),
                     output=self._output, x_scale=1.0)
         return self._score_outputs(h, yv, wv)
 
@@ -383,10 +458,26 @@ def _as_core_weights(sample_weight: np.ndarray | None) -> np.ndarray | None:
     return sample_weight
 
 
-def _stratifiable(labels: np.ndarray, n_val: int, n_train: int) -> bool:
-    """A stratified split needs every class twice and room for each class on both sides."""
-    counts = np.bincount(labels)
-    return bool(counts.min() >= 2) and min(n_val, n_train) >= counts.size
+_SKLEARN_ACTIVATIONS = {"logistic": "sigmoid"}
+
+
+def _is_float32(X: Any) -> bool:
+    """Whether X as given holds float32 (an array, a sparse matrix, or a DataFrame
+    whose columns all are)."""
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame
+    if dtypes is not None and not isinstance(dtypes, np.dtype):
+        return {str(d) for d in dtypes} == {"float32"}
+    return getattr(X, "dtype", None) == np.float32
+
+
+def _one_of(est: _BackpropBase, ours: str, theirs: str) -> Any:
+    """The value of a parameter that has bprop's name and scikit-learn's: whichever
+    is set (None: neither); both set is refused, whatever their values."""
+    a, b = getattr(est, ours), getattr(est, theirs)
+    if a is not None and b is not None:
+        raise ValueError(f"{ours}={checks.shown(a)} and {theirs}={checks.shown(b)} are one parameter ({theirs} is "
+                         f"scikit-learn's name for {ours}): set one of them")
+    return a if b is None else b
 
 
 class BackpropClassifier(ClassifierMixin, _BackpropBase):
@@ -397,20 +488,33 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     hidden_layer_sizes : int or tuple of int, default (25,)
         Units of each hidden layer (the tutorial's digits network is (25,)).
     activation : {"sigmoid", "tanh", "relu", "leaky_relu"} or list of them, default "sigmoid"
-        Hidden activation, one name or one per hidden layer.
+        Hidden activation, one name or one per hidden layer; scikit-learn's
+        "logistic" is accepted for "sigmoid".
     output : {"logistic", "softmax"}, default "logistic"
         The tutorial's sigmoid outputs with the logistic cost (K one-vs-all
         units; one unit for two classes), or softmax with cross-entropy.
         With "logistic" the K units are independent, and ``predict_proba``
         normalises them to sum to 1: a ranking, not a calibrated
         probability. Choose "softmax" when the probabilities matter.
-    lambda_ : float, default 1.0
+    lambda_ : float, optional
         The tutorial's L2 strength: ``lambda_/(2W)`` times the squared
-        non-bias weights, W the number of samples (or the weight sum).
+        non-bias weights, W the number of samples (or the weight sum). Not
+        set (None): 1.0.
+    alpha : float, optional
+        scikit-learn's name for ``lambda_``, on the same scale (MLPClassifier's
+        penalty is ``alpha/(2 n_samples)`` times the squared weights). Set
+        ``lambda_`` or ``alpha``, not both.
     solver : {"lbfgs", "gd", "momentum", "nesterov", "adam"}, default "lbfgs"
+        scikit-learn's ``solver="sgd"`` is "gd" (``momentum=0``), "momentum"
+        (``nesterovs_momentum=False``) or "nesterov" (its default), all with
+        momentum 0.9 and the same update rules.
     learning_rate : float, optional
         Step size of the step-based solvers (default per solver: gd 1.0,
-        momentum/nesterov 0.5, adam 0.001).
+        momentum/nesterov 0.5, adam 0.001). scikit-learn's schedule name
+        "constant" is accepted (bprop's only schedule) and sets no step size.
+    learning_rate_init : float, optional
+        scikit-learn's name for the step size. Set ``learning_rate`` or
+        ``learning_rate_init``, not both.
     batch_size : int, "auto" or None, default "auto"
         Mini-batch size of the step-based solvers; "auto" is scikit-learn's
         ``min(200, n_samples)``, None the full batch. lbfgs always uses the
@@ -430,10 +534,13 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         Seeds the initial weights, the shuffling and the validation split.
     num_threads : int, optional
         Threads for the core (None: bprop's default; -1: all cores).
-    dtype : float64 or float32, default float64
-        The weights' dtype. X in that dtype, uint8 X, and float32 X under
-        float64 weights are used without a converted copy (values as they are:
-        no 1/255 scaling here); other X is converted.
+    dtype : float64, float32 or None, default None
+        The weights' dtype. None: X's dtype in ``fit`` when it is float32,
+        else float64 (as scikit-learn's MLP). Predictions are float32 when the
+        weights and the X given are both float32, else float64. X in the
+        weights' dtype, uint8 X, and float32 X under float64 weights are used
+        without a converted copy (values as they are: no 1/255 scaling here);
+        other X is converted.
     verbose : bool, default False
         Print a line per epoch (iteration, training loss, validation score
         with early stopping) on stdout, as scikit-learn's MLP does.
@@ -470,16 +577,19 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     """
 
     def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
-                 output: str = "logistic", lambda_: float = 1.0, solver: str = "lbfgs",
-                 learning_rate: float | None = None, batch_size: int | str | None = "auto",
+                 output: str = "logistic", lambda_: float | None = None,
+                 alpha: float | None = None, solver: str = "lbfgs",
+                 learning_rate: float | str | None = None,
+                 learning_rate_init: float | None = None, batch_size: int | str | None = "auto",
                  max_iter: int = 200, tol: float = 1e-4, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int = 10,
                  class_weight: Any = None, random_state: Any = None,
-                 num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
+                 num_threads: int | None = None, dtype: Any = None, verbose: bool = False,
                  warm_start: bool = False) -> None:
-        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, solver=solver,
-                         learning_rate=learning_rate, batch_size=batch_size, max_iter=max_iter,
-                         tol=tol, early_stopping=early_stopping,
+        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, alpha=alpha,
+                         solver=solver, learning_rate=learning_rate,
+                         learning_rate_init=learning_rate_init, batch_size=batch_size,
+                         max_iter=max_iter, tol=tol, early_stopping=early_stopping,
                          validation_fraction=validation_fraction,
                          n_iter_no_change=n_iter_no_change, random_state=random_state,
                          num_threads=num_threads, dtype=dtype, verbose=verbose,
@@ -494,12 +604,12 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropClassifier:
         """Train on X (n_samples, n_features) and labels y (n_samples,) of any
         values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1."""
-        X, y = self._validate_fit_data(X, y, reset=True, multi_output=True)
+        X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True)
         if self.output not in ("logistic", "softmax"):
             raise ValueError(f"output must be 'logistic' or 'softmax', got "
                              f"{checks.shown(self.output)}")
         if y.ndim == 2 and type_of_target(y) == "multilabel-indicator":
-            return self._fit_multilabel(X, y, sample_weight)
+            return self._fit_multilabel(X, y, sample_weight, dtype)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         self._multilabel = False
@@ -507,15 +617,15 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         previous: np.ndarray | None = getattr(self, "classes_", None)
         if self.warm_start and previous is not None and not np.array_equal(classes, previous):
             # the output units would now stand for other classes, or a fresh network would
-            # silently replace the warm one
-            raise ValueError(f"warm_start=True needs the classes of the previous fit "
-                             f"{previous.tolist()}; y holds {classes.tolist()} (fit a new "
-                             f"estimator, or set warm_start=False)")
+            # silently replace the warm one. scikit-learn's words, so code matching them works.
+            raise ValueError(f"warm_start can only be used where `y` has the same classes as "
+                             f"in the previous call to fit. Previously got {previous}, `y` has "
+                             f"{classes} (fit a new estimator, or set warm_start=False)")
         self.classes_ = classes
         if self.classes_.size < 2:
             raise ValueError(f"the classifier needs samples of at least 2 classes; y holds only "
                              f"one class ({checks.shown(self.classes_[0])})")
-        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(),
+        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(), dtype,
                   incremental=False)
         return self
 
@@ -525,7 +635,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         """One epoch on (X, y); the first call needs ``classes`` (all labels to expect)."""
         self._check_partial_fit()
         first = not hasattr(self, "classes_")
-        X, y = self._validate_fit_data(X, y, reset=first, multi_output=True)
+        X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True)
         multilabel = y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
         if not first and multilabel != getattr(self, "_multilabel", False):
             raise ValueError("partial_fit needs the kind of y of the first call (a multilabel "
@@ -536,8 +646,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
             elif y.shape[1] != self.classes_.size:
                 raise ValueError(f"y has {y.shape[1]} labels; the first call had "
                                  f"{self.classes_.size}")
-            self._fit(X, np.asarray(y, dtype=self._network_dtype()),
-                      self._sample_weights(X, sample_weight), y.shape[1], incremental=True)
+            self._fit(X, np.asarray(y, dtype=dtype), self._sample_weights(X, sample_weight),
+                      y.shape[1], dtype, incremental=True)
             return self
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -556,12 +666,12 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         if unknown.size:
             raise ValueError(f"y holds labels {unknown[:5]} not in classes {self.classes_}")
         labels = np.searchsorted(self.classes_, y)
-        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(),
+        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(), dtype,
                   incremental=True)
         return self
 
-    def _fit_multilabel(self, X: np.ndarray, Y: np.ndarray, sample_weight: Any
-                        ) -> BackpropClassifier:
+    def _fit_multilabel(self, X: np.ndarray, Y: np.ndarray, sample_weight: Any,
+                        dtype: np.dtype) -> BackpropClassifier:
         """Independent sigmoid outputs on 0/1 targets, one per label: the method's
         logistic output layer is exactly the multilabel model."""
         if self.output != "logistic":
@@ -573,12 +683,13 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         previous: np.ndarray | None = getattr(self, "classes_", None)
         if self.warm_start and previous is not None and (
                 not getattr(self, "_multilabel", False) or previous.size != K):
-            raise ValueError(f"warm_start=True needs the labels of the previous fit; y holds "
-                             f"{K} labels (fit a new estimator, or set warm_start=False)")
+            raise ValueError(f"warm_start can only be used where `y` has the same classes as "
+                             f"in the previous call to fit: y holds {K} labels (fit a new "
+                             f"estimator, or set warm_start=False)")
         self.classes_ = np.arange(K)
         self._multilabel = True
-        targets = np.asarray(Y, dtype=self._network_dtype())
-        self._fit(X, targets, self._sample_weights(X, sample_weight), K, incremental=False)
+        targets = np.asarray(Y, dtype=dtype)
+        self._fit(X, targets, self._sample_weights(X, sample_weight), K, dtype, incremental=False)
         return self
 
     def __sklearn_tags__(self) -> Any:
@@ -678,9 +789,11 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
         """Train on X (n_samples, n_features) and real targets y."""
-        X, y = self._validate_fit_data(X, y, reset=True, multi_output=True, y_numeric=True)
-        Y = self._targets(y, self._network_dtype())
-        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], incremental=False)
+        X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True,
+                                              y_numeric=True)
+        Y = self._targets(y, dtype)
+        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], dtype,
+                  incremental=False)
         return self
 
     @available_if(_BackpropBase._stochastic)
@@ -688,12 +801,14 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         """One epoch on (X, y), continuing from the current weights."""
         self._check_partial_fit()
         first = not hasattr(self, "thetas_")
-        X, y = self._validate_fit_data(X, y, reset=first, multi_output=True, y_numeric=True)
-        Y = self._targets(y, self._network_dtype())
+        X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True,
+                                              y_numeric=True)
+        Y = self._targets(y, dtype)
         if not first and Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
                              f"{self.n_outputs_}")
-        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], incremental=True)
+        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], dtype,
+                  incremental=True)
         return self
 
     def _targets(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -6,6 +6,7 @@ history, progress, callbacks and stopping live in ``bprop.training.history``.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -14,7 +15,7 @@ from .history import History, InputScaleWarning, TrainingDiverged
 from ..network import Network, network_kind
 from .objective import Objective
 from ..optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
-from .solvers import train_lbfgs, train_stochastic
+from .solvers import DIVERGENCE_FACTOR, train_lbfgs, train_stochastic
 
 
 def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str | Optimizer = "gd",
@@ -24,7 +25,8 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
           patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
           verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
           activation: Any = None, output: str | None = None, comm: Any = None,
-          x_scale: float | None = None, tol: float | None = None) -> tuple[Network, History]:
+          x_scale: float | None = None, tol: float | None = None,
+          max_cost_growth: float | None = DIVERGENCE_FACTOR) -> tuple[Network, History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -100,6 +102,11 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         at most ``tol`` (SciPy's ``gtol``; default SciPy's 1e-5), with
         ``history.stopped == "converged"``. The step optimisers stop by
         ``early_stopping``/``patience`` or a callback instead.
+    max_cost_growth : float or None, default 4.0
+        Step optimisers: stop with :class:`TrainingDiverged` once an epoch's
+        mean cost exceeds this multiple of the initial cost, while every number
+        is still finite (a learning rate too large, caught early). None: only
+        NaN/inf stop training, as in scikit-learn's MLP (the estimators' rule).
 
     Returns
     -------
@@ -111,7 +118,9 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     Raises
     ------
     TrainingDiverged
-        When the cost or weights become NaN/inf; carries the last finite weights.
+        When the cost or weights become NaN/inf, or the cost grows past
+        ``max_cost_growth``; carries the last finite weights. A
+        ``FloatingPointError`` and a ``ValueError``.
 
     Warns
     -----
@@ -170,8 +179,12 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         validation = (vp, vp.labels)
     if early_stopping and validation is None:
         raise ValueError("early_stopping needs validation_data")
+    if max_cost_growth is not None and not (
+            isinstance(max_cost_growth, numbers.Real) and max_cost_growth > 1):
+        raise ValueError(f"max_cost_growth must be a number > 1 or None, got {max_cost_growth!r}")
     run_settings: dict[str, Any] = dict(validation=validation, early_stopping=early_stopping,
-                                        patience=patience, callbacks=callbacks, verbose=verbose)
+                                        patience=patience, callbacks=callbacks, verbose=verbose,
+                                        max_cost_growth=max_cost_growth)
     if optimizer == "lbfgs":
         if batch_size is not None:
             raise ValueError("lbfgs works on the full batch: leave batch_size=None")

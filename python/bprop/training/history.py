@@ -65,8 +65,14 @@ class History:
     best_epoch: int | None = None
 
 
-class TrainingDiverged(FloatingPointError):
-    """The cost or the weights became NaN/inf. ``thetas`` are the last finite weights."""
+class TrainingDiverged(FloatingPointError, ValueError):
+    """The cost or the weights became NaN/inf (or, with ``max_cost_growth``, the
+    cost climbed far above its start). ``thetas`` are the last finite weights.
+
+    A ``FloatingPointError`` and a ``ValueError``: code written for
+    scikit-learn's MLP, which raises ``ValueError`` when its weights become
+    non-finite, catches it too.
+    """
 
     def __init__(self, message: str, thetas: list[np.ndarray], history: History) -> None:
         super().__init__(message)
@@ -152,8 +158,10 @@ class Run:
     def __init__(self, *, objective: Objective,
                  validation: tuple[Problem, np.ndarray | None] | None, early_stopping: bool,
                  patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
-                 total_epochs: int, unit: str = "epoch") -> None:
+                 total_epochs: int, unit: str = "epoch",
+                 max_cost_growth: float | None = None) -> None:
         self.objective = objective
+        self.max_cost_growth = max_cost_growth  # see train's parameter of that name
         self.kind = objective.kind
         self.history = History()
         self.validation = validation

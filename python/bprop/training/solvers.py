@@ -106,16 +106,16 @@ DIVERGENCE_FACTOR = 4.0
 
 
 def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
-    """A run whose epoch cost climbs far above where it started is diverging,
-    even while every number is still finite."""
+    """A run whose epoch cost climbs far above where it started (``run.max_cost_growth``
+    times) is diverging, even while every number is still finite."""
     h = run.history
-    if not h.cost or not run.epoch_costs:
+    factor = run.max_cost_growth
+    if factor is None or not h.cost or not run.epoch_costs:
         return
     start, now = h.cost[0], run.epoch_mean()
-    if now > DIVERGENCE_FACTOR * start and now > start + 1e-3:
+    if now > factor * start and now > start + 1e-3:
         raise run.diverged(thetas, f"the epoch's mean cost grew from {start:.4g} to {now:.4g}, "
-                           f"more than {DIVERGENCE_FACTOR:g}x its start", learning_rate,
-                           at_step=False)
+                           f"more than {factor:g}x its start", learning_rate, at_step=False)
 
 
 def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
