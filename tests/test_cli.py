@@ -596,7 +596,7 @@ def test_ctrl_c_while_scoring_still_saves_the_trained_model(tmp_path, monkeypatc
     def interrupted(*args, **kwargs):  # Ctrl-C pressed (again) as the run is scored
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commands, "cost", interrupted)
+    monkeypatch.setattr(commands, "predict", interrupted)
     model = tmp_path / "m.npz"
     assert commands.main(["train", "--iterations", "7", "--save", str(model), "--quiet"]) == 130
     err = capsys.readouterr().err

@@ -200,6 +200,7 @@ def test_partial_fit_keeps_the_dtype_of_its_first_call():
     assert clf.thetas_[0].dtype == np.float32 and clf.n_iter_ == 2
 
 
+@pytest.mark.filterwarnings("ignore::bprop.InputScaleWarning")  # huge inputs on purpose
 def test_non_finite_weights_raise_a_value_error_that_says_so():
     rng = np.random.RandomState(0)
     X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))

@@ -24,7 +24,7 @@ def _source_tree():
 
 def test_paths_named_in_comments_exist():
     root = _source_tree()
-    named = re.compile(r"\b(?:tools|tests|csrc|python|docs|benchmarks|examples)/[\w./-]+"
+    named = re.compile(r"(?<![\w/])(?:tools|tests|csrc|python|docs|benchmarks|examples)/[\w./-]+"
                        r"\.(?:sh|py|pyi|hpp|cpp|md)\b")
     files = [root / "CMakeLists.txt", root / "pyproject.toml",
              *(p for d in ("csrc", "python", "tools", "docs", "tests", "benchmarks")

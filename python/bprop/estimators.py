@@ -773,15 +773,17 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
     # Its own signature, so that an argument it does not take (output=...) is
     # reported as BackpropRegressor's, not as the private base class's.
     def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
-                 lambda_: float = 1.0, solver: str = "lbfgs", learning_rate: float | None = None,
-                 batch_size: int | str | None = "auto", max_iter: int = 200, tol: float = 1e-4,
-                 early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 10, random_state: Any = None,
-                 num_threads: int | None = None, dtype: Any = np.float64, verbose: bool = False,
-                 warm_start: bool = False) -> None:
-        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, solver=solver,
-                         learning_rate=learning_rate, batch_size=batch_size, max_iter=max_iter,
-                         tol=tol, early_stopping=early_stopping,
+                 lambda_: float | None = None, alpha: float | None = None, solver: str = "lbfgs",
+                 learning_rate: float | str | None = None,
+                 learning_rate_init: float | None = None, batch_size: int | str | None = "auto",
+                 max_iter: int = 200, tol: float = 1e-4, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, n_iter_no_change: int = 10,
+                 random_state: Any = None, num_threads: int | None = None, dtype: Any = None,
+                 verbose: bool = False, warm_start: bool = False) -> None:
+        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, alpha=alpha,
+                         solver=solver, learning_rate=learning_rate,
+                         learning_rate_init=learning_rate_init, batch_size=batch_size,
+                         max_iter=max_iter, tol=tol, early_stopping=early_stopping,
                          validation_fraction=validation_fraction,
                          n_iter_no_change=n_iter_no_change, random_state=random_state,
                          num_threads=num_threads, dtype=dtype, verbose=verbose,

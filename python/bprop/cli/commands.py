@@ -23,15 +23,14 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
-from ..data.files import csv_width
-from .common import (DATA_HELP, CliError, banner, check_fingerprint, check_memory,
-                     class_values, classes_from_meta, data_files, data_spec_for_record,
-                     display_names, file_kind, fingerprint, format_scores, fraction_up_to_one,
-                     has_own_test_split, in_flags, input_scale, interrupted_exit, load_data,
-                     mnist_directory, model_record, non_negative_real, one_char, open_fraction,
-                     parse_hidden, positive_int, positive_real, read_whole, save_model,
-                     scale_hint, scores, seed_int, split, split_shard, summary, text_delimiter,
-                     thread_count, to_class_indices, train_settings)
+from .common import (DATA_HELP, CliError, banner, check_fingerprint, check_memory, class_values,
+                     classes_from_meta, data_files, data_spec_for_record, display_names, file_kind,
+                     fingerprint, format_scores, fraction_up_to_one, has_own_test_split, in_flags,
+                     input_scale, interrupted_exit, load_data, mnist_directory, model_record,
+                     non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
+                     positive_real, read_whole, save_model, scale_hint, scores, seed_int, split,
+                     split_shard, summary, text_columns, text_delimiter, thread_count,
+                     to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load
 from ..network import Network, predict
@@ -423,7 +422,7 @@ def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str
     if kind != "csv":
         raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv (.tsv, .txt)")
     delimiter = text_delimiter(path, delimiter)
-    width = csv_width(path, delimiter)  # one column more than inputs: labels first
+    width = text_columns(path, delimiter)  # one column more than inputs: labels first
     if width not in (n_inputs, n_inputs + 1):
         raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
                        f"takes {n_inputs} inputs (another --delimiter?)")

@@ -6,7 +6,6 @@ each other at module level."""
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import math
 import os
@@ -21,7 +20,7 @@ import numpy as np
 
 from .. import data as bdata
 from .._internal import checks
-from ..data.files import open_text
+from ..data.files import csv_width
 from ..data.prepare import empty_part
 from ..model_file import save
 from ..network import Network
@@ -55,13 +54,12 @@ def text_delimiter(spec: str, given: str | None) -> str:
 
 
 def text_columns(path: str, delimiter: str) -> int:
-    """Fields in the first non-empty line of a text --data file (a header counts)."""
+    """Fields in the first record of a text --data file (a header counts), by the
+    CSV rules the loaders read it with."""
     try:
-        with open_text(path) as f:
-            first = next((line for line in f if line.strip()), "")
-    except ValueError as e:  # not UTF-8 text
+        return csv_width(path, delimiter)
+    except ValueError as e:  # not UTF-8 text, or broken quoting
         raise CliError(f"--data {e}") from None
-    return len(next(csv.reader([first], delimiter=delimiter), [""]))
 
 
 def has_own_test_split(spec: str) -> bool:
