@@ -1,8 +1,9 @@
 """Print a markdown table: bprop vs numpy (vs PyTorch) cost + gradient times.
 
-Usage: python benchmarks/report.py [--m 60000] [--rounds 5]
+Usage: python benchmarks/report.py [--m 60000] [--rounds 5] [--isa avx2|baseline]
 It unsets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for its own run (re-executing itself),
-because they slow numpy's OpenBLAS on these machines.
+because they slow numpy's OpenBLAS on these machines; --isa holds every contender to one
+instruction set (isa_env.py).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-if any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
 sys.path.insert(0, str(Path(__file__).parent))
+from isa_env import ISA_ENV, reexec_in_benchmark_environment  # noqa: E402
+
+reexec_in_benchmark_environment()
 
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
@@ -36,6 +36,8 @@ def main() -> None:
                     help="timed calls per full-batch contender (default: 5)")
     ap.add_argument("--threads", type=int, default=2, help="threads for everyone (default: 2)")
     ap.add_argument("--only-sparse", action="store_true", help="the sparse table alone")
+    ap.add_argument("--isa", choices=sorted(ISA_ENV),
+                    help="hold every contender to this instruction set (default: the CPU's)")
     args = ap.parse_args()
     if args.only_sparse:
         print(f"Machine: {cpu_description()}; bprop kernels: {bprop.build_info()['simd']}")
@@ -43,11 +45,13 @@ def main() -> None:
         return
     peak = {d: matmul_rate(args.threads, dt) for d, dt in DTYPES.items()}
     path = bprop.build_info()["simd"]
-    same_isa = {d: same_isa_matmul_rate(path, args.threads, d) for d in DTYPES}
+    same_isa = ({d: peak[d] for d in DTYPES} if args.isa else
+                {d: same_isa_matmul_rate(path, args.threads, d) for d in DTYPES})
     blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
                      for i in threadpool_info() if i.get("internal_api") != "openmp")
     info = bprop.build_info()
-    print(f"Machine: {cpu_description()}, {os.cpu_count()} cores; bprop {bprop.__version__} "
+    held = f" held to {args.isa} (every contender)" if args.isa else ""
+    print(f"Machine: {cpu_description()}{held}, {os.cpu_count()} cores; bprop {bprop.__version__} "
           f"kernels: {info['simd']} (this CPU runs {', '.join(info['simd_supported'])}); Python "
           f"{platform.python_version()}, numpy {np.__version__} with {blas}; m = {args.m}, "
           f"lambda = 1, {args.threads} threads for every contender; median of {args.rounds} "
@@ -183,7 +187,7 @@ def same_isa_matmul_rate(path: str, threads: int, dtype: str) -> float | None:
             "from threadpoolctl import threadpool_info as i; "
             "print([x.get('architecture') for x in i() if x['internal_api'] == 'openblas'], "
             f"matmul_rate({threads}, np.{DTYPES[dtype].__name__}))")
-    env = dict(os.environ, OPENBLAS_CORETYPE=coretype)
+    env = dict(os.environ, OPENBLAS_CORETYPE=coretype, BPROP_BENCH_ENV_SET="1")
     out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], env=env,
                          capture_output=True, text=True)
     if out.returncode != 0 or coretype.lower() not in out.stdout.lower():

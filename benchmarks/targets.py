@@ -3,10 +3,12 @@ bprop vs PyTorch (when installed) vs scikit-learn's MLPClassifier, same data,
 network, cost, initial weights and thread count.
 
 Usage: python benchmarks/targets.py [--threads 2] [--skip-sklearn] [--skip-torch] [--repeat 1]
+                                    [--jobs lbfgs,adam] [--isa avx2|baseline]
 Needs Fashion-MNIST (apt-get install dataset-fashion-mnist). Each run is a fresh
 process (its peak resident memory is the job's own, and no other thread pool
 spins beside it), started after an idle gap. Unsets OPENBLAS_CORETYPE /
-OPENBLAS_L2_SIZE (they slow a current OpenBLAS).
+OPENBLAS_L2_SIZE (they slow a current OpenBLAS); --isa holds every contender to one
+instruction set (isa_env.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ import sys
 import time
 import warnings
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from isa_env import ISA_ENV, reexec_in_benchmark_environment  # noqa: E402
+
+if __name__ == "__main__":
+    reexec_in_benchmark_environment()
+
+import numpy as np  # noqa: E402
 
 JOBS = {
     "lbfgs": "Fashion-MNIST 784-25-10 sigmoid/logistic, lambda 1, L-BFGS 200 it., Xavier, f64",
@@ -147,13 +155,17 @@ def main() -> None:
     ap.add_argument("--skip-torch", action="store_true")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs per job and contender; the median time is reported")
+    ap.add_argument("--jobs", default=",".join(JOBS),
+                    help=f"comma-separated jobs to run (default: {','.join(JOBS)})")
+    ap.add_argument("--isa", choices=sorted(ISA_ENV),
+                    help="hold every contender to this instruction set (default: the CPU's)")
     ap.add_argument("--job", help=argparse.SUPPRESS)
     ap.add_argument("--contender", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.job:  # a child: one run, its result as JSON
         print(json.dumps(run_job(args.job, args.contender, args.threads)))
         return
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env = dict(os.environ)  # as isa_env set it up, for every child
     env["PYTHONPATH"] = os.path.dirname(os.path.abspath(__file__))
     contenders = ["bprop"]
     try:
@@ -168,12 +180,15 @@ def main() -> None:
     import bprop
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from problems import cpu_description
-    print(f"Machine: {cpu_description()}; bprop {bprop.__version__} kernels: "
+    held = f" held to {args.isa} (every contender)" if args.isa else ""
+    print(f"Machine: {cpu_description()}{held}; bprop {bprop.__version__} kernels: "
           f"{bprop.build_info()['simd']}; {args.threads} threads for every contender; "
           f"each run in its own process after an idle gap of 1 s; median of {args.repeat} runs.\n")
     print("| job | contender | test acc. | time (s) | peak RSS (MiB) | bprop faster by |")
     print("|---|---|---|---|---|---|")
     for job, title in JOBS.items():
+        if job not in args.jobs.split(","):
+            continue
         results = {}
         for who in contenders:
             runs = []
