@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import re
 import struct
 
 import numpy as np
@@ -216,6 +217,176 @@ def test_csv_bom_string_labels_and_delimiter(tmp_path):
     assert y.tolist() == ["cat", "dog"] and X.tolist() == [[1, 2], [3, 4]]
     (tmp_path / "f.csv").write_text("0.5,1\n2,3\n")
     np.testing.assert_array_equal(data.load_csv_features(tmp_path / "f.csv"), [[0.5, 1], [2, 3]])
+
+
+# ---- the trial's CSV files: header rules, and labels read exactly ----------------------
+
+def _digits_text(header=None, label_last=False):
+    """The digits as pandas writes them (``df.to_csv(index=False)``): integer pixels 0..16,
+    under a header of pandas' default column names when given."""
+    X, y = data.load_digits()
+    pixels = np.rint(X * 16).astype(int)
+    rows = [[*p, label] if label_last else [label, *p] for label, p in zip(y, pixels)]
+    lines = ([header] if header else []) + [",".join(map(str, r)) for r in rows]
+    return "\n".join(lines) + "\n", pixels, y
+
+
+@pytest.mark.parametrize("label_last", [False, True])
+def test_a_numbered_header_over_numeric_labels_is_a_header(tmp_path, label_last):
+    """Trial: `label,0,1,...,63` was read as a sample, so y became strings with a class
+    'label' (the label column's name over numbers is a header)."""
+    names = [str(i) for i in range(64)]
+    header = ",".join(names + ["label"] if label_last else ["label"] + names)
+    text, pixels, y = _digits_text(header, label_last)
+    (tmp_path / "d.csv").write_text(text)
+    X2, y2 = data.load_csv(tmp_path / "d.csv", label_column=-1 if label_last else 0)
+    assert y2.dtype == np.int64 and np.unique(y2).tolist() == list(range(10))
+    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_array_equal(X2, pixels)
+
+
+def test_a_features_file_under_column_numbers_says_it_skipped_them(tmp_path):
+    """Trial: predict read pandas' header `0,1,...,63` as a sample. Column numbers over
+    numbers could be a first sample too, so the guess is said, and header= decides."""
+    text, pixels, _ = _digits_text()
+    features = "\n".join(line.split(",", 1)[1] for line in text.splitlines()) + "\n"
+    (tmp_path / "f.csv").write_text(",".join(map(str, range(64))) + "\n" + features)
+    with pytest.warns(data.CSVHeaderWarning, match=r"f.csv: line 1 \(0,1,2,.*,62,63\) is taken "
+                                                   r"for a header of column numbers") as w:
+        X = data.load_csv_features(tmp_path / "f.csv")
+    assert w[0].filename == __file__  # at the caller's line
+    np.testing.assert_array_equal(X, pixels)
+    np.testing.assert_array_equal(data.load_csv_features(tmp_path / "f.csv", header=True), pixels)
+    as_sample = data.load_csv_features(tmp_path / "f.csv", header=False)
+    assert as_sample.shape == (1798, 64) and as_sample[0].tolist() == list(range(64))
+    (tmp_path / "g.csv").write_text(",".join(map(str, range(1, 65))) + "\n" + features)
+    with pytest.warns(data.CSVHeaderWarning, match=r"line 1 \(1,2,3,"):
+        assert data.load_csv_features(tmp_path / "g.csv").shape == (1797, 64)
+    # one line of numbers is a sample, whatever they are; so are numbers that merely start so
+    (tmp_path / "one.csv").write_text("0,1,2\n")
+    assert data.load_csv_features(tmp_path / "one.csv").tolist() == [[0, 1, 2]]
+    (tmp_path / "h.csv").write_text("0,1,3\n4,5,6\n")
+    assert data.load_csv_features(tmp_path / "h.csv").tolist() == [[0, 1, 3], [4, 5, 6]]
+    (tmp_path / "toy.csv").write_text("1,2,3\n4,5,6\n")  # runs of integers all along: data
+    assert data.load_csv_features(tmp_path / "toy.csv").tolist() == [[1, 2, 3], [4, 5, 6]]
+    (tmp_path / "xor.csv").write_text("0,1\n1,1\n0,0\n")  # the guess is said, and undone
+    with pytest.warns(data.CSVHeaderWarning, match=r"line 1 \(0,1\) is taken for a header"):
+        assert data.load_csv_features(tmp_path / "xor.csv").tolist() == [[1, 1], [0, 0]]
+    assert data.load_csv_features(tmp_path / "xor.csv", header=False).shape == (3, 2)
+
+
+@pytest.mark.parametrize("missing", ["NA", "", "?", "nan"])
+def test_a_missing_value_in_the_first_row_is_an_error_as_in_any_row(tmp_path, missing):
+    """Trial: one missing value in the first data row made it a 'header', silently dropped
+    (1796 of 1797 rows); in row 2 it was an error naming the line."""
+    text, _, _ = _digits_text()
+    lines = text.splitlines()
+    for row in (0, 1):
+        fields = lines[row].split(",")
+        fields[5] = missing
+        changed = lines[:row] + [",".join(fields)] + lines[row + 1:]
+        (tmp_path / "d.csv").write_text("\n".join(changed) + "\n")
+        shown = "nan" if missing == "nan" else repr(missing)
+        what = "(features must be finite" if missing == "nan" else "is not a number"
+        with pytest.raises(ValueError, match=rf"d.csv: line {row + 1}, column 6: "
+                                             rf"{re.escape(shown)} {re.escape(what)}"):
+            data.load_csv(tmp_path / "d.csv")
+    # one feature, or the label, missing in line 1: no header either
+    (tmp_path / "one.csv").write_text(f"0,{missing}\n1,5\n")
+    with pytest.raises(ValueError, match=r"line 1, column 2: "):
+        data.load_csv(tmp_path / "one.csv")
+    if missing != "nan":  # ('nan' is a number: a label that is not whole, below)
+        (tmp_path / "label.csv").write_text(f"{missing},1,2\n0,3,4\n1,5,6\n")
+        with pytest.raises(ValueError, match=rf"label.csv: line 1, column 1: label "
+                                             rf"{re.escape(repr(missing))} is not a number, while "
+                                             rf"most labels are \(line 2: '0'\).*a missing label"):
+            data.load_csv(tmp_path / "label.csv")
+
+
+def test_string_labels_with_and_without_a_header(tmp_path):
+    rows = "cat,1,2\ndog,3,0.5\ncat,5,6\n"
+    expected_X, expected_y = [[1, 2], [3, 0.5], [5, 6]], ["cat", "dog", "cat"]
+    for header in ("", "kind,a,b\n", "kind,x1,x2\n"):
+        (tmp_path / "s.csv").write_text(header + rows)
+        X, y = data.load_csv(tmp_path / "s.csv")
+        assert y.tolist() == expected_y and X.tolist() == expected_X, header
+    # names over numbered columns: a guess, said; a label that names a class is a sample's
+    (tmp_path / "s.csv").write_text("kind,0,1\n" + rows)
+    with pytest.warns(data.CSVHeaderWarning, match=r"line 1 \(kind,0,1\) is taken for a header"):
+        X, y = data.load_csv(tmp_path / "s.csv")
+    assert y.tolist() == expected_y and X.tolist() == expected_X
+    X, y = data.load_csv(tmp_path / "s.csv", header=False)
+    assert y.tolist() == ["kind"] + expected_y and X.tolist() == [[0, 1]] + expected_X
+    (tmp_path / "s.csv").write_text("dog,0,1\n" + rows)
+    X, y = data.load_csv(tmp_path / "s.csv")
+    assert y.tolist() == ["dog"] + expected_y and X.tolist() == [[0, 1]] + expected_X
+    # numbers among names (or names among numbers) are refused, naming the odd one
+    (tmp_path / "m.csv").write_text("cat,1,2\ndog,3,4\n7,5,6\ncat,1,1\n")
+    with pytest.raises(ValueError, match=r"line 3, column 1: label '7' is a number, while most "
+                                         r"labels are names \(line 1: 'cat'\)"):
+        data.load_csv(tmp_path / "m.csv")
+
+
+def test_the_header_argument_says_what_line_1_is(tmp_path):
+    # every column numbered, the label's too: not detected (a label of 0), so say it
+    text, pixels, y = _digits_text(",".join(map(str, range(65))))
+    (tmp_path / "d.csv").write_text(text)
+    X2, y2 = data.load_csv(tmp_path / "d.csv", header=True)
+    np.testing.assert_array_equal(X2, pixels)
+    np.testing.assert_array_equal(y2, y)
+    (tmp_path / "h.csv").write_text("label,a,b\n0,1,2\n")
+    with pytest.raises(ValueError, match=r"line 1, column 2: 'a' is not a number"):
+        data.load_csv(tmp_path / "h.csv", header=False)
+    with pytest.raises(TypeError, match="header must be True, False or None"):
+        data.load_csv(tmp_path / "h.csv", header="yes")
+    (tmp_path / "e.csv").write_text("id,x,2020\n0,1,2\n")  # a header with a number in it
+    with pytest.raises(ValueError, match=r"e.csv: line 1, column 1: 'id' is not a number \(if "
+                                         r"line 1 is a header, pass header=True\)"):
+        data.load_csv_features(tmp_path / "e.csv")
+    assert data.load_csv_features(tmp_path / "e.csv", header=True).tolist() == [[0, 1, 2]]
+
+
+def test_whole_number_labels_are_read_exactly(tmp_path):
+    """Trial: labels went through float64, so 2**53 and 2**53 + 1 became one class, and
+    1e20 became int64's minimum with only a numpy RuntimeWarning."""
+    big = [2**53, 2**53 + 1, 2**63 - 1, -2**63, 7]
+    (tmp_path / "b.csv").write_text("".join(f"{label},{i},1\n" for i, label in enumerate(big)))
+    X, y = data.load_csv(tmp_path / "b.csv")
+    assert y.dtype == np.int64 and y.tolist() == big and len(np.unique(y)) == 5
+    (tmp_path / "w.csv").write_text("2.0,1,1\n1e3,2,2\n-4.000000000000000000e+00,3,3\n")
+    assert data.load_csv(tmp_path / "w.csv")[1].tolist() == [2, 1000, -4]  # whole, as floats
+    for labels, line, message in (
+            (["0", "1e20", "1"], 2, "label '1e20' is outside the range of int64 labels"),
+            (["0", "1", str(2**63)], 3, f"label '{2**63}' is outside the range of int64"),
+            (["0", "1", "1.5"], 3, "label '1.5' is not a whole number: labels must be whole "
+                                   "numbers"),
+            (["inf", "1", "2"], 1, "label 'inf' is not a whole number")):
+        text = "".join(f"{i},{i},{label}\n" for i, label in enumerate(labels))
+        (tmp_path / "e.csv").write_text(text)
+        with pytest.raises(ValueError, match=rf"e.csv: line {line}, column 3: {re.escape(message)}"):
+            data.load_csv(tmp_path / "e.csv", label_column=2)
+    (tmp_path / "r.csv").write_text("0,1,1.5\n1,2,1e20\n")  # real-valued targets stay real
+    assert data.load_csv(tmp_path / "r.csv", label_column=2, targets="real")[1].tolist() == [
+        1.5, 1e20]
+
+
+@pytest.mark.parametrize("y, message", [
+    (np.array([0.0, 1e20, 2.0]), r"label 1e\+20 at sample 1 \(from 0\) is stored as a float, "
+                                 r"and from 2\*\*53 on"),
+    (np.array([0.0, 2.0**53 + 2]), r"label 9007199254740994.0 at sample 1"),
+    (np.array([0.0, 1.5]), r"label 1.5 at sample 1 \(from 0\) is not a whole number"),
+    (np.array([0.0, np.nan]), r"label nan at sample 1 \(from 0\) is not a whole number"),
+    (np.array([1, 2**63 + 5], dtype=np.uint64),
+     r"label 9223372036854775813 at sample 1 \(from 0\) is above int64's largest value"),
+])
+def test_npz_labels_that_int64_cannot_hold_exactly_are_refused(tmp_path, y, message):
+    np.savez(tmp_path / "d.npz", X=np.zeros((len(y), 2)), y=y)
+    with pytest.raises(ValueError, match=message):
+        data.load_npz(tmp_path / "d.npz")
+    np.savez(tmp_path / "ok.npz", X=np.zeros((3, 2)), y=np.array([2**62 + 1, 2**62, 0]))
+    assert data.load_npz(tmp_path / "ok.npz")[1].tolist() == [2**62 + 1, 2**62, 0]
+    np.savez(tmp_path / "ok.npz", X=np.zeros((2, 2)), y=np.array([2.0**52, -3.0]))
+    assert data.load_npz(tmp_path / "ok.npz")[1].tolist() == [2**52, -3]
 
 
 def test_digits_ship_with_bprop_and_match_scikit_learns():

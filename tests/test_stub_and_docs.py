@@ -9,7 +9,7 @@ import pytest
 
 
 MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
-           "bprop.estimators"]
+           "bprop.estimators", "bprop.data.files"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import decimal
+import itertools
 import os
+import warnings
 import zipfile
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -15,6 +18,7 @@ from typing import IO, Any, Iterator
 import numpy as np
 
 from .._internal import checks
+from .._internal.stacklevel import user_stacklevel
 
 
 def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
@@ -84,38 +88,107 @@ def _npy_rows(z: zipfile.ZipFile, name: str, rows: tuple[int, int], path: Any) -
 
 
 def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str = ",",
-             dtype: Any = np.float64, targets: str = "labels") -> tuple[np.ndarray, np.ndarray]:
-    """A CSV of numbers, one sample per row: a label column and the features.
+             dtype: Any = np.float64, targets: str = "labels", header: bool | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    r"""A CSV of numbers, one sample per row: a label column and the features.
 
     Read by the standard CSV rules (Python's :mod:`csv`): fields in double
     quotes may hold the delimiter or line breaks (``"cat, big"``), so files
     written with any quoting (``QUOTE_MINIMAL``, ``QUOTE_NONNUMERIC``,
     ``QUOTE_ALL``) read alike; spaces after a delimiter are skipped. Blank
-    lines are skipped. A first row whose features are not numbers is a header
-    and is skipped; a UTF-8 byte-order mark is ignored. Labels are whole
-    numbers (``y`` int64) or, when any label is not a number, strings (``y`` of dtype str;
-    map them to classes ``0..K-1`` with ``np.unique(y, return_inverse=True)``).
-    With ``targets="real"`` (regression) the column holds real values (``y``
-    float64). Errors name the file's line and column (both counted from 1).
+    lines are skipped; a UTF-8 byte-order mark is ignored. Errors name the
+    file's line and column (both counted from 1).
+
+    Labels are whole numbers (``y`` int64, read exactly: ``9007199254740993``
+    stays itself, where a float64 would merge it with its neighbour) or, when
+    no label is a number, strings (``y`` of dtype str; map them to classes
+    ``0..K-1`` with ``np.unique(y, return_inverse=True)``). A label that is a
+    number but not a whole one (``1.5``, ``nan``), one outside int64
+    (``1e20``), and a column mixing numbers with text (``NA`` among numbers: a
+    missing label) are errors naming the line. With ``targets="real"``
+    (regression) the column holds real values (``y`` float64).
+
+    Parameters
+    ----------
+    path : str or path-like
+    label_column : int, default 0
+        The labels' column, counted from 0 (negative: from the end).
+    delimiter : str, default ","
+    dtype : float64 or float32
+        The dtype of ``X``.
+    targets : {"labels", "real"}
+    header : bool or None, default None
+        Whether line 1 is a header (skipped) or a sample. None: detected.
+        Line 1 is a header when
+
+        1. none of its feature fields is a number, and at least one is a
+           name (``label,a,b``), not a mark of a missing value (an empty
+           field, ``NA``, ``N/A``, ``null``, ``?`` ...); or
+        2. its label field is a name while line 2's label is a number
+           (``label,0,1,...,63``, as pandas writes a DataFrame with numbered
+           feature columns); or
+        3. its features are exactly the column numbers ``0..n-1`` or
+           ``1..n`` (n >= 2) and its label field is a name that no other
+           line's label repeats (a header's name, not a class). A guess: a
+           class of one sample could hold those values, so a
+           :class:`CSVHeaderWarning` says that line 1 was skipped.
+
+        Otherwise line 1 is a sample: a field of it that is not a number (a
+        missing value) is an error naming line 1 and its column, as on any
+        other line. A header whose label column is numbered too
+        (``0,1,...,64``) is not detected: pass ``header=True``.
+
+    Returns
+    -------
+    X : ndarray, shape (m, n)
+    y : ndarray, shape (m,)
+        int64 labels, str labels, or float64 targets.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, bprop
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = path.write_text("label,0,1\n9007199254740993,0.5,1\n9007199254740992,2,3\n")
+    >>> X, y = bprop.data.load_csv(path)
+    >>> X.tolist(), y.tolist()
+    ([[0.5, 1.0], [2.0, 3.0]], [9007199254740993, 9007199254740992])
     """
-    X, labels = _read_csv(Path(path), delimiter, label_column)
+    X, labels, lines = _read_csv(Path(path), delimiter, label_column, header)
     assert labels is not None
-    labels = np.char.strip(labels)
-    try:
-        y: np.ndarray = labels.astype(np.float64)
-    except ValueError:
-        if targets == "real":
-            raise ValueError(f"{path}: the target column holds text; regression needs "
-                             f"numbers") from None
-        y = labels  # labels that are not numbers: class names
+    y = _parse_labels(np.char.strip(labels), lines, label_column % (X.shape[1] + 1) + 1,
+                      str(path), targets)
     return _features_and_labels(X, y, dtype, str(path), targets)
 
 
 def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
-                      dtype: Any = np.float64) -> np.ndarray:
-    """A CSV of features only (no label column), read as :func:`load_csv` reads one."""
-    X, _ = _read_csv(Path(path), delimiter, None)
+                      dtype: Any = np.float64, header: bool | None = None) -> np.ndarray:
+    """A CSV of features only (no label column), read as :func:`load_csv` reads one.
+
+    ``header``: whether line 1 is a header (skipped) or a sample; None
+    (the default) detects it by :func:`load_csv`'s rules without a label:
+    line 1 is a header when none of its fields is a number and one at least
+    is a name (``a,b,c``), or when it is exactly the column numbers
+    ``0..n-1`` or ``1..n`` (n >= 2), as pandas writes a DataFrame with
+    numbered columns, and line 2 is not such a run of integers too (toy data:
+    ``1,2,3`` then ``4,5,6``: samples). The second is a guess (a first sample
+    could hold those values: ``0,1`` of XOR's inputs), so a
+    :class:`CSVHeaderWarning` says that line 1 was skipped; pass
+    ``header=False`` to read it as a sample, ``header=True`` to skip it
+    without the warning. Otherwise a field of line 1 that is not a number is
+    an error naming line 1 and its column, as on any other line.
+
+    Returns
+    -------
+    X : ndarray, shape (m, n)
+    """
+    X, _, _ = _read_csv(Path(path), delimiter, None, header)
     return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
+
+
+class CSVHeaderWarning(UserWarning):
+    """:func:`load_csv` or :func:`load_csv_features` took a first line of
+    column numbers (``0,1,...,n-1``) for a header by guess; ``header=True`` or
+    ``header=False`` says which it is."""
 
 
 @contextlib.contextmanager
@@ -175,9 +248,54 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _read_csv(path: Path, delimiter: str, label_column: int | None
-              ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(features as float64, the label column's text or None)."""
+# What marks a missing value (pandas' na_values, and the "?" of many UCI files), in any
+# case: a field like these is a sample's gap, never a column's name.
+_MISSING = {"", "?", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a", "#n/a n/a",
+            "#na", "-1.#ind", "-1.#qnan", "1.#ind", "1.#qnan"}
+
+
+def _is_name(text: str) -> bool:
+    """A field that can name a column: not a number, not a missing-value mark."""
+    return not _is_number(text) and text.strip().casefold() not in _MISSING
+
+
+def _integer_run(fields: list[str], starts: tuple[int, ...] | None = None) -> bool:
+    """Whether ``fields`` are written as consecutive integers k, k+1, ..., k+n-1
+    (n >= 2), with k in ``starts`` when given."""
+    texts = [f.strip() for f in fields]
+    try:
+        k = int(texts[0])
+    except (ValueError, IndexError):
+        return False
+    return len(texts) >= 2 and (starts is None or k in starts) and \
+        texts == [str(i) for i in range(k, k + len(texts))]
+
+
+def _header_rule(first: list[str], second: list[str] | None, label_col: int | None) -> int:
+    """Which of :func:`load_csv`'s header rules makes line 1 (``first``, its
+    fields; ``second``: line 2's, or None) a header: 1, 2 or 3 (a guess), or 0
+    (a sample)."""
+    features = first if label_col is None else first[:label_col] + first[label_col + 1:]
+    if not any(map(_is_number, features)) and any(map(_is_name, features)):
+        return 1
+    if second is None:  # a file of one line of numbers: a sample
+        return 0
+    numbered = _integer_run(features, (0, 1))  # rule 3, a guess
+    if label_col is None:  # (over more runs of integers, toy data: 1,2,3 then 4,5,6)
+        return 3 if numbered and not _integer_run(second) else 0
+    if not _is_name(first[label_col]):
+        return 0
+    if len(second) > label_col and _is_number(second[label_col]):
+        return 2
+    return 3 if numbered else 0  # (then the caller checks that the label is no class)
+
+
+def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool | None = None
+              ) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
+    """(features as float64, the label column's text or None, each row's line);
+    ``header`` as :func:`load_csv` takes it."""
+    if header not in (None, True, False):
+        raise TypeError(f"header must be True, False or None (detect it), got {header!r}")
     records = _csv_records(path, delimiter)
     first = next(records, None)
     if first is None:
@@ -189,7 +307,24 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
                          f"({label_column}) and at least one feature (another delimiter?)")
     label_col = None if label_column is None else label_column % width
     feature_cols = [c for c in range(width) if c != label_col]
-    header = not all(_is_number(first[1][c]) for c in feature_cols)
+    first_features = [first[1][c] for c in feature_cols]
+    rule = 0  # the header rule that decided (when detected)
+    if header is None:
+        second = next(records, None)
+        if second is not None:
+            records = itertools.chain([second], records)
+        rule = _header_rule(first[1], None if second is None else second[1], label_col)
+        header = rule > 0
+    # rule 3 with labels: line 1 is a header unless its label names a class of the data
+    pending = rule == 3 and label_col is not None
+
+    def guessed() -> None:
+        shown = ",".join(t.strip() for t in first[1])
+        shown = shown if len(shown) <= 40 else shown[:30] + "..." + shown[-8:]
+        warnings.warn(f"{path}: line 1 ({shown}) is taken for a header of column numbers, as "
+                      f"pandas writes one, and skipped; pass header=False if it is a sample, "
+                      f"header=True to say it is a header", CSVHeaderWarning,
+                      stacklevel=user_stacklevel())
 
     blocks: list[np.ndarray] = []
     labels: list[str] = []
@@ -204,9 +339,10 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
             for r, values in enumerate(chunk):
                 for j, text in enumerate(values):
                     if not _is_number(text):
-                        raise ValueError(f"{path}: line {lines[len(lines) - len(chunk) + r]}, "
-                                         f"column {feature_cols[j] + 1}: {text.strip()!r} is "
-                                         f"not a number") from None
+                        line = lines[len(lines) - len(chunk) + r]
+                        hint = " (if line 1 is a header, pass header=True)" if line == 1 else ""
+                        raise ValueError(f"{path}: line {line}, column {feature_cols[j] + 1}: "
+                                         f"{text.strip()!r} is not a number{hint}") from None
             raise
         chunk.clear()
 
@@ -224,6 +360,8 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
             convert()
             longest = 1
 
+    if rule == 3 and not pending:
+        guessed()
     if not header:
         add(*first)
     for number, values in records:
@@ -236,11 +374,70 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None
     if chunk:
         convert()
     X = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    if pending and label_col is not None:
+        if first[1][label_col].strip() in {t.strip() for t in labels}:  # a class: a sample
+            X = np.concatenate([np.array([first_features], dtype=np.float64), X])
+            lines.insert(0, first[0])
+            labels.insert(0, first[1][label_col])
+        else:
+            guessed()
     if not np.isfinite(X).all():
         r, c = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"{path}: line {lines[r]}, column {feature_cols[c] + 1}: {X[r, c]} "
                          f"(features must be finite numbers)")
-    return X, None if label_col is None else np.array(labels, dtype=str)
+    return X, None if label_col is None else np.array(labels, dtype=str), lines
+
+
+_INT64 = (-2**63, 2**63 - 1)
+
+
+def _parse_labels(texts: np.ndarray, lines: list[int], column: int, source: str,
+                  targets: str) -> np.ndarray:
+    """A CSV's label column (stripped text; ``lines``: each row's line, ``column``
+    counted from 1) as float64 targets, exact int64 labels, or strings."""
+    def where(r: int) -> str:
+        return f"{source}: line {lines[r]}, column {column}"
+
+    if targets == "real":
+        try:
+            return texts.astype(np.float64)
+        except ValueError:
+            r = next(i for i, t in enumerate(texts) if not _is_number(t))
+            raise ValueError(f"{where(r)}: {checks.shown(texts[r])}: the target column holds "
+                             f"text; regression needs numbers") from None
+    try:
+        return texts.astype(np.int64)  # whole numbers written as integers: exact
+    except (ValueError, OverflowError):
+        pass
+    unique, first, inverse = np.unique(texts, return_index=True, return_inverse=True)
+    numbers = np.array([_is_number(t) for t in unique])
+    if not numbers.any():
+        return texts  # names
+    if not numbers.all():  # a missing label ("NA", ""), or names that look like numbers
+        numeric = numbers[inverse.reshape(-1)]
+        rarer = bool(numeric.sum() * 2 < numeric.size)  # the kind of fewer labels: a number?
+        r, o = int(np.argmax(numeric == rarer)), int(np.argmax(numeric != rarer))
+        kind = "is a number, while most labels are names" if rarer else \
+            "is not a number, while most labels are"
+        raise ValueError(f"{where(r)}: label {checks.shown(texts[r])} {kind} (line {lines[o]}: "
+                         f"{checks.shown(texts[o])}): labels are all whole numbers or all names"
+                         f"{'' if rarer else ' (a missing label?)'}")
+    values = []
+    for text, r in zip(unique, first):  # each distinct label once, exactly (no float64)
+        try:
+            d = decimal.Decimal(str(text).replace("_", ""))
+        except decimal.InvalidOperation:  # a number to float() in a form Decimal does not read
+            d = decimal.Decimal(float(text))
+        if not d.is_finite() or d != d.to_integral_value():
+            raise ValueError(f"{where(r)}: label {checks.shown(text)} is not a whole number: "
+                             f"labels must be whole numbers or names (for real-valued targets "
+                             f"read them with targets='real'; the command line: --output "
+                             f"identity)")
+        if not _INT64[0] <= d <= _INT64[1]:
+            raise ValueError(f"{where(r)}: label {checks.shown(text)} is outside the range of "
+                             f"int64 labels (-2**63 to 2**63 - 1)")
+        values.append(int(d))
+    return np.array(values, dtype=np.int64)[inverse.reshape(-1)]
 
 
 def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str = "labels"
@@ -268,7 +465,30 @@ def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str =
         if not np.isfinite(y).all():
             raise ValueError(f"{source}: targets must be finite numbers")
         return np.ascontiguousarray(X, dtype=dt), y.astype(np.float64)
-    if y.size and (not np.isfinite(y).all() or (y != np.round(y)).any()):
-        raise ValueError(f"{source}: labels must be whole numbers (for real-valued targets "
-                         f"read them with targets='real'; the command line: --output identity)")
-    return np.ascontiguousarray(X, dtype=dt), y.astype(np.int64)
+    return np.ascontiguousarray(X, dtype=dt), _int64_labels(y, source)
+
+
+def _int64_labels(y: np.ndarray, source: str) -> np.ndarray:
+    """Labels (bool, int, uint or float: as checks.as_array lets through) as
+    int64, exactly: whole numbers within int64 and, stored as floats, within
+    +-2**53 (where every whole number has a float of its own); else a
+    ValueError naming the first label that is not."""
+    if y.dtype.kind == "u" and y.size and y.max() > _INT64[1]:
+        bad = np.flatnonzero(y > _INT64[1])
+        why = "is above int64's largest value, 2**63 - 1"
+    elif y.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(~(np.isfinite(y) & (y == np.round(y))))
+        why = ("is not a whole number: labels must be whole numbers (for real-valued targets "
+               "read them with targets='real'; the command line: --output identity)")
+        if not bad.size:
+            bad = np.flatnonzero(np.abs(y) >= 2.0**53)
+            why = ("is stored as a float, and from 2**53 on floats cannot tell every whole "
+                   "number apart (distinct labels may have merged already): store labels as "
+                   "integers")
+    else:
+        return y.astype(np.int64)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"{source}: label {checks.shown(y[i])} at sample {i} (from 0) {why}")
+    return y.astype(np.int64)
