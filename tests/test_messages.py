@@ -362,6 +362,57 @@ def test_diverged_history_has_no_final_cost():
     assert np.isnan(e.value.history.final_cost)
 
 
+def _second_ctrl_c_during_the_final_pass(monkeypatch):
+    """A callback that stands for Ctrl-C after the first epoch, and makes the pass that
+    evaluates history.final_cost (the only one without a gradient here) a second Ctrl-C."""
+    from bprop.training import objective
+
+    evaluate = objective.evaluate
+
+    def final_pass(thetas, problem, with_gradient):
+        if not with_gradient:
+            raise KeyboardInterrupt
+        return evaluate(thetas, problem, with_gradient)
+
+    def first_ctrl_c(info):
+        monkeypatch.setattr(objective, "evaluate", final_pass)
+        raise KeyboardInterrupt
+
+    return first_ctrl_c
+
+
+def test_a_final_cost_pass_stopped_by_a_second_ctrl_c_is_not_computed(monkeypatch):
+    """Trial: a second Ctrl-C right after the first interrupted final_cost's pass, which
+    then held NaN, and the command line printed 'cost J nan'."""
+    X, y = bprop.data.load_digits()
+    thetas, h = bprop.train(bprop.initialize([64, 5, 10], seed=0), X, y, iterations=20,
+                            verbose=False, callbacks=[_second_ctrl_c_during_the_final_pass(
+                                monkeypatch)])
+    assert (h.stopped, h.iterations) == ("interrupted", 1)
+    assert h.final_cost is None and h.final_cost_skipped == "interrupted"
+    assert len(thetas) == 2  # the weights of the completed step are still returned
+    monkeypatch.undo()
+    net, clean = bprop.train(bprop.initialize([64, 5, 10], seed=0), X, y, iterations=1,
+                             verbose=False)
+    assert clean.final_cost == bprop.cost(net, X, y) and clean.final_cost_skipped is None
+
+
+def test_the_command_line_says_the_final_cost_was_not_computed(monkeypatch, tmp_path, capsys):
+    from bprop.cli import commands
+
+    callback = _second_ctrl_c_during_the_final_pass(monkeypatch)
+    train = commands.train
+    monkeypatch.setattr(commands, "train", lambda *a, **kw: train(*a, callbacks=[callback], **kw))
+    code = commands.main(["train", "--optimizer", "gd", "--iterations", "20", "--quiet",
+                          "--save", str(tmp_path / "m.npz")])
+    out = capsys.readouterr().out
+    assert code == 130
+    assert "64-25-10: cost J not computed (interrupted) after 1 iteration in " in out
+    assert "(stopped: interrupted)" in out and "nan" not in out
+    _, meta = bprop.load(tmp_path / "m.npz")
+    assert meta["final_cost"] is None and meta["stopped"] == "interrupted"
+
+
 def test_cli_summary_and_model_report_the_final_cost(tmp_path):
     out = run("train", "--optimizer", "adam", "--learning-rate", "0.01", "--batch-size", "64",
               "--epochs", "2", "--save", "m.npz", "--quiet", cwd=tmp_path)

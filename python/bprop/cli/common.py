@@ -437,10 +437,14 @@ def banner(args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: 
             f"{dtype}{start}")
 
 
-def summary(arch: str, J: float, history: Any, seconds: float, m: int, where: str = "") -> str:
+def summary(arch: str, J: float | None, history: Any, seconds: float, m: int,
+            where: str = "") -> str:
+    """The run in one line; ``J`` None: train did not compute it (history says why)."""
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
-    return (f"{arch}: cost J {J:.4f} on all {m} training samples after "
-            f"{count(history.iterations, 'iteration')} in {seconds:.1f} s{where}{note}")
+    cost = (f"cost J {J:.4f} on all {m} training samples" if J is not None else
+            f"cost J not computed ({getattr(history, 'final_cost_skipped', None) or 'unknown'})")
+    return (f"{arch}: {cost} after {count(history.iterations, 'iteration')} in {seconds:.1f} "
+            f"s{where}{note}")
 
 
 def count(n: int, noun: str) -> str:

@@ -28,14 +28,20 @@ class History:
         the start of each step (on a mini-batch, its estimate of ``J``: the
         batch's mean data term plus the full-data penalty); for lbfgs the
         initial cost and then the cost after each iteration.
-    final_cost : float
+    final_cost : float or None
         ``J`` of the returned weights over all training samples, penalty
         included: the value training minimised, where it ended. lbfgs knows it
         from its last iteration; the step optimisers, whose ``cost`` comes
         before each step, evaluate it once at the end (a forward pass over the
-        training set, no gradient). NaN in a ``TrainingDiverged``'s history,
-        and after an interrupted run over MPI ranks (which may have stopped at
-        different steps).
+        training set, no gradient). None when it was not computed, with the
+        reason in ``final_cost_skipped``; NaN in a ``TrainingDiverged``'s
+        history.
+    final_cost_skipped : str or None
+        Why ``final_cost`` is None: "interrupted" when Ctrl-C stopped its
+        evaluation pass (say, a second Ctrl-C right after the one that stopped
+        training), or stopped a run over MPI ranks (which may have stopped at
+        different steps, so no J of one set of weights is known). None when
+        ``final_cost`` holds a value.
     epoch_cost : list of float
         Each epoch's ``cost``, its batches weighted by their sizes.
     val_cost, val_accuracy : list of float
@@ -53,7 +59,8 @@ class History:
     """
 
     cost: list[float] = field(default_factory=list)
-    final_cost: float = math.nan
+    final_cost: float | None = None
+    final_cost_skipped: str | None = None
     epoch_cost: list[float] = field(default_factory=list)
     val_cost: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
@@ -221,15 +228,17 @@ class Run:
         h.stopped = reason
         if self.stopping is not None and self.stopping.best_thetas is not None:
             thetas, cost = self.stopping.best_thetas, self.best_cost
-        if cost is None and not (reason == "interrupted" and self.objective.collective):
+        if cost is None and reason == "interrupted" and self.objective.collective:
+            h.final_cost_skipped = "interrupted"  # the ranks may hold different steps' weights
+        elif cost is None:
             try:
                 cost = self.objective.value_and_gradient(thetas, None, False)[0]
-            except KeyboardInterrupt:  # Ctrl-C during this pass: return without it (NaN)
-                pass
+            except KeyboardInterrupt:  # Ctrl-C during this pass: return without it, saying so
+                h.final_cost_skipped = "interrupted"
             except FloatingPointError as e:  # finite weights whose J overflows
                 raise self.diverged(thetas, str(e), learning_rate,
                                     hint=not isinstance(e, InputsTooLarge), at_step=False) from None
-        h.final_cost = math.nan if cost is None else float(cost)
+        h.final_cost = None if cost is None else float(cost)
         if self.progress is not None:
             self.progress.close()
         h.wall_time = time.perf_counter() - self.start
@@ -243,6 +252,7 @@ class Run:
             self.progress.close()
         self.history.wall_time = time.perf_counter() - self.start
         self.history.stopped = "diverged"
+        self.history.final_cost = math.nan  # the cost blew up: no J of these weights
         remedy = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
                   else "; try a larger lambda_ or scaled inputs")
         where = (f"at iteration {self.history.iterations + 1}" if at_step else
