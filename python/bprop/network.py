@@ -47,8 +47,9 @@ class Network(list):
 
     Copies keep the kind: ``net.copy()``, ``net[:]``, :func:`copy.copy`,
     :func:`copy.deepcopy` and pickling all give a Network with the same
-    ``activation`` and ``output`` (``copy()`` and slices share the weight
-    arrays, as a list's do). A slice keeps the kind only while it still ends
+    ``activation`` and ``output`` (``copy()``, ``copy.copy`` and slices share
+    the weight arrays, as a list's do, but never a per-layer activation list:
+    changing ``c.activation[0]`` leaves ``net`` alone). A slice keeps the kind only while it still ends
     at the output layer, with step 1 (``net[1:]``: the layers after the first);
     any other slice (``net[:-1]``, ``net[::2]``, ``net[::-1]``) would be a
     network of some other kind, so it raises ``ValueError`` instead: take
@@ -59,6 +60,18 @@ class Network(list):
     change the Network itself, which keeps its kind; iterating (also
     ``reversed(net)``) gives the weight matrices themselves.
 
+    Parameters
+    ----------
+    thetas : iterable of ndarray, or Network
+        The weight matrices, ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``.
+    activation : str or list of str, optional
+        The hidden layers' activation. None (the default): the kind of
+        ``thetas`` when it is a Network (``Network(relu_softmax_net)`` is a
+        ReLU + softmax network too), else "sigmoid".
+    output : {"logistic", "softmax", "identity"}, optional
+        None (the default): ``thetas``'s own when it is a Network, else
+        "logistic".
+
     Examples
     --------
     >>> import bprop
@@ -68,10 +81,14 @@ class Network(list):
     (2, 'relu', 'softmax')
     >>> net.copy().output, net[1:].activation
     ('softmax', 'relu')
+    >>> bprop.Network(net).output
+    'softmax'
     """
 
-    def __init__(self, thetas: Any = (), activation: Any = "sigmoid",
-                 output: str = "logistic") -> None:
+    def __init__(self, thetas: Any = (), activation: Any = None,
+                 output: str | None = None) -> None:
+        activation, output = network_kind(thetas if isinstance(thetas, Network) else None,
+                                          activation, output)
         super().__init__(thetas)
         self.activation = list(activation) if isinstance(activation, (list, tuple)) \
             else activation
@@ -90,8 +107,14 @@ class Network(list):
         return f"Network([{shapes}], activation={self.activation!r}, output={self.output!r})"
 
     def copy(self) -> Network:
-        """A shallow copy (the same weight arrays) with the same kind."""
+        """A shallow copy (the same weight arrays) with the same kind (its own
+        per-layer activation list)."""
         return self[:]
+
+    def __copy__(self) -> Network:
+        # copy.copy would otherwise share the attributes themselves, a per-layer
+        # activation list included: changing the copy's would change this one's
+        return self.copy()
 
     @overload
     def __getitem__(self, index: SupportsIndex) -> Any: ...
