@@ -349,3 +349,77 @@ def test_both_names_or_bad_values_are_refused_at_fit(params, match):
     est = BackpropClassifier(solver="adam", **params)  # __init__ stores, as scikit-learn's
     with pytest.raises(ValueError, match=match):
         est.fit(X[:50], y[:50])
+
+
+# ---- a new user's trial: early stopping with lbfgs, warm starts, where warnings point ----
+
+@pytest.mark.parametrize("Estimator", [BackpropClassifier, BackpropRegressor])
+def test_lbfgs_ignores_early_stopping_as_scikit_learns_mlp(Estimator):
+    """Trial: early_stopping=True with the default lbfgs held out 10% and stopped after 56
+    iterations of 200; scikit-learn's MLP ignores it for lbfgs."""
+    X, y = bprop.data.load_digits()
+    X, y = X[:400], y[:400]
+    settings = dict(hidden_layer_sizes=(10,), max_iter=30, random_state=0)
+    plain = _quiet(Estimator(**settings), X, y)
+    early = _quiet(Estimator(early_stopping=True, **settings), X, y)
+    assert early.n_iter_ == plain.n_iter_ == 30  # all of max_iter, on all the data
+    for a, b in zip(early.thetas_, plain.thetas_):
+        np.testing.assert_array_equal(a, b)
+    assert early.validation_scores_ is None and early.best_validation_score_ is None
+    assert early.best_loss_ == min(early.loss_curve_)
+    # the step solvers still hold out and stop
+    adam = _quiet(Estimator((10,), solver="adam", learning_rate=0.01, early_stopping=True,
+                            n_iter_no_change=2, max_iter=200, random_state=0), X, y)
+    assert len(adam.validation_scores_) == adam.n_iter_ < 200 and adam.best_loss_ is None
+
+
+def test_a_warm_start_with_other_layer_sizes_is_refused():
+    """Trial: a warm start after hidden_layer_sizes changed silently started afresh."""
+    X, y = bprop.data.load_digits()
+    X, y = X[:300], y[:300]
+    clf = _quiet(BackpropClassifier((8,), max_iter=5, warm_start=True, random_state=0), X, y)
+    before = [t.copy() for t in clf.thetas_]
+    clf.set_params(hidden_layer_sizes=(12, 4))
+    with pytest.raises(ValueError, match=r"^warm_start=True continues the fitted network, but "
+                                         r"the layer sizes changed since the previous fit "
+                                         r"\(64-8-10 then, 64-12-4-10 now: hidden_layer_sizes "
+                                         r"\(8,\) -> \(12, 4\)\); fit a new estimator, or set "
+                                         r"warm_start=False$"):
+        clf.fit(X, y)
+    for a, b in zip(clf.thetas_, before):  # the fitted network is left as it was
+        np.testing.assert_array_equal(a, b)
+    clf.set_params(hidden_layer_sizes=(8,))
+    with pytest.raises(ValueError, match=r"64-8-10 then, 32-8-10 now: features 64 -> 32"):
+        clf.fit(X[:, :32], y)
+    assert _quiet(clf, X, y).n_iter_ == 5  # the same sizes: continued
+    assert _quiet(clf.set_params(warm_start=False, hidden_layer_sizes=(12,)), X, y
+                  ).thetas_[0].shape == (12, 65)  # no warm start: any sizes
+    reg = BackpropRegressor((6,), solver="adam", random_state=0).partial_fit(X, y)
+    reg.set_params(hidden_layer_sizes=(7,))
+    with pytest.raises(ValueError, match=r"^partial_fit continues the fitted network, but the "
+                                         r"layer sizes changed.*\(6,\) -> \(7,\)\); fit a new "
+                                         r"estimator$"):
+        reg.partial_fit(X, y)
+
+
+def _warnings_of(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return {(w.category.__name__, w.filename) for w in caught}
+
+
+def test_warnings_point_at_the_users_call():
+    """Trial: the estimators' InputScaleWarning pointed at estimators.py:240."""
+    X, y = bprop.data.load_digits()
+    big, y = X[:200] * 1000, y[:200]
+    Y = np.eye(3, dtype=int)[y % 3]
+    here = {("InputScaleWarning", __file__), ("ConvergenceWarning", __file__)}
+    assert _warnings_of(lambda: BackpropClassifier((4,), max_iter=2).fit(big, y)) == here
+    assert _warnings_of(lambda: BackpropClassifier((4,), max_iter=2).fit(big, Y)) == here
+    assert _warnings_of(lambda: BackpropRegressor((4,), max_iter=2).fit(big, y * 1.0)) == here
+    assert _warnings_of(lambda: BackpropClassifier((4,), solver="adam").partial_fit(
+        big, y, classes=np.arange(10))) == {("InputScaleWarning", __file__)}
+    assert _warnings_of(lambda: bprop.train(bprop.initialize([64, 4, 10], seed=0), big, y,
+                                            iterations=2, verbose=False)) == {
+        ("InputScaleWarning", __file__)}

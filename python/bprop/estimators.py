@@ -39,9 +39,11 @@ except ImportError as e:  # pragma: no cover - exercised only without scikit-lea
     raise ImportError(f"bprop.estimators needs scikit-learn: {install_hint('sklearn')}") from e
 
 from ._internal import checks
+from ._internal.stacklevel import user_stacklevel
 from .init import initialize
 from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
+from .params import layer_sizes
 from .training import NoImprovement, TrainingDiverged
 from .training import train
 
@@ -180,9 +182,9 @@ class _BackpropBase(BaseEstimator):
         activation = self._activation()
         rng = check_random_state(self.random_state)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
-        keep = (incremental or self.warm_start) and hasattr(self, "thetas_") and \
-            [t.shape for t in self.thetas_] == [(o, i + 1) for i, o in zip(sizes[:-1], sizes[1:])]
+        keep = (incremental or self.warm_start) and hasattr(self, "thetas_")
         if keep:
+            self._check_same_sizes(layer_sizes(self.thetas_), sizes, incremental)
             thetas = [t.astype(dtype) for t in self.thetas_]
         else:
             thetas = initialize(sizes, method="auto", activation=activation,
@@ -196,7 +198,7 @@ class _BackpropBase(BaseEstimator):
             self.n_iter_ = 0
 
         validation = None
-        if self.early_stopping and not incremental:
+        if self._holds_out() and not incremental:
             bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
             if bad is not None:  # before any split: its place in the caller's X
                 checks.raise_non_finite_X(X, X, bad[0])
@@ -245,7 +247,32 @@ class _BackpropBase(BaseEstimator):
         self.n_outputs_ = n_outputs
         if not incremental and history.stopped in ("completed", "stalled"):
             warnings.warn(_not_converged(self.solver, int(self.max_iter), history.stopped),
-                          ConvergenceWarning, stacklevel=3)
+                          ConvergenceWarning, stacklevel=user_stacklevel())
+
+    @staticmethod
+    def _check_same_sizes(before: list[int], now: list[int], incremental: bool) -> None:
+        """A warm start or partial_fit continues the fitted network: refuse one of
+        other layer sizes, which would otherwise start from fresh weights."""
+        if before == now:
+            return
+        changed = []
+        if before[1:-1] != now[1:-1]:
+            changed.append(f"hidden_layer_sizes {tuple(before[1:-1])} -> {tuple(now[1:-1])}")
+        if before[0] != now[0]:
+            changed.append(f"features {before[0]} -> {now[0]}")
+        if before[-1] != now[-1]:
+            changed.append(f"output units {before[-1]} -> {now[-1]}")
+        how = "partial_fit" if incremental else "warm_start=True"
+        raise ValueError(f"{how} continues the fitted network, but the layer sizes changed since "
+                         f"the previous fit ({'-'.join(map(str, before))} then, "
+                         f"{'-'.join(map(str, now))} now: {', '.join(changed)}); fit a new "
+                         f"estimator{'' if incremental else ', or set warm_start=False'}")
+
+    def _holds_out(self) -> bool:
+        """Whether fit holds out a validation set: ``early_stopping`` with a
+        step-based solver. lbfgs ignores it, as scikit-learn's MLP does ("Only
+        effective when solver='sgd' or 'adam'")."""
+        return bool(self.early_stopping) and self.solver != "lbfgs"
 
     def _batch_size(self, m: int) -> int | None:
         """"auto": scikit-learn's MLP rule, min(200, m) for the step-based
@@ -367,9 +394,10 @@ class _BackpropBase(BaseEstimator):
     @property
     def best_loss_(self) -> float | None:
         """The lowest training cost J of the fit; None with early stopping (as
-        scikit-learn: the validation score decides there)."""
+        scikit-learn: the validation score decides there; lbfgs, which ignores
+        early stopping, has one)."""
         check_is_fitted(self, "thetas_")
-        if self.early_stopping or not self.loss_curve_:
+        if self._holds_out() or not self.loss_curve_:
             return None
         return min(self.loss_curve_)
 
@@ -526,7 +554,9 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         accuracy) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the data (stratified), score it
-        every epoch, and keep the weights with the best score.
+        every epoch, and keep the weights with the best score. Only with the
+        step-based solvers (gd, momentum, nesterov, adam): lbfgs ignores it
+        and trains on all the data, as scikit-learn's MLP does.
     validation_fraction : float, default 0.1
     class_weight : dict, "balanced" or None
         Weights per class, multiplied into ``sample_weight``.
@@ -545,7 +575,9 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         Print a line per epoch (iteration, training loss, validation score
         with early stopping) on stdout, as scikit-learn's MLP does.
     warm_start : bool, default False
-        Start ``fit`` from the current weights (same architecture).
+        Start ``fit`` from the current weights. The layer sizes must be the
+        previous fit's (the same ``hidden_layer_sizes``, features and
+        classes): other sizes raise ``ValueError`` rather than start afresh.
 
     Attributes
     ----------
@@ -559,6 +591,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     validation_scores_ : list of float or None
         Validation accuracy per epoch with early stopping.
     best_validation_score_ : float or None
+        The best validation accuracy with early stopping (None without, and
+        with lbfgs).
     n_iter_ : int
         Epochs (lbfgs: iterations) of the last ``fit``, warm-started or not, as
         scikit-learn counts them; each ``partial_fit`` call adds one.

@@ -11,6 +11,7 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from .._internal import checks
+from .._internal.stacklevel import user_stacklevel
 from .history import History, InputScaleWarning, TrainingDiverged
 from ..network import Network, network_kind
 from .objective import Objective
@@ -145,7 +146,7 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
         warnings.warn(f"X's largest |x| is {largest:g}: inputs far from unit scale saturate "
                       f"sigmoid and tanh units, and training may stay near chance; standardise "
                       f"X's columns (bprop.data.standardize, or scikit-learn's StandardScaler)",
-                      InputScaleWarning, stacklevel=2)
+                      InputScaleWarning, stacklevel=user_stacklevel())
     verbose = verbose and objective.shows_progress()
     iterations, epochs, batch_size = (
         None if v is None else checks.check_positive_int(v, name)
