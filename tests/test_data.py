@@ -8,6 +8,7 @@ import struct
 import numpy as np
 import pytest
 
+import bprop
 from bprop import data
 
 
@@ -387,6 +388,27 @@ def test_npz_labels_that_int64_cannot_hold_exactly_are_refused(tmp_path, y, mess
     assert data.load_npz(tmp_path / "ok.npz")[1].tolist() == [2**62 + 1, 2**62, 0]
     np.savez(tmp_path / "ok.npz", X=np.zeros((2, 2)), y=np.array([2.0**52, -3.0]))
     assert data.load_npz(tmp_path / "ok.npz")[1].tolist() == [2**52, -3]
+
+
+def test_the_command_line_keeps_labels_beyond_2_53_apart(tmp_path, capsys):
+    """The CLI's classes come from load_csv's exact labels: the model records them, and
+    predict prints them, as the file wrote them."""
+    from bprop.cli import commands
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    X = rng.normal(size=(200, 2)) + 10 * y[:, None]
+    labels = np.array([2**53, 2**53 + 1])[y]
+    (tmp_path / "d.csv").write_text("label,0,1\n" + "".join(
+        f"{label},{a},{b}\n" for label, (a, b) in zip(labels, X)))
+    (tmp_path / "f.csv").write_text("a,b\n" + "".join(f"{a},{b}\n" for a, b in X[:20]))
+    model = str(tmp_path / "m.npz")
+    assert commands.main(["train", "--data", str(tmp_path / "d.csv"), "--iterations", "30",
+                          "--quiet", "--save", model]) == 0
+    assert bprop.load(model)[1]["classes"] == [2**53, 2**53 + 1]
+    capsys.readouterr()
+    assert commands.main(["predict", model, "--data", str(tmp_path / "f.csv")]) == 0
+    assert capsys.readouterr().out.split() == [str(label) for label in labels[:20]]
 
 
 def test_digits_ship_with_bprop_and_match_scikit_learns():
