@@ -114,6 +114,17 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     return atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
+def looks_like_model(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a zip archive holding a model's metadata record, as
+    :func:`save` writes it (read from the archive's directory alone: a quick
+    test, not the full check of :func:`load`)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return f"{_META_KEY}.npy" in z.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     """Read a model written by :func:`save`.
 
