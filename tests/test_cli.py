@@ -1,5 +1,6 @@
 """The command line, run as a user would: a subprocess."""
 
+import csv
 import os
 import subprocess
 import sys
@@ -605,3 +606,202 @@ def test_ctrl_c_while_scoring_still_saves_the_trained_model(tmp_path, monkeypatc
     thetas, meta = bprop.load(model)
     assert meta["stopped"] == "interrupted" and meta["iterations"] == 7
     assert "test_accuracy" not in meta and len(meta["cost_history"]) == 8
+
+
+# The third trial by a new user: targets a save destroyed, labels that broke lines, and
+# settings a resumed or scored model did not keep.
+
+def _cli(capsys, *args):
+    """(exit status, stdout, stderr) of the command line run in this process."""
+    from bprop.cli import main
+    try:
+        status = main(list(map(str, args)))
+    except SystemExit as e:  # argparse's errors
+        status = e.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _is_fifo(path):
+    import stat
+    return stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+def test_save_never_replaces_a_fifo_or_a_directory(tmp_path, capsys):
+    """Trial: --save /dev/null said "saved /dev/null" and (as root) replaced the device with
+    a regular file; a FIFO was replaced too. (Never /dev/null itself here: the test would
+    destroy it if the fix failed.)"""
+    fifo = tmp_path / "f.npz"
+    os.mkfifo(fifo)
+    status, out, err = _cli(capsys, "train", "--quiet", "--iterations", "5", "--save", fifo)
+    assert status == 2 and out == ""
+    assert err == (f"bprop: error: --save: {fifo} is a FIFO (named pipe), not a regular file; a "
+                   f"save replaces the file at its name, so it writes only to a regular file (or "
+                   f"a new name)\n")
+    assert _is_fifo(fifo)
+    link = tmp_path / "link.npz"
+    link.symlink_to(fifo)
+    status, _, err = _cli(capsys, "train", "--quiet", "--iterations", "5", "--save", link)
+    assert status == 2 and f"--save: {link} (a link to {fifo}) is a FIFO" in err
+    assert link.is_symlink() and _is_fifo(fifo)
+    (tmp_path / "d.npz").mkdir()
+    status, _, err = _cli(capsys, "train", "--quiet", "--iterations", "5", "--save",
+                          tmp_path / "d.npz")
+    assert (status, err) == (2, f"bprop: error: --save: {tmp_path / 'd.npz'} is a directory, "
+                                f"not a file name\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.npz", "f.npz", "link.npz"]
+
+
+def test_save_never_replaces_the_data_or_a_file_that_is_not_a_model(tmp_path, capsys,
+                                                                     monkeypatch):
+    """Trial: train --data X --save X wrote the model over the training data."""
+    monkeypatch.chdir(tmp_path)
+    csv_data = _blobs_csv(tmp_path / "d.csv")
+    X, y = np.loadtxt(csv_data, delimiter=",")[:, 1:], np.loadtxt(csv_data, delimiter=",")[:, 0]
+    np.savez(tmp_path / "d.npz", X=X, y=y.astype(int))
+    kept = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for data, save in (("d.npz", "d.npz"), ("d.npz", str(tmp_path / "d.npz")),
+                       ("./d.npz", "../" + tmp_path.name + "/d.npz"), ("d.csv", "d.csv")):
+        status, out, err = _cli(capsys, "train", "--data", data, "--hidden", "2", "--quiet",
+                                "--save", save)
+        assert (status, out) == (2, "")
+        assert err == (f"bprop: error: --save {save} is the file of --data {data}: the model "
+                       f"would replace the data; name another file for the model\n")
+    status, _, err = _cli(capsys, "train", "--quiet", "--iterations", "2", "--save", "m.txt")
+    assert (status, err) == (2, "bprop: error: --save m.txt: a model file is an .npz archive; "
+                                "name it m.npz (or another name ending in .npz)\n")
+    np.savez(tmp_path / "other.npz", X=X)  # someone's arrays: not replaced either
+    kept["other.npz"] = (tmp_path / "other.npz").read_bytes()
+    status, _, err = _cli(capsys, "train", "--quiet", "--iterations", "2", "--save", "other.npz")
+    assert (status, err) == (2, "bprop: error: --save other.npz: the file is there and is not a "
+                                "bprop model (data, or another program's file?); the model would "
+                                "replace it: name another file, or remove it first\n")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == kept
+    # a model's name in any case; saving over a model (the resumed one, too) is fine
+    assert _cli(capsys, "train", "--quiet", "--iterations", "2", "--save", "M.NPZ")[0] == 0
+    status, _, err = _cli(capsys, "train", "--quiet", "--iterations", "2", "--resume", "M.NPZ",
+                          "--save", "M.NPZ")
+    assert status == 0, err
+    assert bprop.load("M.NPZ")[1]["iterations"] == 2
+
+
+def test_labels_print_one_per_line_escaped(tmp_path, capsys):
+    """Trial: a class "nine\\nnine" printed on two lines by predict."""
+    names = ["nine\nnine", "back\\slash", "tab\there"]
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 300)
+    X = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])[k] + rng.normal(size=(300, 2)) * 0.3
+    with open(tmp_path / "d.csv", "w", newline="") as f:
+        csv.writer(f).writerows([[names[c], a, b] for c, (a, b) in zip(k, X)])
+    model = tmp_path / "m.npz"
+    status, _, err = _cli(capsys, "train", "--data", tmp_path / "d.csv", "--hidden", "4",
+                          "--quiet", "--save", model)
+    assert status == 0, err
+    status, out, err = _cli(capsys, "predict", model, "--data", tmp_path / "d.csv")
+    assert status == 0, err
+    shown = {"nine\nnine": "nine\\nnine", "back\\slash": "back\\\\slash",
+             "tab\there": "tab\\there"}
+    lines = out.splitlines()
+    assert len(lines) == 300 and set(lines) == set(shown.values())
+    assert np.mean(np.array(lines) == np.array([shown[names[c]] for c in k])) > 0.95
+    status, out, _ = _cli(capsys, "evaluate", model)
+    assert status == 0 and "  back\\\\slash  " in out and "  nine\\nnine  " in out
+    with open(tmp_path / "new.csv", "w", newline="") as f:
+        csv.writer(f).writerows([["new\r\nlabel", 0.0, 0.0], [names[0], 4.0, 0.0]])
+    status, _, err = _cli(capsys, "evaluate", model, "--data", tmp_path / "new.csv")
+    assert (status, err) == (2, f"bprop: error: --data {tmp_path / 'new.csv'} has labels the "
+                                f"model does not know (new\\r\\nlabel); its classes are "
+                                f"back\\\\slash, nine\\nnine, tab\\there\n")
+    status, out, _ = _cli(capsys, "predict", "--help")
+    assert status == 0 and "line feed, carriage return and tab print as \\\\, \\n, \\r" in out
+
+
+def test_delimiter_that_cannot_separate_fields_is_named_as_the_flag(capsys):
+    """Trial: --delimiter '"' was reported as "--data delimiter ..."."""
+    for value, role in (('"', "quotes fields"), ("\n", "ends lines")):
+        status, out, err = _cli(capsys, "train", "--delimiter", value, "--quiet")
+        assert status == 2 and out == ""
+        assert (f"argument --delimiter: {value!r} cannot separate fields: in a CSV file it "
+                f"{role}") in err and "--data" not in err
+
+
+def test_resume_without_data_trains_on_the_models_own_data(tmp_path, capsys):
+    """Trial: train --resume m.npz without --data trained on the digits."""
+    data = _blobs_csv(tmp_path / "d.csv")
+    text = data.read_text()
+    data.write_text(text.replace(",", ";"))
+    model = tmp_path / "m.npz"
+    status, _, err = _cli(capsys, "train", "--data", data, "--delimiter", ";", "--hidden", "3",
+                          "--seed", "3", "--test-fraction", "0.3", "--quiet", "--save", model)
+    assert status == 0, err
+    status, out, err = _cli(capsys, "train", "--resume", model, "--iterations", "2")
+    assert status == 0, err
+    assert err.splitlines()[0] == (f"bprop: note: no --data: resuming on the data the model of "
+                                   f"--resume {model} was trained on, {data}")
+    assert out.splitlines()[0].startswith(f"training 2-3-3 (sigmoid hidden, logistic output) on "
+                                          f"211 samples ({data}), ")  # its split, its delimiter
+    data.write_text(text.replace(",", ";")[:-2] + "9\n")  # the file changed since: refused
+    status, out, err = _cli(capsys, "train", "--resume", model, "--iterations", "2")
+    assert (status, out) == (2, "")
+    assert err == (f"bprop: error: the model was trained on {data}, and d.csv has changed since "
+                   f"training (its content differs): the rows its training held out are no "
+                   f"longer known; pass --data {data} to train on the data as they are now\n")
+    data.unlink()
+    status, _, err = _cli(capsys, "train", "--resume", model, "--iterations", "2")
+    assert (status, err) == (2, f"bprop: error: the model of --resume {model} was trained on "
+                                f"{data}, which is not there now; name the data with --data\n")
+    bprop.save(tmp_path / "py.npz", bprop.Network(bprop.initialize([64, 5, 10], seed=0)))
+    status, _, err = _cli(capsys, "train", "--resume", tmp_path / "py.npz")
+    assert (status, err) == (2, f"bprop: error: --resume {tmp_path / 'py.npz'} records no "
+                                f"training data (saved from Python?); name the data to train on "
+                                f"with --data\n")
+
+
+def test_resume_keeps_the_models_learning_rate_and_says_so(tmp_path, capsys):
+    """Trial: a model trained at 0.002 resumed at adam's default 0.001, silently."""
+    data = _blobs_csv(tmp_path / "d.csv")
+    model, more = tmp_path / "m.npz", tmp_path / "more.npz"
+    status, _, err = _cli(capsys, "train", "--data", data, "--hidden", "3", "--optimizer", "adam",
+                          "--learning-rate", "0.002", "--iterations", "3", "--quiet", "--save",
+                          model)
+    assert status == 0, err
+    note = (f"bprop: note: learning rate 0.002, the one adam trained the model of --resume "
+            f"{model} with (--learning-rate sets another)")
+    for flags, rate, said in ((("--optimizer", "adam"), 0.002, True),
+                              (("--optimizer", "adam", "--learning-rate", "0.01"), 0.01, False),
+                              (("--optimizer", "gd"), 1.0, False)):  # gd's default
+        status, _, err = _cli(capsys, "train", "--data", data, "--resume", model, *flags,
+                              "--iterations", "1", "--quiet", "--save", more)
+        assert status == 0, err
+        assert bprop.load(more)[1]["learning_rate"] == rate
+        assert (note in err) == said and "held out" not in err, flags
+    other = _blobs_csv(tmp_path / "other.csv", seed=7)  # other data: the held-out rows unknown
+    status, _, err = _cli(capsys, "train", "--data", other, "--resume", model, "--optimizer",
+                          "adam", "--iterations", "1", "--quiet")
+    assert status == 0, err
+    assert err.splitlines() == [
+        f"bprop: note: --data {other} is not the data the model of --resume {model} was trained "
+        f"on (other.csv: the model recorded other files): the rows its training held out are "
+        f"unknown for these data, so its test part may hold rows it was trained on", note]
+
+
+def test_evaluate_and_predict_read_a_file_of_the_models_kind_with_its_delimiter(tmp_path,
+                                                                                capsys):
+    """Trial: evaluate --data F of a model trained with --delimiter ';' split F by ','."""
+    text = _blobs_csv(tmp_path / "d.csv").read_text().replace(",", ";")
+    (tmp_path / "d.csv").write_text(text)
+    (tmp_path / "again.CSV").write_text(text)
+    (tmp_path / "again.txt").write_text(text)
+    model = tmp_path / "m.npz"
+    status, _, err = _cli(capsys, "train", "--data", tmp_path / "d.csv", "--delimiter", ";",
+                          "--hidden", "3", "--quiet", "--save", model)
+    assert status == 0, err
+    status, out, err = _cli(capsys, "evaluate", model, "--data", tmp_path / "again.CSV")
+    assert status == 0 and "on 300 samples" in out, err
+    status, out, err = _cli(capsys, "predict", model, "--data", tmp_path / "again.CSV")
+    assert status == 0 and len(out.split()) == 300, err
+    status, _, err = _cli(capsys, "evaluate", model, "--data", tmp_path / "again.txt")
+    assert status == 2 and "1 column split by ','" in err  # another kind: its own default
+    status, out, err = _cli(capsys, "evaluate", model, "--data", tmp_path / "again.txt",
+                            "--delimiter", ";")
+    assert status == 0 and "on 300 samples" in out, err

@@ -109,3 +109,27 @@ def test_saturated_outputs_give_finite_exact_cost():
     assert J == pytest.approx(1000.0, rel=1e-15)
     assert np.isfinite(grads[0]).all()
     np.testing.assert_allclose(grads[0], [[1.0, 1.0], [-1.0, -1.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("m", [63, 300, 4500])
+def test_a_first_layer_summed_per_chunk(dtype, m):
+    # A first layer larger than 256 KB (400 x 201 weights) has its Delta summed once per
+    # chunk of up to 4 blocks, from the blocks' kept delta rows and the chunk's inputs
+    # (uint8 X: converted into one chunk-sized buffer). Against the reference to the
+    # rounding of the sums, and bit for bit between thread counts and input types.
+    sizes = [400, 200, 3]
+    thetas, _, y = make_problem(sizes, m, dtype=dtype, seed=m, scale=0.1)
+    X8 = np.random.default_rng(m).integers(0, 256, size=(m, sizes[0]), dtype=np.uint8)
+    X = (X8.astype(dtype) * dtype(1 / 255))
+    J, grads = bprop.cost_and_gradient(thetas, X8, y, 0.5, num_threads=1)
+    t64 = [t.astype(np.float64) for t in thetas]
+    J_ref, grads_ref = reference.cost_and_gradient(t64, X.astype(np.float64), y, 0.5)
+    rtol, atol = _tolerances(dtype)
+    assert J == pytest.approx(J_ref, rel=rtol)
+    assert_close_lists(grads, grads_ref, rtol=rtol, atol=atol)
+    for other in (bprop.cost_and_gradient(thetas, X8, y, 0.5, num_threads=2),
+                  bprop.cost_and_gradient(thetas, X, y, 0.5, num_threads=2, x_scale=1)):
+        assert other[0] == J
+        for g, h in zip(other[1], grads):
+            np.testing.assert_array_equal(g, h)

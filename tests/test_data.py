@@ -439,6 +439,24 @@ def test_csv_is_read_by_the_standard_rules(tmp_path, quoting):
     assert data.files.csv_width(tmp_path / "q.csv") == 3
 
 
+def test_an_unbalanced_quote_is_named_where_its_field_begins(tmp_path):
+    """Trial: the csv module's "field larger than field limit (131072)" at a line far
+    below the quote that opened the field (here line 5) and never closed it."""
+    rows = ['label,a', '"two\nlines",1', '1, "2"""', '0,"3',
+            *(f"{i % 2},{i}" for i in range(30000))]
+    (tmp_path / "unbal.csv").write_text("\n".join(rows) + "\n")
+    message = (f"{tmp_path / 'unbal.csv'}: line 5: unbalanced quote: the quoted field that "
+               f"begins on this line is never closed (CSV quoting: a quoted field ends with a "
+               f"quote followed by the delimiter or the line's end)")
+    for read in (data.load_csv, data.load_csv_features):
+        with pytest.raises(ValueError) as e:
+            read(tmp_path / "unbal.csv")
+        assert str(e.value) == message, read
+    (tmp_path / "after.csv").write_text('1,"a"b,"c\n2,3,4\n')  # text after a closing quote
+    with pytest.raises(ValueError, match=r"after.csv: line 1: ',' expected after '\"'"):
+        data.load_csv(tmp_path / "after.csv")
+
+
 def test_csv_errors_name_the_files_own_lines_across_quoted_line_breaks(tmp_path, monkeypatch):
     text = 'label,a,b\n"two\nlines",1,2\n\ncat,"x",3\n'
     (tmp_path / "t.csv").write_text(text)
@@ -448,7 +466,8 @@ def test_csv_errors_name_the_files_own_lines_across_quoted_line_breaks(tmp_path,
     with pytest.raises(ValueError, match="line 3 has 2 columns, the first row has 3"):
         data.load_csv(tmp_path / "t.csv")
     (tmp_path / "t.csv").write_text('1,2,3\n0,"4,5\n1,2,3\n')
-    with pytest.raises(ValueError, match=r"t.csv: line 3: unexpected end of data \(CSV quoting"):
+    with pytest.raises(ValueError, match=r"t.csv: line 2: unbalanced quote: the quoted "
+                                         r"field that begins on this line is never closed"):
         data.load_csv(tmp_path / "t.csv")
     # converted a few rows at a time: the line numbers stay the file's
     monkeypatch.setattr(data.files, "_CHUNK_CHARS", 12)

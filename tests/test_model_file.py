@@ -273,3 +273,60 @@ def test_a_slice_keeps_the_kind_or_refuses():
     with pytest.raises(ValueError, match="say which network this is"):
         bprop.save("never.npz", net + [])  # a kind is never made up for them
     assert len(net) == 3 and net[0].shape == (4, 4)  # unchanged, and int indexing as before
+
+
+def _is_fifo(path):
+    import stat
+    return stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+def test_save_refuses_a_fifo_and_leaves_it_as_it_was(tmp_path):
+    """Trial: a save renamed a regular file over a FIFO (and, as root, over /dev/null)."""
+    net = bprop.Network(bprop.initialize([3, 2, 2], seed=0))
+    fifo = tmp_path / "f.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(FileExistsError) as e:
+        bprop.save(fifo, net)
+    assert str(e.value) == (f"{fifo} is a FIFO (named pipe), not a regular file; a save replaces "
+                            f"the file at its name, so it writes only to a regular file (or a "
+                            f"new name)")
+    assert _is_fifo(fifo) and sorted(p.name for p in tmp_path.iterdir()) == ["f.npz"]
+    link = tmp_path / "link.npz"  # a link to a FIFO: refused too, both kept
+    link.symlink_to(fifo)
+    with pytest.raises(FileExistsError, match=rf"link.npz \(a link to {fifo}\) is a FIFO"):
+        bprop.save(link, net)
+    assert link.is_symlink() and _is_fifo(fifo)
+    with pytest.raises(IsADirectoryError, match="is a directory, not a file name"):
+        bprop.save(tmp_path, net)
+    from bprop._internal.atomic import check_writable_directory
+    with pytest.raises(FileExistsError, match=r"f.npz is a FIFO \(named pipe\), not a regular"):
+        check_writable_directory(fifo)
+
+
+def test_save_checks_again_right_before_the_rename(tmp_path):
+    """What takes the target's name while the model is written is not replaced either."""
+    from bprop._internal.atomic import atomic_write
+    target = tmp_path / "m.npz"
+
+    def write(f):
+        f.write(b"model")
+        os.mkfifo(target)  # another program makes a FIFO there meanwhile
+
+    with pytest.raises(FileExistsError, match=r"m.npz is a FIFO \(named pipe\), not a regular"):
+        atomic_write(target, write)
+    assert _is_fifo(target) and sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+
+
+def test_load_refuses_a_fifo_instead_of_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "f.npz"
+    os.mkfifo(fifo)
+    fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer, so that no open waits
+    try:
+        os.write(fd, b"junk")
+        with pytest.raises(ValueError) as e:
+            bprop.load(fifo)
+    finally:
+        os.close(fd)
+    assert str(e.value) == f"{fifo} is a FIFO (named pipe), not a model file"
+    with pytest.raises(ValueError, match="is a directory, not a model file"):
+        bprop.load(tmp_path)

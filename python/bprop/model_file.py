@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._internal import checks
-from ._internal.atomic import atomic_write, remove_stale_temp_files
+from ._internal.atomic import atomic_write, remove_stale_temp_files, special_file_kind
 from .network import Network, network_kind
 from .params import layer_sizes
 
@@ -54,7 +54,9 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
         is complete on disk. A file replaced keeps its permission bits; a new
         one gets the usual ones (0666 less the umask). Temporary files of this
         target left by writers that were killed (and are no longer running)
-        are removed.
+        are removed. Only a regular file is replaced (a symbolic link to one:
+        the file it points at); a directory, FIFO, device or socket at
+        ``path`` is refused and left as it is.
     thetas : Network or list of ndarray
         A :class:`bprop.Network` (what :func:`bprop.train` returns) carries
         its activation and output; a plain list needs both given.
@@ -75,6 +77,9 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
         When ``thetas`` is a plain list and ``activation`` or ``output`` is
         not given: a model file that forgets its kind would later be run as
         the wrong network.
+    IsADirectoryError, FileExistsError
+        When ``path`` is a directory, or a FIFO, device or socket: the save
+        would replace it with a regular file.
     """
     missing = [name for name, given in (("activation", activation), ("output", output))
                if given is None and not hasattr(thetas, name)]
@@ -109,6 +114,17 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     return atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
+def looks_like_model(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a zip archive holding a model's metadata record, as
+    :func:`save` writes it (read from the archive's directory alone: a quick
+    test, not the full check of :func:`load`)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return f"{_META_KEY}.npy" in z.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     """Read a model written by :func:`save`.
 
@@ -122,7 +138,8 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     Raises
     ------
     ValueError
-        When the file is corrupt, truncated, not a bprop model, or from a newer format.
+        When the file is corrupt, truncated, not a bprop model, or from a newer
+        format, or when ``path`` is a directory, FIFO, device or socket.
 
     Notes
     -----
@@ -130,8 +147,9 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     that were killed mid-write and are no longer running.
     """
     path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{path} is a directory, not a model file")
+    kind = special_file_kind(path)  # (opening a FIFO would wait for a writer forever)
+    if kind is not None:
+        raise ValueError(f"{path} is {kind}, not a model file")
     remove_stale_temp_files(path)  # of writes of this file killed mid-way
     try:
         with open(path, "rb") as fh:

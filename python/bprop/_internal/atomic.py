@@ -10,6 +10,11 @@ and a tag of its host name. A writer killed mid-write (SIGKILL, power loss)
 leaves it behind; the next write or load of the same target removes such
 files of processes of this host that are no longer alive, and never one whose
 process still runs (or that another host wrote).
+
+Only a regular file (or a symbolic link to one) is ever replaced: a FIFO, a
+device, a socket or a directory at the target's name is refused, before the
+write and again right before the rename, since the rename would put a plain
+file in its place (``/dev/null`` replaced by a file, for one).
 """
 
 from __future__ import annotations
@@ -59,6 +64,38 @@ def _pid_alive(pid: int) -> bool:
 def _resolved(path: str | os.PathLike) -> Path:
     """The file a write goes to: a symbolic link's target, so that the link stays a link."""
     return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+
+
+_SPECIAL_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISSOCK, "a socket"))
+
+
+def special_file_kind(path: str | os.PathLike) -> str | None:
+    """What is at ``path`` (after symbolic links) when it is there and is not a
+    regular file: "a directory", "a FIFO (named pipe)", "a character device",
+    ...; None for a regular file or nothing (or what cannot be looked at)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for is_kind, kind in _SPECIAL_KINDS if is_kind(mode)), "not a regular file")
+
+
+def _refuse_special(path: str | os.PathLike) -> None:
+    """Raise when a save to ``path`` would replace something that is not a
+    regular file (a symbolic link is followed: a link to a regular file is fine)."""
+    kind = special_file_kind(path)
+    if kind is None:
+        return
+    shown = f"{path} (a link to {os.path.realpath(path)})" if os.path.islink(path) else f"{path}"
+    if kind == "a directory":
+        raise IsADirectoryError(f"{shown} is a directory, not a file name")
+    # (no errno: atomic_write passes it on as it is, not as a failed write)
+    raise FileExistsError(f"{shown} is {kind}, not a regular file; a save replaces the file at "
+                          f"its name, so it writes only to a regular file (or a new name)")
 
 
 def remove_stale_temp_files(path: str | os.PathLike) -> list[Path]:
@@ -111,14 +148,15 @@ def check_writable_directory(path: str | os.PathLike) -> Path:
     The check creates and removes a temporary file there, as a save would, so
     that directories one cannot write in for any reason (``/proc``, ``/sys``,
     a read-only mount, a full disk's quota) fail here and not after training.
+    A target that is there and is not a regular file (a directory, FIFO,
+    device or socket) is refused as :func:`atomic_write` refuses it.
     """
     target = Path(path)
     written = _resolved(target)  # a symbolic link's file: where a save writes
     directory = written.parent if str(written.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"{target}: the directory {directory} does not exist")
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a directory, not a file name")
+    _refuse_special(target)
     if not os.access(directory, os.W_OK | os.X_OK):
         raise PermissionError(f"{target}: cannot write in the directory {directory}")
     try:
@@ -134,13 +172,15 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
     """Call ``write(f)`` on a temporary file, then rename it to ``path`` (to the
     file a symbolic link points at, so that the link stays a link). Errors of
     the file system name ``path``; stale temporary files of ``path`` left by
-    dead writers are removed first."""
+    dead writers are removed first. A ``path`` that is there and is not a
+    regular file (a directory, FIFO, device or socket) raises
+    ``IsADirectoryError`` or ``FileExistsError``, checked before the write and
+    again before the rename, and is left as it was."""
     target = _resolved(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"{target}: the directory {directory} does not exist")
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a directory, not a file name")
+    _refuse_special(path)
     remove_stale_temp_files(target)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -156,6 +196,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
+        _refuse_special(path)  # again: something else may have taken the name meanwhile
         os.replace(tmp, target)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)

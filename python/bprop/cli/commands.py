@@ -23,16 +23,17 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
-from .common import (DATA_HELP, CliError, banner, check_fingerprint, check_memory, class_values,
-                     classes_from_meta, data_files, data_spec_for_record, display_names, file_kind,
-                     fingerprint, format_scores, fraction_up_to_one, has_own_test_split, in_flags,
-                     input_scale, interrupted_exit, load_data, mnist_directory, model_record,
-                     non_negative_real, one_char, open_fraction, parse_hidden, positive_int,
-                     positive_real, read_whole, save_model, scale_hint, scores, seed_int, split,
-                     split_shard, summary, text_columns, text_delimiter, thread_count,
-                     to_class_indices, train_settings)
+from .common import (DATA_HELP, LABEL_ESCAPES_HELP, CliError, banner, changed_data,
+                     check_fingerprint, check_memory, class_values, classes_from_meta, data_files,
+                     data_spec_for_record, display_names, file_kind, fingerprint, format_scores,
+                     fraction_up_to_one, has_own_test_split, in_flags, input_scale,
+                     interrupted_exit, load_data, mnist_directory, model_record, non_negative_real,
+                     one_char, open_fraction, parse_hidden, positive_int, positive_real,
+                     read_whole, recorded_delimiter, save_model, scale_hint, scores, seed_int,
+                     shown_label, split, split_shard, summary, text_columns, text_delimiter,
+                     thread_count, to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
-from ..model_file import load
+from ..model_file import load, looks_like_model
 from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
@@ -42,6 +43,7 @@ from ..training import InputScaleWarning, TrainingDiverged, train
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
     """Accuracy, per-class accuracy and the confusion matrix; y are output units."""
     K = len(names)
+    names = [shown_label(n) for n in names]  # one line each
     cm = confusion_counts(y_true, y_pred, K)
     width = max(len(n) for n in names)
     lines = [f"accuracy {np.mean(y_true == y_pred):.4f} on {len(y_true)} samples", "per class:"]
@@ -57,13 +59,41 @@ def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> s
     return "\n".join(lines)
 
 
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: by the file system when both are
+    there, else by their resolved paths."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def check_save_target(args: argparse.Namespace) -> None:
+    """--save names a model file (.npz) that may be replaced: never the data it
+    trains on, nor a file there that is not a model (data of another kind,
+    a FIFO or a device), nor a directory it cannot write in."""
+    target, data = args.save, getattr(args, "data", None)
+    if data and file_kind(data) and not has_own_test_split(data) and same_file(target, data):
+        raise CliError(f"--save {target} is the file of --data {data}: the model would replace "
+                       f"the data; name another file for the model")
+    if Path(target).suffix.lower() != ".npz":
+        raise CliError(f"--save {target}: a model file is an .npz archive; name it "
+                       f"{Path(target).stem or 'model'}.npz (or another name ending in .npz)")
+    try:
+        check_writable_directory(target)  # (refuses a FIFO, a device, a directory)
+    except OSError as e:
+        raise CliError(f"--save: {e}") from None
+    if os.path.isfile(target) and os.path.getsize(target) and os.access(target, os.R_OK) \
+            and not looks_like_model(target):
+        raise CliError(f"--save {target}: the file is there and is not a bprop model (data, or "
+                       f"another program's file?); the model would replace it: name another "
+                       f"file, or remove it first")
+
+
 def check_outputs_writable(args: argparse.Namespace) -> None:
     """--save and --plot are checked before a long run, not after it."""
     if getattr(args, "save", None):
-        try:
-            check_writable_directory(args.save)
-        except OSError as e:
-            raise CliError(f"--save: {e}") from None
+        check_save_target(args)
     if getattr(args, "plot", None):
         from .. import plot
         try:
@@ -146,13 +176,71 @@ def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
     args.split_ranks = int(meta.get("split_ranks") or 1)
 
 
+def resume_data(args: argparse.Namespace, meta: dict) -> None:
+    """--resume's data: without --data, the model's own (said first; refused by
+    name when its files changed since training, as evaluate refuses them).
+    Either way the data are fingerprinted (``args.data_fingerprint``), a text
+    file of the recorded kind is read with the recorded delimiter, and data
+    that are not the model's own get a note: its held-out rows are unknown."""
+    recorded = meta.get("data")
+    if args.data is None:
+        if not isinstance(recorded, str) or not recorded:
+            raise CliError(f"--resume {args.resume} records no training data (saved from "
+                           f"Python?); name the data to train on with --data")
+        if file_kind(recorded) and not has_own_test_split(recorded) \
+                and not Path(recorded).is_file():
+            raise CliError(f"the model of --resume {args.resume} was trained on {recorded}, "
+                           f"which is not there now; name the data with --data")
+        args.delimiter = recorded_delimiter(recorded, args.delimiter, meta)
+        args.data_fingerprint = fingerprint(data_files(recorded))
+        note = check_fingerprint(args.resume, meta, recorded, args.data_fingerprint, "train on")
+        args.data = recorded
+        args.notes.append(f"bprop: note: no --data: resuming on the data the model of --resume "
+                          f"{args.resume} was trained on, {recorded}")
+        args.notes.extend([note] if note else [])
+        return
+    args.delimiter = recorded_delimiter(args.data, args.delimiter, meta)
+    args.data_fingerprint = fingerprint(data_files(args.data))
+    changed = changed_data(meta, args.data_fingerprint)
+    if changed:
+        name, what = changed[0]
+        args.notes.append(f"bprop: note: --data {args.data} is not the data the model of "
+                          f"--resume {args.resume} was trained on ({name}: {what}): the rows "
+                          f"its training held out are unknown for these data, so its test part "
+                          f"may hold rows it was trained on")
+
+
+def resume_learning_rate(args: argparse.Namespace, meta: dict) -> None:
+    """Without --learning-rate, resuming with the model's optimizer keeps the
+    model's learning rate (not the optimizer's default), and says so."""
+    rate = meta.get("learning_rate")
+    if args.learning_rate is not None or args.optimizer != meta.get("optimizer") \
+            or isinstance(rate, bool) or not isinstance(rate, (int, float)) \
+            or not (math.isfinite(rate) and rate > 0):
+        return
+    args.learning_rate = float(rate)
+    args.notes.append(f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
+                      f"the model of --resume {args.resume} with (--learning-rate sets another)")
+
+
 def check_settings(args: argparse.Namespace) -> None:
+    """Resolve and check train's flags; what resuming took from the model is
+    said in ``args.notes``, printed once the data and network pass their checks
+    (an error stays one line)."""
     check_threads(args)
+    if args.distributed:  # checked here, before MPI: every rank says the same
+        for flag in ("resume", "standardize", "early_stopping", "validation_fraction", "plot"):
+            if getattr(args, flag):
+                raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
     args.resumed_scaling = None
     args.split_ranks = 1
+    args.data_fingerprint = None
+    args.notes = []
     if args.resume:  # the network's kind, input scaling and data split are the model's
         net, meta = load_model(args.resume, "--resume")
+        resume_data(args, meta)
         keep_resumed_split(args, meta)
+        resume_learning_rate(args, meta)
         args.resumed_scaling = meta.get("standardize")
         args.resumed_sizes = meta["layer_sizes"]
         if args.standardize and not args.resumed_scaling:
@@ -164,6 +252,7 @@ def check_settings(args: argparse.Namespace) -> None:
             if given is not None and given != mine:
                 raise CliError(f"--{name} {given}: the model of --resume has {mine}")
             setattr(args, name, mine)
+    args.data = args.data or "digits"
     args.seed = 0 if args.seed is None else args.seed
     args.activation = args.activation or "sigmoid"
     args.output = args.output or "logistic"
@@ -181,12 +270,8 @@ def check_settings(args: argparse.Namespace) -> None:
             raise CliError("--learning-rate: lbfgs chooses its own step sizes; leave it out")
         if args.iterations is None and args.epochs is None:
             args.iterations = 200
-    if args.distributed:  # checked here, before MPI: every rank says the same
-        for flag in ("resume", "standardize", "early_stopping", "validation_fraction", "plot"):
-            if getattr(args, flag):
-                raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
-        if args.output == "identity":
-            raise CliError("--output identity is not available with --distributed")
+    if args.distributed and args.output == "identity":
+        raise CliError("--output identity is not available with --distributed")
     if args.early_stopping and args.validation_fraction is None:
         args.validation_fraction = 0.1
 
@@ -208,7 +293,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                    "real" if regression else "labels", raw_pixels=not scaled,
                    ranks=args.split_ranks)
     # evaluate without --data checks that the files are still the ones trained on
-    args.data_fingerprint = fingerprint(data_files(args.data)) if args.save else None
+    if args.save and args.data_fingerprint is None:  # (--resume took it already)
+        args.data_fingerprint = fingerprint(data_files(args.data))
     classes = None
     if regression:
         ytr, yte = ds.y_train, ds.y_test
@@ -233,6 +319,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     thetas = initial_network(args, sizes, dtype, classes)
     sizes = layer_sizes(thetas)
     arch = "-".join(map(str, sizes))
+    for note in args.notes:  # what --resume took from the model, once all is checked
+        print(note, file=sys.stderr, flush=True)
     hint = None if scaled or args.resume else scale_hint(input_scale(Xtr))
     if hint:  # (said here, in flags: train's InputScaleWarning is silenced below)
         print(hint, file=sys.stderr, flush=True)
@@ -336,17 +424,17 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
                            f"the data to score with --data")
         seed = meta.get("seed", 0)
         fraction = meta.get("test_fraction") or 0.2
-        if spec.endswith((".npz", ".csv")) and not Path(spec).exists():
+        if file_kind(spec) and not has_own_test_split(spec) and not Path(spec).is_file():
             raise CliError(f"the model was trained on {spec}, which is not there now; "
                            f"name the data with --data")
-        check_fingerprint(args.model, meta, spec, data_files(spec, ("test",)))
+        note = check_fingerprint(args.model, meta, spec,
+                                 fingerprint(data_files(spec, ("test",))))
+        if note:
+            print(note, file=sys.stderr)
         if has_own_test_split(spec):
             d, names = mnist_directory(spec)
             X, y = bdata.load_mnist(d, "test", dtype=dtype)
             return spec, X, y, names, "its test split"
-        if file_kind(spec) and not Path(spec).exists():
-            raise CliError(f"the model was trained on {spec}, which is not there now; "
-                           f"name the data with --data")
         X, y = read_whole(spec, dtype, meta.get("delimiter"), targets)
         _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
@@ -358,7 +446,7 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
         d, names = mnist_directory(spec)
         X, y = bdata.load_mnist(d, "test", dtype=dtype)
         return spec, X, y, names, "its test split"
-    X, y = read_whole(spec, dtype, args.delimiter, targets)
+    X, y = read_whole(spec, dtype, recorded_delimiter(spec, args.delimiter, meta), targets)
     if args.test_fraction is None or args.test_fraction == 1:
         if args.seed is not None:
             raise CliError("--seed: scoring all of --data needs no seed (it seeds --test-fraction)")
@@ -435,7 +523,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
     check_threads(args)
     n_inputs = thetas[0].shape[1] - 1
-    X = read_features(args.data, n_inputs, args.delimiter,
+    X = read_features(args.data, n_inputs, recorded_delimiter(args.data, args.delimiter, meta),
                       "real" if thetas.output == "identity" else "labels")
     if X.shape[1] != n_inputs:
         raise CliError(f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
@@ -444,8 +532,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     out = predict(thetas, X, num_threads=args.threads)
     if thetas.output == "identity":  # the outputs themselves, one row per sample
         print("\n".join(" ".join(f"{v:.8g}" for v in row) for row in out))
-    else:
-        print("\n".join(map(str, classes_from_meta(meta, thetas[-1].shape[0])[out])))
+    else:  # each label on one line: escaped (LABEL_ESCAPES_HELP)
+        labels = [shown_label(c) for c in classes_from_meta(meta, thetas[-1].shape[0])]
+        print("\n".join(labels[k] for k in out))
     return 0
 
 
@@ -487,8 +576,10 @@ def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid"
 
 def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delimiter", type=one_char, default=None, metavar="CHAR",
-                   help="field separator of a text file ('tab' for tabs; default: a tab for "
-                        ".tsv, else ',')")
+                   help="field separator of a text file ('tab' for tabs; not a quote or a line "
+                        "break). Default: for a file of the same kind (.csv, .tsv, .txt) as a "
+                        "saved model's own data, the delimiter those were read with; else a tab "
+                        "for .tsv, else ','")
     p.add_argument("--threads", type=thread_count, default=None, metavar="N",
                    help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)")
 
@@ -502,8 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a network and report train/test accuracy",
                        description="Train a network; print its cost and train/test accuracy.")
-    t.add_argument("--data", default="digits", metavar="DATA",
-                   help=DATA_HELP + " (default: digits)")
+    t.add_argument("--data", default=None, metavar="DATA",
+                   help=DATA_HELP + " (default: digits; with --resume: the model's own data, "
+                                    "refused if those files changed since its training)")
     t.add_argument("--hidden", default=None, metavar="SIZES",
                    help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer "
                         "(default: 25)")
@@ -513,7 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs",
                    help="default: lbfgs")
     t.add_argument("--learning-rate", type=positive_real, default=None, metavar="RATE",
-                   help=f"step size (default per optimizer: {rates}; lbfgs: its own)")
+                   help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
+                        f"--resume and the model's optimizer: the model's)")
     g = t.add_mutually_exclusive_group()
     g.add_argument("--iterations", type=positive_int, default=None, metavar="N",
                    help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 "
@@ -548,9 +641,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="epochs without improvement before early stopping (default: 5)")
     t.add_argument("--resume", metavar="MODEL.npz",
                    help="start from a saved model's weights (same inputs and classes); on "
-                        "the model's own data, its split (--seed, --test-fraction) is kept")
+                        "the model's own data (the default), its split (--seed, "
+                        "--test-fraction) is kept; with the model's optimizer, its learning rate")
     t.add_argument("--save", metavar="MODEL.npz",
-                   help="write the trained model here (also after Ctrl-C, which then exits 130)")
+                   help="write the trained model here (also after Ctrl-C, which then exits 130): "
+                        "a name ending in .npz, not the --data file; an existing file is "
+                        "replaced only if it is a bprop model")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     t.add_argument("--distributed", action="store_true",
@@ -577,7 +673,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser("predict", help="predicted labels for new data, one per line",
-                       description="Print a saved model's predicted label for every sample.")
+                       description="Print a saved model's predicted label for every sample, "
+                                   f"one per line: {LABEL_ESCAPES_HELP}.")
     r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
     r.add_argument("--data", required=True, metavar="DATA",
                    help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "

@@ -162,7 +162,7 @@ def class_values(*labels: np.ndarray) -> np.ndarray:
     """The classes present in the data, sorted: what output unit k stands for."""
     classes = np.unique(np.concatenate([np.asarray(y).ravel() for y in labels]))
     if classes.size < 2:
-        only = classes[0] if classes.size else "none"
+        only = shown_label(classes[0]) if classes.size else "none"
         raise CliError(f"the data hold a single class (label {only}): a classifier needs at "
                        f"least two")
     return classes
@@ -176,9 +176,9 @@ def to_class_indices(y: np.ndarray, classes: np.ndarray, what: str) -> np.ndarra
     idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
     unknown = classes[idx] != y
     if unknown.any():
-        values = ", ".join(map(str, np.unique(y[unknown])[:5]))
-        raise CliError(f"{what} has labels the model does not know ({values}); its classes are "
-                       f"{', '.join(map(str, classes[:20]))}{' ...' if len(classes) > 20 else ''}")
+        raise CliError(f"{what} has labels the model does not know "
+                       f"({shown_labels(np.unique(y[unknown]), 5)}); its classes are "
+                       f"{shown_labels(classes, 20)}")
     return idx.astype(np.int64)
 
 
@@ -187,6 +187,29 @@ def classes_from_meta(meta: dict, K: int) -> np.ndarray:
     if classes is None:  # files from before 0.2: labels were the output units
         return np.arange(K)
     return np.asarray(classes)
+
+
+# A label on one line: \\, \n, \r, \t for a backslash, line feed, carriage return and tab;
+# other control characters and Unicode's line and paragraph separators as \xNN, \uNNNN.
+_LABEL_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))},
+                  ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+LABEL_ESCAPES_HELP = ("a label's backslash, line feed, carriage return and tab print as \\\\, "
+                      "\\n, \\r and \\t (other control characters as \\xNN), so that each "
+                      "label is one line")
+
+
+def shown_label(label: Any) -> str:
+    """A class label as ``predict`` prints it and messages name it: on one line,
+    with backslash escapes (see ``LABEL_ESCAPES_HELP``)."""
+    return str(label).translate(_LABEL_ESCAPES)
+
+
+def shown_labels(labels: Any, most: int) -> str:
+    """The first ``most`` labels, escaped, joined by commas (" ..." when there are more)."""
+    labels = list(labels)
+    return ", ".join(map(shown_label, labels[:most])) + (" ..." if len(labels) > most else "")
 
 
 def display_names(classes: np.ndarray, class_names: Sequence[str] | None) -> list[str]:
@@ -302,9 +325,14 @@ def fraction_up_to_one(text: str) -> float:
 
 
 def one_char(text: str) -> str:
+    """--delimiter: one character that can separate CSV fields."""
     text = {"tab": "\t", "\\t": "\t"}.get(text, text)
     if len(text) != 1:
         raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
+    if text in "\"\r\n":
+        role = "quotes fields" if text == '"' else "ends lines"
+        raise argparse.ArgumentTypeError(f"{text!r} cannot separate fields: in a CSV file it "
+                                         f"{role}")
     return text
 
 
@@ -343,7 +371,7 @@ def data_files(spec: str, splits: Sequence[str] = ("train", "test")) -> dict[str
         return {p.name: p for part in splits for p in bdata.mnist_files(d, part)}
     if spec == "digits":
         return {"digits.npz": resources.files("bprop").joinpath("_data/digits.npz")}
-    if spec.endswith((".npz", ".csv")):
+    if file_kind(spec):
         return {Path(spec).name: Path(spec)}
     return {}
 
@@ -362,26 +390,51 @@ def fingerprint(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def check_fingerprint(model: str, meta: dict, spec: str, files: dict[str, Any]) -> None:
-    """Refuse data files that differ from the ones the model was trained on. A
-    model from before fingerprints (bprop 0.2) gets a note instead."""
+def changed_data(meta: dict, now: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """(file name, how it differs) for each file of the fingerprint ``now``
+    that differs from the model's record of its data; None when the model
+    records no fingerprint (bprop 0.2 recorded none)."""
     recorded = meta.get("data_fingerprint")
-    if not isinstance(recorded, dict):
-        print(f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 or "
-              f"earlier); cannot check that {spec} is unchanged since training",
-              file=sys.stderr)
-        return
-    for name, now in fingerprint(files).items():
+    if not isinstance(recorded, dict) or not recorded:
+        return None
+    changed = []
+    for name, file in now.items():
         then = recorded.get(name)
-        if then == now:
-            continue
-        what = (f"{then['size']} bytes then, {now['size']} now"
-                if isinstance(then, dict) and then.get("size") != now["size"]
-                else "its content differs" if isinstance(then, dict)
-                else "the model recorded other files")
+        if then != file:
+            changed.append((name, f"{then['size']} bytes then, {file['size']} now"
+                            if isinstance(then, dict) and then.get("size") != file["size"]
+                            else "its content differs" if isinstance(then, dict)
+                            else "the model recorded other files"))
+    return changed
+
+
+def check_fingerprint(model: str, meta: dict, spec: str, now: dict[str, Any],
+                      use: str = "score") -> str | None:
+    """Refuse data files whose fingerprint ``now`` differs from the one of the
+    files the model was trained on (``use``: what --data would do with them as
+    they are now, "score" or "train on"). A model without a fingerprint (bprop
+    0.2) is not refused: the note to print is returned instead."""
+    changed = changed_data(meta, now)
+    if changed:
+        name, what = changed[0]
         raise CliError(f"the model was trained on {spec}, and {name} has changed since training "
                        f"({what}): the rows its training held out are no longer known; pass "
-                       f"--data {spec} to score the data as they are now")
+                       f"--data {spec} to {use} the data as they are now")
+    if changed is None:
+        return (f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 "
+                f"or earlier); cannot check that {spec} is unchanged since training")
+    return None
+
+
+def recorded_delimiter(spec: str, given: str | None, meta: dict) -> str | None:
+    """--delimiter when given; else, for a text file of the same kind (suffix, in
+    any case) as the model's own data, the delimiter those were read with; else
+    None (the default of the file's suffix)."""
+    recorded, delimiter = meta.get("data"), meta.get("delimiter")
+    if given is not None or not isinstance(recorded, str) or not isinstance(delimiter, str) \
+            or len(delimiter) != 1 or file_kind(spec) != "csv" or file_kind(recorded) != "csv":
+        return given
+    return delimiter if Path(spec).suffix.lower() == Path(recorded).suffix.lower() else None
 
 
 def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:

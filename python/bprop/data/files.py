@@ -227,12 +227,47 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             except StopIteration:
                 return
             except csv.Error as e:  # an unbalanced quote, text after a closing quote
-                raise ValueError(f"{path}: line {reader.line_num}: {e} (CSV quoting: a quoted "
+                opened = _unclosed_quote_line(path, delimiter, start, reader.line_num)
+                where, what = ((opened, "unbalanced quote: the quoted field that begins on "
+                                        "this line is never closed") if opened is not None
+                               else (reader.line_num, str(e)))
+                raise ValueError(f"{path}: line {where}: {what} (CSV quoting: a quoted "
                                  f"field ends with a quote followed by the delimiter or the "
                                  f"line's end)") from None
             if fields and (len(fields) > 1 or fields[0].strip()):
                 yield start, fields
             start = reader.line_num + 1
+
+
+def _unclosed_quote_line(path: Path, delimiter: str, start: int, stop: int) -> int | None:
+    """The line where a quoted field opens that is still open at line ``stop``,
+    reading from line ``start`` by the rules of :func:`_csv_records`; None
+    when the csv module met another fault (text after a closing quote). The
+    module names the line where it gave up on an open field: the file's end,
+    or where the field outgrew its size limit."""
+    opened, field_start, in_quotes, after_quote = None, True, False, False
+    with open_text(path) as f:
+        for number, line in enumerate(f, 1):
+            if number < start:
+                continue
+            if number > stop:
+                break
+            for ch in line:
+                if in_quotes and not after_quote:
+                    after_quote = ch == '"'
+                elif in_quotes:  # a quote in a quoted field: "" or the field's end
+                    after_quote = False
+                    if ch != '"':
+                        if ch not in "\r\n" and ch != delimiter:
+                            return None  # text after a closing quote
+                        in_quotes, field_start = False, True
+                elif ch in "\r\n" or ch == delimiter:
+                    field_start = True
+                elif field_start and ch == '"':
+                    in_quotes, opened, field_start = True, number, False
+                elif ch != " ":  # (spaces after a delimiter are skipped)
+                    field_start = False
+    return opened if in_quotes and not after_quote else None
 
 
 def csv_width(path: str | os.PathLike, delimiter: str = ",") -> int:
