@@ -364,7 +364,8 @@ def test_whole_number_labels_are_read_exactly(tmp_path):
             (["inf", "1", "2"], 1, "label 'inf' is not a whole number")):
         text = "".join(f"{i},{i},{label}\n" for i, label in enumerate(labels))
         (tmp_path / "e.csv").write_text(text)
-        with pytest.raises(ValueError, match=rf"e.csv: line {line}, column 3: {re.escape(message)}"):
+        with pytest.raises(ValueError, match=rf"e.csv: line {line}, column 3: "
+                                             rf"{re.escape(message)}"):
             data.load_csv(tmp_path / "e.csv", label_column=2)
     (tmp_path / "r.csv").write_text("0,1,1.5\n1,2,1e20\n")  # real-valued targets stay real
     assert data.load_csv(tmp_path / "r.csv", label_column=2, targets="real")[1].tolist() == [

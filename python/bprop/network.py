@@ -49,11 +49,12 @@ class Network(list):
     :func:`copy.deepcopy` and pickling all give a Network with the same
     ``activation`` and ``output`` (``copy()``, ``copy.copy`` and slices share
     the weight arrays, as a list's do, but never a per-layer activation list:
-    changing ``c.activation[0]`` leaves ``net`` alone). A slice keeps the kind only while it still ends
-    at the output layer, with step 1 (``net[1:]``: the layers after the first);
-    any other slice (``net[:-1]``, ``net[::2]``, ``net[::-1]``) would be a
-    network of some other kind, so it raises ``ValueError`` instead: take
-    ``list(net)`` first for the bare weight matrices. ``net + other`` and
+    changing ``c.activation[0]`` leaves ``net`` alone). A slice keeps the kind
+    only while it still ends at the output layer, with step 1 (``net[1:]``:
+    the layers after the first); any other slice (``net[:-1]``, ``net[::2]``,
+    ``net[::-1]``) would be a network of some other kind, so it raises
+    ``ValueError`` instead: take ``list(net)`` first for the bare weight
+    matrices. ``net + other`` and
     ``net * n`` join or repeat layers as lists do, and give plain lists: no
     longer this network, so they carry no kind (:func:`bprop.save` asks for
     one). In-place list methods (``append``, ``extend``, ``+=``, ``reverse``)
