@@ -703,11 +703,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _note_header_guess(message: Any, category: type, *rest: Any, **kw: Any) -> None:
+    """A guessed CSV header is said as a note (the Python API's header= is not a flag)."""
+    if issubclass(category, bdata.CSVHeaderWarning):
+        print(f"bprop: note: {str(message).split('; pass header=')[0]}", file=sys.stderr)
+    else:
+        _show_warning(message, category, *rest, **kw)
+
+
+_show_warning = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     distributed = getattr(args, "distributed", False)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _note_header_guess
+            return args.func(args)
     except BrokenPipeError:  # the reader left (| head): it has what it wanted; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
