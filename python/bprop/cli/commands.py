@@ -703,7 +703,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _note_header_guess(message: Any, category: type, *rest: Any, **kw: Any) -> None:
+def _note_header_guess(message: Any, category: type[Warning], *rest: Any, **kw: Any) -> None:
     """A guessed CSV header is said as a note (the Python API's header= is not a flag)."""
     if issubclass(category, bdata.CSVHeaderWarning):
         print(f"bprop: note: {str(message).split('; pass header=')[0]}", file=sys.stderr)
