@@ -9,6 +9,7 @@ instruction set (isa_env.py).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import sys
@@ -63,8 +64,9 @@ def main() -> None:
           "counts the matrix products (forward, Delta and hidden back-propagation); efficiency "
           "is that rate over numpy's 2048^3 matmul in the same dtype, and (same ISA) over "
           "OpenBLAS's matmul restricted to the instruction set of bprop's kernel path. The "
-          f"textbook loop (float64 only) runs on {LOOP_M} samples, scaled to m. n/a: PyTorch "
-          "not installed.\n")
+          f"textbook loop (float64 only) runs on {LOOP_M} samples, scaled to m."
+          + (" n/a: PyTorch not installed." if importlib.util.find_spec("torch") is None else "")
+          + "\n")
     print("| network | dtype | bprop 1 thread | bprop | numpy tuned | numpy oracle | "
           "torch | textbook loop | bprop GFLOP/s | efficiency | efficiency (same ISA) | "
           "vs numpy tuned | vs oracle | vs torch | vs loop |")
