@@ -223,6 +223,18 @@ inline double block_cost(const SimdKernels<T>& simd, Activation out, const Sampl
   return simd.softplus_sum(z, nb * K) - yz;
 }
 
+// G[j, 0] (+)= sum_b delta[b, j] over nb rows of delta (nb, rows): the bias column's
+// Delta, summed over b in order; with `first`, set rather than added to.
+template <class T>
+inline void add_bias_sums(const LayerView<T>& layer, const T* delta, index_t nb, T* g,
+                          bool first) {
+  for (index_t j = 0; j < layer.rows; ++j) {
+    T bias = T(0);
+    for (index_t b = 0; b < nb; ++b) bias += delta[b * layer.rows + j];
+    g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
+  }
+}
+
 // Backward pass. delta_L = a_L - y for every output (each output activation is
 // paired with the cost that makes it so); delta_l = (Theta_l^T delta_{l+1}) .* g'(z_l)
 // without the bias row; G_l += delta_{l+1}^T [1 a_l], summed over b in order.
@@ -254,14 +266,10 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
     const LayerView<T>& layer = layers[l];
     const index_t width = layer.cols - 1;
     const T* in = l == 0 ? X_block : s.a[l - 1].data();
-    const T* d = l == 0 && first_delta ? first_delta : s.delta[l].data();
-    if (l == 0 && first_delta) break;
+    if (l == 0 && first_delta) break;  // summed per chunk (first_layer_delta_sums)
+    const T* d = s.delta[l].data();
     T* g = G + offsets[l];
-    for (index_t j = 0; j < layer.rows; ++j) {
-      T bias = T(0);
-      for (index_t b = 0; b < nb; ++b) bias += d[b * layer.rows + j];
-      g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
-    }
+    add_bias_sums(layer, d, nb, g, first);
     // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
     if (l == 0 && sparse) {
       // Row j of G gets delta[b, j] v at column k for each nonzero (b, k, v): one
@@ -299,14 +307,8 @@ template <class T>
 inline void first_layer_delta_sums(const SimdKernels<T>& simd, const LayerView<T>& layer,
                                    const T* delta, const T* X_rows, index_t R, T* g, bool first) {
   const index_t width = layer.cols - 1;
-  for (index_t r0 = 0; r0 < R; r0 += kBlock) {
-    const index_t r1 = std::min(R, r0 + kBlock);
-    for (index_t j = 0; j < layer.rows; ++j) {
-      T bias = T(0);
-      for (index_t b = r0; b < r1; ++b) bias += delta[b * layer.rows + j];
-      g[j * layer.cols] = first && r0 == 0 ? bias : g[j * layer.cols] + bias;
-    }
-  }
+  for (index_t r0 = 0; r0 < R; r0 += kBlock)
+    add_bias_sums(layer, delta + r0 * layer.rows, std::min(kBlock, R - r0), g, first && r0 == 0);
   simd.acc(layer.rows, width, R, delta, 1, layer.rows, X_rows, width, g + 1, layer.cols, first,
            kBlock);
 }

@@ -23,6 +23,13 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
   double total_cost = 0.0;
   index_t bad_row = -1;
 
+  // Dense X: the first layer's Delta is summed once per chunk, over the chunk's
+  // rows (first_layer_delta_sums), from its delta rows kept per block, when it is
+  // too large to stay in L2 beside a block of X (the same bits either way; a
+  // small one is faster summed block by block, while the block's rows are in cache).
+  const bool chunk_delta = with_gradient && s.x_type != InputType::csr &&
+                           layers[0].rows * layers[0].cols * index_t(sizeof(T)) > kChunkDeltaBytes;
+
   const SimdKernels<T>& simd = simd_kernels<T>();
   [[maybe_unused]] const int threads = useful_threads(ws.num_threads, s.m, chunks, P);
 #pragma omp parallel num_threads(threads)
@@ -43,13 +50,6 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
         ws.slot_bad_row[w] = -1;
         const index_t b_end = std::min(blocks, (first + w + 1) * per_chunk);
         const index_t b_begin = (first + w) * per_chunk;
-        // Dense X: the first layer's Delta is summed once per chunk, over the
-        // chunk's rows (first_layer_delta_sums), from its delta rows kept here,
-        // when it is too large to stay in L2 beside a block of X (the same bits
-        // either way; a small one is faster summed block by block, while the
-        // block's rows are still in cache).
-        const bool chunk_delta = G && s.x_type != InputType::csr &&
-                                 layers[0].rows * layers[0].cols * index_t(sizeof(T)) > kChunkDeltaBytes;
         index_t done = 0;  // rows of the chunk processed
         for (index_t blk = b_begin; blk < b_end && !stop_requested(); ++blk) {
           const index_t r0 = blk * kBlock;
