@@ -89,7 +89,7 @@ inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const 
     return;
   }
   const index_t cols = panel_columns(layer.rows, kPanelWidth<T>);
-  simd.nn(nb, cols, width, in, width, layer.panel, cols, wide, cols, ahead);
+  simd.nn(nb, cols, width, in, width, layer.panel, wide, cols, ahead);
   for (index_t b = 0; b < nb; ++b)
     for (index_t j = 0; j < layer.rows; ++j)
       out[b * layer.rows + j] = wide[b * cols + j] + layer.theta[j * layer.cols];

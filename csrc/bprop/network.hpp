@@ -20,8 +20,9 @@ struct LayerView {
   index_t rows;
   index_t cols;
   Activation activation = Activation::sigmoid;
-  // Theta[:, 1:]^T packed for the forward product (pack_panel), set by the
-  // entry points from their workspace; null in what callers pass in.
+  // Theta[:, 1:]^T packed for the forward product (with_panels: in strips, or
+  // by rows for a sparse first layer), set by the entry points from their
+  // workspace; null in what callers pass in.
   const T* panel = nullptr;
 };
 

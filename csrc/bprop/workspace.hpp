@@ -92,7 +92,7 @@ struct Workspace {
   std::vector<double> slot_cost;         // (num_slots,) chunk sums of the cost
   std::vector<index_t> slot_bad_row;     // (num_slots,) first row with NaN/inf, or -1
   std::vector<double> total_grad;        // (num_params,) sum of Delta over all blocks
-  std::vector<std::vector<T>> panels;    // per layer, Theta[:, 1:]^T packed (pack_panel)
+  std::vector<std::vector<T>> panels;    // per layer, Theta[:, 1:]^T packed (with_panels)
 
   // Whether this workspace serves a call with these arguments.
   bool fits(const Network<T>& layers, index_t m, int threads, bool with_gradient) const {
@@ -145,23 +145,30 @@ Workspace<T>& thread_workspace(const Network<T>& layers, index_t m, int threads,
 
 // The network with each layer's weights packed for the forward product into
 // the workspace (once per call: the weights are the same for every block),
-// when the kernels in use take packed panels.
-// Sparse inputs (`sparse_input`) always read the first layer's panel.
+// when the kernels in use take packed panels: in strips for nn (pack_strips),
+// and row by row for sparse inputs' first layer (pack_panel), which adds whole
+// rows, one per nonzero.
 template <class T>
 Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws, bool sparse_input = false) {
   Network<T> out = layers;
-  const bool packed = simd_kernels<T>().packed_forward;
+  const SimdKernels<T>& simd = simd_kernels<T>();
+  const bool packed = simd.packed_forward;
   if (!packed && !sparse_input) return out;
   for (std::size_t l = 0; l < (packed ? layers.size() : 1); ++l) {
-    const index_t k_end = layers[l].cols - 1;
+    const LayerView<T>& layer = layers[l];
+    const bool by_rows = l == 0 && sparse_input;
     [[maybe_unused]] const int threads =
-        elementwise_threads(ws.num_threads, layers[l].rows * layers[l].cols);
+        elementwise_threads(ws.num_threads, layer.rows * layer.cols);
     // Each thread packs a range of panel rows (the result does not depend on the split).
 #pragma omp parallel num_threads(threads)
     {
-      const Range mine = thread_range(k_end);
-      pack_panel(layers[l].theta, layers[l].rows, layers[l].cols, ws.panels[l].data(),
-                 mine.begin, mine.end);
+      const Range mine = thread_range(layer.cols - 1);
+      if (by_rows)
+        pack_panel(layer.theta, layer.rows, layer.cols, ws.panels[l].data(), mine.begin,
+                   mine.end);
+      else
+        pack_strips(layer.theta, layer.rows, layer.cols, ws.panels[l].data(), simd.panel_strip,
+                    mine.begin, mine.end);
     }
     out[l].panel = ws.panels[l].data();
   }

@@ -53,8 +53,8 @@ std::vector<T> random_values(std::mt19937_64& rng, index_t n) {
 template <class T>
 void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, double rtol) {
   std::mt19937_64 rng(7);
-  const index_t Ms[] = {1, 5, 13, 64};
-  const index_t Ns[] = {1, 3, 8, 17, 25, 33, 100};
+  const index_t Ms[] = {1, 5, 7, 13, 64};
+  const index_t Ns[] = {1, 3, 8, 17, 25, 33, 44, 100};
   const index_t Ks[] = {1, 7, 64, 784};
   for (index_t M : Ms)
     for (index_t N : Ns)
@@ -75,8 +75,8 @@ void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, doubl
           for (index_t r = 0; r < K; ++r) theta[j * (K + 1) + 1 + r] = B[j * K + r];
         const index_t W = bprop::panel_columns(N, bprop::kPanelWidth<T>);
         std::vector<T> panel(K * W), wide(M * W, T(99));
-        bprop::pack_panel(theta.data(), N, K + 1, panel.data());
-        k.nn(M, W, K, A.data(), K, panel.data(), W, wide.data(), W, nullptr);
+        bprop::pack_strips(theta.data(), N, K + 1, panel.data(), k.panel_strip);
+        k.nn(M, W, K, A.data(), K, panel.data(), wide.data(), W, nullptr);
         std::vector<T> narrow(M * N);
         for (index_t i = 0; i < M; ++i)
           for (index_t j = 0; j < N; ++j) narrow[i * N + j] = wide[i * W + j];

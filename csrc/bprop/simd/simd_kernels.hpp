@@ -23,7 +23,8 @@ constexpr index_t kPanelWidth = 64 / sizeof(T);
 inline index_t panel_columns(index_t n, index_t width) { return (n + width - 1) / width * width; }
 
 // panel (cols - 1, panel_columns(rows)) = Theta[:, 1:]^T, zero beyond column
-// rows; panel rows k0 .. k1 only when given (to share the packing out).
+// rows, row k at panel + k * panel_columns(rows) (sparse inputs add whole rows);
+// panel rows k0 .. k1 only when given (to share the packing out).
 template <class T>
 void pack_panel(const T* theta, index_t rows, index_t cols, T* panel, index_t k0 = 0,
                 index_t k1 = -1) {
@@ -36,20 +37,43 @@ void pack_panel(const T* theta, index_t rows, index_t cols, T* panel, index_t k0
   }
 }
 
+// The same panel in column strips of `strip` columns (the last one narrower), each
+// strip's K = cols - 1 rows contiguous: element (k, j) of the strip starting at
+// column s0 (width w) is at panel[s0 * K + k * w + j - s0]. The forward product
+// reads one strip from front to back per tile row, as one stream (nn).
+template <class T>
+void pack_strips(const T* theta, index_t rows, index_t cols, T* panel, index_t strip,
+                 index_t k0 = 0, index_t k1 = -1) {
+  const index_t width = panel_columns(rows, kPanelWidth<T>);
+  const index_t K = cols - 1;
+  if (k1 < 0) k1 = K;
+  for (index_t s0 = 0; s0 < width; s0 += strip) {
+    const index_t w = width - s0 < strip ? width - s0 : strip;
+    for (index_t k = k0; k < k1; ++k) {
+      T* out = panel + s0 * K + k * w;
+      for (index_t j = 0; j < w; ++j)
+        out[j] = s0 + j < rows ? theta[(s0 + j) * cols + 1 + k] : T(0);
+    }
+  }
+}
+
 template <class T>
 struct SimdKernels {
   const char* isa;
   // Whether the forward product runs as nn over packed panels (else nt).
   bool packed_forward;
+  // Columns per strip of nn's panel (pack_strips).
+  index_t panel_strip;
   // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
   void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
              index_t ldb, T* C, index_t ldc, const T* ahead);
-  // C[i][j] = sum_k A[i*lda + k] * B[k*ldb + j]; C is (M, N) with row stride ldc, B a
-  // packed panel whose N is a multiple of kPanelWidth<T> (pack_panel).
+  // C[i][j] = sum_k A[i*lda + k] * B(k, j), each a running sum over k in order
+  // from 0; C is (M, N) with row stride ldc, B a panel (K, N) in strips of
+  // panel_strip columns (pack_strips) whose N is a multiple of kPanelWidth<T>.
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
-  void (*nn)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
-             index_t ldb, T* C, index_t ldc, const T* ahead);
+  void (*nn)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B, T* C,
+             index_t ldc, const T* ahead);
   // C[i][k] (+)= sum_r A[i*a_i + r*a_r] * B[r*ldb + k]; C is (M, N) with row stride
   // ldc. With `overwrite` C is set, not added to (no need to zero it first). With
   // depth > 0 the sum over r runs in parts of `depth`, each part's sum added to C
