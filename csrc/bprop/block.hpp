@@ -94,7 +94,7 @@ inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const 
   // so only blocks up to kPrefetchBytes are prefetched.
   constexpr std::size_t kPrefetchBytes = 256 * 1024;
   if (std::size_t(nb) * std::size_t(width) * sizeof(T) > kPrefetchBytes) ahead = nullptr;
-  const index_t cols = panel_columns(layer.rows, kPanelWidth<T>);
+  const index_t cols = panel_columns(layer.rows, simd.lanes);
   simd.nn(nb, cols, width, in, width, layer.panel, wide, cols, ahead);
   for (index_t b = 0; b < nb; ++b)
     for (index_t j = 0; j < layer.rows; ++j)

@@ -168,7 +168,7 @@ Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws, bool sparse_i
                    mine.end);
       else
         pack_strips(layer.theta, layer.rows, layer.cols, ws.panels[l].data(), simd.panel_strip,
-                    mine.begin, mine.end);
+                    simd.lanes, mine.begin, mine.end);
     }
     out[l].panel = ws.panels[l].data();
   }

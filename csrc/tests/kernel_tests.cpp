@@ -73,9 +73,9 @@ void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, doubl
         std::vector<T> theta(N * (K + 1), T(0));
         for (index_t j = 0; j < N; ++j)
           for (index_t r = 0; r < K; ++r) theta[j * (K + 1) + 1 + r] = B[j * K + r];
-        const index_t W = bprop::panel_columns(N, bprop::kPanelWidth<T>);
+        const index_t W = bprop::panel_columns(N, k.lanes);
         std::vector<T> panel(K * W), wide(M * W, T(99));
-        bprop::pack_strips(theta.data(), N, K + 1, panel.data(), k.panel_strip);
+        bprop::pack_strips(theta.data(), N, K + 1, panel.data(), k.panel_strip, k.lanes);
         k.nn(M, W, K, A.data(), K, panel.data(), wide.data(), W, nullptr);
         std::vector<T> narrow(M * N);
         for (index_t i = 0; i < M; ++i)

@@ -16,7 +16,8 @@
 
 namespace bprop {
 
-// Panel columns come in multiples of one 64-byte vector of T (the widest path's).
+// Panel columns come in multiples of one 64-byte vector of T (the widest path's)
+// for pack_panel; buffers sized with it hold any path's strips (pack_strips).
 template <class T>
 constexpr index_t kPanelWidth = 64 / sizeof(T);
 
@@ -37,14 +38,17 @@ void pack_panel(const T* theta, index_t rows, index_t cols, T* panel, index_t k0
   }
 }
 
-// The same panel in column strips of `strip` columns (the last one narrower), each
+// Theta[:, 1:]^T (cols - 1, panel_columns(rows, lanes)), zero beyond column
+// rows, in column strips of `strip` columns (the last one narrower), each
 // strip's K = cols - 1 rows contiguous: element (k, j) of the strip starting at
 // column s0 (width w) is at panel[s0 * K + k * w + j - s0]. The forward product
-// reads one strip from front to back per tile row, as one stream (nn).
+// reads one strip from front to back per tile row, as one stream (nn). Padded
+// to whole vectors of the path (`lanes`), not to 64 bytes: 784-25 in float64
+// on AVX2 computes 28 columns, not 32.
 template <class T>
 void pack_strips(const T* theta, index_t rows, index_t cols, T* panel, index_t strip,
-                 index_t k0 = 0, index_t k1 = -1) {
-  const index_t width = panel_columns(rows, kPanelWidth<T>);
+                 index_t lanes, index_t k0 = 0, index_t k1 = -1) {
+  const index_t width = panel_columns(rows, lanes);
   const index_t K = cols - 1;
   if (k1 < 0) k1 = K;
   for (index_t s0 = 0; s0 < width; s0 += strip) {
@@ -62,15 +66,16 @@ struct SimdKernels {
   const char* isa;
   // Whether the forward product runs as nn over packed panels (else nt).
   bool packed_forward;
-  // Columns per strip of nn's panel (pack_strips).
+  // Columns per strip of nn's panel and per vector (pack_strips).
   index_t panel_strip;
+  index_t lanes;
   // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
   void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
              index_t ldb, T* C, index_t ldc, const T* ahead);
   // C[i][j] = sum_k A[i*lda + k] * B(k, j), each a running sum over k in order
   // from 0; C is (M, N) with row stride ldc, B a panel (K, N) in strips of
-  // panel_strip columns (pack_strips) whose N is a multiple of kPanelWidth<T>.
+  // panel_strip columns (pack_strips) whose N is a multiple of `lanes`.
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
   void (*nn)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B, T* C,
              index_t ldc, const T* ahead);
