@@ -9,6 +9,40 @@
 #include "threads.hpp"
 
 namespace bprop {
+namespace {
+
+// total_grad += the wave's slots, slot after slot. Each thread takes a range of
+// parameters and adds the slots to it one after another: per parameter the
+// same order as slot by slot. `transposed`, when it has rows, is the first
+// layer whose slot part is held transposed (sparse X: sparse_first_layer_sums),
+// read back here in place: Theta's element (j, c) from the bias sums (c = 0)
+// or the transposed columns. Called by every thread of the team.
+template <class T>
+void add_slots(Workspace<T>& ws, index_t wave, const LayerView<T>& transposed) {
+  const index_t P = ws.num_params;
+  const index_t rows = transposed.rows, cols = transposed.cols;
+  const index_t region = rows * cols;  // the first layer's part: parameters 0 .. region
+  double* total = ws.total_grad.data();
+  const Range mine = thread_range(P - region);
+  for (index_t w = 0; w < wave; ++w) {
+    const T* slot = ws.slot_grad.data() + w * P;
+    for (index_t p = region + mine.begin; p < region + mine.end; ++p) total[p] += double(slot[p]);
+  }
+  if (region == 0) return;
+  const Range part = thread_range(region);  // positions q in the slot's transposed part
+  for (index_t w = 0; w < wave; ++w) {
+    const T* slot = ws.slot_grad.data() + w * P;
+    for (index_t q = part.begin; q < part.end && q < rows; ++q) total[q * cols] += double(slot[q]);
+    const index_t q0 = std::max<index_t>(part.begin, rows);
+    index_t j = (q0 - rows) % rows, k = (q0 - rows) / rows;  // slot[q] is Theta's (j, 1 + k)
+    for (index_t q = q0; q < part.end; ++q) {
+      total[j * cols + 1 + k] += double(slot[q]);
+      if (++j == rows) j = 0, ++k;
+    }
+  }
+}
+
+}  // namespace
 
 
 template <class T>
@@ -77,15 +111,7 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
 
       // Add the wave's chunk sums to the total in chunk order.
       if (with_gradient) {
-        // Each thread takes a range of parameters and adds the slots to it one
-        // after another: per parameter the same order as slot by slot.
-        const Range mine = thread_range(P);
-        const index_t p0 = mine.begin, p1 = mine.end;
-        for (index_t w = 0; w < wave; ++w) {
-          const T* slot = ws.slot_grad.data() + w * P;
-          double* total = ws.total_grad.data();
-          for (index_t p = p0; p < p1; ++p) total[p] += double(slot[p]);
-        }
+        add_slots(ws, wave, s.x_type == InputType::csr ? layers[0] : LayerView<T>{});
 #pragma omp barrier
       }
 #pragma omp single
