@@ -46,7 +46,20 @@ from .params import layer_sizes, num_parameters, roll, unroll
 from .tracing import Trace, TraceLayer, trace
 from .training import History, InputScaleWarning, TrainingDiverged, train
 
-__version__ = "0.2.0"
+
+
+def _installed_version() -> str:
+    """The version pyproject.toml gives (its one source), as the install recorded it;
+    "unknown" for a copy of the sources that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bprop")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+__version__ = _installed_version()
 
 
 def build_info() -> dict[str, object]:
