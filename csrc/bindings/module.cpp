@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "../bprop/optimizers.hpp"
-#include "../bprop/train_steps.hpp"
 #include "../bprop/kernels.hpp"
+#include "../bprop/optimizers.hpp"
 #include "../bprop/simd/simd_kernels.hpp"
-#include "sigint.hpp"
 #include "../bprop/threads.hpp"
+#include "../bprop/train_steps.hpp"
+#include "sigint.hpp"
 
 namespace py = pybind11;
 
@@ -51,8 +51,7 @@ NetworkArgs<T> network_args(const py::list& thetas, const std::vector<int>& acti
       throw py::type_error("thetas[" + std::to_string(l) +
                            "] must be a C-contiguous array of the network's dtype");
     auto a = py::reinterpret_borrow<CArray<T>>(item);
-    if (a.ndim() != 2)
-      throw std::invalid_argument("thetas[" + std::to_string(l) + "] must be 2-D");
+    if (a.ndim() != 2) throw std::invalid_argument("thetas[" + std::to_string(l) + "] must be 2-D");
     auto g = l < activations.size() ? static_cast<bprop::Activation>(activations[l])
                                     : bprop::Activation::sigmoid;
     if (l + 1 == thetas.size()) g = static_cast<bprop::Activation>(output);
@@ -97,7 +96,8 @@ template <class T>
 std::optional<CArray<T>> typed(const py::object& o, const char* name) {
   if (o.is_none()) return std::nullopt;
   if (!py::isinstance<CArray<T>>(o))
-    throw py::type_error(std::string(name) + " must be a C-contiguous array of the network's dtype");
+    throw py::type_error(std::string(name) +
+                         " must be a C-contiguous array of the network's dtype");
   return py::reinterpret_borrow<CArray<T>>(o);
 }
 
@@ -151,14 +151,15 @@ bprop::Samples<T> input_args(const py::object& X_obj, double x_scale, const py::
     s.X_raw = X.data();
     s.x_type = bprop::InputType::float32;
   } else {
-    throw py::type_error("X must hold the network's dtype, uint8, or float32 under float64 weights");
+    throw py::type_error(
+        "X must hold the network's dtype, uint8, or float32 under float64 weights");
   }
   return s;
 }
 
 template <class T>
-bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::object& X,
-                               double x_scale, const py::object& csr,
+bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::object& X, double x_scale,
+                               const py::object& csr,
                                const std::optional<CArray<std::int64_t>>& labels,
                                const std::optional<CArray<T>>& Y,
                                const std::optional<CArray<T>>& w) {
@@ -225,18 +226,17 @@ py::tuple cost_gradient(const py::list& thetas, const py::object& X,
 // The data sums of cost_gradient, unfinished, for adding across processes.
 template <class T>
 py::tuple cost_gradient_sums(const py::list& thetas, const py::object& X,
-                             const std::optional<CArray<std::int64_t>>& labels,
-                             const py::object& Y, bool with_gradient, int num_threads,
-                             const py::object& w, const std::vector<int>& activations,
-                             int output, double x_scale, const py::object& csr) {
+                             const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
+                             bool with_gradient, int num_threads, const py::object& w,
+                             const std::vector<int>& activations, int output, double x_scale,
+                             const py::object& csr) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   const bprop::Samples<T> s =
       samples_args(net.layers, X, x_scale, csr, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
-  const bprop::DataSums r = run_kernel([&] {
-    return bprop::data_sums(net.layers, s, with_gradient, ws);
-  });
+  const bprop::DataSums r =
+      run_kernel([&] { return bprop::data_sums(net.layers, s, with_gradient, ws); });
   if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
   py::object total = py::none();
   if (with_gradient && r.status == bprop::Status::ok) {
@@ -263,9 +263,9 @@ py::tuple finish_objective(const py::list& thetas, double data_sum,
       throw std::invalid_argument("the gradient sums must have one entry per parameter");
     grads = gradient_arrays(net.layers, D);
   }
-  const bprop::CostResult r = bprop::finish_objective(
-      net.layers, data_sum, total ? total->data() : nullptr, W, m, lambda,
-      total ? D.data() : nullptr);
+  const bprop::CostResult r =
+      bprop::finish_objective(net.layers, data_sum, total ? total->data() : nullptr, W, m, lambda,
+                              total ? D.data() : nullptr);
   return py::make_tuple(r.cost, static_cast<int>(r.status), grads);
 }
 
@@ -283,9 +283,8 @@ py::tuple forward(const py::list& thetas, const py::object& X, int num_threads,
   T* out_data = out.mutable_data();
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), false);
-  const bprop::index_t bad_row = run_kernel([&] {
-    return bprop::forward(net.layers, s, out_data, ws);
-  });
+  const bprop::index_t bad_row =
+      run_kernel([&] { return bprop::forward(net.layers, s, out_data, ws); });
   if (bprop::stop_requested()) forward_interrupt(true);  // some blocks may be skipped
   return py::make_tuple(out, bad_row);
 }
@@ -296,8 +295,7 @@ py::tuple adam_step(const CArray<T>& theta, const CArray<T>& g, CArray<T>& m, CA
                     double lr_t, double b1, double b2, double eps) {
   const auto n = theta.size();
   const auto same = [&](const py::array& a) {
-    return a.ndim() == theta.ndim() &&
-           std::equal(a.shape(), a.shape() + a.ndim(), theta.shape());
+    return a.ndim() == theta.ndim() && std::equal(a.shape(), a.shape() + a.ndim(), theta.shape());
   };
   if (!same(g) || !same(m) || !same(v))
     throw std::invalid_argument("theta, gradient and moments must have one shape");
@@ -344,7 +342,8 @@ std::vector<T*> state_arrays(const py::list& arrays, const bprop::Network<T>& la
     auto a = py::reinterpret_borrow<CArray<T>>(item);
     if (!a.writeable() || a.ndim() != 2 || a.shape(0) != layers[l].rows ||
         a.shape(1) != layers[l].cols)
-      throw std::invalid_argument(std::string(name) + " must be writable and shaped like the weights");
+      throw std::invalid_argument(std::string(name) +
+                                  " must be writable and shaped like the weights");
     out.push_back(a.mutable_data());
   }
   return out;
@@ -355,16 +354,15 @@ template <class T>
 py::tuple train_steps(const py::list& thetas, const py::object& X,
                       const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
                       const py::object& w, double x_scale, const std::vector<int>& activations,
-                      int output, int num_threads,
-                      const std::optional<CArray<std::int64_t>>& order, long long batch_size,
-                      long long steps, long long max_taken, double lambda, int kind,
-                      double learning_rate, double momentum, double beta1, double beta2,
+                      int output, int num_threads, const std::optional<CArray<std::int64_t>>& order,
+                      long long batch_size, long long steps, long long max_taken, double lambda,
+                      int kind, double learning_rate, double momentum, double beta1, double beta2,
                       double eps, long long adam_t, const py::list& state1,
                       const py::list& state2) {
   NetworkArgs<T> net = network_args<T>(thetas, activations, output);
   checked_lambda(lambda);
-  const bprop::Samples<T> data = samples_args(net.layers, X, x_scale, py::none(), labels,
-                                              typed<T>(Y, "Y"), typed<T>(w, "w"));
+  const bprop::Samples<T> data =
+      samples_args(net.layers, X, x_scale, py::none(), labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
   std::vector<T*> weights;
   for (auto& a : net.arrays) {
     if (!a.writeable()) throw std::invalid_argument("the weights must be writable");
@@ -452,9 +450,8 @@ void define_kernels(py::module_& m) {
         "(cost, status, bad_row, grads or None); see bprop.network. With csr = (indptr, "
         "indices, values, n) X is sparse and ignored.");
   m.def("cost_gradient_sums",
-        &cost_gradient_sums_any<py::object, std::optional<CArray<std::int64_t>>, py::object,
-                                bool, int, py::object, std::vector<int>, int, double,
-                                py::object>,
+        &cost_gradient_sums_any<py::object, std::optional<CArray<std::int64_t>>, py::object, bool,
+                                int, py::object, std::vector<int>, int, double, py::object>,
         py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
         py::arg("with_gradient"), py::arg("num_threads"), py::arg("w") = py::none(),
         py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
@@ -462,16 +459,15 @@ void define_kernels(py::module_& m) {
         "(data sum, weight sum W, status, bad_row, unscaled gradient sums or None).");
   m.def("train_steps",
         &train_steps_any<py::object, std::optional<CArray<std::int64_t>>, py::object, py::object,
-                         double, std::vector<int>, int, int,
-                         std::optional<CArray<std::int64_t>>, long long, long long, long long,
-                         double, int, double, double, double, double, double, long long,
-                         py::list, py::list>,
-        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
-        py::arg("w"), py::arg("x_scale"), py::arg("activations"), py::arg("output"),
-        py::arg("num_threads"), py::arg("order").noconvert(), py::arg("batch_size"),
-        py::arg("steps"), py::arg("max_taken"), py::arg("lambda_"), py::arg("kind"),
-        py::arg("learning_rate"), py::arg("momentum"), py::arg("beta1"), py::arg("beta2"),
-        py::arg("eps"), py::arg("adam_t"), py::arg("state1"), py::arg("state2"),
+                         double, std::vector<int>, int, int, std::optional<CArray<std::int64_t>>,
+                         long long, long long, long long, double, int, double, double, double,
+                         double, double, long long, py::list, py::list>,
+        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"), py::arg("w"),
+        py::arg("x_scale"), py::arg("activations"), py::arg("output"), py::arg("num_threads"),
+        py::arg("order").noconvert(), py::arg("batch_size"), py::arg("steps"), py::arg("max_taken"),
+        py::arg("lambda_"), py::arg("kind"), py::arg("learning_rate"), py::arg("momentum"),
+        py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("adam_t"), py::arg("state1"),
+        py::arg("state2"),
         "(done, status, bad_row, costs, taken, adam_t): one epoch's mini-batch steps, "
         "the weights and the optimizer's state updated in place.");
   m.def("forward", &forward_any<py::object, int, std::vector<int>, int, double, py::object>,

@@ -38,8 +38,8 @@ bool nesterov_step(const T* theta, const T* g, T* v, T* out, index_t n, double l
 }
 
 template <class T>
-bool adam_step(const T* theta, const T* g, T* m, T* v, T* out, index_t n, double lr_t,
-               double b1, double b2, double eps) {
+bool adam_step(const T* theta, const T* g, T* m, T* v, T* out, index_t n, double lr_t, double b1,
+               double b2, double eps) {
   const T B1 = T(b1), B2 = T(b2), c1 = T(1.0 - b1), c2 = T(1.0 - b2), rate = T(lr_t), e = T(eps);
   for (index_t i = 0; i < n; ++i) {
     m[i] = B1 * m[i] + c1 * g[i];
@@ -54,10 +54,10 @@ double adam_rate(double lr, double b1, double b2, long long t) {
   return lr * std::sqrt(1.0 - std::pow(b2, double(t))) / (1.0 - std::pow(b1, double(t)));
 }
 
-#define BPROP_OPTIMIZERS(T)                                                                  \
-  template bool gd_step<T>(const T*, const T*, T*, index_t, double);                         \
-  template bool momentum_step<T>(const T*, const T*, T*, T*, index_t, double, double);       \
-  template bool nesterov_step<T>(const T*, const T*, T*, T*, index_t, double, double);       \
+#define BPROP_OPTIMIZERS(T)                                                                   \
+  template bool gd_step<T>(const T*, const T*, T*, index_t, double);                          \
+  template bool momentum_step<T>(const T*, const T*, T*, T*, index_t, double, double);        \
+  template bool nesterov_step<T>(const T*, const T*, T*, T*, index_t, double, double);        \
   template bool adam_step<T>(const T*, const T*, T*, T*, T*, index_t, double, double, double, \
                              double);
 BPROP_OPTIMIZERS(float)

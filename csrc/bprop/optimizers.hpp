@@ -30,8 +30,8 @@ bool nesterov_step(const T* theta, const T* g, T* v, T* out, index_t n, double l
 // constants arrive in double: 1 - b2 is formed there, since in float
 // 1 - 0.999f keeps only 4 correct digits.
 template <class T>
-bool adam_step(const T* theta, const T* g, T* m, T* v, T* out, index_t n, double lr_t,
-               double b1, double b2, double eps);
+bool adam_step(const T* theta, const T* g, T* m, T* v, T* out, index_t n, double lr_t, double b1,
+               double b2, double eps);
 
 // Adam's bias-corrected rate at step t (counting from 1), as bprop.optim computes it.
 double adam_rate(double lr, double b1, double b2, long long t);

@@ -54,10 +54,11 @@ bool has_weight(const Samples<T>& s) {
 
 // The optimiser's update of layer l into out; false when out is not all finite.
 template <class T>
-bool update(OptimizerState& opt, double adam_lr, const T* theta, const T* g, T* s1, T* s2,
-            T* out, index_t n) {
+bool update(OptimizerState& opt, double adam_lr, const T* theta, const T* g, T* s1, T* s2, T* out,
+            index_t n) {
   switch (opt.kind) {
-    case OptimizerKind::gd: return gd_step(theta, g, out, n, opt.learning_rate);
+    case OptimizerKind::gd:
+      return gd_step(theta, g, out, n, opt.learning_rate);
     case OptimizerKind::momentum:
       return momentum_step(theta, g, s1, out, n, opt.learning_rate, opt.momentum);
     case OptimizerKind::nesterov:
@@ -128,9 +129,9 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
       {
         const Range mine = thread_range(n);
         const index_t i0 = mine.begin, len = mine.end - mine.begin;
-        ok = update(opt, adam_lr, layers[l].theta + i0, D[l] + i0,
-                    state1 ? state1[l] + i0 : nullptr, state2 ? state2[l] + i0 : nullptr,
-                    next[l].data() + i0, len);
+        ok =
+            update(opt, adam_lr, layers[l].theta + i0, D[l] + i0, state1 ? state1[l] + i0 : nullptr,
+                   state2 ? state2[l] + i0 : nullptr, next[l].data() + i0, len);
       }
       finite = ok && finite;
     }
@@ -145,13 +146,12 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
   return result;
 }
 
-template StepsResult train_steps<float>(const Network<float>&, float* const*,
-                                        const Samples<float>&, const StepPlan&, OptimizerState&,
-                                        float* const*, float* const*, int, double*,
-                                        std::uint8_t*);
+template StepsResult train_steps<float>(const Network<float>&, float* const*, const Samples<float>&,
+                                        const StepPlan&, OptimizerState&, float* const*,
+                                        float* const*, int, double*, std::uint8_t*);
 template StepsResult train_steps<double>(const Network<double>&, double* const*,
-                                         const Samples<double>&, const StepPlan&,
-                                         OptimizerState&, double* const*, double* const*, int,
-                                         double*, std::uint8_t*);
+                                         const Samples<double>&, const StepPlan&, OptimizerState&,
+                                         double* const*, double* const*, int, double*,
+                                         std::uint8_t*);
 
 }  // namespace bprop

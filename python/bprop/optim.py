@@ -34,8 +34,9 @@ class Optimizer:
         """Called after each pass over the data (``epoch`` counts from 1): where a
         learning-rate schedule would change ``learning_rate``. Nothing by default."""
 
-    def step_checked(self, thetas: list[np.ndarray], grads: list[np.ndarray]
-                     ) -> tuple[list[np.ndarray], bool]:
+    def step_checked(
+        self, thetas: list[np.ndarray], grads: list[np.ndarray]
+    ) -> tuple[list[np.ndarray], bool]:
         """``step``, and whether every new weight is finite (training stops on
         NaN/inf). A fused step knows it from its own pass; others scan."""
         new = self.step(thetas, grads)
@@ -86,7 +87,9 @@ class Nesterov(Momentum):
         new = self._new_velocity(grads)
         self.velocity = new
         mu = self.momentum
-        return [(t - mu * vo + (1 + mu) * vn).astype(t.dtype) for t, vo, vn in zip(thetas, old, new)]
+        return [
+            (t - mu * vo + (1 + mu) * vn).astype(t.dtype) for t, vo, vn in zip(thetas, old, new)
+        ]
 
 
 class Adam(Optimizer):
@@ -95,8 +98,13 @@ class Adam(Optimizer):
     name = "adam"
     default_learning_rate = 0.001
 
-    def __init__(self, learning_rate: float | None = None, beta1: float = 0.9,
-                 beta2: float = 0.999, eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        learning_rate: float | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
         super().__init__(learning_rate)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
@@ -112,7 +120,7 @@ class Adam(Optimizer):
             self.v = [np.zeros_like(g) for g in grads]
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        lr = self.learning_rate * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        lr = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         new = []
         finite = True
         # The moments are updated in place (cheaper per mini-batch); the weights never are.
@@ -140,14 +148,18 @@ class Adam(Optimizer):
 def _fusable(*arrays: np.ndarray) -> bool:
     """C-contiguous float32/float64 arrays of one dtype and shape, the last two writable."""
     a0 = arrays[0]
-    return (a0.dtype in (np.float32, np.float64)
-            and all(a.dtype == a0.dtype and a.shape == a0.shape and a.flags.c_contiguous
-                    for a in arrays)
-            and all(a.flags.writeable for a in arrays[-2:]))
+    return (
+        a0.dtype in (np.float32, np.float64)
+        and all(
+            a.dtype == a0.dtype and a.shape == a0.shape and a.flags.c_contiguous for a in arrays
+        )
+        and all(a.flags.writeable for a in arrays[-2:])
+    )
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (GradientDescent, Momentum, Nesterov, Adam)}
+    cls.name: cls for cls in (GradientDescent, Momentum, Nesterov, Adam)
+}
 OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
 
 
@@ -160,15 +172,20 @@ def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> 
     if isinstance(name, Optimizer):
         if learning_rate is not None:
             cls = type(name).__name__
-            by_name = (f", or name it (optimizer={name.name!r}, learning_rate={learning_rate!r})"
-                       if OPTIMIZERS.get(name.name) is type(name) else "")
+            by_name = (
+                f", or name it (optimizer={name.name!r}, learning_rate={learning_rate!r})"
+                if OPTIMIZERS.get(name.name) is type(name)
+                else ""
+            )
             raise ValueError(
                 f"learning_rate={learning_rate!r} with an optimizer instance ({cls}, learning "
                 f"rate {name.learning_rate:g}): an instance carries its own rate, so "
                 f"learning_rate would be ignored; give the rate to the optimizer "
-                f"({cls}(learning_rate={learning_rate!r})){by_name}")
+                f"({cls}(learning_rate={learning_rate!r})){by_name}"
+            )
         return name
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got "
-                         f"{checks.shown(name)}")
+        raise ValueError(
+            f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got {checks.shown(name)}"
+        )
     return OPTIMIZERS[name](learning_rate)

@@ -48,10 +48,17 @@ class Problem:
         checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale, self.rows)
 
 
-def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-             num_threads: int | None, sample_weight: Any = None,
-             activation: Any = "sigmoid", output: Any = "logistic", x_scale: Any = None
-             ) -> Problem:
+def prepare(
+    thetas: list[np.ndarray],
+    X: Any,
+    y: Any,
+    lambda_: Any,
+    num_threads: int | None,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: Any = "logistic",
+    x_scale: Any = None,
+) -> Problem:
     K = thetas[-1].shape[0]
     output_code = checks.check_output(output, K)
     Xc = checks.check_X(X, thetas)
@@ -59,18 +66,39 @@ def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
     labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
     w = checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
-    return Problem(X, Xc, labels, Y, checks.check_lambda(lambda_),
-                    resolve_num_threads(num_threads), w,
-                    checks.check_activations(activation, len(thetas) - 1), output_code, scale,
-                    csr=csr)
+    return Problem(
+        X,
+        Xc,
+        labels,
+        Y,
+        checks.check_lambda(lambda_),
+        resolve_num_threads(num_threads),
+        w,
+        checks.check_activations(activation, len(thetas) - 1),
+        output_code,
+        scale,
+        csr=csr,
+    )
 
 
-def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
-              ) -> tuple[float, list[np.ndarray] | None]:
+def evaluate(
+    thetas: list[np.ndarray], p: Problem, with_gradient: bool
+) -> tuple[float, list[np.ndarray] | None]:
     X, x_scale, csr = p.core_input()
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas, X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
-        p.activations or [], p.output, x_scale, csr)
+        thetas,
+        X,
+        p.labels,
+        p.Y,
+        p.lambda_,
+        with_gradient,
+        p.num_threads,
+        p.w,
+        p.activations or [],
+        p.output,
+        x_scale,
+        csr,
+    )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
@@ -95,20 +123,33 @@ def overflow_error(thetas: list[np.ndarray], p: Problem) -> FloatingPointError:
         return InputsTooLarge(
             f"the cost or gradient overflowed to inf/NaN: the inputs are too large (largest "
             f"|x| = {largest_x:g}, weights up to {largest_w:g}); scale X, for example "
-            f"standardise it")
+            f"standardise it"
+        )
     return FloatingPointError(
         "the cost or gradient overflowed to inf/NaN although all inputs are finite; "
-        f"the weights are too large (largest |weight| = {largest_w:g})")
+        f"the weights are too large (largest |weight| = {largest_w:g})"
+    )
 
 
-def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool
-              ) -> tuple[float, float, np.ndarray | None]:
+def data_sums(
+    thetas: list[np.ndarray], p: Problem, with_gradient: bool
+) -> tuple[float, float, np.ndarray | None]:
     """The unfinished sums of :func:`evaluate` (data cost, weight sum, unscaled
     gradient as float64), for objectives that add the sums of several processes."""
     X, x_scale, csr = p.core_input()
     cost, W, status, bad_row, total = _core.cost_gradient_sums(
-        thetas, X, p.labels, p.Y, with_gradient, p.num_threads, p.w, p.activations or [],
-        p.output, x_scale, csr)
+        thetas,
+        X,
+        p.labels,
+        p.Y,
+        with_gradient,
+        p.num_threads,
+        p.w,
+        p.activations or [],
+        p.output,
+        x_scale,
+        csr,
+    )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     return cost, W, total

@@ -12,8 +12,9 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -23,21 +24,58 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
-from .common import (DATA_HELP, LABEL_ESCAPES_HELP, CliError, banner, changed_data,
-                     check_fingerprint, check_memory, class_values, classes_from_meta, data_files,
-                     data_spec_for_record, display_names, file_kind, fingerprint, format_scores,
-                     fraction_up_to_one, has_own_test_split, in_flags, input_scale,
-                     interrupted_exit, load_data, mnist_directory, model_record, non_negative_real,
-                     one_char, open_fraction, parse_hidden, positive_int, positive_real,
-                     read_whole, recorded_delimiter, save_model, scale_hint, scores, seed_int,
-                     shown_label, split, split_shard, summary, text_columns, text_delimiter,
-                     thread_count, to_class_indices, train_settings)
 from ..init import debug_matrix, initialize
 from ..model_file import load, looks_like_model
 from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
 from ..training import InputScaleWarning, TrainingDiverged, train
+from .common import (
+    DATA_HELP,
+    LABEL_ESCAPES_HELP,
+    CliError,
+    banner,
+    changed_data,
+    check_fingerprint,
+    check_memory,
+    class_values,
+    classes_from_meta,
+    data_files,
+    data_spec_for_record,
+    display_names,
+    file_kind,
+    fingerprint,
+    format_scores,
+    fraction_up_to_one,
+    has_own_test_split,
+    in_flags,
+    input_scale,
+    interrupted_exit,
+    load_data,
+    mnist_directory,
+    model_record,
+    non_negative_real,
+    one_char,
+    open_fraction,
+    parse_hidden,
+    positive_int,
+    positive_real,
+    read_whole,
+    recorded_delimiter,
+    save_model,
+    scale_hint,
+    scores,
+    seed_int,
+    shown_label,
+    split,
+    split_shard,
+    summary,
+    text_columns,
+    text_delimiter,
+    thread_count,
+    to_class_indices,
+    train_settings,
+)
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -74,20 +112,30 @@ def check_save_target(args: argparse.Namespace) -> None:
     a FIFO or a device), nor a directory it cannot write in."""
     target, data = args.save, getattr(args, "data", None)
     if data and file_kind(data) and not has_own_test_split(data) and same_file(target, data):
-        raise CliError(f"--save {target} is the file of --data {data}: the model would replace "
-                       f"the data; name another file for the model")
+        raise CliError(
+            f"--save {target} is the file of --data {data}: the model would replace "
+            f"the data; name another file for the model"
+        )
     if Path(target).suffix.lower() != ".npz":
-        raise CliError(f"--save {target}: a model file is an .npz archive; name it "
-                       f"{Path(target).stem or 'model'}.npz (or another name ending in .npz)")
+        raise CliError(
+            f"--save {target}: a model file is an .npz archive; name it "
+            f"{Path(target).stem or 'model'}.npz (or another name ending in .npz)"
+        )
     try:
         check_writable_directory(target)  # (refuses a FIFO, a device, a directory)
     except OSError as e:
         raise CliError(f"--save: {e}") from None
-    if os.path.isfile(target) and os.path.getsize(target) and os.access(target, os.R_OK) \
-            and not looks_like_model(target):
-        raise CliError(f"--save {target}: the file is there and is not a bprop model (data, or "
-                       f"another program's file?); the model would replace it: name another "
-                       f"file, or remove it first")
+    if (
+        os.path.isfile(target)
+        and os.path.getsize(target)
+        and os.access(target, os.R_OK)
+        and not looks_like_model(target)
+    ):
+        raise CliError(
+            f"--save {target}: the file is there and is not a bprop model (data, or "
+            f"another program's file?); the model would replace it: name another "
+            f"file, or remove it first"
+        )
 
 
 def check_outputs_writable(args: argparse.Namespace) -> None:
@@ -96,6 +144,7 @@ def check_outputs_writable(args: argparse.Namespace) -> None:
         check_save_target(args)
     if getattr(args, "plot", None):
         from .. import plot
+
         try:
             plot.require_matplotlib()
         except ImportError as e:
@@ -103,7 +152,9 @@ def check_outputs_writable(args: argparse.Namespace) -> None:
         try:
             Path(args.plot).mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise CliError(f"--plot {args.plot}: cannot create the directory ({e.strerror})") from None
+            raise CliError(
+                f"--plot {args.plot}: cannot create the directory ({e.strerror})"
+            ) from None
 
 
 def standardizer(args: argparse.Namespace, X: np.ndarray) -> tuple[list[float], list[float]] | None:
@@ -120,27 +171,39 @@ def apply_standardizer(X: np.ndarray, record: Any) -> np.ndarray:
     return ((X - mean) / std).astype(X.dtype)
 
 
-def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
-                    classes: np.ndarray | None) -> Network:
+def initial_network(
+    args: argparse.Namespace, sizes: list[int], dtype: np.dtype, classes: np.ndarray | None
+) -> Network:
     if not args.resume:
         check_memory(sizes, dtype)
         try:
-            return Network(initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
-                                      activation=args.activation), args.activation, args.output)
+            return Network(
+                initialize(
+                    sizes, method=args.init, seed=args.seed, dtype=dtype, activation=args.activation
+                ),
+                args.activation,
+                args.output,
+            )
         except MemoryError:
-            raise CliError(f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} "
-                           f"network") from None
+            raise CliError(
+                f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} network"
+            ) from None
     thetas, meta = load_model(args.resume, "--resume")
     have = meta["layer_sizes"]
     arch = "-".join(map(str, have))
     if args.hidden_given and have[1:-1] != sizes[1:-1]:
-        raise CliError(f"--hidden {args.hidden}: the model of --resume is {arch}; leave "
-                       f"--hidden out to train it on")
+        raise CliError(
+            f"--hidden {args.hidden}: the model of --resume is {arch}; leave "
+            f"--hidden out to train it on"
+        )
     if have[0] != sizes[0] or have[-1] != sizes[-1]:
-        raise CliError(f"--resume {args.resume}: the model is {arch} but --data {args.data} "
-                       f"needs {sizes[0]} inputs and {sizes[-1]} outputs")
+        raise CliError(
+            f"--resume {args.resume}: the model is {arch} but --data {args.data} "
+            f"needs {sizes[0]} inputs and {sizes[-1]} outputs"
+        )
     if classes is not None and not np.array_equal(
-            classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)):
+        classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)
+    ):
         raise CliError(f"--resume {args.resume}: the model's classes differ from the data's")
     return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
 
@@ -157,8 +220,11 @@ def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
     --seed and --test-fraction default to the model's, and other values are
     refused (they would train on rows the model was tested on)."""
     args.split_ranks = 1
-    if meta.get("data") is None or meta.get("data") != data_spec_for_record(args.data) \
-            or "seed" not in meta:
+    if (
+        meta.get("data") is None
+        or meta.get("data") != data_spec_for_record(args.data)
+        or "seed" not in meta
+    ):
         return  # other data, or a model saved from Python: nothing recorded to keep
     own_split = has_own_test_split(args.data)  # its test rows do not depend on the seed
     recorded = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction")}
@@ -169,10 +235,12 @@ def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
             setattr(args, name, recorded[name])
         elif given != effective[name] and not own_split:
             flag = "--" + name.replace("_", "-")
-            raise CliError(f"{flag} {given:g}: the model of --resume {args.resume} was trained "
-                           f"on {args.data} with {flag} {effective[name]:g}, which chose the rows "
-                           f"it was tested on; another split would now train on them. Leave "
-                           f"{flag} out to keep the model's split (or train a new model)")
+            raise CliError(
+                f"{flag} {given:g}: the model of --resume {args.resume} was trained "
+                f"on {args.data} with {flag} {effective[name]:g}, which chose the rows "
+                f"it was tested on; another split would now train on them. Leave "
+                f"{flag} out to keep the model's split (or train a new model)"
+            )
     args.split_ranks = int(meta.get("split_ranks") or 1)
 
 
@@ -185,18 +253,27 @@ def resume_data(args: argparse.Namespace, meta: dict) -> None:
     recorded = meta.get("data")
     if args.data is None:
         if not isinstance(recorded, str) or not recorded:
-            raise CliError(f"--resume {args.resume} records no training data (saved from "
-                           f"Python?); name the data to train on with --data")
-        if file_kind(recorded) and not has_own_test_split(recorded) \
-                and not Path(recorded).is_file():
-            raise CliError(f"the model of --resume {args.resume} was trained on {recorded}, "
-                           f"which is not there now; name the data with --data")
+            raise CliError(
+                f"--resume {args.resume} records no training data (saved from "
+                f"Python?); name the data to train on with --data"
+            )
+        if (
+            file_kind(recorded)
+            and not has_own_test_split(recorded)
+            and not Path(recorded).is_file()
+        ):
+            raise CliError(
+                f"the model of --resume {args.resume} was trained on {recorded}, "
+                f"which is not there now; name the data with --data"
+            )
         args.delimiter = recorded_delimiter(recorded, args.delimiter, meta)
         args.data_fingerprint = fingerprint(data_files(recorded))
         note = check_fingerprint(args.resume, meta, recorded, args.data_fingerprint, "train on")
         args.data = recorded
-        args.notes.append(f"bprop: note: no --data: resuming on the data the model of --resume "
-                          f"{args.resume} was trained on, {recorded}")
+        args.notes.append(
+            f"bprop: note: no --data: resuming on the data the model of --resume "
+            f"{args.resume} was trained on, {recorded}"
+        )
         args.notes.extend([note] if note else [])
         return
     args.delimiter = recorded_delimiter(args.data, args.delimiter, meta)
@@ -204,23 +281,31 @@ def resume_data(args: argparse.Namespace, meta: dict) -> None:
     changed = changed_data(meta, args.data_fingerprint)
     if changed:
         name, what = changed[0]
-        args.notes.append(f"bprop: note: --data {args.data} is not the data the model of "
-                          f"--resume {args.resume} was trained on ({name}: {what}): the rows "
-                          f"its training held out are unknown for these data, so its test part "
-                          f"may hold rows it was trained on")
+        args.notes.append(
+            f"bprop: note: --data {args.data} is not the data the model of "
+            f"--resume {args.resume} was trained on ({name}: {what}): the rows "
+            f"its training held out are unknown for these data, so its test part "
+            f"may hold rows it was trained on"
+        )
 
 
 def resume_learning_rate(args: argparse.Namespace, meta: dict) -> None:
     """Without --learning-rate, resuming with the model's optimizer keeps the
     model's learning rate (not the optimizer's default), and says so."""
     rate = meta.get("learning_rate")
-    if args.learning_rate is not None or args.optimizer != meta.get("optimizer") \
-            or isinstance(rate, bool) or not isinstance(rate, (int, float)) \
-            or not (math.isfinite(rate) and rate > 0):
+    if (
+        args.learning_rate is not None
+        or args.optimizer != meta.get("optimizer")
+        or isinstance(rate, bool)
+        or not isinstance(rate, (int, float))
+        or not (math.isfinite(rate) and rate > 0)
+    ):
         return
     args.learning_rate = float(rate)
-    args.notes.append(f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
-                      f"the model of --resume {args.resume} with (--learning-rate sets another)")
+    args.notes.append(
+        f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
+        f"the model of --resume {args.resume} with (--learning-rate sets another)"
+    )
 
 
 def check_settings(args: argparse.Namespace) -> None:
@@ -244,9 +329,11 @@ def check_settings(args: argparse.Namespace) -> None:
         args.resumed_scaling = meta.get("standardize")
         args.resumed_sizes = meta["layer_sizes"]
         if args.standardize and not args.resumed_scaling:
-            raise CliError(f"--standardize: the model of --resume {args.resume} was trained "
-                           f"on unstandardised inputs, and resuming keeps its scaling; drop "
-                           f"--standardize (or train a new model with it)")
+            raise CliError(
+                f"--standardize: the model of --resume {args.resume} was trained "
+                f"on unstandardised inputs, and resuming keeps its scaling; drop "
+                f"--standardize (or train a new model with it)"
+            )
         for name in ("activation", "output"):
             given, mine = getattr(args, name), getattr(net, name)
             if given is not None and given != mine:
@@ -264,8 +351,10 @@ def check_settings(args: argparse.Namespace) -> None:
     args.hidden = "25" if args.hidden is None else args.hidden
     if args.optimizer == "lbfgs":
         if args.batch_size is not None:
-            raise CliError("--batch-size: lbfgs works on the full batch; leave it out or pick "
-                           "another --optimizer")
+            raise CliError(
+                "--batch-size: lbfgs works on the full batch; leave it out or pick "
+                "another --optimizer"
+            )
         if args.learning_rate is not None:
             raise CliError("--learning-rate: lbfgs chooses its own step sizes; leave it out")
         if args.iterations is None and args.epochs is None:
@@ -286,12 +375,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     regression = args.output == "identity"
     if args.distributed:
         from .mpi import cmd_train_distributed
+
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
     scaled = args.standardize or (args.resume and args.resumed_scaling)
-    ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter,
-                   "real" if regression else "labels", raw_pixels=not scaled,
-                   ranks=args.split_ranks)
+    ds = load_data(
+        args.data,
+        dtype,
+        args.seed,
+        args.test_fraction,
+        args.delimiter,
+        "real" if regression else "labels",
+        raw_pixels=not scaled,
+        ranks=args.split_ranks,
+    )
     # evaluate without --data checks that the files are still the ones trained on
     if args.save and args.data_fingerprint is None:  # (--resume took it already)
         args.data_fingerprint = fingerprint(data_files(args.data))
@@ -305,15 +402,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
         K = len(classes)
     if args.resume and args.resumed_sizes[0] != ds.X_train.shape[1]:
-        raise CliError(f"--resume {args.resume}: the model is "
-                       f"{'-'.join(map(str, args.resumed_sizes))} but --data {args.data} has "
-                       f"{ds.X_train.shape[1]} features")
+        raise CliError(
+            f"--resume {args.resume}: the model is "
+            f"{'-'.join(map(str, args.resumed_sizes))} but --data {args.data} has "
+            f"{ds.X_train.shape[1]} features"
+        )
     scaling = args.resumed_scaling if args.resume else standardizer(args, ds.X_train)
     Xtr, Xte = apply_standardizer(ds.X_train, scaling), apply_standardizer(ds.X_test, scaling)
     validation = None
     if args.validation_fraction is not None:
-        Xtr, ytr, Xva, yva = split_shard(Xtr, ytr, args.validation_fraction, args.seed,
-                                         flag="--validation-fraction")
+        Xtr, ytr, Xva, yva = split_shard(
+            Xtr, ytr, args.validation_fraction, args.seed, flag="--validation-fraction"
+        )
         validation = (Xva, yva)
     sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
     thetas = initial_network(args, sizes, dtype, classes)
@@ -330,21 +430,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InputScaleWarning)
-            thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
-                                    validation_data=validation,
-                                    early_stopping=args.early_stopping, patience=args.patience,
-                                    **train_settings(args))
+            thetas, history = train(
+                thetas,
+                Xtr,
+                ytr,
+                num_threads=args.threads,
+                validation_data=validation,
+                early_stopping=args.early_stopping,
+                patience=args.patience,
+                **train_settings(args),
+            )
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e))) from None
     except MemoryError:
-        raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
-                       f"samples") from None
+        raise CliError(
+            f"not enough memory to train a {arch} network on {Xtr.shape[0]} samples"
+        ) from None
     seconds = time.perf_counter() - start
 
     def save_run(**results: float) -> None:
-        record = model_record(args, classes, ds.class_names, args.split_ranks,
-                              cost_history=history.cost, final_cost=history.final_cost,
-                              iterations=history.iterations, stopped=history.stopped, **results)
+        record = model_record(
+            args,
+            classes,
+            ds.class_names,
+            args.split_ranks,
+            cost_history=history.cost,
+            final_cost=history.final_cost,
+            iterations=history.iterations,
+            stopped=history.stopped,
+            **results,
+        )
         record.update(standardize=scaling)
         save_model(args.save, thetas, record)
 
@@ -357,32 +472,54 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not args.save:
             raise
         history.stopped = "interrupted"
-        print("bprop: interrupted while scoring; saving the model without its scores",
-              file=sys.stderr, flush=True)
+        print(
+            "bprop: interrupted while scoring; saving the model without its scores",
+            file=sys.stderr,
+            flush=True,
+        )
         save_run()
         return interrupted_exit(args, history)
     print(summary(arch, J, history, seconds, Xtr.shape[0]))
     print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
     if args.save:
-        save_run(**{f"{part}_{name.replace('^', '').lower()}": v
-                    for part, values in (("train", on_train), ("test", on_test))
-                    for name, v in values.items()})
+        save_run(
+            **{
+                f"{part}_{name.replace('^', '').lower()}": v
+                for part, values in (("train", on_train), ("test", on_test))
+                for name, v in values.items()
+            }
+        )
     if args.plot:
         if regression:
             write_plots(args.plot, thetas, ds.X_test, None, None, [], history=history)
         else:
             assert classes is not None
-            write_plots(args.plot, thetas, ds.X_test, yte, y_pred,
-                        display_names(classes, ds.class_names), history=history)
+            write_plots(
+                args.plot,
+                thetas,
+                ds.X_test,
+                yte,
+                y_pred,
+                display_names(classes, ds.class_names),
+                history=history,
+            )
     return interrupted_exit(args, history)
 
 
-def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray | None,
-                y_pred: np.ndarray | None, names: Sequence[str], history: Any = None) -> None:
+def write_plots(
+    directory: str,
+    thetas: list[np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray | None,
+    y_pred: np.ndarray | None,
+    names: Sequence[str],
+    history: Any = None,
+) -> None:
     """PNG files for --plot: learning curves, and for classes the confusion
     matrix and, for square images, the hidden units' weights and a grid of test
     samples."""
     from .. import plot
+
     out = Path(directory)
     written = []
     if history is not None:
@@ -410,25 +547,31 @@ def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
         raise CliError(f"{flag}: {e}") from None
 
 
-def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targets: str
-                    ) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
+def evaluation_data(
+    args: argparse.Namespace, meta: dict, dtype: np.dtype, targets: str
+) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
     """(spec, X, y, class names, which part) that evaluate scores."""
     if args.data is None:  # the model's own data: the part its training held out
         for flag, value in (("--seed", args.seed), ("--test-fraction", args.test_fraction)):
             if value is not None:
-                raise CliError(f"{flag} goes with --data; without it evaluate scores the rows "
-                               f"that the model's training held out, by its own split")
+                raise CliError(
+                    f"{flag} goes with --data; without it evaluate scores the rows "
+                    f"that the model's training held out, by its own split"
+                )
         spec = meta.get("data")
         if not spec:
-            raise CliError(f"{args.model} records no training data (saved from Python?); name "
-                           f"the data to score with --data")
+            raise CliError(
+                f"{args.model} records no training data (saved from Python?); name "
+                f"the data to score with --data"
+            )
         seed = meta.get("seed", 0)
         fraction = meta.get("test_fraction") or 0.2
         if file_kind(spec) and not has_own_test_split(spec) and not Path(spec).is_file():
-            raise CliError(f"the model was trained on {spec}, which is not there now; "
-                           f"name the data with --data")
-        note = check_fingerprint(args.model, meta, spec,
-                                 fingerprint(data_files(spec, ("test",))))
+            raise CliError(
+                f"the model was trained on {spec}, which is not there now; "
+                f"name the data with --data"
+            )
+        note = check_fingerprint(args.model, meta, spec, fingerprint(data_files(spec, ("test",))))
         if note:
             print(note, file=sys.stderr)
         if has_own_test_split(spec):
@@ -441,8 +584,9 @@ def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targe
     spec = args.data
     if has_own_test_split(spec):
         if args.test_fraction is not None:
-            raise CliError(f"--test-fraction: --data {spec} has its own test split, which "
-                           f"evaluate scores")
+            raise CliError(
+                f"--test-fraction: --data {spec} has its own test split, which evaluate scores"
+            )
         d, names = mnist_directory(spec)
         X, y = bdata.load_mnist(d, "test", dtype=dtype)
         return spec, X, y, names, "its test split"
@@ -461,19 +605,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     check_threads(args)
     check_outputs_writable(args)
     regression = thetas.output == "identity"
-    spec, X, y, names, part = evaluation_data(args, meta, thetas[0].dtype,
-                                              "real" if regression else "labels")
+    spec, X, y, names, part = evaluation_data(
+        args, meta, thetas[0].dtype, "real" if regression else "labels"
+    )
     K = thetas[-1].shape[0]
     if X.shape[1] != thetas[0].shape[1] - 1:
-        raise CliError(f"{'--data ' if args.data else 'data '}{spec}: the model takes "
-                       f"{thetas[0].shape[1] - 1} inputs but the data have {X.shape[1]} features")
-    heading = (f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, "
-               f"{thetas.activation} hidden, {thetas.output} output), data {spec}: {part}")
+        raise CliError(
+            f"{'--data ' if args.data else 'data '}{spec}: the model takes "
+            f"{thetas[0].shape[1] - 1} inputs but the data have {X.shape[1]} features"
+        )
+    heading = (
+        f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, "
+        f"{thetas.activation} hidden, {thetas.output} output), data {spec}: {part}"
+    )
     X = apply_standardizer(X, meta.get("standardize"))
     if regression:
         if y.reshape(len(y), -1).shape[1] != K:
-            raise CliError(f"--data {spec}: the model has {K} outputs but the data have "
-                           f"{y.reshape(len(y), -1).shape[1]} targets")
+            raise CliError(
+                f"--data {spec}: the model has {K} outputs but the data have "
+                f"{y.reshape(len(y), -1).shape[1]} targets"
+            )
         print(heading)
         values = scores(y, predict(thetas, X, num_threads=args.threads), True)
         print(", ".join(f"{k} {v:.4f}" for k, v in values.items()) + f" on {len(y)} samples")
@@ -489,8 +640,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str
-                  ) -> np.ndarray:
+def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str) -> np.ndarray:
     """The inputs to predict: an .npz's X, or a text file of features (with or
     without a label column first)."""
     if path == "digits" or has_own_test_split(path):  # a data set's inputs (test split)
@@ -512,8 +662,10 @@ def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str
     delimiter = text_delimiter(path, delimiter)
     width = text_columns(path, delimiter)  # one column more than inputs: labels first
     if width not in (n_inputs, n_inputs + 1):
-        raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
-                       f"takes {n_inputs} inputs (another --delimiter?)")
+        raise CliError(
+            f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
+            f"takes {n_inputs} inputs (another --delimiter?)"
+        )
     if width == n_inputs + 1:
         return bdata.load_csv(path, delimiter=delimiter, targets=targets)[0]
     return bdata.load_csv_features(path, delimiter=delimiter)
@@ -523,11 +675,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
     check_threads(args)
     n_inputs = thetas[0].shape[1] - 1
-    X = read_features(args.data, n_inputs, recorded_delimiter(args.data, args.delimiter, meta),
-                      "real" if thetas.output == "identity" else "labels")
+    X = read_features(
+        args.data,
+        n_inputs,
+        recorded_delimiter(args.data, args.delimiter, meta),
+        "real" if thetas.output == "identity" else "labels",
+    )
     if X.shape[1] != n_inputs:
-        raise CliError(f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
-                       f"{X.shape[1]} features")
+        raise CliError(
+            f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
+            f"{X.shape[1]} features"
+        )
     X = apply_standardizer(X.astype(thetas[0].dtype), meta.get("standardize"))
     out = predict(thetas, X, num_threads=args.threads)
     if thetas.output == "identity":  # the outputs themselves, one row per sample
@@ -547,11 +705,20 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     X = debug_matrix(sizes[0] - 1, args.samples)
     y = np.arange(1, args.samples + 1) % sizes[-1]
     if args.output == "identity":
-        y = debug_matrix(sizes[-1] - 1, args.samples)[:, :sizes[-1]]
-    result = gradient_check(thetas, X, y, args.lambda_, threshold=args.threshold,
-                            activation=args.activation, output=args.output)
-    print(f"network {'-'.join(map(str, sizes))} ({args.activation} hidden, {args.output} output), "
-          f"{args.samples} samples, lambda {args.lambda_:g}")
+        y = debug_matrix(sizes[-1] - 1, args.samples)[:, : sizes[-1]]
+    result = gradient_check(
+        thetas,
+        X,
+        y,
+        args.lambda_,
+        threshold=args.threshold,
+        activation=args.activation,
+        output=args.output,
+    )
+    print(
+        f"network {'-'.join(map(str, sizes))} ({args.activation} hidden, {args.output} output), "
+        f"{args.samples} samples, lambda {args.lambda_:g}"
+    )
     print(result)
     return 0 if result.passed else 1
 
@@ -563,141 +730,283 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid",
-                     identity: str = "squared error") -> None:
+def add_network_kind(
+    p: argparse.ArgumentParser, default: str | None = "sigmoid", identity: str = "squared error"
+) -> None:
     """--activation and --output; ``default=None`` leaves them to be resolved
     (train: a resumed model's kind, else sigmoid/logistic)."""
-    p.add_argument("--activation", choices=list(ACTIVATIONS), default=default,
-                   help="hidden layers' activation (default: sigmoid)")
-    p.add_argument("--output", choices=list(OUTPUTS), default=default and "logistic",
-                   help="output layer and cost: logistic (sigmoid units, the tutorial's; "
-                        f"default), softmax (cross-entropy), identity ({identity})")
+    p.add_argument(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default=default,
+        help="hidden layers' activation (default: sigmoid)",
+    )
+    p.add_argument(
+        "--output",
+        choices=list(OUTPUTS),
+        default=default and "logistic",
+        help="output layer and cost: logistic (sigmoid units, the tutorial's; "
+        f"default), softmax (cross-entropy), identity ({identity})",
+    )
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--delimiter", type=one_char, default=None, metavar="CHAR",
-                   help="field separator of a text file ('tab' for tabs; not a quote or a line "
-                        "break). Default: for a file of the same kind (.csv, .tsv, .txt) as a "
-                        "saved model's own data, the delimiter those were read with; else a tab "
-                        "for .tsv, else ','")
-    p.add_argument("--threads", type=thread_count, default=None, metavar="N",
-                   help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)")
+    p.add_argument(
+        "--delimiter",
+        type=one_char,
+        default=None,
+        metavar="CHAR",
+        help="field separator of a text file ('tab' for tabs; not a quote or a line "
+        "break). Default: for a file of the same kind (.csv, .tsv, .txt) as a "
+        "saved model's own data, the delimiter those were read with; else a tab "
+        "for .tsv, else ','",
+    )
+    p.add_argument(
+        "--threads",
+        type=thread_count,
+        default=None,
+        metavar="N",
+        help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m bprop",
-                description="Train and check neural networks by backpropagation.")
+    p = _Parser(
+        prog="python -m bprop", description="Train and check neural networks by backpropagation."
+    )
     p.add_argument("--version", action="version", version=f"bprop {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     rates = ", ".join(f"{name} {cls.default_learning_rate:g}" for name, cls in OPTIMIZERS.items())
 
-    t = sub.add_parser("train", help="train a network and report train/test accuracy",
-                       description="Train a network; print its cost and train/test accuracy.")
-    t.add_argument("--data", default=None, metavar="DATA",
-                   help=DATA_HELP + " (default: digits; with --resume: the model's own data, "
-                                    "refused if those files changed since its training)")
-    t.add_argument("--hidden", default=None, metavar="SIZES",
-                   help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer "
-                        "(default: 25)")
-    t.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=1.0,
-                   metavar="LAMBDA", help="L2 strength: lambda/(2m) over all m training samples, "
-                                          "whatever the batch size (default: 1)")
-    t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs",
-                   help="default: lbfgs")
-    t.add_argument("--learning-rate", type=positive_real, default=None, metavar="RATE",
-                   help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
-                        f"--resume and the model's optimizer: the model's)")
+    t = sub.add_parser(
+        "train",
+        help="train a network and report train/test accuracy",
+        description="Train a network; print its cost and train/test accuracy.",
+    )
+    t.add_argument(
+        "--data",
+        default=None,
+        metavar="DATA",
+        help=DATA_HELP + " (default: digits; with --resume: the model's own data, "
+        "refused if those files changed since its training)",
+    )
+    t.add_argument(
+        "--hidden",
+        default=None,
+        metavar="SIZES",
+        help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer (default: 25)",
+    )
+    t.add_argument(
+        "--lambda",
+        dest="lambda_",
+        type=non_negative_real,
+        default=1.0,
+        metavar="LAMBDA",
+        help="L2 strength: lambda/(2m) over all m training samples, "
+        "whatever the batch size (default: 1)",
+    )
+    t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs", help="default: lbfgs")
+    t.add_argument(
+        "--learning-rate",
+        type=positive_real,
+        default=None,
+        metavar="RATE",
+        help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
+        f"--resume and the model's optimizer: the model's)",
+    )
     g = t.add_mutually_exclusive_group()
-    g.add_argument("--iterations", type=positive_int, default=None, metavar="N",
-                   help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 "
-                        "full-batch)")
-    g.add_argument("--epochs", type=positive_int, default=None, metavar="N",
-                   help="passes over the data (default with --batch-size: 10)")
-    t.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
-                   help="mini-batch size (default: the full batch)")
-    t.add_argument("--dtype", choices=["float32", "float64"], default="float64",
-                   help="default: float64")
-    t.add_argument("--init", choices=["uniform", "xavier", "he", "auto"], default="uniform",
-                   help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
-                        "he: for ReLU; auto: he for ReLU, else xavier")
-    add_network_kind(t, default=None, identity="squared error: regression on the real targets "
-                                               "of FILE.npz or FILE.csv (.tsv, .txt)")
-    t.add_argument("--seed", type=seed_int, default=None, metavar="N",
-                   help="seed of the initial weights, the split and the shuffling (default: 0; "
-                        "with --resume on the model's own data: the model's)")
-    t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
-                   help="held-out share of data without a test split of its own (default: 0.2; "
-                        "with --resume on the model's own data: the model's)")
-    t.add_argument("--standardize", action="store_true",
-                   help="scale each input to mean 0, std 1 (training set's; kept in the model); "
-                        "suggested before training when an input exceeds |x| = 100")
-    t.add_argument("--validation-fraction", type=open_fraction, default=None, metavar="SHARE",
-                   help="hold out this share of the training part and report validation "
-                        "cost/accuracy after each epoch")
-    t.add_argument("--early-stopping", action="store_true",
-                   help="stop when the validation cost has not improved for --patience epochs "
-                        "and keep the best weights (validation share 0.1 unless given)")
-    t.add_argument("--patience", type=positive_int, default=None, metavar="N",
-                   help="epochs without improvement before early stopping (default: 5)")
-    t.add_argument("--resume", metavar="MODEL.npz",
-                   help="start from a saved model's weights (same inputs and classes); on "
-                        "the model's own data (the default), its split (--seed, "
-                        "--test-fraction) is kept; with the model's optimizer, its learning rate")
-    t.add_argument("--save", metavar="MODEL.npz",
-                   help="write the trained model here (also after Ctrl-C, which then exits 130): "
-                        "a name ending in .npz, not the --data file; an existing file is "
-                        "replaced only if it is a bprop model")
+    g.add_argument(
+        "--iterations",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 full-batch)",
+    )
+    g.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="passes over the data (default with --batch-size: 10)",
+    )
+    t.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="mini-batch size (default: the full batch)",
+    )
+    t.add_argument(
+        "--dtype", choices=["float32", "float64"], default="float64", help="default: float64"
+    )
+    t.add_argument(
+        "--init",
+        choices=["uniform", "xavier", "he", "auto"],
+        default="uniform",
+        help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
+        "he: for ReLU; auto: he for ReLU, else xavier",
+    )
+    add_network_kind(
+        t,
+        default=None,
+        identity="squared error: regression on the real targets "
+        "of FILE.npz or FILE.csv (.tsv, .txt)",
+    )
+    t.add_argument(
+        "--seed",
+        type=seed_int,
+        default=None,
+        metavar="N",
+        help="seed of the initial weights, the split and the shuffling (default: 0; "
+        "with --resume on the model's own data: the model's)",
+    )
+    t.add_argument(
+        "--test-fraction",
+        type=open_fraction,
+        default=None,
+        metavar="SHARE",
+        help="held-out share of data without a test split of its own (default: 0.2; "
+        "with --resume on the model's own data: the model's)",
+    )
+    t.add_argument(
+        "--standardize",
+        action="store_true",
+        help="scale each input to mean 0, std 1 (training set's; kept in the model); "
+        "suggested before training when an input exceeds |x| = 100",
+    )
+    t.add_argument(
+        "--validation-fraction",
+        type=open_fraction,
+        default=None,
+        metavar="SHARE",
+        help="hold out this share of the training part and report validation "
+        "cost/accuracy after each epoch",
+    )
+    t.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the validation cost has not improved for --patience epochs "
+        "and keep the best weights (validation share 0.1 unless given)",
+    )
+    t.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="epochs without improvement before early stopping (default: 5)",
+    )
+    t.add_argument(
+        "--resume",
+        metavar="MODEL.npz",
+        help="start from a saved model's weights (same inputs and classes); on "
+        "the model's own data (the default), its split (--seed, "
+        "--test-fraction) is kept; with the model's optimizer, its learning rate",
+    )
+    t.add_argument(
+        "--save",
+        metavar="MODEL.npz",
+        help="write the trained model here (also after Ctrl-C, which then exits 130): "
+        "a name ending in .npz, not the --data file; an existing file is "
+        "replaced only if it is a bprop model",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
-    t.add_argument("--distributed", action="store_true",
-                   help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])")
+    t.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])",
+    )
     add_common(t)
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix",
-                       description="Score a saved model. Without --data: the part of the model's "
-                                   "own data that its training held out (refused when those "
-                                   "files changed since training). With --data: all of "
-                                   "that data (its test split for (fashion-)mnist), unless "
-                                   "--test-fraction asks for a part.")
+    e = sub.add_parser(
+        "evaluate",
+        help="accuracy, per-class accuracy and confusion matrix",
+        description="Score a saved model. Without --data: the part of the model's "
+        "own data that its training held out (refused when those "
+        "files changed since training). With --data: all of "
+        "that data (its test split for (fashion-)mnist), unless "
+        "--test-fraction asks for a part.",
+    )
     e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
-    e.add_argument("--data", default=None, metavar="DATA",
-                   help=DATA_HELP + " (default: the model's own, "
-                        "the rows its training held out)")
-    e.add_argument("--seed", type=seed_int, default=None, metavar="N",
-                   help="seed of the split (default: the model's)")
-    e.add_argument("--test-fraction", type=fraction_up_to_one, default=None, metavar="SHARE",
-                   help="score a held-out share of --data (1: all of it)")
+    e.add_argument(
+        "--data",
+        default=None,
+        metavar="DATA",
+        help=DATA_HELP + " (default: the model's own, the rows its training held out)",
+    )
+    e.add_argument(
+        "--seed",
+        type=seed_int,
+        default=None,
+        metavar="N",
+        help="seed of the split (default: the model's)",
+    )
+    e.add_argument(
+        "--test-fraction",
+        type=fraction_up_to_one,
+        default=None,
+        metavar="SHARE",
+        help="score a held-out share of --data (1: all of it)",
+    )
     e.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     add_common(e)
     e.set_defaults(func=cmd_evaluate)
 
-    r = sub.add_parser("predict", help="predicted labels for new data, one per line",
-                       description="Print a saved model's predicted label for every sample, "
-                                   f"one per line: {LABEL_ESCAPES_HELP}.")
+    r = sub.add_parser(
+        "predict",
+        help="predicted labels for new data, one per line",
+        description="Print a saved model's predicted label for every sample, "
+        f"one per line: {LABEL_ESCAPES_HELP}.",
+    )
     r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
-    r.add_argument("--data", required=True, metavar="DATA",
-                   help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
-                        "column first), or "
-                        "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)")
+    r.add_argument(
+        "--data",
+        required=True,
+        metavar="DATA",
+        help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
+        "column first), or "
+        "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)",
+    )
     add_common(r)
     r.set_defaults(func=cmd_predict)
 
-    c = sub.add_parser("gradcheck", help="check backpropagation against numerical gradients",
-                       description="Compare backpropagation's gradient with central differences "
-                                   "on a small network with the tutorial's debug weights.")
-    c.add_argument("--inputs", type=positive_int, default=3, metavar="N",
-                   help="input units (default: 3)")
-    c.add_argument("--hidden", default="5", metavar="SIZES",
-                   help="hidden layer sizes, e.g. 5 or 5,4 (default: 5)")
-    c.add_argument("--outputs", type=positive_int, default=3, metavar="N",
-                   help="output units (default: 3)")
-    c.add_argument("--samples", type=positive_int, default=5, metavar="M",
-                   help="samples (default: 5)")
-    c.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=3.0,
-                   metavar="LAMBDA", help="L2 strength (default: 3)")
-    c.add_argument("--threshold", type=positive_real, default=1e-7, metavar="T",
-                   help="largest relative difference that passes (default: 1e-7)")
+    c = sub.add_parser(
+        "gradcheck",
+        help="check backpropagation against numerical gradients",
+        description="Compare backpropagation's gradient with central differences "
+        "on a small network with the tutorial's debug weights.",
+    )
+    c.add_argument(
+        "--inputs", type=positive_int, default=3, metavar="N", help="input units (default: 3)"
+    )
+    c.add_argument(
+        "--hidden",
+        default="5",
+        metavar="SIZES",
+        help="hidden layer sizes, e.g. 5 or 5,4 (default: 5)",
+    )
+    c.add_argument(
+        "--outputs", type=positive_int, default=3, metavar="N", help="output units (default: 3)"
+    )
+    c.add_argument(
+        "--samples", type=positive_int, default=5, metavar="M", help="samples (default: 5)"
+    )
+    c.add_argument(
+        "--lambda",
+        dest="lambda_",
+        type=non_negative_real,
+        default=3.0,
+        metavar="LAMBDA",
+        help="L2 strength (default: 3)",
+    )
+    c.add_argument(
+        "--threshold",
+        type=positive_real,
+        default=1e-7,
+        metavar="T",
+        help="largest relative difference that passes (default: 1e-7)",
+    )
     add_network_kind(c)
     c.set_defaults(func=cmd_gradcheck)
     return p
@@ -752,8 +1061,11 @@ def distributed_failure(e: BaseException) -> int:
         if comm.Get_rank() == 0:
             print(f"bprop: error: {e}", file=sys.stderr)
         return 2
-    print(f"bprop: error on rank {comm.Get_rank()}: {type(e).__name__}: {e}", file=sys.stderr,
-          flush=True)
+    print(
+        f"bprop: error on rank {comm.Get_rank()}: {type(e).__name__}: {e}",
+        file=sys.stderr,
+        flush=True,
+    )
     if comm.Get_size() > 1:
         _wait_until_read(sys.stderr.fileno())
         comm.Abort(2)

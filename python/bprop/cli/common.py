@@ -11,10 +11,11 @@ import math
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +32,11 @@ class CliError(Exception):
     """A problem to report in one line."""
 
 
-DATA_HELP = ("digits (the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
-             "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv, .tsv or .txt (label column "
-             "first)")
+DATA_HELP = (
+    "digits (the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
+    "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv, .tsv or .txt (label column "
+    "first)"
+)
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -75,14 +78,17 @@ def mnist_directory(spec: str) -> tuple[Path, list[str] | None]:
     return Path(directory), None
 
 
-def read_whole(spec: str, dtype: np.dtype, delimiter: str | None = None,
-               targets: str = "labels") -> tuple[np.ndarray, np.ndarray]:
+def read_whole(
+    spec: str, dtype: np.dtype, delimiter: str | None = None, targets: str = "labels"
+) -> tuple[np.ndarray, np.ndarray]:
     """All of a data set without a test split of its own: digits, .npz or a text
     file (``delimiter`` None: by its suffix); ``targets="real"`` for regression."""
     kind = None if spec == "digits" else file_kind(spec)
     if targets == "real" and kind is None:
-        raise CliError(f"--output identity (regression) needs real targets from FILE.npz or "
-                       f"FILE.csv; --data {spec} holds class labels")
+        raise CliError(
+            f"--output identity (regression) needs real targets from FILE.npz or "
+            f"FILE.csv; --data {spec} holds class labels"
+        )
     if spec == "digits":
         return bdata.load_digits(dtype=dtype)
     if kind == "npz":
@@ -90,16 +96,24 @@ def read_whole(spec: str, dtype: np.dtype, delimiter: str | None = None,
     if kind == "csv":
         delimiter = text_delimiter(spec, delimiter)
         if text_columns(spec, delimiter) == 1:  # (0: an empty file, which load_csv reports)
-            raise CliError(f"--data {spec}: 1 column split by {delimiter!r}; the file "
-                           f"needs a label column and at least one feature (another "
-                           f"--delimiter?)")
+            raise CliError(
+                f"--data {spec}: 1 column split by {delimiter!r}; the file "
+                f"needs a label column and at least one feature (another "
+                f"--delimiter?)"
+            )
         return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter, targets=targets)
     raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
 
 
-def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: int = 0,
-                ranks: int = 1, flag: str = "--test-fraction"
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def split_shard(
+    X: np.ndarray,
+    y: np.ndarray,
+    fraction: float,
+    seed: int,
+    rank: int = 0,
+    ranks: int = 1,
+    flag: str = "--test-fraction",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shard ``rank`` of ``ranks`` split into ``(X_train, y_train, X_test, y_test)``,
     seeded by ``seed`` (one shard) or ``[seed, rank]``; stratified by class when
     y holds labels (not real targets)."""
@@ -108,19 +122,29 @@ def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: 
     if empty:  # said here, naming the flag (train_validation_split names its parameter)
         raise CliError(f"{flag} {fraction:g} {empty}")
     Xtr, Xte, ytr, yte = bdata.train_validation_split(
-        X, y, fraction, seed=seed if ranks == 1 else [seed, rank], stratify=stratify)
+        X, y, fraction, seed=seed if ranks == 1 else [seed, rank], stratify=stratify
+    )
     return Xtr, ytr, Xte, yte
 
 
-def split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, ranks: int = 1
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def split(
+    X: np.ndarray, y: np.ndarray, fraction: float, seed: int, ranks: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The one split rule: ``(X_train, y_train, X_test, y_test)``. An .npz trained
     on ``ranks`` MPI ranks was split shard by shard (each rank its contiguous
     rows); the same rule rebuilds that split from the whole file, so
     ``evaluate`` scores exactly the rows that training held out."""
-    parts = [split_shard(X[r * len(y) // ranks:(r + 1) * len(y) // ranks],
-                         y[r * len(y) // ranks:(r + 1) * len(y) // ranks], fraction, seed, r, ranks)
-             for r in range(ranks)]
+    parts = [
+        split_shard(
+            X[r * len(y) // ranks : (r + 1) * len(y) // ranks],
+            y[r * len(y) // ranks : (r + 1) * len(y) // ranks],
+            fraction,
+            seed,
+            r,
+            ranks,
+        )
+        for r in range(ranks)
+    ]
     Xtr, ytr, Xte, yte = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return Xtr, ytr, Xte, yte
 
@@ -134,9 +158,16 @@ class DataSet:
     class_names: list[str] | None
 
 
-def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
-              delimiter: str | None = None, targets: str = "labels", raw_pixels: bool = False,
-              ranks: int = 1) -> DataSet:
+def load_data(
+    spec: str,
+    dtype: np.dtype,
+    seed: int,
+    test_fraction: float | None,
+    delimiter: str | None = None,
+    targets: str = "labels",
+    raw_pixels: bool = False,
+    ranks: int = 1,
+) -> DataSet:
     """The training and test parts of a --data value: (Fashion-)MNIST's own test
     split, or the split rule with ``test_fraction`` (default 0.2) applied as on
     ``ranks`` shards (see :func:`split`). With
@@ -153,8 +184,7 @@ def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None
         Xte, yte = bdata.load_mnist(d, "test", dtype=pixels)
         return DataSet(Xtr, ytr, Xte, yte, names)
     X, y = read_whole(spec, dtype, delimiter, targets)
-    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed,
-                               ranks)
+    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed, ranks)
     return DataSet(Xtr, ytr, Xte, yte, None)
 
 
@@ -163,8 +193,9 @@ def class_values(*labels: np.ndarray) -> np.ndarray:
     classes = np.unique(np.concatenate([np.asarray(y).ravel() for y in labels]))
     if classes.size < 2:
         only = shown_label(classes[0]) if classes.size else "none"
-        raise CliError(f"the data hold a single class (label {only}): a classifier needs at "
-                       f"least two")
+        raise CliError(
+            f"the data hold a single class (label {only}): a classifier needs at least two"
+        )
     return classes
 
 
@@ -176,9 +207,11 @@ def to_class_indices(y: np.ndarray, classes: np.ndarray, what: str) -> np.ndarra
     idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
     unknown = classes[idx] != y
     if unknown.any():
-        raise CliError(f"{what} has labels the model does not know "
-                       f"({shown_labels(np.unique(y[unknown]), 5)}); its classes are "
-                       f"{shown_labels(classes, 20)}")
+        raise CliError(
+            f"{what} has labels the model does not know "
+            f"({shown_labels(np.unique(y[unknown]), 5)}); its classes are "
+            f"{shown_labels(classes, 20)}"
+        )
     return idx.astype(np.int64)
 
 
@@ -191,13 +224,21 @@ def classes_from_meta(meta: dict, K: int) -> np.ndarray:
 
 # A label on one line: \\, \n, \r, \t for a backslash, line feed, carriage return and tab;
 # other control characters and Unicode's line and paragraph separators as \xNN, \uNNNN.
-_LABEL_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))},
-                  ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
-                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+_LABEL_ESCAPES = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))},
+    ord("\\"): "\\\\",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
 
-LABEL_ESCAPES_HELP = ("a label's backslash, line feed, carriage return and tab print as \\\\, "
-                      "\\n, \\r and \\t (other control characters as \\xNN), so that each "
-                      "label is one line")
+LABEL_ESCAPES_HELP = (
+    "a label's backslash, line feed, carriage return and tab print as \\\\, "
+    "\\n, \\r and \\t (other control characters as \\xNN), so that each "
+    "label is one line"
+)
 
 
 def shown_label(label: Any) -> str:
@@ -228,9 +269,11 @@ def check_memory(sizes: Sequence[int], dtype: np.dtype, flag: str = "--hidden") 
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
         return
     if need > have:
-        raise CliError(f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights, "
-                       f"which need about {need / 2**30:,.1f} GiB of memory as {dtype} (weights, "
-                       f"gradient, optimiser state); this machine has {have / 2**30:,.1f} GiB")
+        raise CliError(
+            f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights, "
+            f"which need about {need / 2**30:,.1f} GiB of memory as {dtype} (weights, "
+            f"gradient, optimiser state); this machine has {have / 2**30:,.1f} GiB"
+        )
 
 
 def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:
@@ -256,17 +299,24 @@ def scale_hint(largest: float, standardize: bool = True) -> str | None:
     scale (the rule of bprop.train's InputScaleWarning), or None."""
     if not checks.is_large_input(largest):
         return None
-    remedy = ("add --standardize" if standardize else "scale the data's columns first "
-              "(--standardize is not available with --distributed)")
-    return (f"bprop: hint: the inputs reach |x| = {largest:g}; inputs far from unit scale "
-            f"saturate sigmoid and tanh units, and training may stay near chance: {remedy}")
+    remedy = (
+        "add --standardize"
+        if standardize
+        else "scale the data's columns first (--standardize is not available with --distributed)"
+    )
+    return (
+        f"bprop: hint: the inputs reach |x| = {largest:g}; inputs far from unit scale "
+        f"saturate sigmoid and tanh units, and training may stay near chance: {remedy}"
+    )
 
 
 # What the Python API's messages suggest changing, in this command line's flags.
-API_REMEDIES = (("try a smaller learning rate", "try a smaller --learning-rate"),
-                ("try a larger lambda_", "try a larger --lambda"),
-                ("or scaled inputs", "or --standardize"),
-                ("scale X, for example standardise it", "standardise them with --standardize"))
+API_REMEDIES = (
+    ("try a smaller learning rate", "try a smaller --learning-rate"),
+    ("try a larger lambda_", "try a larger --lambda"),
+    ("or scaled inputs", "or --standardize"),
+    ("scale X, for example standardise it", "standardise them with --standardize"),
+)
 
 
 def in_flags(message: str, standardize: bool = True) -> str:
@@ -329,29 +379,41 @@ def one_char(text: str) -> str:
     text = {"tab": "\t", "\\t": "\t"}.get(text, text)
     if len(text) != 1:
         raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
-    if text in "\"\r\n":
+    if text in '"\r\n':
         role = "quotes fields" if text == '"' else "ends lines"
-        raise argparse.ArgumentTypeError(f"{text!r} cannot separate fields: in a CSV file it "
-                                         f"{role}")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot separate fields: in a CSV file it {role}"
+        )
     return text
 
 
-def model_record(args: argparse.Namespace, classes: np.ndarray | None,
-                 class_names: list[str] | None,
-                 split_ranks: int, **results: Any) -> dict[str, Any]:
+def model_record(
+    args: argparse.Namespace,
+    classes: np.ndarray | None,
+    class_names: list[str] | None,
+    split_ranks: int,
+    **results: Any,
+) -> dict[str, Any]:
     """What the model file keeps about the training run: enough to rebuild its
     data split (and to know its data files unchanged: ``data_fingerprint``),
     to read its outputs as the data's labels, and the settings it ran with
     (the learning rate the optimiser used, not None for its default)."""
-    return dict(data=data_spec_for_record(args.data),
-                data_fingerprint=getattr(args, "data_fingerprint", None),
-                optimizer=args.optimizer, lambda_=args.lambda_,
-                learning_rate=resolved_learning_rate(args), batch_size=args.batch_size,
-                seed=args.seed, test_fraction=args.test_fraction,
-                delimiter=text_delimiter(args.data, args.delimiter),
-                split_ranks=split_ranks, class_names=class_names,
-                classes=None if classes is None else classes.tolist(),
-                standardize=None, **results)
+    return dict(
+        data=data_spec_for_record(args.data),
+        data_fingerprint=getattr(args, "data_fingerprint", None),
+        optimizer=args.optimizer,
+        lambda_=args.lambda_,
+        learning_rate=resolved_learning_rate(args),
+        batch_size=args.batch_size,
+        seed=args.seed,
+        test_fraction=args.test_fraction,
+        delimiter=text_delimiter(args.data, args.delimiter),
+        split_ranks=split_ranks,
+        class_names=class_names,
+        classes=None if classes is None else classes.tolist(),
+        standardize=None,
+        **results,
+    )
 
 
 def resolved_learning_rate(args: argparse.Namespace) -> float | None:
@@ -401,15 +463,22 @@ def changed_data(meta: dict, now: dict[str, Any]) -> list[tuple[str, str]] | Non
     for name, file in now.items():
         then = recorded.get(name)
         if then != file:
-            changed.append((name, f"{then['size']} bytes then, {file['size']} now"
-                            if isinstance(then, dict) and then.get("size") != file["size"]
-                            else "its content differs" if isinstance(then, dict)
-                            else "the model recorded other files"))
+            changed.append(
+                (
+                    name,
+                    f"{then['size']} bytes then, {file['size']} now"
+                    if isinstance(then, dict) and then.get("size") != file["size"]
+                    else "its content differs"
+                    if isinstance(then, dict)
+                    else "the model recorded other files",
+                )
+            )
     return changed
 
 
-def check_fingerprint(model: str, meta: dict, spec: str, now: dict[str, Any],
-                      use: str = "score") -> str | None:
+def check_fingerprint(
+    model: str, meta: dict, spec: str, now: dict[str, Any], use: str = "score"
+) -> str | None:
     """Refuse data files whose fingerprint ``now`` differs from the one of the
     files the model was trained on (``use``: what --data would do with them as
     they are now, "score" or "train on"). A model without a fingerprint (bprop
@@ -417,12 +486,16 @@ def check_fingerprint(model: str, meta: dict, spec: str, now: dict[str, Any],
     changed = changed_data(meta, now)
     if changed:
         name, what = changed[0]
-        raise CliError(f"the model was trained on {spec}, and {name} has changed since training "
-                       f"({what}): the rows its training held out are no longer known; pass "
-                       f"--data {spec} to {use} the data as they are now")
+        raise CliError(
+            f"the model was trained on {spec}, and {name} has changed since training "
+            f"({what}): the rows its training held out are no longer known; pass "
+            f"--data {spec} to {use} the data as they are now"
+        )
     if changed is None:
-        return (f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 "
-                f"or earlier); cannot check that {spec} is unchanged since training")
+        return (
+            f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 "
+            f"or earlier); cannot check that {spec} is unchanged since training"
+        )
     return None
 
 
@@ -431,8 +504,14 @@ def recorded_delimiter(spec: str, given: str | None, meta: dict) -> str | None:
     any case) as the model's own data, the delimiter those were read with; else
     None (the default of the file's suffix)."""
     recorded, delimiter = meta.get("data"), meta.get("delimiter")
-    if given is not None or not isinstance(recorded, str) or not isinstance(delimiter, str) \
-            or len(delimiter) != 1 or file_kind(spec) != "csv" or file_kind(recorded) != "csv":
+    if (
+        given is not None
+        or not isinstance(recorded, str)
+        or not isinstance(delimiter, str)
+        or len(delimiter) != 1
+        or file_kind(spec) != "csv"
+        or file_kind(recorded) != "csv"
+    ):
         return given
     return delimiter if Path(spec).suffix.lower() == Path(recorded).suffix.lower() else None
 
@@ -448,8 +527,9 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
         stem = Path(path).stem or "model"
         for directory in (Path.cwd(), Path(tempfile.gettempdir())):
             try:
-                fd, spare = tempfile.mkstemp(prefix=f"{stem}.unsaved-", suffix=".npz",
-                                             dir=directory)
+                fd, spare = tempfile.mkstemp(
+                    prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory
+                )
                 os.close(fd)
             except OSError:
                 continue
@@ -458,10 +538,11 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
             except OSError:
                 Path(spare).unlink(missing_ok=True)
                 continue
-            raise CliError(f"--save: {why}; the trained model is kept in {spare} "
-                           f"instead") from None
-        raise CliError(f"--save: {why}; keeping the model in {Path.cwd()} or "
-                       f"{tempfile.gettempdir()} failed too: the trained model is lost") from None
+            raise CliError(f"--save: {why}; the trained model is kept in {spare} instead") from None
+        raise CliError(
+            f"--save: {why}; keeping the model in {Path.cwd()} or "
+            f"{tempfile.gettempdir()} failed too: the trained model is lost"
+        ) from None
     print(f"saved {path}")
 
 
@@ -477,31 +558,47 @@ def data_spec_for_record(spec: str) -> str:
 
 def train_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The keywords of bprop.train that come straight from the flags."""
-    return dict(lambda_=args.lambda_, optimizer=args.optimizer, learning_rate=args.learning_rate,
-                iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size,
-                seed=args.seed, verbose=not args.quiet)
+    return dict(
+        lambda_=args.lambda_,
+        optimizer=args.optimizer,
+        learning_rate=args.learning_rate,
+        iterations=args.iterations,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        verbose=not args.quiet,
+    )
 
 
-def banner(args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: np.dtype,
-           where: str = "") -> str:
+def banner(
+    args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: np.dtype, where: str = ""
+) -> str:
     start = f", resumed from {args.resume}" if args.resume else ""
-    return (f"training {arch} ({thetas.activation} hidden, {thetas.output} output) on {m} "
-            f"samples ({args.data}){where}, optimizer {args.optimizer}, lambda {args.lambda_:g}, "
-            f"{dtype}{start}")
+    return (
+        f"training {arch} ({thetas.activation} hidden, {thetas.output} output) on {m} "
+        f"samples ({args.data}){where}, optimizer {args.optimizer}, lambda {args.lambda_:g}, "
+        f"{dtype}{start}"
+    )
 
 
-def summary(arch: str, J: float | None, history: Any, seconds: float, m: int,
-            where: str = "") -> str:
+def summary(
+    arch: str, J: float | None, history: Any, seconds: float, m: int, where: str = ""
+) -> str:
     """The run in one line; ``J`` None: train did not compute it (history says why)."""
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
-    cost = (f"cost J {J:.4f} on all {m} training samples" if J is not None else
-            f"cost J not computed ({getattr(history, 'final_cost_skipped', None) or 'unknown'})")
-    return (f"{arch}: {cost} after {count(history.iterations, 'iteration')} in {seconds:.1f} "
-            f"s{where}{note}")
+    cost = (
+        f"cost J {J:.4f} on all {m} training samples"
+        if J is not None
+        else f"cost J not computed ({getattr(history, 'final_cost_skipped', None) or 'unknown'})"
+    )
+    return (
+        f"{arch}: {cost} after {count(history.iterations, 'iteration')} in {seconds:.1f} "
+        f"s{where}{note}"
+    )
 
 
 def count(n: int, noun: str) -> str:
-    """"1 rank", "4 ranks"."""
+    """ "1 rank", "4 ranks"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
@@ -513,8 +610,10 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, regression: bool) -> dict[str
     y_pred = y_pred.reshape(len(y_pred), -1)
     residual = float(np.sum((y_true - y_pred) ** 2))
     total = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
-    return {"R^2": 1 - residual / total if total > 0 else float("nan"),
-            "RMSE": float(np.sqrt(residual / y_true.size))}
+    return {
+        "R^2": 1 - residual / total if total > 0 else float("nan"),
+        "RMSE": float(np.sqrt(residual / y_true.size)),
+    }
 
 
 def format_scores(part: str, values: dict[str, float]) -> str:
@@ -526,7 +625,10 @@ def interrupted_exit(args: argparse.Namespace, history: Any) -> int:
     model was still saved: the file records ``stopped: "interrupted"``."""
     if history.stopped != "interrupted":
         return 0
-    kept = (f"; {args.save} holds the interrupted run (its metadata: stopped "
-            f"'interrupted')" if args.save else "")
+    kept = (
+        f"; {args.save} holds the interrupted run (its metadata: stopped 'interrupted')"
+        if args.save
+        else ""
+    )
     print(f"bprop: interrupted after {history.iterations} iterations{kept}", file=sys.stderr)
     return 130

@@ -17,17 +17,37 @@ from typing import Any
 import numpy as np
 
 from .. import distributed
-from .common import (CliError, banner, class_values, count, data_files, file_kind, fingerprint,
-                     has_own_test_split, in_flags, input_scale, interrupted_exit, load_data,
-                     mnist_directory, model_record, parse_hidden, save_model, scale_hint,
-                     split_shard, summary, to_class_indices, train_settings)
 from ..init import initialize
 from ..network import Network
 from ..training import InputScaleWarning, TrainingDiverged, train
+from .common import (
+    CliError,
+    banner,
+    class_values,
+    count,
+    data_files,
+    file_kind,
+    fingerprint,
+    has_own_test_split,
+    in_flags,
+    input_scale,
+    interrupted_exit,
+    load_data,
+    mnist_directory,
+    model_record,
+    parse_hidden,
+    save_model,
+    scale_hint,
+    split_shard,
+    summary,
+    to_class_indices,
+    train_settings,
+)
 
 
-def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None, int]:
+def _shards(
+    args: argparse.Namespace, dtype: np.dtype, comm: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None, int]:
     """This rank's (X_train, y_train, X_test, y_test), the class names, and the
     number of shards the split rule was applied to (see ``common.split``)."""
     spec = args.data
@@ -48,8 +68,10 @@ def _shards(args: argparse.Namespace, dtype: np.dtype, comm: Any
         a, b = distributed.shard_range(len(ds.y_train), comm)
         c, d = distributed.shard_range(len(ds.y_test), comm)
         return ds.X_train[a:b], ds.y_train[a:b], ds.X_test[c:d], ds.y_test[c:d], None, 1
-    raise CliError(f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv "
-                   f"(.tsv, .txt) or digits; got {spec!r}")
+    raise CliError(
+        f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv "
+        f"(.tsv, .txt) or digits; got {spec!r}"
+    )
 
 
 def cmd_train_distributed(args: argparse.Namespace) -> int:
@@ -70,20 +92,30 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
         error = e
     distributed.collective_check(error, comm)
     sizes = [Xtr.shape[1], *parse_hidden(args.hidden), len(classes)]
-    thetas = initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
-                        activation=args.activation) if rank == 0 else None
+    thetas = (
+        initialize(sizes, method=args.init, seed=args.seed, dtype=dtype, activation=args.activation)
+        if rank == 0
+        else None
+    )
     thetas = Network(distributed.broadcast(thetas, comm), args.activation, args.output)
     threads = args.threads or distributed.default_threads(comm)
     m = comm.allreduce(len(ytr))
     arch = "-".join(map(str, sizes))
     ranks_here = count(comm.Get_size(), "rank")
     if comm.Get_size() == 1 and not launched_by_mpiexec():
-        print("bprop: note: --distributed was not started by mpiexec, so it runs on 1 rank; "
-              "for N ranks: mpiexec -n N python -m bprop train --distributed ...",
-              file=sys.stderr, flush=True)
+        print(
+            "bprop: note: --distributed was not started by mpiexec, so it runs on 1 rank; "
+            "for N ranks: mpiexec -n N python -m bprop train --distributed ...",
+            file=sys.stderr,
+            flush=True,
+        )
     if rank == 0 and not args.quiet:
-        print(banner(args, arch, thetas, m, dtype,
-                     f" over {ranks_here} x {count(threads, 'thread')}"), flush=True)
+        print(
+            banner(
+                args, arch, thetas, m, dtype, f" over {ranks_here} x {count(threads, 'thread')}"
+            ),
+            flush=True,
+        )
     hint = scale_hint(max(comm.allgather(input_scale(Xtr))), standardize=False)
     if hint and rank == 0:
         print(hint, file=sys.stderr, flush=True)
@@ -93,8 +125,9 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings():  # said above, for all ranks' data
             warnings.simplefilter("ignore", InputScaleWarning)
-            thetas, history = train(thetas, Xtr, ytr, num_threads=threads, comm=comm,
-                                    **train_settings(args))
+            thetas, history = train(
+                thetas, Xtr, ytr, num_threads=threads, comm=comm, **train_settings(args)
+            )
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e), standardize=False)) from None
     seconds = time.perf_counter() - start
@@ -105,10 +138,19 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
         print(summary(arch, J, history, seconds, m, f" on {ranks_here}"))
         print(f"train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}")
         if args.save:
-            record = model_record(args, classes, names, ranks, train_accuracy=train_acc,
-                                  test_accuracy=test_acc, cost_history=history.cost,
-                                  final_cost=J, iterations=history.iterations,
-                                  stopped=history.stopped, ranks=comm.Get_size())
+            record = model_record(
+                args,
+                classes,
+                names,
+                ranks,
+                train_accuracy=train_acc,
+                test_accuracy=test_acc,
+                cost_history=history.cost,
+                final_cost=J,
+                iterations=history.iterations,
+                stopped=history.stopped,
+                ranks=comm.Get_size(),
+            )
             save_model(args.save, thetas, record)
         return interrupted_exit(args, history)
     return 130 if history.stopped == "interrupted" else 0

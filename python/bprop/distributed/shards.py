@@ -16,8 +16,9 @@ def shard_range(m: int, comm: Any) -> tuple[int, int]:
     return r * m // n, (r + 1) * m // n
 
 
-def load_shard(spec: str, split: str = "train", *, comm: Any, dtype: Any = np.float32
-               ) -> tuple[np.ndarray, np.ndarray, int]:
+def load_shard(
+    spec: str, split: str = "train", *, comm: Any, dtype: Any = np.float32
+) -> tuple[np.ndarray, np.ndarray, int]:
     """This rank's samples of a data set: ``(X_shard, y_shard, m_total)``.
 
     ``spec``: ``"fashion-mnist[:DIR]"``, ``"mnist:DIR"`` (IDX files, raw or .gz;
@@ -34,7 +35,9 @@ def load_shard(spec: str, split: str = "train", *, comm: Any, dtype: Any = np.fl
     elif kind == "mnist" and directory:
         d = Path(directory)
     else:
-        raise ValueError(f"load_shard reads fashion-mnist[:DIR], mnist:DIR or FILE.npz, got {spec!r}")
+        raise ValueError(
+            f"load_shard reads fashion-mnist[:DIR], mnist:DIR or FILE.npz, got {spec!r}"
+        )
     images, _ = bdata.mnist_files(d, split)
     m = bdata.idx_shape(images)[0]
     X, y = bdata.load_mnist(d, split, dtype=dtype, rows=shard_range(m, comm))

@@ -8,5 +8,12 @@ from .driver import OPTIMIZER_NAMES, train
 from .history import History, InputScaleWarning, NoImprovement, TrainingDiverged
 from .objective import Objective
 
-__all__ = ["train", "History", "InputScaleWarning", "TrainingDiverged", "NoImprovement",
-           "Objective", "OPTIMIZER_NAMES"]
+__all__ = [
+    "train",
+    "History",
+    "InputScaleWarning",
+    "TrainingDiverged",
+    "NoImprovement",
+    "Objective",
+    "OPTIMIZER_NAMES",
+]

@@ -6,7 +6,6 @@ optimisers on this process's samples; MPI and custom optimisers step in Python."
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from .. import _core
@@ -17,24 +16,35 @@ from .objective import Objective
 
 # The core's codes for the optimisers it runs (csrc/bprop/optimizers.hpp).
 KINDS: dict[type, int] = {GradientDescent: 0, Momentum: 1, Nesterov: 2, Adam: 3}
-STEPS_OK, STEPS_NON_FINITE_INPUT, STEPS_NON_FINITE_RESULT, STEPS_INTERRUPTED, \
-    STEPS_NON_FINITE_WEIGHTS = range(5)
+(
+    STEPS_OK,
+    STEPS_NON_FINITE_INPUT,
+    STEPS_NON_FINITE_RESULT,
+    STEPS_INTERRUPTED,
+    STEPS_NON_FINITE_WEIGHTS,
+) = range(5)
 
 
 def runs_in_core(objective: Objective, opt: Optimizer) -> bool:
     """Whether the core can run this training's epochs: the built-in optimisers
     (not subclasses, which may step differently) on one process's samples."""
-    return (type(objective) is Objective and type(opt) in KINDS
-            and objective.problem.csr is None)  # sparse X: batches stepped from Python
+    return (
+        type(objective) is Objective and type(opt) in KINDS and objective.problem.csr is None
+    )  # sparse X: batches stepped from Python
 
 
 def _state(opt: Optimizer, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The optimiser's state arrays, created as the Python step would (zeros)."""
+
     def ready(arrays: list[np.ndarray] | None) -> list[np.ndarray]:
         if arrays is None:
             return [np.zeros_like(t) for t in thetas]
-        return [a if a.flags.c_contiguous and a.flags.writeable and a.dtype == t.dtype
-                else np.array(a, dtype=t.dtype) for a, t in zip(arrays, thetas)]
+        return [
+            a
+            if a.flags.c_contiguous and a.flags.writeable and a.dtype == t.dtype
+            else np.array(a, dtype=t.dtype)
+            for a, t in zip(arrays, thetas)
+        ]
 
     if isinstance(opt, Adam):
         opt.m, opt.v = ready(opt.m), ready(opt.v)
@@ -45,9 +55,17 @@ def _state(opt: Optimizer, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], 
     return [], []
 
 
-def core_epoch(run: Run, objective: Objective, opt: Optimizer, current: list[np.ndarray],
-               order: np.ndarray | None, batch_size: int, steps: int, iterations: int,
-               batch_rows: list[int]) -> tuple[list[np.ndarray], bool]:
+def core_epoch(
+    run: Run,
+    objective: Objective,
+    opt: Optimizer,
+    current: list[np.ndarray],
+    order: np.ndarray | None,
+    batch_size: int,
+    steps: int,
+    iterations: int,
+    batch_rows: list[int],
+) -> tuple[list[np.ndarray], bool]:
     """One epoch of steps (fewer when ``iterations`` is reached); returns the
     weights after the last completed step and whether Ctrl-C stopped it. The
     history records each step as the Python loop would."""
@@ -57,11 +75,30 @@ def core_epoch(run: Run, objective: Objective, opt: Optimizer, current: list[np.
     s1, s2 = _state(opt, thetas)
     adam = opt if isinstance(opt, Adam) else None
     done, status, bad_row, costs, taken, t = _core.train_steps(
-        thetas, p.X, p.labels, p.Y, p.w, p.x_scale, p.activations or [], p.output,
-        p.num_threads, order, batch_size, steps, iterations - h.iterations, p.lambda_,
-        KINDS[type(opt)], opt.learning_rate, getattr(opt, "momentum", 0.0),
-        getattr(opt, "beta1", 0.0), getattr(opt, "beta2", 0.0), getattr(opt, "eps", 0.0),
-        adam.t if adam else 0, s1, s2)
+        thetas,
+        p.X,
+        p.labels,
+        p.Y,
+        p.w,
+        p.x_scale,
+        p.activations or [],
+        p.output,
+        p.num_threads,
+        order,
+        batch_size,
+        steps,
+        iterations - h.iterations,
+        p.lambda_,
+        KINDS[type(opt)],
+        opt.learning_rate,
+        getattr(opt, "momentum", 0.0),
+        getattr(opt, "beta1", 0.0),
+        getattr(opt, "beta2", 0.0),
+        getattr(opt, "eps", 0.0),
+        adam.t if adam else 0,
+        s1,
+        s2,
+    )
     if adam is not None:
         adam.t = int(t)
     for b in range(done):
@@ -74,8 +111,12 @@ def core_epoch(run: Run, objective: Objective, opt: Optimizer, current: list[np.
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == STEPS_NON_FINITE_RESULT:
         error = overflow_error(thetas, p)
-        raise run.diverged(thetas, str(error), None if isinstance(error, InputsTooLarge)
-                           else opt.learning_rate, hint=not isinstance(error, InputsTooLarge))
+        raise run.diverged(
+            thetas,
+            str(error),
+            None if isinstance(error, InputsTooLarge) else opt.learning_rate,
+            hint=not isinstance(error, InputsTooLarge),
+        )
     if status == STEPS_NON_FINITE_WEIGHTS:
         raise run.diverged(thetas, "the weights became NaN/inf", opt.learning_rate)
     return thetas, status == STEPS_INTERRUPTED

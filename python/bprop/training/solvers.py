@@ -10,18 +10,25 @@ from typing import Any
 
 import numpy as np
 
-from .history import History, Run, Stop
-from ..network import Network
 from .._internal.problem import InputsTooLarge
-from .core_epochs import core_epoch, runs_in_core
-from .objective import Objective
+from ..network import Network
 from ..optim import Optimizer
 from ..params import layer_sizes, roll, unroll
+from .core_epochs import core_epoch, runs_in_core
+from .history import History, Run, Stop
+from .objective import Objective
 
 
-def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
-                     batch_size: int | None, iterations: int | None, epochs: int | None,
-                     seed: Any, run_settings: dict[str, Any]) -> tuple[Network, History]:
+def train_stochastic(
+    t0: list[np.ndarray],
+    objective: Objective,
+    opt: Optimizer,
+    batch_size: int | None,
+    iterations: int | None,
+    epochs: int | None,
+    seed: Any,
+    run_settings: dict[str, Any],
+) -> tuple[Network, History]:
     """Gradient steps with ``opt`` on the full batch or on shuffled mini-batches
     (seeded by ``seed``), ``iterations`` steps or ``epochs`` passes."""
     m = objective.rows
@@ -37,9 +44,13 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
     rng = objective.shuffle_rng(seed)
     # Global rows of each batch of an epoch (the same every epoch; with ranks, the
     # sum of every rank's share).
-    batch_rows = [sum(len(range(*objective.batch_positions(b, bs, m_r, steps_per_epoch)
-                                .indices(m_r))) for m_r in shard_sizes)
-                  for b in range(steps_per_epoch)]
+    batch_rows = [
+        sum(
+            len(range(*objective.batch_positions(b, bs, m_r, steps_per_epoch).indices(m_r)))
+            for m_r in shard_sizes
+        )
+        for b in range(steps_per_epoch)
+    ]
     last = {"thetas": t0}  # the weights after the last completed step
     h = run.history
     in_core = runs_in_core(objective, opt)
@@ -48,14 +59,33 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
             order = rng.permutation(m) if bs < m_all else None
             if in_core:
                 last["thetas"], interrupted = core_epoch(
-                    run, objective, opt, last["thetas"], order, bs, steps_per_epoch, iterations,
-                    batch_rows)
+                    run,
+                    objective,
+                    opt,
+                    last["thetas"],
+                    order,
+                    bs,
+                    steps_per_epoch,
+                    iterations,
+                    batch_rows,
+                )
                 if interrupted:
-                    return run.finish(last["thetas"], "interrupted",
-                                      learning_rate=opt.learning_rate)
+                    return run.finish(
+                        last["thetas"], "interrupted", learning_rate=opt.learning_rate
+                    )
             else:
-                _python_epoch(run, objective, opt, last, order, bs, steps_per_epoch, iterations,
-                              batch_rows, m_all)
+                _python_epoch(
+                    run,
+                    objective,
+                    opt,
+                    last,
+                    order,
+                    bs,
+                    steps_per_epoch,
+                    iterations,
+                    batch_rows,
+                    m_all,
+                )
             _check_growth(run, last["thetas"], opt.learning_rate)
             run.end_epoch(last["thetas"])
             opt.end_epoch(h.epochs)
@@ -66,9 +96,18 @@ def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
     return run.finish(last["thetas"], "completed", learning_rate=opt.learning_rate)
 
 
-def _python_epoch(run: Run, objective: Objective, opt: Optimizer, last: dict[str, Any],
-                  order: np.ndarray | None, bs: int, steps: int, iterations: int,
-                  batch_rows: list[int], m_all: int) -> None:
+def _python_epoch(
+    run: Run,
+    objective: Objective,
+    opt: Optimizer,
+    last: dict[str, Any],
+    order: np.ndarray | None,
+    bs: int,
+    steps: int,
+    iterations: int,
+    batch_rows: list[int],
+    m_all: int,
+) -> None:
     """One epoch step by step in Python (MPI, custom optimisers). Each step's
     weights are new arrays, set as ``last["thetas"]`` once complete, so a
     Ctrl-C leaves the last completed step's weights there."""
@@ -88,8 +127,9 @@ def _python_epoch(run: Run, objective: Objective, opt: Optimizer, last: dict[str
         try:
             J, grads = objective.value_and_gradient(current, batch)
         except FloatingPointError as e:
-            raise run.diverged(current, str(e), opt.learning_rate,
-                               hint=not isinstance(e, InputsTooLarge)) from None
+            raise run.diverged(
+                current, str(e), opt.learning_rate, hint=not isinstance(e, InputsTooLarge)
+            ) from None
         assert grads is not None
         if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
             grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
@@ -114,13 +154,22 @@ def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | Non
         return
     start, now = h.cost[0], run.epoch_mean()
     if now > factor * start and now > start + 1e-3:
-        raise run.diverged(thetas, f"the epoch's mean cost grew from {start:.4g} to {now:.4g}, "
-                           f"more than {factor:g}x its start", learning_rate, at_step=False)
+        raise run.diverged(
+            thetas,
+            f"the epoch's mean cost grew from {start:.4g} to {now:.4g}, "
+            f"more than {factor:g}x its start",
+            learning_rate,
+            at_step=False,
+        )
 
 
-def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
-                run_settings: dict[str, Any], gtol: float | None = None
-                ) -> tuple[Network, History]:
+def train_lbfgs(
+    t0: list[np.ndarray],
+    objective: Objective,
+    iterations: int,
+    run_settings: dict[str, Any],
+    gtol: float | None = None,
+) -> tuple[Network, History]:
     """SciPy's L-BFGS-B on the unrolled parameter vector, ``iterations`` at most
     (and ``gtol``, SciPy's gradient tolerance, when given)."""
     run = Run(objective=objective, total_epochs=iterations, unit="iteration", **run_settings)
@@ -153,20 +202,27 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
 
         # SciPy's own BLAS threads would compete with the core's OpenMP threads.
         with _blas_single_thread():
-            result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
-                              callback=callback, options={"maxiter": iterations,
-                                                          **({} if gtol is None else {"gtol": gtol})})
+            result = minimize(
+                fun,
+                unroll(t0).astype(np.float64),
+                jac=True,
+                method="L-BFGS-B",
+                callback=callback,
+                options={"maxiter": iterations, **({} if gtol is None else {"gtol": gtol})},
+            )
     # J of last["thetas"]: the initial cost, then each iteration's (h.cost's last entry)
     except Stop as s:
         return run.finish(last["thetas"], s.reason, _last(h.cost))
     except FloatingPointError as e:
-        raise run.diverged(last["thetas"], str(e), None,
-                           hint=not isinstance(e, InputsTooLarge)) from None
+        raise run.diverged(
+            last["thetas"], str(e), None, hint=not isinstance(e, InputsTooLarge)
+        ) from None
     except KeyboardInterrupt:
         return run.finish(last["thetas"], "interrupted", _last(h.cost))
     # SciPy gives up (a line search that cannot decrease J) before its tolerances: "stalled"
-    reason = ("completed" if h.iterations >= iterations else
-              "converged" if result.success else "stalled")
+    reason = (
+        "completed" if h.iterations >= iterations else "converged" if result.success else "stalled"
+    )
     return run.finish(last["thetas"], reason, _last(h.cost))
 
 
@@ -179,6 +235,7 @@ def _blas_single_thread() -> Any:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl is a dependency
         import contextlib
+
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
