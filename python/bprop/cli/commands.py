@@ -24,6 +24,7 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from .._internal.threads import resolve_num_threads
+from ..data.sources import DATA_HELP, DataSource
 from ..init import debug_matrix, initialize
 from ..model_file import load, looks_like_model
 from ..network import Network, predict
@@ -31,7 +32,6 @@ from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
 from ..training import InputScaleWarning, TrainingDiverged, train
 from .common import (
-    DATA_HELP,
     LABEL_ESCAPES_HELP,
     CliError,
     banner,
@@ -40,19 +40,13 @@ from .common import (
     check_memory,
     class_values,
     classes_from_meta,
-    data_files,
-    data_spec_for_record,
     display_names,
-    file_kind,
-    fingerprint,
     format_scores,
     fraction_up_to_one,
-    has_own_test_split,
     in_flags,
     input_scale,
     interrupted_exit,
     load_data,
-    mnist_directory,
     model_record,
     non_negative_real,
     one_char,
@@ -60,7 +54,6 @@ from .common import (
     parse_hidden,
     positive_int,
     positive_real,
-    read_whole,
     recorded_delimiter,
     save_model,
     scale_hint,
@@ -70,8 +63,6 @@ from .common import (
     split,
     split_shard,
     summary,
-    text_columns,
-    text_delimiter,
     thread_count,
     to_class_indices,
     train_settings,
@@ -111,7 +102,7 @@ def check_save_target(args: argparse.Namespace) -> None:
     trains on, nor a file there that is not a model (data of another kind,
     a FIFO or a device), nor a directory it cannot write in."""
     target, data = args.save, getattr(args, "data", None)
-    if data and file_kind(data) and not has_own_test_split(data) and same_file(target, data):
+    if data and DataSource.parse(data).is_file and same_file(target, data):
         raise CliError(
             f"--save {target} is the file of --data {data}: the model would replace "
             f"the data; name another file for the model"
@@ -222,11 +213,12 @@ def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
     args.split_ranks = 1
     if (
         meta.get("data") is None
-        or meta.get("data") != data_spec_for_record(args.data)
+        or meta.get("data") != DataSource.parse(args.data).record()
         or "seed" not in meta
     ):
         return  # other data, or a model saved from Python: nothing recorded to keep
-    own_split = has_own_test_split(args.data)  # its test rows do not depend on the seed
+    # (Fashion-)MNIST's test rows do not depend on the seed
+    own_split = DataSource.parse(args.data).has_test_split
     recorded = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction")}
     effective = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction") or 0.2}
     for name in ("seed", "test_fraction"):
@@ -257,17 +249,14 @@ def resume_data(args: argparse.Namespace, meta: dict) -> None:
                 f"--resume {args.resume} records no training data (saved from "
                 f"Python?); name the data to train on with --data"
             )
-        if (
-            file_kind(recorded)
-            and not has_own_test_split(recorded)
-            and not Path(recorded).is_file()
-        ):
+        source = DataSource.parse(recorded)
+        if source.is_file and not Path(recorded).is_file():
             raise CliError(
                 f"the model of --resume {args.resume} was trained on {recorded}, "
                 f"which is not there now; name the data with --data"
             )
-        args.delimiter = recorded_delimiter(recorded, args.delimiter, meta)
-        args.data_fingerprint = fingerprint(data_files(recorded))
+        args.delimiter = recorded_delimiter(source, args.delimiter, meta)
+        args.data_fingerprint = source.fingerprint()
         note = check_fingerprint(args.resume, meta, recorded, args.data_fingerprint, "train on")
         args.data = recorded
         args.notes.append(
@@ -276,8 +265,9 @@ def resume_data(args: argparse.Namespace, meta: dict) -> None:
         )
         args.notes.extend([note] if note else [])
         return
-    args.delimiter = recorded_delimiter(args.data, args.delimiter, meta)
-    args.data_fingerprint = fingerprint(data_files(args.data))
+    source = DataSource.parse(args.data)
+    args.delimiter = recorded_delimiter(source, args.delimiter, meta)
+    args.data_fingerprint = source.fingerprint()
     changed = changed_data(meta, args.data_fingerprint)
     if changed:
         name, what = changed[0]
@@ -379,8 +369,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         return cmd_train_distributed(args)
     dtype = np.dtype(args.dtype)
     scaled = args.standardize or (args.resume and args.resumed_scaling)
+    source = DataSource.parse(args.data)
     ds = load_data(
-        args.data,
+        source,
         dtype,
         args.seed,
         args.test_fraction,
@@ -391,7 +382,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     # evaluate without --data checks that the files are still the ones trained on
     if args.save and args.data_fingerprint is None:  # (--resume took it already)
-        args.data_fingerprint = fingerprint(data_files(args.data))
+        args.data_fingerprint = source.fingerprint()
     classes = None
     if regression:
         ytr, yte = ds.y_train, ds.y_test
@@ -564,33 +555,33 @@ def evaluation_data(
                 f"{args.model} records no training data (saved from Python?); name "
                 f"the data to score with --data"
             )
+        source = DataSource.parse(spec)
         seed = meta.get("seed", 0)
         fraction = meta.get("test_fraction") or 0.2
-        if file_kind(spec) and not has_own_test_split(spec) and not Path(spec).is_file():
+        if source.is_file and not Path(spec).is_file():
             raise CliError(
                 f"the model was trained on {spec}, which is not there now; "
                 f"name the data with --data"
             )
-        note = check_fingerprint(args.model, meta, spec, fingerprint(data_files(spec, ("test",))))
+        note = check_fingerprint(args.model, meta, spec, source.fingerprint(("test",)))
         if note:
             print(note, file=sys.stderr)
-        if has_own_test_split(spec):
-            d, names = mnist_directory(spec)
-            X, y = bdata.load_mnist(d, "test", dtype=dtype)
-            return spec, X, y, names, "its test split"
-        X, y = read_whole(spec, dtype, meta.get("delimiter"), targets)
+        if source.has_test_split:
+            X, y = source.load_split("test", dtype)
+            return spec, X, y, source.class_names, "its test split"
+        X, y = source.load_whole(dtype, meta.get("delimiter"), targets)
         _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
     spec = args.data
-    if has_own_test_split(spec):
+    source = DataSource.parse(spec)
+    if source.has_test_split:
         if args.test_fraction is not None:
             raise CliError(
                 f"--test-fraction: --data {spec} has its own test split, which evaluate scores"
             )
-        d, names = mnist_directory(spec)
-        X, y = bdata.load_mnist(d, "test", dtype=dtype)
-        return spec, X, y, names, "its test split"
-    X, y = read_whole(spec, dtype, recorded_delimiter(spec, args.delimiter, meta), targets)
+        X, y = source.load_split("test", dtype)
+        return spec, X, y, source.class_names, "its test split"
+    X, y = source.load_whole(dtype, recorded_delimiter(source, args.delimiter, meta), targets)
     if args.test_fraction is None or args.test_fraction == 1:
         if args.seed is not None:
             raise CliError("--seed: scoring all of --data needs no seed (it seeds --test-fraction)")
@@ -640,45 +631,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str) -> np.ndarray:
-    """The inputs to predict: an .npz's X, or a text file of features (with or
-    without a label column first)."""
-    if path == "digits" or has_own_test_split(path):  # a data set's inputs (test split)
-        if path == "digits":
-            return bdata.load_digits()[0]
-        d, _ = mnist_directory(path)
-        return bdata.load_mnist(d, "test")[0]
-    if not Path(path).is_file():
-        raise CliError(f"--data {path}: no such file")
-    kind = file_kind(path)
-    if kind == "npz":
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
-            if "X" not in f.files:
-                raise CliError(f"--data {path}: needs an array 'X'; it has {sorted(f.files)}")
-            X = np.asarray(f["X"], dtype=np.float64)
-        return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
-    if kind != "csv":
-        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv (.tsv, .txt)")
-    delimiter = text_delimiter(path, delimiter)
-    width = text_columns(path, delimiter)  # one column more than inputs: labels first
-    if width not in (n_inputs, n_inputs + 1):
-        raise CliError(
-            f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
-            f"takes {n_inputs} inputs (another --delimiter?)"
-        )
-    if width == n_inputs + 1:
-        return bdata.load_csv(path, delimiter=delimiter, targets=targets)[0]
-    return bdata.load_csv_features(path, delimiter=delimiter)
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
     check_threads(args)
     n_inputs = thetas[0].shape[1] - 1
-    X = read_features(
-        args.data,
+    source = DataSource.parse(args.data)
+    X = source.load_inputs(
         n_inputs,
-        recorded_delimiter(args.data, args.delimiter, meta),
+        recorded_delimiter(source, args.delimiter, meta),
         "real" if thetas.output == "identity" else "labels",
     )
     if X.shape[1] != n_inputs:

@@ -6,14 +6,12 @@ each other at module level."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +19,8 @@ import numpy as np
 
 from .. import data as bdata
 from .._internal import checks
-from ..data.files import csv_width
 from ..data.prepare import empty_part
+from ..data.sources import DataSource, file_kind
 from ..model_file import save
 from ..network import Network
 from ..optim import get_optimizer
@@ -30,79 +28,6 @@ from ..optim import get_optimizer
 
 class CliError(Exception):
     """A problem to report in one line."""
-
-
-DATA_HELP = (
-    "digits (the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
-    "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv, .tsv or .txt (label column "
-    "first)"
-)
-
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
-
-
-def file_kind(spec: str) -> str | None:
-    """What a --data file holds by its suffix, in any case: "npz" (arrays), "csv"
-    (text: .csv, .tsv, .txt), or None (not a file bprop reads)."""
-    suffix = Path(spec).suffix.lower()
-    return "npz" if suffix == ".npz" else "csv" if suffix in TEXT_SUFFIXES else None
-
-
-def text_delimiter(spec: str, given: str | None) -> str:
-    """--delimiter when given, else a tab for .tsv and a comma otherwise (as
-    :func:`bprop.data.load_csv`, which reads any text file, defaults to ',')."""
-    if given is not None:
-        return given
-    return "\t" if Path(spec).suffix.lower() == ".tsv" else ","
-
-
-def text_columns(path: str, delimiter: str) -> int:
-    """Fields in the first record of a text --data file (a header counts), by the
-    CSV rules the loaders read it with."""
-    try:
-        return csv_width(path, delimiter)
-    except ValueError as e:  # not UTF-8 text, or broken quoting
-        raise CliError(f"--data {e}") from None
-
-
-def has_own_test_split(spec: str) -> bool:
-    return spec in ("fashion-mnist", "mnist") or spec.startswith(("fashion-mnist:", "mnist:"))
-
-
-def mnist_directory(spec: str) -> tuple[Path, list[str] | None]:
-    kind, _, directory = spec.partition(":")
-    if kind == "mnist" and not directory:
-        raise CliError("--data mnist needs a directory: mnist:DIR")
-    if kind == "fashion-mnist":
-        return bdata.fashion_mnist_directory(directory or None), list(bdata.FASHION_MNIST_CLASSES)
-    return Path(directory), None
-
-
-def read_whole(
-    spec: str, dtype: np.dtype, delimiter: str | None = None, targets: str = "labels"
-) -> tuple[np.ndarray, np.ndarray]:
-    """All of a data set without a test split of its own: digits, .npz or a text
-    file (``delimiter`` None: by its suffix); ``targets="real"`` for regression."""
-    kind = None if spec == "digits" else file_kind(spec)
-    if targets == "real" and kind is None:
-        raise CliError(
-            f"--output identity (regression) needs real targets from FILE.npz or "
-            f"FILE.csv; --data {spec} holds class labels"
-        )
-    if spec == "digits":
-        return bdata.load_digits(dtype=dtype)
-    if kind == "npz":
-        return bdata.load_npz(spec, dtype=dtype, targets=targets)
-    if kind == "csv":
-        delimiter = text_delimiter(spec, delimiter)
-        if text_columns(spec, delimiter) == 1:  # (0: an empty file, which load_csv reports)
-            raise CliError(
-                f"--data {spec}: 1 column split by {delimiter!r}; the file "
-                f"needs a label column and at least one feature (another "
-                f"--delimiter?)"
-            )
-        return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter, targets=targets)
-    raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
 
 
 def split_shard(
@@ -151,6 +76,8 @@ def split(
 
 @dataclass
 class DataSet:
+    """The training and test parts of a --data value, and its classes' names."""
+
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
@@ -159,7 +86,7 @@ class DataSet:
 
 
 def load_data(
-    spec: str,
+    source: DataSource,
     dtype: np.dtype,
     seed: int,
     test_fraction: float | None,
@@ -173,17 +100,16 @@ def load_data(
     ``ranks`` shards (see :func:`split`). With
     ``raw_pixels``, (Fashion-)MNIST images stay uint8 (an eighth of float64's
     memory), which bprop reads scaled by 1/255: the same bits as scaled floats."""
-    if has_own_test_split(spec):
+    if source.has_test_split:
         if targets == "real":
-            read_whole(spec, dtype, delimiter, targets)  # raises: labels only
+            source.load_whole(dtype, delimiter, targets)  # raises: labels only
         if test_fraction is not None:
-            raise CliError(f"--test-fraction: --data {spec} has its own test split")
-        d, names = mnist_directory(spec)
+            raise CliError(f"--test-fraction: --data {source.spec} has its own test split")
         pixels = np.uint8 if raw_pixels else dtype
-        Xtr, ytr = bdata.load_mnist(d, "train", dtype=pixels)
-        Xte, yte = bdata.load_mnist(d, "test", dtype=pixels)
-        return DataSet(Xtr, ytr, Xte, yte, names)
-    X, y = read_whole(spec, dtype, delimiter, targets)
+        Xtr, ytr = source.load_split("train", pixels)
+        Xte, yte = source.load_split("test", pixels)
+        return DataSet(Xtr, ytr, Xte, yte, source.class_names)
+    X, y = source.load_whole(dtype, delimiter, targets)
     Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed, ranks)
     return DataSet(Xtr, ytr, Xte, yte, None)
 
@@ -398,8 +324,9 @@ def model_record(
     data split (and to know its data files unchanged: ``data_fingerprint``),
     to read its outputs as the data's labels, and the settings it ran with
     (the learning rate the optimiser used, not None for its default)."""
+    source = DataSource.parse(args.data)
     return dict(
-        data=data_spec_for_record(args.data),
+        data=source.record(),
         data_fingerprint=getattr(args, "data_fingerprint", None),
         optimizer=args.optimizer,
         lambda_=args.lambda_,
@@ -407,7 +334,7 @@ def model_record(
         batch_size=args.batch_size,
         seed=args.seed,
         test_fraction=args.test_fraction,
-        delimiter=text_delimiter(args.data, args.delimiter),
+        delimiter=source.delimiter(args.delimiter),
         split_ranks=split_ranks,
         class_names=class_names,
         classes=None if classes is None else classes.tolist(),
@@ -422,34 +349,6 @@ def resolved_learning_rate(args: argparse.Namespace) -> float | None:
     if args.optimizer == "lbfgs":
         return None
     return get_optimizer(args.optimizer, args.learning_rate).learning_rate
-
-
-def data_files(spec: str, splits: Sequence[str] = ("train", "test")) -> dict[str, Any]:
-    """The files a --data value reads, by file name (a path or a packaged resource):
-    what the model's fingerprint of its data covers. ``splits``: the parts of
-    a data set with its own test split."""
-    if has_own_test_split(spec):
-        d, _ = mnist_directory(spec)
-        return {p.name: p for part in splits for p in bdata.mnist_files(d, part)}
-    if spec == "digits":
-        return {"digits.npz": resources.files("bprop").joinpath("_data/digits.npz")}
-    if file_kind(spec):
-        return {Path(spec).name: Path(spec)}
-    return {}
-
-
-def fingerprint(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Size and SHA-256 of each file, read in chunks: what ``evaluate`` compares
-    to know that the data are the ones the model was trained on."""
-    out = {}
-    for name, path in files.items():
-        digest, size = hashlib.sha256(), 0
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-        out[name] = {"size": size, "sha256": digest.hexdigest()}
-    return out
 
 
 def changed_data(meta: dict, now: dict[str, Any]) -> list[tuple[str, str]] | None:
@@ -499,7 +398,7 @@ def check_fingerprint(
     return None
 
 
-def recorded_delimiter(spec: str, given: str | None, meta: dict) -> str | None:
+def recorded_delimiter(source: DataSource, given: str | None, meta: dict) -> str | None:
     """--delimiter when given; else, for a text file of the same kind (suffix, in
     any case) as the model's own data, the delimiter those were read with; else
     None (the default of the file's suffix)."""
@@ -509,11 +408,11 @@ def recorded_delimiter(spec: str, given: str | None, meta: dict) -> str | None:
         or not isinstance(recorded, str)
         or not isinstance(delimiter, str)
         or len(delimiter) != 1
-        or file_kind(spec) != "csv"
+        or file_kind(source.spec) != "csv"
         or file_kind(recorded) != "csv"
     ):
         return given
-    return delimiter if Path(spec).suffix.lower() == Path(recorded).suffix.lower() else None
+    return delimiter if Path(source.spec).suffix.lower() == Path(recorded).suffix.lower() else None
 
 
 def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
@@ -544,16 +443,6 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
             f"{tempfile.gettempdir()} failed too: the trained model is lost"
         ) from None
     print(f"saved {path}")
-
-
-def data_spec_for_record(spec: str) -> str:
-    """A data file is recorded by its absolute path, so that ``evaluate`` finds
-    it from any directory."""
-    if spec != "digits" and not has_own_test_split(spec) and file_kind(spec):
-        return str(Path(spec).resolve())
-    if spec.startswith("mnist:"):
-        return "mnist:" + str(Path(spec[6:]).resolve())
-    return spec
 
 
 def train_settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import distributed
+from ..data.sources import DataSource
 from ..init import initialize
 from ..network import Network
 from ..training import InputScaleWarning, TrainingDiverged, train
@@ -25,15 +26,10 @@ from .common import (
     banner,
     class_values,
     count,
-    data_files,
-    file_kind,
-    fingerprint,
-    has_own_test_split,
     in_flags,
     input_scale,
     interrupted_exit,
     load_data,
-    mnist_directory,
     model_record,
     parse_hidden,
     save_model,
@@ -50,27 +46,26 @@ def _shards(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None, int]:
     """This rank's (X_train, y_train, X_test, y_test), the class names, and the
     number of shards the split rule was applied to (see ``common.split``)."""
-    spec = args.data
-    if has_own_test_split(spec):
-        _, names = mnist_directory(spec)
-        Xtr, ytr, _ = distributed.load_shard(spec, "train", comm=comm, dtype=dtype)
-        Xte, yte, _ = distributed.load_shard(spec, "test", comm=comm, dtype=dtype)
-        return Xtr, ytr, Xte, yte, names, 1
-    kind = file_kind(spec)
-    if kind == "npz":  # the rank's rows only, split by the rule for shards
-        X, y, _ = distributed.load_shard(spec, comm=comm, dtype=dtype)
+    source = DataSource.parse(args.data)
+    if source.has_test_split:
+        source.directory()  # (mnist without a directory: said by --data's name)
+        Xtr, ytr, _ = source.load_shard("train", comm, dtype)
+        Xte, yte, _ = source.load_shard("test", comm, dtype)
+        return Xtr, ytr, Xte, yte, source.class_names, 1
+    if source.kind == "npz":  # the rank's rows only, split by the rule for shards
+        X, y, _ = source.load_shard("train", comm, dtype)
         rank, ranks = comm.Get_rank(), comm.Get_size()
         fraction = 0.2 if args.test_fraction is None else args.test_fraction
         Xtr, ytr, Xte, yte = split_shard(X, y, fraction, args.seed, rank, ranks)
         return Xtr, ytr, Xte, yte, None, ranks
-    if spec == "digits" or kind == "csv":  # small: split the whole, keep a shard
-        ds = load_data(spec, dtype, args.seed, args.test_fraction, args.delimiter)
+    if source.kind in ("digits", "csv"):  # small: split the whole, keep a shard
+        ds = load_data(source, dtype, args.seed, args.test_fraction, args.delimiter)
         a, b = distributed.shard_range(len(ds.y_train), comm)
         c, d = distributed.shard_range(len(ds.y_test), comm)
         return ds.X_train[a:b], ds.y_train[a:b], ds.X_test[c:d], ds.y_test[c:d], None, 1
     raise CliError(
         f"--distributed reads fashion-mnist[:DIR], mnist:DIR, FILE.npz, FILE.csv "
-        f"(.tsv, .txt) or digits; got {spec!r}"
+        f"(.tsv, .txt) or digits; got {args.data!r}"
     )
 
 
@@ -120,7 +115,7 @@ def cmd_train_distributed(args: argparse.Namespace) -> int:
     if hint and rank == 0:
         print(hint, file=sys.stderr, flush=True)
     if rank == 0 and args.save:  # the files read, for evaluate to check
-        args.data_fingerprint = fingerprint(data_files(args.data))
+        args.data_fingerprint = DataSource.parse(args.data).fingerprint()
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():  # said above, for all ranks' data

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import data as bdata
+from ..data.sources import DataSource
 
 
 def shard_range(m: int, comm: Any) -> tuple[int, int]:
@@ -25,20 +24,4 @@ def load_shard(
     ``split`` "train" or "test") or ``"FILE.npz"`` (arrays X and y; ``split`` ignored).
     Only this rank's rows are read (see :func:`bprop.data.load_idx`).
     """
-    if spec.lower().endswith(".npz"):  # any case: .NPZ too
-        m = bdata.npz_length(spec)
-        X, y = bdata.load_npz(spec, dtype=dtype, rows=shard_range(m, comm))
-        return X, y, m
-    kind, _, directory = spec.partition(":")
-    if kind == "fashion-mnist":
-        d = bdata.fashion_mnist_directory(directory or None)
-    elif kind == "mnist" and directory:
-        d = Path(directory)
-    else:
-        raise ValueError(
-            f"load_shard reads fashion-mnist[:DIR], mnist:DIR or FILE.npz, got {spec!r}"
-        )
-    images, _ = bdata.mnist_files(d, split)
-    m = bdata.idx_shape(images)[0]
-    X, y = bdata.load_mnist(d, split, dtype=dtype, rows=shard_range(m, comm))
-    return X, y, m
+    return DataSource.parse(spec).load_shard(split, comm, dtype)
