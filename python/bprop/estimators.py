@@ -50,6 +50,7 @@ from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
 from .params import layer_sizes
 from .training import NoImprovement, TrainingDiverged, train
+from .training.settings import ESTIMATOR, resolve_settings
 
 SOLVERS = OPTIMIZER_NAMES
 
@@ -184,8 +185,11 @@ class _BackpropBase(BaseEstimator):
                     f"batch_size must be 'auto', None (full batch) or a positive "
                     f"int, got {checks.shown(self.batch_size)}"
                 ) from None
-        if self.solver == "lbfgs" and self.batch_size not in (None, "auto"):
-            raise ValueError("solver='lbfgs' works on the full batch: leave batch_size='auto'")
+        resolve_settings(  # the rules between options, as train applies them
+            optimizer=self.solver,
+            batch_size=None if self.batch_size in (None, "auto") else int(self.batch_size),
+            spelling=ESTIMATOR,
+        )
         if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {checks.shown(self.tol)}")
         if (
@@ -221,78 +225,14 @@ class _BackpropBase(BaseEstimator):
         """Train weights of ``dtype`` on validated X and targets (labels 0..K-1 or
         real values): ``max_iter`` epochs, or one epoch from the current weights
         (partial_fit)."""
-        activation = self._activation()
         rng = check_random_state(self.random_state)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
-        keep = (incremental or self.warm_start) and hasattr(self, "thetas_")
-        if keep:
-            self._check_same_sizes(layer_sizes(self.thetas_), sizes, incremental)
-            thetas = [t.astype(dtype) for t in self.thetas_]
-        else:
-            thetas = initialize(
-                sizes,
-                method="auto",
-                activation=activation,
-                seed=int(rng.randint(np.iinfo(np.int32).max)),
-                dtype=dtype,
-            )
-            self._optimizer: Optimizer | None = None
-            self.loss_curve_: list[float] = []
-            self.validation_scores_: list[float] | None = None
-            self.best_validation_score_: float | None = None
-            self.n_iter_ = 0
-        if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
-            self.n_iter_ = 0
-
+        thetas, keep = self._start_weights(sizes, dtype, rng, incremental)
         validation = None
         if self._holds_out() and not incremental:
-            bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
-            if bad is not None:  # before any split: its place in the caller's X
-                checks.raise_non_finite_X(X, X, bad[0])
-            train_rows, val_rows = self._validation_split(targets, rng)
-            w_val = None if sample_weight is None else sample_weight[val_rows]
-            if w_val is not None and not w_val.sum() > 0:
-                w_val = None  # every held-out weight is 0: score them equally
-            validation = (X[val_rows], targets[val_rows], w_val)
-            X, targets = X[train_rows], targets[train_rows]
-            sample_weight = None if sample_weight is None else sample_weight[train_rows]
-            self.validation_scores_ = []
-
-        w = _as_core_weights(sample_weight)
-        W = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
-        if sample_weight is not None and w is None and not W > 0:
-            raise ValueError("sample weights are all zero: at least one must be positive")
-        # train's penalty is lambda/(2m) over the m training rows; ours is lambda_/(2W)
-        lambda_core = self._lambda() * X.shape[0] / W
-
-        if self.solver == "lbfgs":
-            optimizer: str | Optimizer = "lbfgs"
-        else:
-            if self._optimizer is None or not keep:
-                self._optimizer = get_optimizer(self.solver, self._learning_rate())
-            optimizer = self._optimizer
-
+            X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, rng)
         tracker = _Tracker(self, validation)
-        epochs = 1 if incremental else int(self.max_iter)
-        kwargs: dict[str, Any] = dict(
-            lambda_=lambda_core,
-            optimizer=optimizer,
-            batch_size=self._batch_size(X.shape[0]),
-            seed=int(rng.randint(np.iinfo(np.int32).max)),
-            callbacks=[tracker],
-            verbose=False,
-            num_threads=self.num_threads,
-            sample_weight=w,
-            activation=activation,
-            output=self._output,
-            x_scale=1.0,
-        )
-        if self.solver == "lbfgs":
-            kwargs.update(iterations=epochs, tol=float(self.tol))
-        else:
-            # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
-            # only non-finite numbers end training
-            kwargs.update(epochs=epochs, max_cost_growth=None)
+        kwargs = self._train_keywords(X, sample_weight, keep, incremental, tracker, rng)
         try:
             trained, history = train(thetas, X, targets, **kwargs)
         except TrainingDiverged as e:
@@ -306,6 +246,96 @@ class _BackpropBase(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=user_stacklevel(),
             )
+
+    def _start_weights(
+        self, sizes: list[int], dtype: np.dtype, rng: np.random.RandomState, incremental: bool
+    ) -> tuple[list[np.ndarray], bool]:
+        """The fitted weights (partial_fit, warm_start), or new ones with the fitted
+        state reset; and whether the fitted ones were kept."""
+        keep = (incremental or self.warm_start) and hasattr(self, "thetas_")
+        if keep:
+            self._check_same_sizes(layer_sizes(self.thetas_), sizes, incremental)
+            thetas = [t.astype(dtype) for t in self.thetas_]
+        else:
+            thetas = initialize(
+                sizes,
+                method="auto",
+                activation=self._activation(),
+                seed=int(rng.randint(np.iinfo(np.int32).max)),
+                dtype=dtype,
+            )
+            self._optimizer: Optimizer | None = None
+            self.loss_curve_: list[float] = []
+            self.validation_scores_: list[float] | None = None
+            self.best_validation_score_: float | None = None
+            self.n_iter_ = 0
+        if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
+            self.n_iter_ = 0
+        return thetas, keep
+
+    def _hold_out(
+        self,
+        X: np.ndarray,
+        targets: np.ndarray,
+        sample_weight: np.ndarray | None,
+        rng: np.random.RandomState,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple]:
+        """Early stopping's validation set held out of X, targets and weights."""
+        bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
+        if bad is not None:  # before any split: its place in the caller's X
+            checks.raise_non_finite_X(X, X, bad[0])
+        train_rows, val_rows = self._validation_split(targets, rng)
+        w_val = None if sample_weight is None else sample_weight[val_rows]
+        if w_val is not None and not w_val.sum() > 0:
+            w_val = None  # every held-out weight is 0: score them equally
+        validation = (X[val_rows], targets[val_rows], w_val)
+        self.validation_scores_ = []
+        w_train = None if sample_weight is None else sample_weight[train_rows]
+        return X[train_rows], targets[train_rows], w_train, validation
+
+    def _train_keywords(
+        self,
+        X: np.ndarray,
+        sample_weight: np.ndarray | None,
+        keep: bool,
+        incremental: bool,
+        tracker: _Tracker,
+        rng: np.random.RandomState,
+    ) -> dict[str, Any]:
+        """bprop.train's keywords for this fit: the solver, ``max_iter`` epochs (one for
+        partial_fit), and the penalty on train's scale."""
+        w = _as_core_weights(sample_weight)
+        W = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
+        if sample_weight is not None and w is None and not W > 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        if self.solver == "lbfgs":
+            optimizer: str | Optimizer = "lbfgs"
+        else:
+            if self._optimizer is None or not keep:
+                self._optimizer = get_optimizer(self.solver, self._learning_rate())
+            optimizer = self._optimizer
+        epochs = 1 if incremental else int(self.max_iter)
+        kwargs: dict[str, Any] = dict(
+            # train's penalty is lambda/(2m) over the m training rows; ours is lambda_/(2W)
+            lambda_=self._lambda() * X.shape[0] / W,
+            optimizer=optimizer,
+            batch_size=self._batch_size(X.shape[0]),
+            seed=int(rng.randint(np.iinfo(np.int32).max)),
+            callbacks=[tracker],
+            verbose=False,
+            num_threads=self.num_threads,
+            sample_weight=w,
+            activation=self._activation(),
+            output=self._output,
+            x_scale=1.0,
+        )
+        if self.solver == "lbfgs":
+            kwargs.update(iterations=epochs, tol=float(self.tol))
+        else:
+            # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
+            # only non-finite numbers end training
+            kwargs.update(epochs=epochs, max_cost_growth=None)
+        return kwargs
 
     @staticmethod
     def _check_same_sizes(before: list[int], now: list[int], incremental: bool) -> None:

@@ -13,6 +13,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,10 +24,9 @@ from .. import data as bdata
 from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
-from .._internal.threads import resolve_num_threads
 from ..data.sources import DATA_HELP, DataSource
 from ..init import debug_matrix, initialize
-from ..model_file import load, looks_like_model
+from ..model_file import looks_like_model
 from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
@@ -34,10 +34,11 @@ from ..training import InputScaleWarning, TrainingDiverged, train
 from .common import (
     LABEL_ESCAPES_HELP,
     CliError,
+    DataSet,
     banner,
-    changed_data,
     check_fingerprint,
     check_memory,
+    check_threads,
     class_values,
     classes_from_meta,
     display_names,
@@ -47,6 +48,7 @@ from .common import (
     input_scale,
     interrupted_exit,
     load_data,
+    load_model,
     model_record,
     non_negative_real,
     one_char,
@@ -65,8 +67,8 @@ from .common import (
     summary,
     thread_count,
     to_class_indices,
-    train_settings,
 )
+from .train_plan import TrainPlan, plan_train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -97,7 +99,7 @@ def same_file(a: str, b: str) -> bool:
         return Path(a).resolve() == Path(b).resolve()
 
 
-def check_save_target(args: argparse.Namespace) -> None:
+def check_save_target(args: Any) -> None:
     """--save names a model file (.npz) that may be replaced: never the data it
     trains on, nor a file there that is not a model (data of another kind,
     a FIFO or a device), nor a directory it cannot write in."""
@@ -129,7 +131,7 @@ def check_save_target(args: argparse.Namespace) -> None:
         )
 
 
-def check_outputs_writable(args: argparse.Namespace) -> None:
+def check_outputs_writable(args: Any) -> None:
     """--save and --plot are checked before a long run, not after it."""
     if getattr(args, "save", None):
         check_save_target(args)
@@ -148,7 +150,7 @@ def check_outputs_writable(args: argparse.Namespace) -> None:
             ) from None
 
 
-def standardizer(args: argparse.Namespace, X: np.ndarray) -> tuple[list[float], list[float]] | None:
+def standardizer(args: Any, X: np.ndarray) -> tuple[list[float], list[float]] | None:
     if not args.standardize:
         return None
     _, mean, std = bdata.standardize(X)
@@ -162,305 +164,203 @@ def apply_standardizer(X: np.ndarray, record: Any) -> np.ndarray:
     return ((X - mean) / std).astype(X.dtype)
 
 
-def initial_network(
-    args: argparse.Namespace, sizes: list[int], dtype: np.dtype, classes: np.ndarray | None
-) -> Network:
-    if not args.resume:
-        check_memory(sizes, dtype)
-        try:
-            return Network(
-                initialize(
-                    sizes, method=args.init, seed=args.seed, dtype=dtype, activation=args.activation
-                ),
-                args.activation,
-                args.output,
-            )
-        except MemoryError:
-            raise CliError(
-                f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} network"
-            ) from None
-    thetas, meta = load_model(args.resume, "--resume")
-    have = meta["layer_sizes"]
-    arch = "-".join(map(str, have))
-    if args.hidden_given and have[1:-1] != sizes[1:-1]:
-        raise CliError(
-            f"--hidden {args.hidden}: the model of --resume is {arch}; leave "
-            f"--hidden out to train it on"
-        )
-    if have[0] != sizes[0] or have[-1] != sizes[-1]:
-        raise CliError(
-            f"--resume {args.resume}: the model is {arch} but --data {args.data} "
-            f"needs {sizes[0]} inputs and {sizes[-1]} outputs"
-        )
-    if classes is not None and not np.array_equal(
-        classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)
-    ):
-        raise CliError(f"--resume {args.resume}: the model's classes differ from the data's")
-    return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
-
-
-def check_threads(args: argparse.Namespace) -> None:
-    try:
-        resolve_num_threads(args.threads, "--threads")
-    except ValueError as e:
-        raise CliError(str(e)) from None
-
-
-def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
-    """--resume on the model's own data keeps the split that chose its test rows:
-    --seed and --test-fraction default to the model's, and other values are
-    refused (they would train on rows the model was tested on)."""
-    args.split_ranks = 1
-    if (
-        meta.get("data") is None
-        or meta.get("data") != DataSource.parse(args.data).record()
-        or "seed" not in meta
-    ):
-        return  # other data, or a model saved from Python: nothing recorded to keep
-    # (Fashion-)MNIST's test rows do not depend on the seed
-    own_split = DataSource.parse(args.data).has_test_split
-    recorded = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction")}
-    effective = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction") or 0.2}
-    for name in ("seed", "test_fraction"):
-        given = getattr(args, name)
-        if given is None:
-            setattr(args, name, recorded[name])
-        elif given != effective[name] and not own_split:
-            flag = "--" + name.replace("_", "-")
-            raise CliError(
-                f"{flag} {given:g}: the model of --resume {args.resume} was trained "
-                f"on {args.data} with {flag} {effective[name]:g}, which chose the rows "
-                f"it was tested on; another split would now train on them. Leave "
-                f"{flag} out to keep the model's split (or train a new model)"
-            )
-    args.split_ranks = int(meta.get("split_ranks") or 1)
-
-
-def resume_data(args: argparse.Namespace, meta: dict) -> None:
-    """--resume's data: without --data, the model's own (said first; refused by
-    name when its files changed since training, as evaluate refuses them).
-    Either way the data are fingerprinted (``args.data_fingerprint``), a text
-    file of the recorded kind is read with the recorded delimiter, and data
-    that are not the model's own get a note: its held-out rows are unknown."""
-    recorded = meta.get("data")
-    if args.data is None:
-        if not isinstance(recorded, str) or not recorded:
-            raise CliError(
-                f"--resume {args.resume} records no training data (saved from "
-                f"Python?); name the data to train on with --data"
-            )
-        source = DataSource.parse(recorded)
-        if source.is_file and not Path(recorded).is_file():
-            raise CliError(
-                f"the model of --resume {args.resume} was trained on {recorded}, "
-                f"which is not there now; name the data with --data"
-            )
-        args.delimiter = recorded_delimiter(source, args.delimiter, meta)
-        args.data_fingerprint = source.fingerprint()
-        note = check_fingerprint(args.resume, meta, recorded, args.data_fingerprint, "train on")
-        args.data = recorded
-        args.notes.append(
-            f"bprop: note: no --data: resuming on the data the model of --resume "
-            f"{args.resume} was trained on, {recorded}"
-        )
-        args.notes.extend([note] if note else [])
-        return
-    source = DataSource.parse(args.data)
-    args.delimiter = recorded_delimiter(source, args.delimiter, meta)
-    args.data_fingerprint = source.fingerprint()
-    changed = changed_data(meta, args.data_fingerprint)
-    if changed:
-        name, what = changed[0]
-        args.notes.append(
-            f"bprop: note: --data {args.data} is not the data the model of "
-            f"--resume {args.resume} was trained on ({name}: {what}): the rows "
-            f"its training held out are unknown for these data, so its test part "
-            f"may hold rows it was trained on"
-        )
-
-
-def resume_learning_rate(args: argparse.Namespace, meta: dict) -> None:
-    """Without --learning-rate, resuming with the model's optimizer keeps the
-    model's learning rate (not the optimizer's default), and says so."""
-    rate = meta.get("learning_rate")
-    if (
-        args.learning_rate is not None
-        or args.optimizer != meta.get("optimizer")
-        or isinstance(rate, bool)
-        or not isinstance(rate, (int, float))
-        or not (math.isfinite(rate) and rate > 0)
-    ):
-        return
-    args.learning_rate = float(rate)
-    args.notes.append(
-        f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
-        f"the model of --resume {args.resume} with (--learning-rate sets another)"
-    )
-
-
-def check_settings(args: argparse.Namespace) -> None:
-    """Resolve and check train's flags; what resuming took from the model is
-    said in ``args.notes``, printed once the data and network pass their checks
-    (an error stays one line)."""
-    check_threads(args)
-    if args.distributed:  # checked here, before MPI: every rank says the same
-        for flag in ("resume", "standardize", "early_stopping", "validation_fraction", "plot"):
-            if getattr(args, flag):
-                raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
-    args.resumed_scaling = None
-    args.split_ranks = 1
-    args.data_fingerprint = None
-    args.notes = []
-    if args.resume:  # the network's kind, input scaling and data split are the model's
-        net, meta = load_model(args.resume, "--resume")
-        resume_data(args, meta)
-        keep_resumed_split(args, meta)
-        resume_learning_rate(args, meta)
-        args.resumed_scaling = meta.get("standardize")
-        args.resumed_sizes = meta["layer_sizes"]
-        if args.standardize and not args.resumed_scaling:
-            raise CliError(
-                f"--standardize: the model of --resume {args.resume} was trained "
-                f"on unstandardised inputs, and resuming keeps its scaling; drop "
-                f"--standardize (or train a new model with it)"
-            )
-        for name in ("activation", "output"):
-            given, mine = getattr(args, name), getattr(net, name)
-            if given is not None and given != mine:
-                raise CliError(f"--{name} {given}: the model of --resume has {mine}")
-            setattr(args, name, mine)
-    args.data = args.data or "digits"
-    args.seed = 0 if args.seed is None else args.seed
-    args.activation = args.activation or "sigmoid"
-    args.output = args.output or "logistic"
-    args.hidden_given = args.hidden is not None
-    args.patience_given = args.patience is not None
-    args.patience = 5 if args.patience is None else args.patience
-    if args.patience_given and not args.early_stopping:
-        raise CliError("--patience: only used with --early-stopping")
-    args.hidden = "25" if args.hidden is None else args.hidden
-    if args.optimizer == "lbfgs":
-        if args.batch_size is not None:
-            raise CliError(
-                "--batch-size: lbfgs works on the full batch; leave it out or pick "
-                "another --optimizer"
-            )
-        if args.learning_rate is not None:
-            raise CliError("--learning-rate: lbfgs chooses its own step sizes; leave it out")
-        if args.iterations is None and args.epochs is None:
-            args.iterations = 200
-    if args.distributed and args.output == "identity":
-        raise CliError("--output identity is not available with --distributed")
-    if args.early_stopping and args.validation_fraction is None:
-        args.validation_fraction = 0.1
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     try:
-        check_settings(args)
-        check_outputs_writable(args)
+        plan = plan_train(args)
+        check_outputs_writable(plan)
     except CliError as e:  # the same arguments on every rank: rank 0 alone reports it
         e.collective = args.distributed  # type: ignore[attr-defined]
         raise
-    regression = args.output == "identity"
-    if args.distributed:
+    if plan.distributed:
         from .mpi import cmd_train_distributed
 
-        return cmd_train_distributed(args)
-    dtype = np.dtype(args.dtype)
-    scaled = args.standardize or (args.resume and args.resumed_scaling)
-    source = DataSource.parse(args.data)
+        return cmd_train_distributed(plan)
+    parts = training_data(plan)
+    thetas = initial_network(plan, parts)
+    say_before_training(plan, thetas, parts)
+    thetas, history, seconds = run_training(plan, thetas, parts)
+    return report_training(plan, thetas, history, seconds, parts)
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The data of a train run, ready for it: outputs as class indices (or real
+    targets), inputs standardised as asked, the validation share held out."""
+
+    ds: DataSet
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    classes: np.ndarray | None
+    n_outputs: int
+    scaling: Any
+    fingerprint: dict | None
+
+    @property
+    def regression(self) -> bool:
+        return self.classes is None
+
+
+def training_data(plan: TrainPlan) -> TrainingData:
+    """Load --data, split it, and check it against a resumed model."""
+    regression = plan.output == "identity"
+    resumed = plan.resumed
     ds = load_data(
-        source,
-        dtype,
-        args.seed,
-        args.test_fraction,
-        args.delimiter,
+        plan.source,
+        np.dtype(plan.dtype),
+        plan.seed,
+        plan.test_fraction,
+        plan.delimiter,
         "real" if regression else "labels",
-        raw_pixels=not scaled,
-        ranks=args.split_ranks,
+        raw_pixels=not (plan.standardize or (resumed and resumed.scaling)),
+        ranks=plan.split_ranks,
     )
     # evaluate without --data checks that the files are still the ones trained on
-    if args.save and args.data_fingerprint is None:  # (--resume took it already)
-        args.data_fingerprint = source.fingerprint()
+    fingerprint = plan.data_fingerprint  # (--resume took it already)
+    if plan.save and fingerprint is None:
+        fingerprint = plan.source.fingerprint()
     classes = None
     if regression:
         ytr, yte = ds.y_train, ds.y_test
         K = 1 if ytr.ndim == 1 else ytr.shape[1]
     else:
         classes = class_values(ds.y_train, ds.y_test)
-        ytr = to_class_indices(ds.y_train, classes, f"--data {args.data}")
-        yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
+        ytr = to_class_indices(ds.y_train, classes, f"--data {plan.data}")
+        yte = to_class_indices(ds.y_test, classes, f"--data {plan.data}")
         K = len(classes)
-    if args.resume and args.resumed_sizes[0] != ds.X_train.shape[1]:
+    if resumed and resumed.sizes[0] != ds.X_train.shape[1]:
         raise CliError(
-            f"--resume {args.resume}: the model is "
-            f"{'-'.join(map(str, args.resumed_sizes))} but --data {args.data} has "
+            f"--resume {plan.resume}: the model is "
+            f"{'-'.join(map(str, resumed.sizes))} but --data {plan.data} has "
             f"{ds.X_train.shape[1]} features"
         )
-    scaling = args.resumed_scaling if args.resume else standardizer(args, ds.X_train)
+    scaling = resumed.scaling if resumed else standardizer(plan, ds.X_train)
     Xtr, Xte = apply_standardizer(ds.X_train, scaling), apply_standardizer(ds.X_test, scaling)
     validation = None
-    if args.validation_fraction is not None:
+    if plan.validation_fraction is not None:
         Xtr, ytr, Xva, yva = split_shard(
-            Xtr, ytr, args.validation_fraction, args.seed, flag="--validation-fraction"
+            Xtr, ytr, plan.validation_fraction, plan.seed, flag="--validation-fraction"
         )
         validation = (Xva, yva)
-    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
-    thetas = initial_network(args, sizes, dtype, classes)
-    sizes = layer_sizes(thetas)
-    arch = "-".join(map(str, sizes))
-    for note in args.notes:  # what --resume took from the model, once all is checked
+    return TrainingData(ds, Xtr, ytr, Xte, yte, validation, classes, K, scaling, fingerprint)
+
+
+def initial_network(plan: TrainPlan, parts: TrainingData) -> Network:
+    """New weights (--init, --seed), or the resumed model's, which must fit the data."""
+    sizes = [parts.X_train.shape[1], *parse_hidden(plan.hidden), parts.n_outputs]
+    dtype = np.dtype(plan.dtype)
+    if plan.resumed is None:
+        check_memory(sizes, dtype)
+        try:
+            return Network(
+                initialize(
+                    sizes, method=plan.init, seed=plan.seed, dtype=dtype, activation=plan.activation
+                ),
+                plan.activation,
+                plan.output,
+            )
+        except MemoryError:
+            raise CliError(
+                f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} network"
+            ) from None
+    thetas, meta = plan.resumed.net, plan.resumed.meta
+    have = meta["layer_sizes"]
+    arch = "-".join(map(str, have))
+    if plan.hidden_given and have[1:-1] != sizes[1:-1]:
+        raise CliError(
+            f"--hidden {plan.hidden}: the model of --resume is {arch}; leave "
+            f"--hidden out to train it on"
+        )
+    if have[0] != sizes[0] or have[-1] != sizes[-1]:
+        raise CliError(
+            f"--resume {plan.resume}: the model is {arch} but --data {plan.data} "
+            f"needs {sizes[0]} inputs and {sizes[-1]} outputs"
+        )
+    classes = parts.classes
+    if classes is not None and not np.array_equal(
+        classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)
+    ):
+        raise CliError(f"--resume {plan.resume}: the model's classes differ from the data's")
+    return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
+
+
+def say_before_training(plan: TrainPlan, thetas: Network, parts: TrainingData) -> None:
+    """Resuming's notes, a hint on the inputs' scale, and the banner."""
+    for note in plan.notes:  # what --resume took from the model, once all is checked
         print(note, file=sys.stderr, flush=True)
-    hint = None if scaled or args.resume else scale_hint(input_scale(Xtr))
+    scaled = plan.standardize or plan.resumed
+    hint = None if scaled else scale_hint(input_scale(parts.X_train))
     if hint:  # (said here, in flags: train's InputScaleWarning is silenced below)
         print(hint, file=sys.stderr, flush=True)
-    if not args.quiet:
-        print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)
+    if not plan.quiet:
+        arch = "-".join(map(str, layer_sizes(thetas)))
+        print(banner(plan, arch, thetas, parts.X_train.shape[0], np.dtype(plan.dtype)), flush=True)
+
+
+def run_training(
+    plan: TrainPlan, thetas: Network, parts: TrainingData
+) -> tuple[Network, Any, float]:
+    """bprop.train on the training part: the weights, the history and the seconds."""
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InputScaleWarning)
             thetas, history = train(
                 thetas,
-                Xtr,
-                ytr,
-                num_threads=args.threads,
-                validation_data=validation,
-                early_stopping=args.early_stopping,
-                patience=args.patience,
-                **train_settings(args),
+                parts.X_train,
+                parts.y_train,
+                num_threads=plan.threads,
+                validation_data=parts.validation,
+                early_stopping=plan.early_stopping,
+                patience=plan.patience,
+                **plan.train_keywords(),
             )
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e))) from None
     except MemoryError:
+        arch = "-".join(map(str, layer_sizes(thetas)))
         raise CliError(
-            f"not enough memory to train a {arch} network on {Xtr.shape[0]} samples"
+            f"not enough memory to train a {arch} network on {parts.X_train.shape[0]} samples"
         ) from None
-    seconds = time.perf_counter() - start
+    return thetas, history, time.perf_counter() - start
+
+
+def report_training(
+    plan: TrainPlan, thetas: Network, history: Any, seconds: float, parts: TrainingData
+) -> int:
+    """Scores on the training and test parts, the model file and the plots."""
+    arch = "-".join(map(str, layer_sizes(thetas)))
 
     def save_run(**results: float) -> None:
         record = model_record(
-            args,
-            classes,
-            ds.class_names,
-            args.split_ranks,
+            plan,
+            parts.classes,
+            parts.ds.class_names,
+            plan.split_ranks,
+            parts.fingerprint,
             cost_history=history.cost,
             final_cost=history.final_cost,
             iterations=history.iterations,
             stopped=history.stopped,
             **results,
         )
-        record.update(standardize=scaling)
-        save_model(args.save, thetas, record)
+        record.update(standardize=parts.scaling)
+        assert plan.save is not None
+        save_model(plan.save, thetas, record)
 
     J = history.final_cost  # J of these weights on the training part, from train itself
     try:
-        on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
-        y_pred = predict(thetas, Xte, num_threads=args.threads)
-        on_test = scores(yte, y_pred, regression)
+        on_train = scores(
+            parts.y_train,
+            predict(thetas, parts.X_train, num_threads=plan.threads),
+            parts.regression,
+        )
+        y_pred = predict(thetas, parts.X_test, num_threads=plan.threads)
+        on_test = scores(parts.y_test, y_pred, parts.regression)
     except KeyboardInterrupt:  # Ctrl-C (again) while scoring: the trained run is still saved
-        if not args.save:
+        if not plan.save:
             raise
         history.stopped = "interrupted"
         print(
@@ -469,10 +369,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             flush=True,
         )
         save_run()
-        return interrupted_exit(args, history)
-    print(summary(arch, J, history, seconds, Xtr.shape[0]))
+        return interrupted_exit(plan, history)
+    print(summary(arch, J, history, seconds, parts.X_train.shape[0]))
     print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
-    if args.save:
+    if plan.save:
         save_run(
             **{
                 f"{part}_{name.replace('^', '').lower()}": v
@@ -480,21 +380,19 @@ def cmd_train(args: argparse.Namespace) -> int:
                 for name, v in values.items()
             }
         )
-    if args.plot:
-        if regression:
-            write_plots(args.plot, thetas, ds.X_test, None, None, [], history=history)
-        else:
-            assert classes is not None
-            write_plots(
-                args.plot,
-                thetas,
-                ds.X_test,
-                yte,
-                y_pred,
-                display_names(classes, ds.class_names),
-                history=history,
-            )
-    return interrupted_exit(args, history)
+    if plan.plot:
+        plot_training(plan.plot, thetas, history, parts, y_pred)
+    return interrupted_exit(plan, history)
+
+
+def plot_training(
+    directory: str, thetas: Network, history: Any, parts: TrainingData, y_pred: np.ndarray
+) -> None:
+    if parts.classes is None:
+        write_plots(directory, thetas, parts.ds.X_test, None, None, [], history=history)
+        return
+    names = display_names(parts.classes, parts.ds.class_names)
+    write_plots(directory, thetas, parts.ds.X_test, parts.y_test, y_pred, names, history=history)
 
 
 def write_plots(
@@ -527,15 +425,6 @@ def write_plots(
             plot.sample_grid(X, y, y_pred, class_names=names, save=out / "samples.png")
             written.append("samples.png")
     print(f"plots in {out}: {', '.join(written)}")
-
-
-def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
-    try:
-        return load(path)
-    except FileNotFoundError:
-        raise CliError(f"{flag} {path}: no such file") from None
-    except ValueError as e:
-        raise CliError(f"{flag}: {e}") from None
 
 
 def evaluation_data(
@@ -736,13 +625,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"bprop {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    rates = ", ".join(f"{name} {cls.default_learning_rate:g}" for name, cls in OPTIMIZERS.items())
-
     t = sub.add_parser(
         "train",
         help="train a network and report train/test accuracy",
         description="Train a network; print its cost and train/test accuracy.",
     )
+    add_train_model_flags(t)
+    add_train_run_flags(t)
+    add_common(t)
+    t.set_defaults(func=cmd_train)
+    add_evaluate(sub)
+    add_predict(sub)
+    add_gradcheck(sub)
+    return p
+
+
+def add_train_model_flags(t: argparse.ArgumentParser) -> None:
+    """train's data, network and optimiser."""
+    rates = ", ".join(f"{name} {cls.default_learning_rate:g}" for name, cls in OPTIMIZERS.items())
     t.add_argument(
         "--data",
         default=None,
@@ -774,6 +674,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
         f"--resume and the model's optimizer: the model's)",
     )
+    add_train_length_flags(t)
+
+
+def add_train_length_flags(t: argparse.ArgumentParser) -> None:
+    """How long train runs, on what batches and in which dtype, from which weights."""
     g = t.add_mutually_exclusive_group()
     g.add_argument(
         "--iterations",
@@ -812,6 +717,10 @@ def build_parser() -> argparse.ArgumentParser:
         identity="squared error: regression on the real targets "
         "of FILE.npz or FILE.csv (.tsv, .txt)",
     )
+
+
+def add_train_run_flags(t: argparse.ArgumentParser) -> None:
+    """train's split, validation, resuming and outputs."""
     t.add_argument(
         "--seed",
         type=seed_int,
@@ -855,6 +764,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="epochs without improvement before early stopping (default: 5)",
     )
+    add_train_output_flags(t)
+
+
+def add_train_output_flags(t: argparse.ArgumentParser) -> None:
+    """Resuming a saved model, and what train writes and shows."""
     t.add_argument(
         "--resume",
         metavar="MODEL.npz",
@@ -876,9 +790,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])",
     )
-    add_common(t)
-    t.set_defaults(func=cmd_train)
 
+
+def add_evaluate(sub: Any) -> None:
     e = sub.add_parser(
         "evaluate",
         help="accuracy, per-class accuracy and confusion matrix",
@@ -913,6 +827,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(e)
     e.set_defaults(func=cmd_evaluate)
 
+
+def add_predict(sub: Any) -> None:
     r = sub.add_parser(
         "predict",
         help="predicted labels for new data, one per line",
@@ -931,6 +847,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(r)
     r.set_defaults(func=cmd_predict)
 
+
+def add_gradcheck(sub: Any) -> None:
     c = sub.add_parser(
         "gradcheck",
         help="check backpropagation against numerical gradients",
@@ -969,7 +887,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_network_kind(c)
     c.set_defaults(func=cmd_gradcheck)
-    return p
 
 
 def _note_header_guess(message: Any, category: type[Warning], *rest: Any, **kw: Any) -> None:

@@ -19,11 +19,11 @@ import numpy as np
 
 from .. import data as bdata
 from .._internal import checks
+from .._internal.threads import resolve_num_threads
 from ..data.prepare import empty_part
 from ..data.sources import DataSource, file_kind
-from ..model_file import save
+from ..model_file import load, save
 from ..network import Network
-from ..optim import get_optimizer
 
 
 class CliError(Exception):
@@ -314,27 +314,29 @@ def one_char(text: str) -> str:
 
 
 def model_record(
-    args: argparse.Namespace,
+    plan: Any,
     classes: np.ndarray | None,
     class_names: list[str] | None,
     split_ranks: int,
+    fingerprint: dict | None,
     **results: Any,
 ) -> dict[str, Any]:
-    """What the model file keeps about the training run: enough to rebuild its
-    data split (and to know its data files unchanged: ``data_fingerprint``),
-    to read its outputs as the data's labels, and the settings it ran with
-    (the learning rate the optimiser used, not None for its default)."""
-    source = DataSource.parse(args.data)
+    """What the model file keeps about the training run (``plan``, a
+    :class:`~bprop.cli.train_plan.TrainPlan`): enough to rebuild its data split (and
+    to know its data files unchanged: ``data_fingerprint``), to read its outputs as
+    the data's labels, and the settings it ran with (the learning rate the optimiser
+    used, not None for its default)."""
+    opt = plan.settings.optimizer
     return dict(
-        data=source.record(),
-        data_fingerprint=getattr(args, "data_fingerprint", None),
-        optimizer=args.optimizer,
-        lambda_=args.lambda_,
-        learning_rate=resolved_learning_rate(args),
-        batch_size=args.batch_size,
-        seed=args.seed,
-        test_fraction=args.test_fraction,
-        delimiter=source.delimiter(args.delimiter),
+        data=plan.source.record(),
+        data_fingerprint=fingerprint,
+        optimizer=plan.optimizer,
+        lambda_=plan.lambda_,
+        learning_rate=None if opt is None else opt.learning_rate,
+        batch_size=plan.batch_size,
+        seed=plan.seed,
+        test_fraction=plan.test_fraction,
+        delimiter=plan.source.delimiter(plan.delimiter),
         split_ranks=split_ranks,
         class_names=class_names,
         classes=None if classes is None else classes.tolist(),
@@ -343,12 +345,20 @@ def model_record(
     )
 
 
-def resolved_learning_rate(args: argparse.Namespace) -> float | None:
-    """The step size the optimiser used: --learning-rate, else its default;
-    None for lbfgs, which chooses its own steps."""
-    if args.optimizer == "lbfgs":
-        return None
-    return get_optimizer(args.optimizer, args.learning_rate).learning_rate
+def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
+    try:
+        return load(path)
+    except FileNotFoundError:
+        raise CliError(f"{flag} {path}: no such file") from None
+    except ValueError as e:
+        raise CliError(f"{flag}: {e}") from None
+
+
+def check_threads(args: argparse.Namespace) -> None:
+    try:
+        resolve_num_threads(args.threads, "--threads")
+    except ValueError as e:
+        raise CliError(str(e)) from None
 
 
 def changed_data(meta: dict, now: dict[str, Any]) -> list[tuple[str, str]] | None:
@@ -445,23 +455,7 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
     print(f"saved {path}")
 
 
-def train_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The keywords of bprop.train that come straight from the flags."""
-    return dict(
-        lambda_=args.lambda_,
-        optimizer=args.optimizer,
-        learning_rate=args.learning_rate,
-        iterations=args.iterations,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        verbose=not args.quiet,
-    )
-
-
-def banner(
-    args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: np.dtype, where: str = ""
-) -> str:
+def banner(args: Any, arch: str, thetas: Network, m: int, dtype: np.dtype, where: str = "") -> str:
     start = f", resumed from {args.resume}" if args.resume else ""
     return (
         f"training {arch} ({thetas.activation} hidden, {thetas.output} output) on {m} "
@@ -509,7 +503,7 @@ def format_scores(part: str, values: dict[str, float]) -> str:
     return ", ".join(f"{part} {name} {v:.4f}" for name, v in values.items())
 
 
-def interrupted_exit(args: argparse.Namespace, history: Any) -> int:
+def interrupted_exit(args: Any, history: Any) -> int:
     """0, or 130 (as shells report Ctrl-C) for a run stopped by Ctrl-C, whose
     model was still saved: the file records ``stopped: "interrupted"``."""
     if history.stopped != "interrupted":

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
-from .._internal.problem import InputsTooLarge, overflow_error
+from .._internal.problem import overflow_error
 from ..optim import Adam, GradientDescent, Momentum, Nesterov, Optimizer
+from .epochs import BatchPlan
 from .history import Run
 from .objective import Objective
 
@@ -56,22 +57,13 @@ def _state(opt: Optimizer, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], 
 
 
 def core_epoch(
-    run: Run,
-    objective: Objective,
-    opt: Optimizer,
-    current: list[np.ndarray],
-    order: np.ndarray | None,
-    batch_size: int,
-    steps: int,
-    iterations: int,
-    batch_rows: list[int],
-) -> tuple[list[np.ndarray], bool]:
-    """One epoch of steps (fewer when ``iterations`` is reached); returns the
-    weights after the last completed step and whether Ctrl-C stopped it. The
-    history records each step as the Python loop would."""
+    run: Run, objective: Objective, opt: Optimizer, order: np.ndarray | None, plan: BatchPlan
+) -> bool:
+    """One epoch of steps (fewer when ``plan.iterations`` is reached), recorded in
+    ``run`` as the Python loop records them; returns whether Ctrl-C stopped it."""
     h = run.history
     p = objective.problem
-    thetas = [t.copy() for t in current]  # callers may hold on to `current`
+    thetas = [t.copy() for t in run.thetas]  # callers may hold on to the weights
     s1, s2 = _state(opt, thetas)
     adam = opt if isinstance(opt, Adam) else None
     done, status, bad_row, costs, taken, t = _core.train_steps(
@@ -85,9 +77,9 @@ def core_epoch(
         p.output,
         p.num_threads,
         order,
-        batch_size,
-        steps,
-        iterations - h.iterations,
+        plan.batch_size,
+        plan.steps,
+        plan.iterations - h.iterations,
         p.lambda_,
         KINDS[type(opt)],
         opt.learning_rate,
@@ -103,23 +95,29 @@ def core_epoch(
         adam.t = int(t)
     for b in range(done):
         if taken[b]:
-            J = float(costs[b])
-            h.cost.append(J)
-            run.add_cost(J, batch_rows[b])
-            h.iterations += 1
+            run.record_step(float(costs[b]), plan.batch_rows[b])
+    _raise_failure(run, objective, opt, thetas, status, bad_row)
+    run.thetas = thetas
+    return status == STEPS_INTERRUPTED
+
+
+def _raise_failure(
+    run: Run,
+    objective: Objective,
+    opt: Optimizer,
+    thetas: list[np.ndarray],
+    status: int,
+    bad_row: int,
+) -> None:
+    """The core's status of a failed step as the error the Python loop would raise
+    (``thetas``: the weights before that step)."""
+    p = objective.problem
     if status == STEPS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == STEPS_NON_FINITE_RESULT:
-        error = overflow_error(thetas, p)
-        raise run.diverged(
-            thetas,
-            str(error),
-            None if isinstance(error, InputsTooLarge) else opt.learning_rate,
-            hint=not isinstance(error, InputsTooLarge),
-        )
+        raise run.step_failed(thetas, overflow_error(thetas, p), opt.learning_rate)
     if status == STEPS_NON_FINITE_WEIGHTS:
-        raise run.diverged(thetas, "the weights became NaN/inf", opt.learning_rate)
-    return thetas, status == STEPS_INTERRUPTED
+        raise run.step_failed(thetas, "the weights became NaN/inf", opt.learning_rate)
 
 
 __all__: list[str] = []

@@ -189,8 +189,11 @@ class Run:
         total_epochs: int,
         unit: str = "epoch",
         max_cost_growth: float | None = None,
+        thetas: list[np.ndarray] | None = None,
     ) -> None:
         self.objective = objective
+        # the weights after the last completed step (the start's before any)
+        self.thetas: list[np.ndarray] = [] if thetas is None else thetas
         self.max_cost_growth = max_cost_growth  # see train's parameter of that name
         self.kind = objective.kind
         self.history = History()
@@ -235,6 +238,26 @@ class Run:
                 self.best_cost = cost
             if stop:
                 raise Stop("early_stopping")
+
+    def record_step(self, J: float, rows: int = 1, thetas: list[np.ndarray] | None = None) -> None:
+        """A completed step: its cost ``J`` (on ``rows`` samples), counted; ``thetas``,
+        when given, the weights after it."""
+        if thetas is not None:
+            self.thetas = thetas
+        self.history.cost.append(J)
+        self.add_cost(J, rows)
+        self.history.iterations += 1
+
+    def step_failed(
+        self, thetas: list[np.ndarray], error: FloatingPointError | str, learning_rate: float | None
+    ) -> TrainingDiverged:
+        """The error to raise when the step from ``thetas`` failed: its cost overflowed
+        (``error``; inputs too large name their own remedy) or, ``error`` a message, its
+        weights did."""
+        if isinstance(error, str):
+            return self.diverged(thetas, error, learning_rate)
+        hint = not isinstance(error, InputsTooLarge)
+        return self.diverged(thetas, str(error), learning_rate, hint=hint)
 
     def add_cost(self, J: float, rows: int = 1) -> None:
         self.epoch_costs.append(J)
