@@ -110,32 +110,32 @@ def test_overflowing_weights_raise_instead_of_nan():
         bprop.cost(thetas, [[10.0, 10.0]], [1])
 
 
+def _cost_gradient(thetas, X, labels, lambda_=0.0, num_threads=1):
+    """The binding's cost_gradient with a network of sigmoid units."""
+    samples = _core.Samples(X, labels)
+    return _core.cost_gradient(thetas, samples, _core.NetworkKind(), lambda_, True, num_threads)
+
+
+def _forward(thetas, X):
+    return _core.forward(thetas, _core.Samples(X), _core.NetworkKind(), 1)
+
+
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: _core.cost_gradient(
-            [np.zeros((2, 3))], np.zeros((4, 5)), np.zeros(4, np.int64), None, 0.0, True, 1
+        lambda: _cost_gradient([np.zeros((2, 3))], np.zeros((4, 5)), np.zeros(4, np.int64)),
+        lambda: _cost_gradient([np.zeros((2, 3))], np.zeros((4, 2)), np.full(4, 7, np.int64)),
+        lambda: _cost_gradient([np.zeros((2, 3))], np.zeros((4, 2)), None),
+        lambda: _cost_gradient(
+            [np.zeros((2, 3)), np.zeros((1, 2))], np.zeros((4, 2)), np.zeros(4, np.int64)
         ),
-        lambda: _core.cost_gradient(
-            [np.zeros((2, 3))], np.zeros((4, 2)), np.full(4, 7, np.int64), None, 0.0, True, 1
+        lambda: _cost_gradient(
+            [np.zeros((2, 3))], np.zeros((4, 2)), np.zeros(4, np.int64), lambda_=-1.0
         ),
-        lambda: _core.cost_gradient([np.zeros((2, 3))], np.zeros((4, 2)), None, None, 0.0, True, 1),
-        lambda: _core.cost_gradient(
-            [np.zeros((2, 3)), np.zeros((1, 2))],
-            np.zeros((4, 2)),
-            np.zeros(4, np.int64),
-            None,
-            0.0,
-            True,
-            1,
+        lambda: _cost_gradient(
+            [np.zeros((2, 3))], np.zeros((4, 2)), np.zeros(4, np.int64), num_threads=0
         ),
-        lambda: _core.cost_gradient(
-            [np.zeros((2, 3))], np.zeros((4, 2)), np.zeros(4, np.int64), None, -1.0, True, 1
-        ),
-        lambda: _core.cost_gradient(
-            [np.zeros((2, 3))], np.zeros((4, 2)), np.zeros(4, np.int64), None, 0.0, True, 0
-        ),
-        lambda: _core.forward([np.zeros((2, 3))], np.zeros((0, 2)), 1),
+        lambda: _forward([np.zeros((2, 3))], np.zeros((0, 2))),
     ],
 )
 def test_binding_is_a_safety_net(call):
@@ -146,20 +146,12 @@ def test_binding_is_a_safety_net(call):
 
 def test_binding_refuses_hidden_copies():
     with pytest.raises(TypeError):
-        _core.cost_gradient(
-            [np.zeros((2, 3), order="F")],
-            np.zeros((4, 2)),
-            np.zeros(4, np.int64),
-            None,
-            0.0,
-            True,
-            1,
-        )
+        _cost_gradient([np.zeros((2, 3), order="F")], np.zeros((4, 2)), np.zeros(4, np.int64))
     with pytest.raises(TypeError):  # X in neither the weights' dtype nor one read as it is
-        _core.forward([np.zeros((2, 3), np.float32)], np.zeros((4, 2)), 1)
+        _forward([np.zeros((2, 3), np.float32)], np.zeros((4, 2)))
     with pytest.raises(TypeError):
-        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), np.float16), 1)
+        _forward([np.zeros((2, 3))], np.zeros((4, 2), np.float16))
     with pytest.raises(TypeError):
-        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), order="F"), 1)
+        _forward([np.zeros((2, 3))], np.zeros((4, 2), order="F"))
     with pytest.raises(TypeError):
-        _core.forward([np.zeros((2, 3))], np.zeros((4, 2), np.int64), 1)
+        _forward([np.zeros((2, 3))], np.zeros((4, 2), np.int64))

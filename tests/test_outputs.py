@@ -169,7 +169,8 @@ def test_softmax_needs_two_units():
     with pytest.raises(ValueError, match="softmax output needs at least 2 output units"):
         bprop.forward(thetas, X, output="softmax")
     with pytest.raises(ValueError, match="softmax output needs at least 2"):
-        bprop._core.forward(thetas, X, 1, [0], 3)
+        core = bprop._core
+        core.forward(thetas, core.Samples(X), core.NetworkKind([0], 3), 1)
 
 
 def test_identity_output_with_one_unit_takes_1d_targets():

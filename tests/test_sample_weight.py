@@ -100,13 +100,16 @@ def test_bad_weights(w, match):
 
 
 def test_binding_rechecks_weights():
-    args = ([np.zeros((2, 3))], np.zeros((4, 2)), np.zeros(4, np.int64), None, 0.0, True, 1)
+    def call(w):
+        samples = _core.Samples(np.zeros((4, 2)), np.zeros(4, np.int64), w=w)
+        _core.cost_gradient([np.zeros((2, 3))], samples, _core.NetworkKind(), 0.0, True, 1)
+
     with pytest.raises(ValueError, match="negative or not finite"):
-        _core.cost_gradient(*args, np.array([1.0, -1.0, 1.0, 1.0]))
+        call(np.array([1.0, -1.0, 1.0, 1.0]))
     with pytest.raises(ValueError, match="sum to 0"):
-        _core.cost_gradient(*args, np.zeros(4))
+        call(np.zeros(4))
     with pytest.raises(ValueError, match=r"shape \(m,\)"):
-        _core.cost_gradient(*args, np.ones(3))
+        call(np.ones(3))
 
 
 def test_training_with_weights():

@@ -176,5 +176,10 @@ def test_bad_sparse_input_is_named():
     ]:
         with pytest.raises(ValueError):
             _core.cost_gradient(
-                thetas, None, y.astype(np.int64), None, 0.0, True, 1, None, [], 0, 1.0, csr
+                thetas,
+                _core.Samples(labels=y.astype(np.int64), csr=csr),
+                _core.NetworkKind(),
+                0.0,
+                True,
+                1,
             )

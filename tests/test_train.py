@@ -262,7 +262,7 @@ def test_fused_adam_step_follows_the_formulas(dtype, rtol):
         np.testing.assert_allclose(t, e, rtol=rtol, atol=rtol)
         np.testing.assert_allclose(opt.m[l], m[l], rtol=rtol, atol=rtol)  # moments in place
         np.testing.assert_allclose(opt.v[l], v[l], rtol=rtol, atol=rtol * 1e-3)
-    # a non-contiguous weight matrix takes the numpy path and gives the same numbers
+    # a non-contiguous weight matrix is stepped as a C-ordered copy: the same numbers
     a = optim.Adam(0.01)
     b = optim.Adam(0.01)
     t = rng.normal(size=(6, 4)).astype(dtype)

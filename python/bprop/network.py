@@ -323,15 +323,9 @@ def forward(
     Xc = checks.check_X(X, t)
     scale = checks.check_x_scale(x_scale, Xc)
     csr = checks.csr_parts(Xc, t[0].dtype, scale) if checks.is_sparse(Xc) else None
-    out, bad_row = _core.forward(
-        t,
-        None if csr else Xc,
-        resolve_num_threads(num_threads),
-        checks.check_activations(activation, len(t) - 1),
-        output_code,
-        1.0 if csr else scale,
-        csr,
-    )
+    samples = _core.Samples(None, x_scale=1.0, csr=csr) if csr else _core.Samples(Xc, x_scale=scale)
+    kind = _core.NetworkKind(checks.check_activations(activation, len(t) - 1), output_code)
+    out, bad_row = _core.forward(t, samples, kind, resolve_num_threads(num_threads))
     if bad_row >= 0:
         checks.raise_non_finite_X(X, Xc, bad_row, t[0].dtype, scale)
     if not np.isfinite(out).all():

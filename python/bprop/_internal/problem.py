@@ -31,12 +31,16 @@ class Problem:
     rows: np.ndarray | None = None  # a mini-batch's rows in X_original
     csr: tuple | None = None  # a sparse X as the core reads it (checks.csr_parts)
 
-    def core_input(self) -> tuple[Any, float, tuple | None]:
-        """(X, x_scale, csr) for the core: a dense X with its scale, or the CSR
-        parts (already scaled) in place of X."""
+    def samples(self) -> _core.Samples:
+        """The samples as the core reads them: a dense X with its scale, or the CSR
+        parts (already scaled) in place of X; the targets and sample weights."""
         if self.csr is not None:
-            return None, 1.0, self.csr
-        return self.X, self.x_scale, None
+            return _core.Samples(None, self.labels, self.Y, self.w, 1.0, self.csr)
+        return _core.Samples(self.X, self.labels, self.Y, self.w, self.x_scale)
+
+    def kind(self) -> _core.NetworkKind:
+        """The network's kind as the core takes it: activation codes."""
+        return _core.NetworkKind(self.activations or [], self.output)
 
     def largest_input(self) -> float:
         """max |x| over X as the core reads it (scaled by x_scale)."""
@@ -84,20 +88,8 @@ def prepare(
 def evaluate(
     thetas: list[np.ndarray], p: Problem, with_gradient: bool
 ) -> tuple[float, list[np.ndarray] | None]:
-    X, x_scale, csr = p.core_input()
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas,
-        X,
-        p.labels,
-        p.Y,
-        p.lambda_,
-        with_gradient,
-        p.num_threads,
-        p.w,
-        p.activations or [],
-        p.output,
-        x_scale,
-        csr,
+        thetas, p.samples(), p.kind(), p.lambda_, with_gradient, p.num_threads
     )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
@@ -136,19 +128,8 @@ def data_sums(
 ) -> tuple[float, float, np.ndarray | None]:
     """The unfinished sums of :func:`evaluate` (data cost, weight sum, unscaled
     gradient as float64), for objectives that add the sums of several processes."""
-    X, x_scale, csr = p.core_input()
     cost, W, status, bad_row, total = _core.cost_gradient_sums(
-        thetas,
-        X,
-        p.labels,
-        p.Y,
-        with_gradient,
-        p.num_threads,
-        p.w,
-        p.activations or [],
-        p.output,
-        x_scale,
-        csr,
+        thetas, p.samples(), p.kind(), with_gradient, p.num_threads
     )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
@@ -165,6 +146,5 @@ def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
 
 def predict_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    X, x_scale, csr = p.core_input()
-    out, _ = _core.forward(thetas, X, p.num_threads, p.activations or [], p.output, x_scale, csr)
+    out, _ = _core.forward(thetas, p.samples(), p.kind(), p.num_threads)
     return labels_from_outputs(out, p.output)
