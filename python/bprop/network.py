@@ -28,10 +28,14 @@ from typing import Any, SupportsIndex, overload
 
 import numpy as np
 
-from . import _core
 from ._internal import checks
-from ._internal.problem import evaluate, labels_from_outputs, prepare
-from ._internal.threads import resolve_num_threads
+from ._internal.problem import (
+    evaluate,
+    forward_prepared,
+    labels_from_outputs,
+    prepare,
+    prepare_inputs,
+)
 
 
 class Network(list):
@@ -319,18 +323,7 @@ def forward(
     """
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    output_code = checks.check_output(output, t[-1].shape[0])
-    Xc = checks.check_X(X, t)
-    scale = checks.check_x_scale(x_scale, Xc)
-    csr = checks.csr_parts(Xc, t[0].dtype, scale) if checks.is_sparse(Xc) else None
-    samples = _core.Samples(None, x_scale=1.0, csr=csr) if csr else _core.Samples(Xc, x_scale=scale)
-    kind = _core.NetworkKind(checks.check_activations(activation, len(t) - 1), output_code)
-    out, bad_row = _core.forward(t, samples, kind, resolve_num_threads(num_threads))
-    if bad_row >= 0:
-        checks.raise_non_finite_X(X, Xc, bad_row, t[0].dtype, scale)
-    if not np.isfinite(out).all():
-        raise FloatingPointError("forward propagation produced NaN: the weights are too large")
-    return out
+    return forward_prepared(t, prepare_inputs(t, X, num_threads, activation, output, x_scale))
 
 
 def predict(

@@ -85,6 +85,43 @@ def prepare(
     )
 
 
+def prepare_inputs(
+    thetas: list[np.ndarray],
+    X: Any,
+    num_threads: int | None,
+    activation: Any = "sigmoid",
+    output: Any = "logistic",
+    x_scale: Any = None,
+) -> Problem:
+    """X alone prepared for the core, for forward passes (no targets, no penalty)."""
+    output_code = checks.check_output(output, thetas[-1].shape[0])
+    Xc = checks.check_X(X, thetas)
+    scale = checks.check_x_scale(x_scale, Xc)
+    csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
+    return Problem(
+        X,
+        Xc,
+        None,
+        None,
+        0.0,
+        activations=checks.check_activations(activation, len(thetas) - 1),
+        output=output_code,
+        x_scale=scale,
+        csr=csr,
+        num_threads=resolve_num_threads(num_threads),
+    )
+
+
+def forward_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
+    """The outputs (m, K) for a prepared problem; NaN/inf in X or the outputs raise."""
+    out, bad_row = _core.forward(thetas, p.samples(), p.kind(), p.num_threads)
+    if bad_row >= 0:
+        p.raise_non_finite_X(thetas[0].dtype, bad_row)
+    if not np.isfinite(out).all():
+        raise FloatingPointError("forward propagation produced NaN: the weights are too large")
+    return out
+
+
 def evaluate(
     thetas: list[np.ndarray], p: Problem, with_gradient: bool
 ) -> tuple[float, list[np.ndarray] | None]:
