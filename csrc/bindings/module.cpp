@@ -419,14 +419,41 @@ py::tuple finish_objective_any(const py::list& thetas, double data_sum,
   return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
 }
 
+// The epoch's plan, checked against the m rows: order a permutation of them, no more
+// steps than batches.
+bprop::StepPlan checked_plan(const StepPlanIn& in, bprop::index_t m) {
+  checked_lambda(in.lambda);
+  if (in.steps < 0 || in.max_taken < 0) throw std::invalid_argument("steps must be >= 0");
+  bprop::StepPlan plan;
+  if (in.order) {
+    const auto& order = *in.order;
+    if (order.ndim() != 1 || order.shape(0) != m)
+      throw std::invalid_argument("order must hold every row once (shape (m,))");
+    if (in.batch_size < 1) throw std::invalid_argument("batch_size must be >= 1");
+    const std::int64_t* o = order.data();
+    std::vector<char> seen(std::size_t(m), 0);
+    for (bprop::index_t i = 0; i < m; ++i) {
+      if (o[i] < 0 || o[i] >= m || seen[std::size_t(o[i])])
+        throw std::invalid_argument("order must be a permutation of the rows");
+      seen[std::size_t(o[i])] = 1;
+    }
+    if ((in.steps - 1) * in.batch_size >= m && in.steps > 0)
+      throw std::invalid_argument("more steps than batches in the order");
+    plan.order = o;
+  }
+  plan.batch_size = in.batch_size;
+  plan.steps = in.steps;
+  plan.max_taken = in.max_taken;
+  plan.lambda = in.lambda;
+  return plan;
+}
+
 // One epoch's mini-batch steps (train_steps.hpp). thetas are updated in place.
 template <class T>
 py::tuple train_steps(const py::list& thetas, const SamplesIn& in, const KindIn& kind,
                       int num_threads, const StepPlanIn& step_plan, bprop::OptimizerState& config,
                       const py::list& state1, const py::list& state2) {
   NetworkArgs<T> net = network_args<T>(thetas, kind.activations, kind.output);
-  const auto& [order, batch_size, steps, max_taken, lambda] = step_plan;
-  checked_lambda(lambda);
   if (!in.csr.is_none()) throw std::invalid_argument("train_steps reads a dense X");
   const bprop::Samples<T> data = samples_args(net.layers, in);
   std::vector<T*> weights;
@@ -438,27 +465,8 @@ py::tuple train_steps(const py::list& thetas, const SamplesIn& in, const KindIn&
   std::vector<T*> s1 = state_arrays(state1, net.layers, "state1");
   std::vector<T*> s2 = state_arrays(state2, net.layers, "state2");
   check_state(config, s1, s2);
-  if (steps < 0 || max_taken < 0) throw std::invalid_argument("steps must be >= 0");
-  bprop::StepPlan plan;
-  if (order) {
-    if (order->ndim() != 1 || order->shape(0) != data.m)
-      throw std::invalid_argument("order must hold every row once (shape (m,))");
-    if (batch_size < 1) throw std::invalid_argument("batch_size must be >= 1");
-    const std::int64_t* o = order->data();
-    std::vector<char> seen(std::size_t(data.m), 0);
-    for (bprop::index_t i = 0; i < data.m; ++i) {
-      if (o[i] < 0 || o[i] >= data.m || seen[std::size_t(o[i])])
-        throw std::invalid_argument("order must be a permutation of the rows");
-      seen[std::size_t(o[i])] = 1;
-    }
-    if ((steps - 1) * batch_size >= data.m && steps > 0)
-      throw std::invalid_argument("more steps than batches in the order");
-    plan.order = o;
-  }
-  plan.batch_size = batch_size;
-  plan.steps = steps;
-  plan.max_taken = max_taken;
-  plan.lambda = lambda;
+  const bprop::StepPlan plan = checked_plan(step_plan, data.m);
+  const auto steps = plan.steps;
   py::array_t<double> costs(steps);
   py::array_t<std::uint8_t> taken(steps);
   std::fill(costs.mutable_data(), costs.mutable_data() + steps, NAN);
