@@ -7,9 +7,15 @@ import sys
 
 import pytest
 
-
-MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
-           "bprop.estimators", "bprop.data.files"]
+MODULES = [
+    "bprop.network",
+    "bprop.params",
+    "bprop.init",
+    "bprop.data.prepare",
+    "bprop.gradcheck",
+    "bprop.estimators",
+    "bprop.data.files",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -21,9 +27,12 @@ def test_docstring_examples(name):
 
 def test_stub_matches_module():
     pytest.importorskip("mypy")
-    out = subprocess.run([sys.executable, "-m", "mypy.stubtest", "bprop._core",
-                          "--ignore-disjoint-bases"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "bprop._core", "--ignore-disjoint-bases"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -35,15 +44,19 @@ def test_readme_usage_example_runs(capsys):
     if not readme.exists():
         pytest.skip("README.md is not next to the tests (installed test run)")
     pytest.importorskip("sklearn")
-    block = re.search(r"```python\n(import numpy as np\nimport bprop\n.*?)```", readme.read_text(),
-                      re.S).group(1)
+    block = re.search(
+        r"```python\n(import numpy as np\nimport bprop\n.*?)```", readme.read_text(), re.S
+    ).group(1)
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["labels"].shape == (1797,)
     assert "gradient check passed" in capsys.readouterr().out
     # the estimator example continues from the first block's namespace
-    block = re.search(r"```python\n(from sklearn.model_selection import GridSearchCV\n.*?)```",
-                      readme.read_text(), re.S).group(1)
+    block = re.search(
+        r"```python\n(from sklearn.model_selection import GridSearchCV\n.*?)```",
+        readme.read_text(),
+        re.S,
+    ).group(1)
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["search"].best_score_ > 0.9
     assert namespace["clf"].thetas_[0].shape == (25, 65)
@@ -58,7 +71,18 @@ def test_package_type_checks():
     package = Path(__file__).resolve().parent.parent / "python" / "bprop"
     if not package.is_dir():
         pytest.skip("the source tree is not next to the tests")
-    out = subprocess.run([sys.executable, "-m", "mypy", str(package), "--ignore-missing-imports",
-                          "--no-error-summary"], capture_output=True, text=True, timeout=300,
-                         cwd=package.parent.parent)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            str(package),
+            "--ignore-missing-imports",
+            "--no-error-summary",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=package.parent.parent,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -10,12 +10,22 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (read_inputs, activate, hidden_delta, hidden_names, output_activation, output_cost,
-                    output_delta, regularisation, target_matrix)
+from ._math import (
+    activate,
+    hidden_delta,
+    hidden_names,
+    output_activation,
+    output_cost,
+    output_delta,
+    read_inputs,
+    regularisation,
+    target_matrix,
+)
 
 
-def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str],
-                    output: str = "logistic") -> tuple[list[np.ndarray], np.ndarray]:
+def _forward_sample(
+    thetas: list[np.ndarray], x: np.ndarray, names: list[str], output: str = "logistic"
+) -> tuple[list[np.ndarray], np.ndarray]:
     """Activations [1; a_l] for l < L (bias first), and z_L."""
     one = np.ones(1, dtype=x.dtype)
     a = [np.concatenate([one, x])]
@@ -29,24 +39,38 @@ def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str],
     return a, z
 
 
-def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic",
-            x_scale: Any = None) -> np.ndarray:
+def forward(
+    thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None
+) -> np.ndarray:
     thetas = [np.asarray(t) for t in thetas]
     X = read_inputs(X, thetas[0].dtype, x_scale)
     names = hidden_names(activation, len(thetas) - 1)
     return np.array([_forward_sample(thetas, x, names, output)[0][-1] for x in X])
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None) -> float:
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output,
-                             x_scale)[0]
+def cost(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> float:
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output, x_scale)[0]
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None, activation: Any = "sigmoid",
-                      output: str = "logistic", x_scale: Any = None
-                      ) -> tuple[float, list[np.ndarray]]:
+def cost_and_gradient(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> tuple[float, list[np.ndarray]]:
     """The loop; with weights, sample i's cost and Delta contribution count w_i times."""
     thetas = [np.asarray(t) for t in thetas]
     X = read_inputs(X, thetas[0].dtype, x_scale)
