@@ -15,6 +15,7 @@ import numpy as np
 from ._internal import checks
 from ._internal.gradcheck_hints import hints as find_hints
 from ._internal.gradcheck_hints import relative, verdict
+from ._internal.kind import resolve_kind
 from ._internal.problem import evaluate, prepare
 from .params import layer_sizes, roll, unroll
 
@@ -181,7 +182,8 @@ def gradient_check(
     True
     """
     t64 = [a.astype(np.float64) for a in checks.check_thetas(thetas)]
-    problem = prepare(t64, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale)
+    kind = resolve_kind(t64, activation, output)
+    problem = prepare(t64, X, y, lambda_, num_threads, sample_weight, kind, x_scale)
     if problem.Y is not None:
         problem.Y = problem.Y.astype(np.float64)
     sizes = layer_sizes(t64)

@@ -29,6 +29,7 @@ from typing import Any, SupportsIndex, overload
 import numpy as np
 
 from ._internal import checks
+from ._internal.kind import resolve_kind
 from ._internal.problem import (
     evaluate,
     forward_prepared,
@@ -237,11 +238,10 @@ def cost(
     >>> round(bprop.cost(thetas, X, [0, 1]), 6)
     1.387559
     """
-    activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    return evaluate(
-        t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale), False
-    )[0]
+    kind = resolve_kind(t, *network_kind(thetas, activation, output))
+    problem = prepare(t, X, y, lambda_, num_threads, sample_weight, kind, x_scale)
+    return evaluate(t, problem, False)[0]
 
 
 def cost_and_gradient(
@@ -283,11 +283,10 @@ def cost_and_gradient(
     >>> [g.shape for g in grads]
     [(3, 3), (2, 4)]
     """
-    activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    J, grads = evaluate(
-        t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale), True
-    )
+    kind = resolve_kind(t, *network_kind(thetas, activation, output))
+    problem = prepare(t, X, y, lambda_, num_threads, sample_weight, kind, x_scale)
+    J, grads = evaluate(t, problem, True)
     assert grads is not None
     return J, grads
 
@@ -321,9 +320,9 @@ def forward(
         Output activations in the thetas' dtype: in ``(0, 1)`` for "logistic",
         rows summing to 1 for "softmax", real values for "identity".
     """
-    activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    return forward_prepared(t, prepare_inputs(t, X, num_threads, activation, output, x_scale))
+    kind = resolve_kind(t, *network_kind(thetas, activation, output))
+    return forward_prepared(t, prepare_inputs(t, X, num_threads, kind, x_scale))
 
 
 def predict(

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _core
 from . import checks
+from .kind import Kind, resolve_kind
 from .threads import resolve_num_threads
 
 
@@ -24,9 +25,8 @@ class Problem:
     Y: np.ndarray | None
     lambda_: float
     num_threads: int
+    kind: Kind  # what the network computes (resolve_kind)
     w: np.ndarray | None = None
-    activations: list[int] | None = None
-    output: int = 0
     x_scale: float = 1.0  # the core reads X as X.astype(dtype) * x_scale
     rows: np.ndarray | None = None  # a mini-batch's rows in X_original
     csr: tuple | None = None  # a sparse X as the core reads it (checks.csr_parts)
@@ -37,10 +37,6 @@ class Problem:
         if self.csr is not None:
             return _core.Samples(None, self.labels, self.Y, self.w, 1.0, self.csr)
         return _core.Samples(self.X, self.labels, self.Y, self.w, self.x_scale)
-
-    def kind(self) -> _core.NetworkKind:
-        """The network's kind as the core takes it: activation codes."""
-        return _core.NetworkKind(self.activations or [], self.output)
 
     def largest_input(self) -> float:
         """max |x| over X as the core reads it (scaled by x_scale)."""
@@ -59,15 +55,18 @@ def prepare(
     lambda_: Any,
     num_threads: int | None,
     sample_weight: Any = None,
-    activation: Any = "sigmoid",
-    output: Any = "logistic",
+    kind: Kind | None = None,
     x_scale: Any = None,
 ) -> Problem:
+    """The only way into the core: inputs and targets checked against the weights
+    and the network's ``kind`` (:func:`~bprop._internal.kind.resolve_kind`; by
+    default the tutorial's sigmoid units and logistic output)."""
+    if kind is None:
+        kind = resolve_kind(thetas, "sigmoid", "logistic")
     K = thetas[-1].shape[0]
-    output_code = checks.check_output(output, K)
     Xc = checks.check_X(X, thetas)
     scale = checks.check_x_scale(x_scale, Xc)
-    labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
+    labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, kind.output)
     w = checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
     return Problem(
@@ -77,9 +76,8 @@ def prepare(
         Y,
         checks.check_lambda(lambda_),
         resolve_num_threads(num_threads),
+        kind,
         w,
-        checks.check_activations(activation, len(thetas) - 1),
-        output_code,
         scale,
         csr=csr,
     )
@@ -89,12 +87,10 @@ def prepare_inputs(
     thetas: list[np.ndarray],
     X: Any,
     num_threads: int | None,
-    activation: Any = "sigmoid",
-    output: Any = "logistic",
+    kind: Kind,
     x_scale: Any = None,
 ) -> Problem:
     """X alone prepared for the core, for forward passes (no targets, no penalty)."""
-    output_code = checks.check_output(output, thetas[-1].shape[0])
     Xc = checks.check_X(X, thetas)
     scale = checks.check_x_scale(x_scale, Xc)
     csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
@@ -104,8 +100,7 @@ def prepare_inputs(
         None,
         None,
         0.0,
-        activations=checks.check_activations(activation, len(thetas) - 1),
-        output=output_code,
+        kind=kind,
         x_scale=scale,
         csr=csr,
         num_threads=resolve_num_threads(num_threads),
@@ -114,7 +109,7 @@ def prepare_inputs(
 
 def forward_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
     """The outputs (m, K) for a prepared problem; NaN/inf in X or the outputs raise."""
-    out, bad_row = _core.forward(thetas, p.samples(), p.kind(), p.num_threads)
+    out, bad_row = _core.forward(thetas, p.samples(), p.kind.core(), p.num_threads)
     if bad_row >= 0:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if not np.isfinite(out).all():
@@ -126,7 +121,7 @@ def evaluate(
     thetas: list[np.ndarray], p: Problem, with_gradient: bool
 ) -> tuple[float, list[np.ndarray] | None]:
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas, p.samples(), p.kind(), p.lambda_, with_gradient, p.num_threads
+        thetas, p.samples(), p.kind.core(), p.lambda_, with_gradient, p.num_threads
     )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
@@ -166,7 +161,7 @@ def data_sums(
     """The unfinished sums of :func:`evaluate` (data cost, weight sum, unscaled
     gradient as float64), for objectives that add the sums of several processes."""
     cost, W, status, bad_row, total = _core.cost_gradient_sums(
-        thetas, p.samples(), p.kind(), with_gradient, p.num_threads
+        thetas, p.samples(), p.kind.core(), with_gradient, p.num_threads
     )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
@@ -183,5 +178,5 @@ def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
 
 def predict_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    out, _ = _core.forward(thetas, p.samples(), p.kind(), p.num_threads)
-    return labels_from_outputs(out, p.output)
+    out, _ = _core.forward(thetas, p.samples(), p.kind.core(), p.num_threads)
+    return labels_from_outputs(out, p.kind.output_code)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _core
 from .._internal import checks
+from .._internal.kind import Kind, resolve_kind
 from .._internal.problem import Problem, data_sums, predict_prepared, prepare
 from ..training.objective import Objective
 from .comm import collective_check, global_share, ordered_sum
@@ -61,8 +62,7 @@ def local_problem(
     lambda_: Any,
     num_threads: Any,
     sample_weight: Any,
-    activation: Any,
-    output: Any,
+    kind: Kind,
     *,
     comm: Any,
     x_scale: Any = None,
@@ -73,9 +73,7 @@ def local_problem(
     try:
         if len(X) == 0:
             raise ValueError("this rank holds no samples: use fewer ranks than samples")
-        problem = prepare(
-            thetas, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale
-        )
+        problem = prepare(thetas, X, y, lambda_, num_threads, sample_weight, kind, x_scale)
     except (ValueError, TypeError) as e:
         error = e
     collective_check(error, comm)
@@ -125,7 +123,7 @@ class DistributedObjective(Objective):
             lambda_,
             num_threads,
             sample_weight,
-            *self.kind,
+            self.kind,
             comm=self.comm,
             x_scale=self.x_scale,
         )
@@ -184,8 +182,9 @@ def cost_and_gradient(
     the concatenated shards to rounding (1e-12 relative in float64).
     """
     t = checks.check_thetas(thetas)
+    kind = resolve_kind(t, activation, output)  # the same on every rank: all raise alike
     p = local_problem(
-        t, X, y, lambda_, num_threads, sample_weight, activation, output, comm=comm, x_scale=x_scale
+        t, X, y, lambda_, num_threads, sample_weight, kind, comm=comm, x_scale=x_scale
     )
     J, grads = evaluate_distributed(t, p, True, comm)
     assert grads is not None
@@ -207,7 +206,8 @@ def cost(
 ) -> float:
     """:func:`bprop.cost` over the samples of all ranks (collective)."""
     t = checks.check_thetas(thetas)
+    kind = resolve_kind(t, activation, output)  # the same on every rank: all raise alike
     p = local_problem(
-        t, X, y, lambda_, num_threads, sample_weight, activation, output, comm=comm, x_scale=x_scale
+        t, X, y, lambda_, num_threads, sample_weight, kind, comm=comm, x_scale=x_scale
     )
     return evaluate_distributed(t, p, False, comm)[0]

@@ -47,7 +47,7 @@ def core_epoch(
         order, plan.batch_size, plan.steps, plan.iterations - h.iterations, p.lambda_
     )
     done, status, bad_row, costs, taken = _core.train_steps(
-        thetas, p.samples(), p.kind(), p.num_threads, steps, config, s1, s2
+        thetas, p.samples(), p.kind.core(), p.num_threads, steps, config, s1, s2
     )
     opt.stepped(config)
     for b in range(done):

@@ -303,7 +303,7 @@ class Run:
         if self.progress is not None:
             self.progress.close()
         h.wall_time = time.perf_counter() - self.start
-        return Network(thetas, *self.kind), h
+        return Network(thetas, self.kind.activation, self.kind.output), h
 
     def diverged(
         self,
@@ -332,7 +332,7 @@ class Run:
         )
         return TrainingDiverged(
             f"training diverged {where}: {what}{remedy if hint else ''}",
-            Network(thetas, *self.kind),
+            Network(thetas, self.kind.activation, self.kind.output),
             self.history,
         )
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._internal import checks
+from .._internal.kind import resolve_kind
 from .._internal.problem import Problem, evaluate, predict_prepared, prepare
 
 
@@ -38,7 +39,7 @@ class Objective:
         output: Any,
         x_scale: Any = None,
     ) -> None:
-        self.kind = (activation, output)
+        self.kind = resolve_kind(thetas, activation, output)
         self.x_scale = x_scale  # as given: None resolves per array (1/255 for uint8)
         self.problem = self.prepare(thetas, X, y, lambda_, num_threads, sample_weight)
 
@@ -53,7 +54,7 @@ class Objective:
     ) -> Problem:
         """Validated, contiguous data for repeated evaluations (X kept as uint8,
         or float32 under float64 weights, for the core to convert as it reads)."""
-        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind, self.x_scale)
+        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, self.kind, self.x_scale)
 
     # -- values ---------------------------------------------------------------
     def value_and_gradient(
@@ -98,9 +99,8 @@ class Objective:
             None if p.Y is None else p.Y[rows],
             p.lambda_ * share,
             p.num_threads,
+            p.kind,
             w,
-            p.activations,
-            p.output,
             p.x_scale,
             rows,
             csr,
