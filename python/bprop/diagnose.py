@@ -30,7 +30,7 @@ class LearningCurve:
 
 @dataclass
 class ValidationCurve:
-    """Costs after training with each value of ``parameter`` ("lambda_" or "hidden")."""
+    """Costs after training with each value of ``parameter`` (``"lambda_"`` or ``"hidden"``)."""
 
     parameter: str
     values: list[Any]
