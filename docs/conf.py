@@ -7,7 +7,6 @@ The site reads offline: the theme ships its assets and formulas are MathML
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,7 +14,6 @@ import bprop
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "bprop"
 author = "The bprop developers"

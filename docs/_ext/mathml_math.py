@@ -31,7 +31,7 @@ def visit_displaymath(self, node: nodes.Element) -> None:
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, "Link to this equation")
         self.body.append("</span>")
-    self.body.append(_mathml(node["latex"], "block"))
+    self.body.append(_mathml(node.astext(), "block"))
     self.body.append("</div>\n")
     raise nodes.SkipNode
 
