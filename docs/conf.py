@@ -34,6 +34,8 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
 root_doc = "index"
+# "--resume" stays two hyphens (no typographic dashes in option names)
+smartquotes = False
 
 # MyST: $...$ math, ::: fences, and heading anchors for links such as guide.md#section
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
