@@ -8,8 +8,9 @@ import sys
 import pytest
 
 
+# Every module whose public functions carry numpydoc examples (CI runs this test).
 MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
-           "bprop.estimators", "bprop.data.files"]
+           "bprop.estimators", "bprop.data.files", "bprop.reference._math"]
 
 
 @pytest.mark.parametrize("name", MODULES)
