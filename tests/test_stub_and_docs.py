@@ -11,7 +11,8 @@ import pytest
 # Every module whose public functions carry numpydoc examples (CI runs this test).
 MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
            "bprop.estimators", "bprop.data.files", "bprop.reference._math",
-           "bprop.reference.vectorized", "bprop.reference.per_sample"]
+           "bprop.reference.vectorized", "bprop.reference.per_sample", "bprop.tracing",
+           "bprop.model_file"]
 
 
 @pytest.mark.parametrize("name", MODULES)
