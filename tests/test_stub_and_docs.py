@@ -12,7 +12,7 @@ import pytest
 MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
            "bprop.estimators", "bprop.data.files", "bprop.reference._math",
            "bprop.reference.vectorized", "bprop.reference.per_sample", "bprop.tracing",
-           "bprop.model_file", "bprop.optim"]
+           "bprop.model_file", "bprop.optim", "bprop.diagnose"]
 
 
 @pytest.mark.parametrize("name", MODULES)
