@@ -12,11 +12,14 @@ import pytest
 MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
            "bprop.estimators", "bprop.data.files", "bprop.reference._math",
            "bprop.reference.vectorized", "bprop.reference.per_sample", "bprop.tracing",
-           "bprop.model_file", "bprop.optim", "bprop.diagnose"]
+           "bprop.model_file", "bprop.optim", "bprop.diagnose",
+           "bprop.plot"]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
+    if name == "bprop.plot":
+        pytest.importorskip("matplotlib")
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0

@@ -50,8 +50,8 @@ class ValidationCurve:
 
     Parameters
     ----------
-    parameter : {"lambda_", "hidden"}
-        What was varied.
+    parameter : str
+        What was varied: ``"lambda_"`` or ``"hidden"``.
     values : list
         Its values, in the order trained.
     train_cost, val_cost : list of float
