@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
-
 from problems import DTYPES, IDLE_GAP, LOOP_M, NETWORKS, bench_m, contenders, loop_contender
+from threadpoolctl import threadpool_limits
 
 
 def run_contender(benchmark, sizes, dtype, m, contender, threads, rounds, warmup):
@@ -20,6 +19,7 @@ def run_contender(benchmark, sizes, dtype, m, contender, threads, rounds, warmup
         pytest.skip(f"{contender} is not installed")
     if contender == "torch":
         import torch
+
         torch.set_num_threads(threads)
     with threadpool_limits(threads):
         benchmark.pedantic(fns[contender], rounds=rounds, warmup_rounds=warmup)
@@ -53,8 +53,9 @@ def test_minibatch_step(benchmark, dtype, contender, threads):
     run_contender(benchmark, NETWORKS["784-100-10"], dtype, 128, contender, threads, 50, 5)
 
 
-@pytest.mark.parametrize("case", ["bprop idle", "bprop after numpy", "numpy idle",
-                                  "numpy after bprop"])
+@pytest.mark.parametrize(
+    "case", ["bprop idle", "bprop after numpy", "numpy idle", "numpy after bprop"]
+)
 def test_interference(benchmark, case):
     """Thread pools beside each other: bprop (784-25-10 f64) right after a numpy matmul
     (OpenBLAS's workers still spinning) and a numpy matmul right after bprop (libgomp's),
@@ -62,9 +63,12 @@ def test_interference(benchmark, case):
     benchmark.group = "interference, 2 threads each"
     bp = contenders(NETWORKS["784-25-10"], DTYPES["f64"], bench_m(), 2)["bprop"]
     a = np.random.default_rng(0).random((1024, 1024))
-    first, timed = {"bprop idle": (None, bp), "bprop after numpy": (lambda: a @ a, bp),
-                    "numpy idle": (None, lambda: a @ a),
-                    "numpy after bprop": (bp, lambda: a @ a)}[case]
+    first, timed = {
+        "bprop idle": (None, bp),
+        "bprop after numpy": (lambda: a @ a, bp),
+        "numpy idle": (None, lambda: a @ a),
+        "numpy after bprop": (bp, lambda: a @ a),
+    }[case]
 
     def setup():
         time.sleep(IDLE_GAP)

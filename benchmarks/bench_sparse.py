@@ -5,9 +5,8 @@ Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m pytest benchmarks/be
 """
 
 import pytest
+from sparse_problems import DENSITIES, SIZES, M, contenders
 from threadpoolctl import threadpool_limits
-
-from sparse_problems import DENSITIES, M, SIZES, contenders
 
 
 @pytest.mark.parametrize("threads", [2])

@@ -7,8 +7,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 def pytest_benchmark_update_machine_info(config, machine_info):
     """Saved runs name the CPU and the kernel path bprop chose, so that avx2 and
     avx512 runs can be told apart."""
-    import bprop
     from problems import cpu_description
+
+    import bprop
 
     info = bprop.build_info()
     machine_info["cpu_description"] = cpu_description()
@@ -18,7 +19,8 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 
 
 def pytest_report_header(config):
-    import bprop
     from problems import cpu_description
+
+    import bprop
 
     return f"bprop {bprop.__version__}: kernels {bprop.build_info()['simd']} on {cpu_description()}"

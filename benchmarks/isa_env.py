@@ -13,11 +13,20 @@ import os
 import sys
 
 ISA_ENV = {
-    "avx2": {"BPROP_SIMD": "avx2", "OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2",
-             "MKL_ENABLE_INSTRUCTIONS": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2"},
-    "baseline": {"BPROP_SIMD": "baseline", "OPENBLAS_CORETYPE": "Nehalem",
-                 "ATEN_CPU_CAPABILITY": "default", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
-                 "DNNL_MAX_CPU_ISA": "SSE41"},
+    "avx2": {
+        "BPROP_SIMD": "avx2",
+        "OPENBLAS_CORETYPE": "Haswell",
+        "ATEN_CPU_CAPABILITY": "avx2",
+        "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+        "DNNL_MAX_CPU_ISA": "AVX2",
+    },
+    "baseline": {
+        "BPROP_SIMD": "baseline",
+        "OPENBLAS_CORETYPE": "Nehalem",
+        "ATEN_CPU_CAPABILITY": "default",
+        "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+        "DNNL_MAX_CPU_ISA": "SSE41",
+    },
 }
 _MARK = "BPROP_BENCH_ENV_SET"
 
@@ -39,7 +48,9 @@ def reexec_in_benchmark_environment() -> None:
     isa = isa_argument(sys.argv)
     if isa is not None and isa not in ISA_ENV:
         sys.exit(f"--isa: one of {', '.join(ISA_ENV)}, got {isa!r}")
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    }
     env.update(ISA_ENV.get(isa or "", {}))
     env[_MARK] = "1"
     os.execve(sys.executable, [sys.executable, *sys.argv], env)

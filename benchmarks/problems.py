@@ -16,8 +16,11 @@ from threadpoolctl import threadpool_limits
 import bprop
 from bprop import reference
 
-NETWORKS = {"784-25-10": [784, 25, 10], "784-100-10": [784, 100, 10],
-            "784-256-128-10": [784, 256, 128, 10]}
+NETWORKS = {
+    "784-25-10": [784, 25, 10],
+    "784-100-10": [784, 100, 10],
+    "784-256-128-10": [784, 256, 128, 10],
+}
 DTYPES = {"f64": np.float64, "f32": np.float32}
 LAMBDA = 1.0
 LOOP_M = 500  # the textbook loop runs on this many samples; its time is scaled to m
@@ -33,9 +36,12 @@ def cpu_description() -> str:
                 fields.setdefault(key.strip(), value.strip())
     except OSError:
         import platform
+
         return platform.processor() or "unknown CPU"
-    return (f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')} "
-            f"model {fields.get('model', '?')})")
+    return (
+        f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')} "
+        f"model {fields.get('model', '?')})"
+    )
 
 
 def bench_m() -> int:
@@ -66,7 +72,7 @@ def contenders(sizes, dtype, m, threads: int) -> dict[str, Callable[[], object]]
         "numpy tuned": tuned_numpy_contender(thetas, X, y),
     }
     try:
-        import torch
+        import torch  # noqa: F401 (is PyTorch there?)
     except ImportError:
         pass
     else:
@@ -151,8 +157,13 @@ def loop_contender(sizes, dtype) -> Callable[[], object]:
 IDLE_GAP = 0.25  # s before each timed call: other thread pools stop spinning (OpenBLAS ~0.1 s)
 
 
-def median_time(fn: Callable[[], object], rounds: int, gap: float = IDLE_GAP,
-                inner: bool = False, burst: bool = False) -> float:
+def median_time(
+    fn: Callable[[], object],
+    rounds: int,
+    gap: float = IDLE_GAP,
+    inner: bool = False,
+    burst: bool = False,
+) -> float:
     """Median seconds of fn() over rounds, each after an idle gap (with `burst`,
     one gap and then the rounds back to back, as a training loop calls); with
     `inner`, fn times itself and returns its seconds (to leave its set-up out)."""

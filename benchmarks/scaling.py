@@ -14,15 +14,20 @@ import sys
 import time
 
 if any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    }
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 import numpy as np  # noqa: E402
 
 import bprop  # noqa: E402
 
-NETWORKS = {"784-25-10": [784, 25, 10], "784-256-128-10": [784, 256, 128, 10],
-            "4096-4096-1000": [4096, 4096, 1000]}
+NETWORKS = {
+    "784-25-10": [784, 25, 10],
+    "784-256-128-10": [784, 256, 128, 10],
+    "4096-4096-1000": [4096, 4096, 1000],
+}
 
 
 def best_of(f, repeat: int) -> float:
@@ -68,32 +73,41 @@ def comm() -> None:
         world.Barrier()
         t_mpi = best_of(lambda: world.Allreduce(v, out), reps)
         if world.Get_rank() == 0:
-            print(f"| {name} | {8 * P / 1e6:.2f} MB | {t_ours * 1e3:.3f} | {t_mpi * 1e3:.3f} |",
-                  flush=True)
+            print(
+                f"| {name} | {8 * P / 1e6:.2f} MB | {t_ours * 1e3:.3f} | {t_mpi * 1e3:.3f} |",
+                flush=True,
+            )
 
 
 def predict(per_sample_us: list[float]) -> None:
     """Speed-up of one step over N nodes: compute B/N samples, then a ring-style
     reduction moving 2 (N-1)/N of the gradient over the network."""
-    links = {"10 Gb/s (TCP, 25 us latency)": (1.25e9, 25e-6),
-             "100 Gb/s (RDMA, 3 us latency)": (12.5e9, 3e-6)}
+    links = {
+        "10 Gb/s (TCP, 25 us latency)": (1.25e9, 25e-6),
+        "100 Gb/s (RDMA, 3 us latency)": (12.5e9, 3e-6),
+    }
     nodes = [2, 4, 8, 16, 32, 64]
     for (name, sizes), t_us in zip(NETWORKS.items(), per_sample_us):
         t_sample = t_us * 1e-6
         nbytes = 8 * bprop.num_parameters(sizes)
         for link, (bandwidth, latency) in links.items():
+
             def comm_time(n: int) -> float:
                 return 2 * (n - 1) / n * nbytes / bandwidth + 2 * (n - 1) * latency
+
             for batch in (60000, 128):
                 speed = [batch * t_sample / (batch / n * t_sample + comm_time(n)) for n in nodes]
-                print(f"| {name} | {link} | {batch} | " +
-                      " | ".join(f"{s:.1f}" for s in speed) + " |")
+                print(
+                    f"| {name} | {link} | {batch} | " + " | ".join(f"{s:.1f}" for s in speed) + " |"
+                )
         for link, (bandwidth, latency) in links.items():
             # batch at which one step's compute on each of 16 nodes equals the communication
             n = 16
             b_star = n * (2 * (n - 1) / n * nbytes / bandwidth + 2 * (n - 1) * latency) / t_sample
-            print(f"  {name}, {link}: communication dominates below a global batch of "
-                  f"{b_star:,.0f} samples on 16 nodes")
+            print(
+                f"  {name}, {link}: communication dominates below a global batch of "
+                f"{b_star:,.0f} samples on 16 nodes"
+            )
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ def contenders(density: float, threads: int):
     dense = A.toarray()
     return {
         "bprop sparse": lambda: bprop.cost_and_gradient(thetas, A, y, LAMBDA, num_threads=threads),
-        "bprop dense": lambda: bprop.cost_and_gradient(thetas, dense, y, LAMBDA,
-                                                       num_threads=threads),
+        "bprop dense": lambda: bprop.cost_and_gradient(
+            thetas, dense, y, LAMBDA, num_threads=threads
+        ),
         "numpy + scipy.sparse": scipy_contender(thetas, A, y),
     }

@@ -12,7 +12,11 @@ import numpy as np
 def _model(torch, thetas, activation):
     layers = []
     for l, t in enumerate(thetas):
-        lin = torch.nn.Linear(t.shape[1] - 1, t.shape[0], dtype=torch.float64 if t.dtype == np.float64 else torch.float32)
+        lin = torch.nn.Linear(
+            t.shape[1] - 1,
+            t.shape[0],
+            dtype=torch.float64 if t.dtype == np.float64 else torch.float32,
+        )
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(t[:, 1:])))
             lin.bias.copy_(torch.from_numpy(np.ascontiguousarray(t[:, 0])))
@@ -28,16 +32,33 @@ def _loss(torch, model, xb, yb, output, K, lambda_, m_all):
         data = torch.nn.functional.cross_entropy(z, yb, reduction="mean")
     else:
         target = torch.nn.functional.one_hot(yb, K).to(z.dtype)
-        data = torch.nn.functional.binary_cross_entropy_with_logits(z, target, reduction="sum") / len(yb)
+        data = torch.nn.functional.binary_cross_entropy_with_logits(
+            z, target, reduction="sum"
+        ) / len(yb)
     if lambda_:
-        reg = sum((m.weight ** 2).sum() for m in model if isinstance(m, torch.nn.Linear))
+        reg = sum((m.weight**2).sum() for m in model if isinstance(m, torch.nn.Linear))
         data = data + lambda_ / (2 * m_all) * reg
     return data
 
 
-def train(thetas, X, y, Xt, yt, *, threads, optimizer, lambda_=0.0, learning_rate=None,
-          batch_size=None, epochs=None, iterations=None, activation="sigmoid", output="logistic",
-          seed=0):
+def train(
+    thetas,
+    X,
+    y,
+    Xt,
+    yt,
+    *,
+    threads,
+    optimizer,
+    lambda_=0.0,
+    learning_rate=None,
+    batch_size=None,
+    epochs=None,
+    iterations=None,
+    activation="sigmoid",
+    output="logistic",
+    seed=0,
+):
     """(test accuracy, seconds) of one training run; X, Xt already float in the weights' dtype."""
     import torch
 
@@ -49,10 +70,16 @@ def train(thetas, X, y, Xt, yt, *, threads, optimizer, lambda_=0.0, learning_rat
     m = len(ytr)
     start = time.perf_counter()
     if optimizer == "lbfgs":
-        opt = torch.optim.LBFGS(model.parameters(), lr=1.0, max_iter=iterations,
-                                max_eval=iterations * 5 // 4, history_size=10,
-                                line_search_fn="strong_wolfe", tolerance_grad=1e-9,
-                                tolerance_change=1e-12)
+        opt = torch.optim.LBFGS(
+            model.parameters(),
+            lr=1.0,
+            max_iter=iterations,
+            max_eval=iterations * 5 // 4,
+            history_size=10,
+            line_search_fn="strong_wolfe",
+            tolerance_grad=1e-9,
+            tolerance_change=1e-12,
+        )
 
         def closure():
             opt.zero_grad()
@@ -66,7 +93,7 @@ def train(thetas, X, y, Xt, yt, *, threads, optimizer, lambda_=0.0, learning_rat
         for _ in range(epochs):
             order = torch.randperm(m)
             for b in range(0, m, batch_size):
-                idx = order[b:b + batch_size]
+                idx = order[b : b + batch_size]
                 opt.zero_grad(set_to_none=True)
                 loss = _loss(torch, model, Xtr[idx], ytr[idx], output, K, lambda_, m)
                 loss.backward()

@@ -1,6 +1,9 @@
 """Sphinx configuration for bprop's documentation.
 
-Build (from the repository root): pip install ".[docs]" && sphinx-build -W -n -b html docs docs/_build/html
+Build (from the repository root):
+
+    pip install ".[docs]" && sphinx-build -W -n -b html docs docs/_build/html
+
 The site reads offline: the theme ships its assets and formulas are MathML
 (docs/_ext/mathml_math.py), so no page loads anything from the network.
 """

@@ -20,10 +20,12 @@ y = rng.integers(0, 3, size=600)
 X = centres[y] + rng.normal(size=(600, 2))
 thetas = bprop.initialize([2, 8, 3], seed=0)
 J_history = []
-for i in range(500):
+for _ in range(500):
     J, grads = bprop.cost_and_gradient(thetas, X, y, lambda_=0.1)
     J_history.append(J)
     thetas = [t - 2.0 * g for t, g in zip(thetas, grads)]
 accuracy = np.mean(bprop.predict(thetas, X) == y)
-print(f"cost {J_history[0]:.4f} -> {J_history[-1]:.4f} after {len(J_history)} steps; "
-      f"training accuracy {accuracy:.3f}")
+print(
+    f"cost {J_history[0]:.4f} -> {J_history[-1]:.4f} after {len(J_history)} steps; "
+    f"training accuracy {accuracy:.3f}"
+)

@@ -25,24 +25,52 @@ def main() -> None:
     out = {}
     if scenario == "gradient":
         J, grads = distributed.cost_and_gradient(
-            thetas, X[a:b], y[a:b], float(p["lambda_"]), comm=comm, num_threads=1,
-            sample_weight=None if w is None else w[a:b], **kind)
+            thetas,
+            X[a:b],
+            y[a:b],
+            float(p["lambda_"]),
+            comm=comm,
+            num_threads=1,
+            sample_weight=None if w is None else w[a:b],
+            **kind,
+        )
         out = {"J": J, **{f"g{l}": g for l, g in enumerate(grads)}}
     elif scenario == "train":
-        for name, settings in (("gd", dict(optimizer="gd", learning_rate=0.5, iterations=4)),
-                               ("lbfgs", dict(optimizer="lbfgs", iterations=5)),
-                               ("adam", dict(optimizer="adam", learning_rate=0.01, batch_size=16,
-                                             epochs=2, seed=3))):
-            trained, h = bprop.train(thetas, X[a:b], y[a:b], lambda_=float(p["lambda_"]),
-                                     num_threads=1, verbose=False, comm=comm, **kind, **settings)
+        for name, settings in (
+            ("gd", dict(optimizer="gd", learning_rate=0.5, iterations=4)),
+            ("lbfgs", dict(optimizer="lbfgs", iterations=5)),
+            ("adam", dict(optimizer="adam", learning_rate=0.01, batch_size=16, epochs=2, seed=3)),
+        ):
+            trained, h = bprop.train(
+                thetas,
+                X[a:b],
+                y[a:b],
+                lambda_=float(p["lambda_"]),
+                num_threads=1,
+                verbose=False,
+                comm=comm,
+                **kind,
+                **settings,
+            )
             out.update({f"{name}_t{l}": t for l, t in enumerate(trained)})
             out[f"{name}_cost"] = np.array(h.cost)
         # validation shards, scored over all ranks, and early stopping on the global cost
         c, d = distributed.shard_range(len(p["yv"]), comm)
-        trained, h = bprop.train(thetas, X[a:b], y[a:b], optimizer="gd", learning_rate=2.0,
-                                 epochs=6, num_threads=1, verbose=False, comm=comm,
-                                 validation_data=(p["Xv"][c:d], p["yv"][c:d]),
-                                 early_stopping=True, patience=2, **kind)
+        trained, h = bprop.train(
+            thetas,
+            X[a:b],
+            y[a:b],
+            optimizer="gd",
+            learning_rate=2.0,
+            epochs=6,
+            num_threads=1,
+            verbose=False,
+            comm=comm,
+            validation_data=(p["Xv"][c:d], p["yv"][c:d]),
+            early_stopping=True,
+            patience=2,
+            **kind,
+        )
         out["val_cost"], out["val_accuracy"] = np.array(h.val_cost), np.array(h.val_accuracy)
         out.update({f"val_t{l}": t for l, t in enumerate(trained)})
     elif scenario == "bad_rank1":  # rank 1's shard holds a NaN
@@ -57,8 +85,11 @@ def main() -> None:
             out["message"] = np.array(str(e))
     elif scenario.startswith("crash_rank1"):  # rank 1 fails outside any collective call
         if rank == 1:  # "_long": a message far larger than a pipe holds
-            raise RuntimeError("boom on purpose" + " ." * 100_000 * scenario.endswith("_long")
-                               + " (end of the message)")
+            raise RuntimeError(
+                "boom on purpose"
+                + " ." * 100_000 * scenario.endswith("_long")
+                + " (end of the message)"
+            )
         distributed.cost(thetas, X[a:b], y[a:b], comm=comm, num_threads=1)  # rank 0 waits here
     np.savez(f"{directory}/rank{rank}.npz", **out)
 
@@ -68,4 +99,5 @@ if __name__ == "__main__":
         main()
     except BaseException as e:  # as the command line does: never leave the other ranks waiting
         from bprop.cli import distributed_failure
+
         sys.exit(distributed_failure(e))

@@ -2,13 +2,20 @@
 
 import numpy as np
 import pytest
+from conftest import assert_close_lists, make_problem
 
 import bprop
 from bprop import reference
-from conftest import assert_close_lists, make_problem
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", ["relu", "tanh"], ["tanh", "sigmoid"],
-               ["leaky_relu", "sigmoid"]]
+ACTIVATIONS = [
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    ["relu", "tanh"],
+    ["tanh", "sigmoid"],
+    ["leaky_relu", "sigmoid"],
+]
 
 
 def _sizes(activation):
@@ -29,13 +36,18 @@ def test_core_matches_references(activation, dtype, m, lambda_):
     assert J == pytest.approx(J_ref, rel=rtol)
     assert_close_lists(grads, g_ref, rtol=rtol, atol=atol)
     if m <= 70:
-        J_loop, g_loop = reference.per_sample.cost_and_gradient(t64, X64, y, lambda_,
-                                                                activation=activation)
+        J_loop, g_loop = reference.per_sample.cost_and_gradient(
+            t64, X64, y, lambda_, activation=activation
+        )
         assert J_ref == pytest.approx(J_loop, rel=1e-12)
         assert_close_lists(g_ref, g_loop, rtol=1e-11, atol=1e-14)
     h = bprop.forward(thetas, X, activation=activation)
-    np.testing.assert_allclose(h, reference.forward(t64, X64, activation),
-                               rtol=1e-12 if dtype == np.float64 else 2e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        h,
+        reference.forward(t64, X64, activation),
+        rtol=1e-12 if dtype == np.float64 else 2e-5,
+        atol=1e-7,
+    )
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
@@ -70,10 +82,13 @@ def test_relu_units_that_never_fire_get_no_gradient():
     assert np.abs(grads[0][[0, 1, 3]]).max() > 0
 
 
-@pytest.mark.parametrize("activation, match", [
-    ("softsign", r"activation 'softsign' \(hidden layer 1\) is not one of sigmoid, tanh, relu"),
-    (["relu"], r"activation lists 1 names but the network has 2 hidden layers"),
-])
+@pytest.mark.parametrize(
+    "activation, match",
+    [
+        ("softsign", r"activation 'softsign' \(hidden layer 1\) is not one of sigmoid, tanh, relu"),
+        (["relu"], r"activation lists 1 names but the network has 2 hidden layers"),
+    ],
+)
 def test_bad_activation(activation, match):
     thetas, X, y = make_problem([4, 3, 3, 2], 10, seed=4)
     with pytest.raises(ValueError, match=match):
@@ -88,7 +103,9 @@ def test_he_and_auto_initialisation():
     for t, u in zip(bprop.initialize([784, 100, 10], method="auto", activation="relu", seed=0), he):
         np.testing.assert_array_equal(t, u)
     xav = bprop.initialize([784, 100, 10], method="xavier", seed=0)
-    for t, u in zip(bprop.initialize([784, 100, 10], method="auto", activation="tanh", seed=0), xav):
+    for t, u in zip(
+        bprop.initialize([784, 100, 10], method="auto", activation="tanh", seed=0), xav
+    ):
         np.testing.assert_array_equal(t, u)
 
 
@@ -98,8 +115,16 @@ def test_training_with_other_activations(activation):
     y = rng.integers(0, 3, 300)
     X = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])[y] + rng.normal(size=(300, 2))
     thetas = bprop.initialize([2, 16, 3], method="auto", activation=activation, seed=0)
-    trained, h = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.02, iterations=300,
-                             activation=activation, verbose=False)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.02,
+        iterations=300,
+        activation=activation,
+        verbose=False,
+    )
     assert h.cost[-1] < 0.5 * h.cost[0]
     assert np.mean(bprop.predict(trained, X, activation=activation) == y) > 0.85
 
@@ -113,10 +138,13 @@ def test_leaky_relu_by_hand():
     np.testing.assert_array_equal(out, [-0.02, -0.005, 0.0, 0.5, 3.0])
     assert bprop._core.LEAKY_SLOPE == reference._math.LEAKY_SLOPE == 0.01
     # d J / d (hidden weight) = (out - y) * g'(z) * x: slope 0.01 below 0, 1 above
-    J, grads = bprop.cost_and_gradient(thetas, np.array([[-2.0]]), np.array([[1.0]]),
-                                       activation="leaky_relu", output="identity")
+    J, grads = bprop.cost_and_gradient(
+        thetas, np.array([[-2.0]]), np.array([[1.0]]), activation="leaky_relu", output="identity"
+    )
     assert grads[0][0, 1] == pytest.approx((-0.02 - 1.0) * 0.01 * -2.0, rel=1e-15)
     names = bprop._internal.checks.ACTIVATIONS
     assert set(names) == set(reference._math.HIDDEN_ACTIVATIONS)  # one list in both languages
-    assert bprop.initialize([3, 4, 2], method="auto", activation="leaky_relu", seed=0)[0].std() \
+    assert (
+        bprop.initialize([3, 4, 2], method="auto", activation="leaky_relu", seed=0)[0].std()
         > bprop.initialize([3, 4, 2], method="auto", activation="tanh", seed=0)[0].std()
+    )

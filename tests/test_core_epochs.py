@@ -55,8 +55,14 @@ def test_epochs_in_the_core_equal_python_steps(monkeypatch, dtype, optimizer, ba
     X, y = _problem()
     Xv, yv = _problem(m=40, seed=1)
     thetas = bprop.initialize([12, 7, 4], seed=2, dtype=dtype)
-    kw = dict(optimizer=optimizer, batch_size=batch_size, lambda_=0.7, seed=5,
-              learning_rate=0.05 if optimizer == "adam" else 0.3, validation_data=(Xv, yv))
+    kw = dict(
+        optimizer=optimizer,
+        batch_size=batch_size,
+        lambda_=0.7,
+        seed=5,
+        learning_rate=0.05 if optimizer == "adam" else 0.3,
+        validation_data=(Xv, yv),
+    )
     kw.update(epochs=3) if batch_size else kw.update(iterations=7)
     _assert_same(*_both(monkeypatch, thetas, X.astype(dtype), y, **kw))
 
@@ -91,10 +97,12 @@ def test_optimiser_state_carries_over_between_calls(monkeypatch):
     for in_core in (True, False):
         with _stepping(monkeypatch, in_core):
             opt = optim.Adam(0.02)
-            t1, _ = bprop.train(thetas, X, y, optimizer=opt, batch_size=50, epochs=1, seed=1,
-                                verbose=False)
-            t2, _ = bprop.train(t1, X, y, optimizer=opt, batch_size=50, epochs=1, seed=2,
-                                verbose=False)
+            t1, _ = bprop.train(
+                thetas, X, y, optimizer=opt, batch_size=50, epochs=1, seed=1, verbose=False
+            )
+            t2, _ = bprop.train(
+                t1, X, y, optimizer=opt, batch_size=50, epochs=1, seed=2, verbose=False
+            )
             runs.append((t2, opt.t, [m.copy() for m in opt.m]))
     assert runs[0][1] == runs[1][1] == 10
     for a, b in zip(runs[0][0] + runs[0][2], runs[1][0] + runs[1][2]):
@@ -108,10 +116,20 @@ def test_a_custom_optimiser_still_steps_in_python():
 
     X, y = _problem()
     thetas = bprop.initialize([12, 7, 4], seed=2)
-    a, _ = bprop.train(thetas, X, y, optimizer=Halved(0.4), batch_size=50, epochs=2, seed=1,
-                       verbose=False)
-    b, _ = bprop.train(thetas, X, y, optimizer="gd", learning_rate=0.2, batch_size=50, epochs=2,
-                       seed=1, verbose=False)
+    a, _ = bprop.train(
+        thetas, X, y, optimizer=Halved(0.4), batch_size=50, epochs=2, seed=1, verbose=False
+    )
+    b, _ = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="gd",
+        learning_rate=0.2,
+        batch_size=50,
+        epochs=2,
+        seed=1,
+        verbose=False,
+    )
     for s, t in zip(a, b):
         np.testing.assert_allclose(s, t, rtol=1e-12)
 
@@ -124,8 +142,17 @@ def test_divergence_is_reported_at_its_step(monkeypatch):
     for in_core in (True, False):
         with _stepping(monkeypatch, in_core):
             with pytest.raises(bprop.TrainingDiverged) as e:
-                bprop.train(thetas, X * 1e150, y, optimizer="momentum", learning_rate=1e160,
-                            batch_size=20, epochs=3, seed=0, verbose=False)
+                bprop.train(
+                    thetas,
+                    X * 1e150,
+                    y,
+                    optimizer="momentum",
+                    learning_rate=1e160,
+                    batch_size=20,
+                    epochs=3,
+                    seed=0,
+                    verbose=False,
+                )
             errors.append(e.value)
     a, b = errors
     assert str(a) == str(b) and "diverged at iteration" in str(a)
@@ -142,8 +169,9 @@ def test_a_bad_row_is_named_by_its_place_in_X(monkeypatch):
     for in_core in (True, False):
         with _stepping(monkeypatch, in_core):
             with pytest.raises(ValueError, match=r"X holds nan at row 117, column 3"):
-                bprop.train(thetas, X, y, optimizer="adam", batch_size=16, epochs=1, seed=0,
-                            verbose=False)
+                bprop.train(
+                    thetas, X, y, optimizer="adam", batch_size=16, epochs=1, seed=0, verbose=False
+                )
 
 
 LONG_EPOCHS = textwrap.dedent("""
@@ -163,8 +191,12 @@ LONG_EPOCHS = textwrap.dedent("""
 
 
 def test_ctrl_c_inside_an_epoch_returns_the_last_completed_step():
-    p = subprocess.Popen([sys.executable, "-c", LONG_EPOCHS], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", LONG_EPOCHS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert p.stdout.readline().strip() == "epoch 1"
     time.sleep(0.3)  # inside epoch 2 (about a second long)
     p.send_signal(signal.SIGINT)

@@ -2,19 +2,19 @@
 
 import numpy as np
 import pytest
+from conftest import assert_close_lists, make_problem
 
 import bprop
 from bprop import reference
-from conftest import assert_close_lists, make_problem
 
 SHAPES = [
     [1, 1, 1],
     [2, 3, 1],
     [4, 5, 3],
     [20, 25, 10],
-    [7, 9, 8, 6, 4],          # 3 hidden layers
-    [5, 3, 4, 6, 2, 5],       # 4 hidden layers
-    [3, 4],                   # no hidden layer: logistic regression
+    [7, 9, 8, 6, 4],  # 3 hidden layers
+    [5, 3, 4, 6, 2, 5],  # 4 hidden layers
+    [3, 4],  # no hidden layer: logistic regression
 ]
 # 1 sample, around the 64-sample block, beyond one wave of 16 single-block chunks
 # (1100), with 2-block chunks (2200) and several waves of 4-block chunks (4500).
@@ -121,15 +121,17 @@ def test_a_first_layer_summed_per_chunk(dtype, m):
     sizes = [400, 200, 3]
     thetas, _, y = make_problem(sizes, m, dtype=dtype, seed=m, scale=0.1)
     X8 = np.random.default_rng(m).integers(0, 256, size=(m, sizes[0]), dtype=np.uint8)
-    X = (X8.astype(dtype) * dtype(1 / 255))
+    X = X8.astype(dtype) * dtype(1 / 255)
     J, grads = bprop.cost_and_gradient(thetas, X8, y, 0.5, num_threads=1)
     t64 = [t.astype(np.float64) for t in thetas]
     J_ref, grads_ref = reference.cost_and_gradient(t64, X.astype(np.float64), y, 0.5)
     rtol, atol = _tolerances(dtype)
     assert J == pytest.approx(J_ref, rel=rtol)
     assert_close_lists(grads, grads_ref, rtol=rtol, atol=atol)
-    for other in (bprop.cost_and_gradient(thetas, X8, y, 0.5, num_threads=2),
-                  bprop.cost_and_gradient(thetas, X, y, 0.5, num_threads=2, x_scale=1)):
+    for other in (
+        bprop.cost_and_gradient(thetas, X8, y, 0.5, num_threads=2),
+        bprop.cost_and_gradient(thetas, X, y, 0.5, num_threads=2, x_scale=1),
+    ):
         assert other[0] == J
         for g, h in zip(other[1], grads):
             np.testing.assert_array_equal(g, h)

@@ -25,14 +25,17 @@ def write_idx(path, array, code=0x08, compress=False, extra=b"", cut=0):
 
 
 @pytest.mark.parametrize("compress", [False, True])
-@pytest.mark.parametrize("code, values", [
-    (0x08, np.arange(24).reshape(2, 3, 4) * 10),
-    (0x09, np.arange(-6, 6).reshape(3, 4)),
-    (0x0B, np.arange(-600, 600, 100)),
-    (0x0C, np.arange(6).reshape(2, 3) * 100000),
-    (0x0D, np.linspace(-1, 1, 8).reshape(2, 4)),
-    (0x0E, np.linspace(-1, 1, 8)),
-])
+@pytest.mark.parametrize(
+    "code, values",
+    [
+        (0x08, np.arange(24).reshape(2, 3, 4) * 10),
+        (0x09, np.arange(-6, 6).reshape(3, 4)),
+        (0x0B, np.arange(-600, 600, 100)),
+        (0x0C, np.arange(6).reshape(2, 3) * 100000),
+        (0x0D, np.linspace(-1, 1, 8).reshape(2, 4)),
+        (0x0E, np.linspace(-1, 1, 8)),
+    ],
+)
 def test_idx_round_trip(tmp_path, compress, code, values):
     path = write_idx(tmp_path / "f.idx", values, code, compress)
     out = data.load_idx(path)
@@ -42,15 +45,18 @@ def test_idx_round_trip(tmp_path, compress, code, values):
 
 
 @pytest.mark.parametrize("compress", [False, True])
-@pytest.mark.parametrize("mutate, match", [
-    (lambda b: b"\x01" + b[1:], "magic number"),
-    (lambda b: b[:2] + b"\x07" + b[3:], "unknown IDX type code 0x07"),
-    (lambda b: b[:3] + b"\x00" + b[4:], "0 dimensions"),
-    (lambda b: b[:-5], "truncated: dimensions \\(2, 3, 4\\) need 24 bytes of data, found 19"),
-    (lambda b: b + b"xx", "trailing bytes"),
-    (lambda b: b[:6], "truncated IDX header"),
-    (lambda b: b[:2], "not an IDX file \\(only 2 bytes\\)"),
-])
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda b: b"\x01" + b[1:], "magic number"),
+        (lambda b: b[:2] + b"\x07" + b[3:], "unknown IDX type code 0x07"),
+        (lambda b: b[:3] + b"\x00" + b[4:], "0 dimensions"),
+        (lambda b: b[:-5], "truncated: dimensions \\(2, 3, 4\\) need 24 bytes of data, found 19"),
+        (lambda b: b + b"xx", "trailing bytes"),
+        (lambda b: b[:6], "truncated IDX header"),
+        (lambda b: b[:2], "not an IDX file \\(only 2 bytes\\)"),
+    ],
+)
 def test_idx_bad_files(tmp_path, compress, mutate, match):
     good = write_idx(tmp_path / "good", np.zeros((2, 3, 4)))
     raw = mutate(good.read_bytes())
@@ -82,10 +88,16 @@ def test_truncated_gzip_stream(tmp_path):
 def _mnist_dir(tmp_path, m=30, compress=True):
     rng = np.random.default_rng(0)
     for prefix, n in (("train", m), ("t10k", m // 3)):
-        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte{'.gz' if compress else ''}",
-                  rng.integers(0, 256, size=(n, 28, 28)), compress=compress)
-        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte{'.gz' if compress else ''}",
-                  rng.integers(0, 10, size=n), compress=compress)
+        write_idx(
+            tmp_path / f"{prefix}-images-idx3-ubyte{'.gz' if compress else ''}",
+            rng.integers(0, 256, size=(n, 28, 28)),
+            compress=compress,
+        )
+        write_idx(
+            tmp_path / f"{prefix}-labels-idx1-ubyte{'.gz' if compress else ''}",
+            rng.integers(0, 10, size=n),
+            compress=compress,
+        )
     return tmp_path
 
 
@@ -151,10 +163,13 @@ def test_csv_errors(tmp_path):
     (tmp_path / "t.csv").write_text("1,2,3\n\n0,x,2\n")
     with pytest.raises(ValueError, match=r"t.csv: line 3, column 2: 'x' is not a number"):
         data.load_csv(tmp_path / "t.csv")
-    for text, match in (("", "the file is empty"), ("label,a,b\n", "no data rows after the header"),
-                        ("1,2\n1,2,3\n", "line 2 has 3 columns, the first row has 2"),
-                        ("1;2;3\n", r"1 column\(s\) split by ','"),
-                        ("h,a\n1,2\n0,inf\n", "line 3, column 2: inf")):
+    for text, match in (
+        ("", "the file is empty"),
+        ("label,a,b\n", "no data rows after the header"),
+        ("1,2\n1,2,3\n", "line 2 has 3 columns, the first row has 2"),
+        ("1;2;3\n", r"1 column\(s\) split by ','"),
+        ("h,a\n1,2\n0,inf\n", "line 3, column 2: inf"),
+    ):
         (tmp_path / "e.csv").write_text(text)
         with pytest.raises(ValueError, match=match):  # and no numpy warning (warnings are errors)
             data.load_csv(tmp_path / "e.csv")
@@ -222,6 +237,7 @@ def test_csv_bom_string_labels_and_delimiter(tmp_path):
 
 # ---- the trial's CSV files: header rules, and labels read exactly ----------------------
 
+
 def _digits_text(header=None, label_last=False):
     """The digits as pandas writes them (``df.to_csv(index=False)``): integer pixels 0..16,
     under a header of pandas' default column names when given."""
@@ -252,8 +268,11 @@ def test_a_features_file_under_column_numbers_says_it_skipped_them(tmp_path):
     text, pixels, _ = _digits_text()
     features = "\n".join(line.split(",", 1)[1] for line in text.splitlines()) + "\n"
     (tmp_path / "f.csv").write_text(",".join(map(str, range(64))) + "\n" + features)
-    with pytest.warns(data.CSVHeaderWarning, match=r"f.csv: line 1 \(0,1,2,.*,62,63\) is taken "
-                                                   r"for a header of column numbers") as w:
+    with pytest.warns(
+        data.CSVHeaderWarning,
+        match=r"f.csv: line 1 \(0,1,2,.*,62,63\) is taken "
+        r"for a header of column numbers",
+    ) as w:
         X = data.load_csv_features(tmp_path / "f.csv")
     assert w[0].filename == __file__  # at the caller's line
     np.testing.assert_array_equal(X, pixels)
@@ -285,12 +304,15 @@ def test_a_missing_value_in_the_first_row_is_an_error_as_in_any_row(tmp_path, mi
     for row in (0, 1):
         fields = lines[row].split(",")
         fields[5] = missing
-        changed = lines[:row] + [",".join(fields)] + lines[row + 1:]
+        changed = lines[:row] + [",".join(fields)] + lines[row + 1 :]
         (tmp_path / "d.csv").write_text("\n".join(changed) + "\n")
         shown = "nan" if missing == "nan" else repr(missing)
         what = "(features must be finite" if missing == "nan" else "is not a number"
-        with pytest.raises(ValueError, match=rf"d.csv: line {row + 1}, column 6: "
-                                             rf"{re.escape(shown)} {re.escape(what)}"):
+        with pytest.raises(
+            ValueError,
+            match=rf"d.csv: line {row + 1}, column 6: "
+            rf"{re.escape(shown)} {re.escape(what)}",
+        ):
             data.load_csv(tmp_path / "d.csv")
     # one feature, or the label, missing in line 1: no header either
     (tmp_path / "one.csv").write_text(f"0,{missing}\n1,5\n")
@@ -298,9 +320,12 @@ def test_a_missing_value_in_the_first_row_is_an_error_as_in_any_row(tmp_path, mi
         data.load_csv(tmp_path / "one.csv")
     if missing != "nan":  # ('nan' is a number: a label that is not whole, below)
         (tmp_path / "label.csv").write_text(f"{missing},1,2\n0,3,4\n1,5,6\n")
-        with pytest.raises(ValueError, match=rf"label.csv: line 1, column 1: label "
-                                             rf"{re.escape(repr(missing))} is not a number, while "
-                                             rf"most labels are \(line 2: '0'\).*a missing label"):
+        with pytest.raises(
+            ValueError,
+            match=rf"label.csv: line 1, column 1: label "
+            rf"{re.escape(repr(missing))} is not a number, while "
+            rf"most labels are \(line 2: '0'\).*a missing label",
+        ):
             data.load_csv(tmp_path / "label.csv")
 
 
@@ -323,8 +348,11 @@ def test_string_labels_with_and_without_a_header(tmp_path):
     assert y.tolist() == ["dog"] + expected_y and X.tolist() == [[0, 1]] + expected_X
     # numbers among names (or names among numbers) are refused, naming the odd one
     (tmp_path / "m.csv").write_text("cat,1,2\ndog,3,4\n7,5,6\ncat,1,1\n")
-    with pytest.raises(ValueError, match=r"line 3, column 1: label '7' is a number, while most "
-                                         r"labels are names \(line 1: 'cat'\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"line 3, column 1: label '7' is a number, while most "
+        r"labels are names \(line 1: 'cat'\)",
+    ):
         data.load_csv(tmp_path / "m.csv")
 
 
@@ -341,8 +369,11 @@ def test_the_header_argument_says_what_line_1_is(tmp_path):
     with pytest.raises(TypeError, match="header must be True, False or None"):
         data.load_csv(tmp_path / "h.csv", header="yes")
     (tmp_path / "e.csv").write_text("id,x,2020\n0,1,2\n")  # a header with a number in it
-    with pytest.raises(ValueError, match=r"e.csv: line 1, column 1: 'id' is not a number \(if "
-                                         r"line 1 is a header, pass header=True\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"e.csv: line 1, column 1: 'id' is not a number \(if "
+        r"line 1 is a header, pass header=True\)",
+    ):
         data.load_csv_features(tmp_path / "e.csv")
     assert data.load_csv_features(tmp_path / "e.csv", header=True).tolist() == [[0, 1, 2]]
 
@@ -350,37 +381,50 @@ def test_the_header_argument_says_what_line_1_is(tmp_path):
 def test_whole_number_labels_are_read_exactly(tmp_path):
     """Trial: labels went through float64, so 2**53 and 2**53 + 1 became one class, and
     1e20 became int64's minimum with only a numpy RuntimeWarning."""
-    big = [2**53, 2**53 + 1, 2**63 - 1, -2**63, 7]
+    big = [2**53, 2**53 + 1, 2**63 - 1, -(2**63), 7]
     (tmp_path / "b.csv").write_text("".join(f"{label},{i},1\n" for i, label in enumerate(big)))
     X, y = data.load_csv(tmp_path / "b.csv")
     assert y.dtype == np.int64 and y.tolist() == big and len(np.unique(y)) == 5
     (tmp_path / "w.csv").write_text("2.0,1,1\n1e3,2,2\n-4.000000000000000000e+00,3,3\n")
     assert data.load_csv(tmp_path / "w.csv")[1].tolist() == [2, 1000, -4]  # whole, as floats
     for labels, line, message in (
-            (["0", "1e20", "1"], 2, "label '1e20' is outside the range of int64 labels"),
-            (["0", "1", str(2**63)], 3, f"label '{2**63}' is outside the range of int64"),
-            (["0", "1", "1.5"], 3, "label '1.5' is not a whole number: labels must be whole "
-                                   "numbers"),
-            (["inf", "1", "2"], 1, "label 'inf' is not a whole number")):
+        (["0", "1e20", "1"], 2, "label '1e20' is outside the range of int64 labels"),
+        (["0", "1", str(2**63)], 3, f"label '{2**63}' is outside the range of int64"),
+        (["0", "1", "1.5"], 3, "label '1.5' is not a whole number: labels must be whole numbers"),
+        (["inf", "1", "2"], 1, "label 'inf' is not a whole number"),
+    ):
         text = "".join(f"{i},{i},{label}\n" for i, label in enumerate(labels))
         (tmp_path / "e.csv").write_text(text)
-        with pytest.raises(ValueError, match=rf"e.csv: line {line}, column 3: "
-                                             rf"{re.escape(message)}"):
+        with pytest.raises(
+            ValueError,
+            match=rf"e.csv: line {line}, column 3: "
+            rf"{re.escape(message)}",
+        ):
             data.load_csv(tmp_path / "e.csv", label_column=2)
     (tmp_path / "r.csv").write_text("0,1,1.5\n1,2,1e20\n")  # real-valued targets stay real
     assert data.load_csv(tmp_path / "r.csv", label_column=2, targets="real")[1].tolist() == [
-        1.5, 1e20]
+        1.5,
+        1e20,
+    ]
 
 
-@pytest.mark.parametrize("y, message", [
-    (np.array([0.0, 1e20, 2.0]), r"label 1e\+20 at sample 1 \(from 0\) is stored as a float, "
-                                 r"and from 2\*\*53 on"),
-    (np.array([0.0, 2.0**53 + 2]), r"label 9007199254740994.0 at sample 1"),
-    (np.array([0.0, 1.5]), r"label 1.5 at sample 1 \(from 0\) is not a whole number"),
-    (np.array([0.0, np.nan]), r"label nan at sample 1 \(from 0\) is not a whole number"),
-    (np.array([1, 2**63 + 5], dtype=np.uint64),
-     r"label 9223372036854775813 at sample 1 \(from 0\) is above int64's largest value"),
-])
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (
+            np.array([0.0, 1e20, 2.0]),
+            r"label 1e\+20 at sample 1 \(from 0\) is stored as a float, "
+            r"and from 2\*\*53 on",
+        ),
+        (np.array([0.0, 2.0**53 + 2]), r"label 9007199254740994.0 at sample 1"),
+        (np.array([0.0, 1.5]), r"label 1.5 at sample 1 \(from 0\) is not a whole number"),
+        (np.array([0.0, np.nan]), r"label nan at sample 1 \(from 0\) is not a whole number"),
+        (
+            np.array([1, 2**63 + 5], dtype=np.uint64),
+            r"label 9223372036854775813 at sample 1 \(from 0\) is above int64's largest value",
+        ),
+    ],
+)
 def test_npz_labels_that_int64_cannot_hold_exactly_are_refused(tmp_path, y, message):
     np.savez(tmp_path / "d.npz", X=np.zeros((len(y), 2)), y=y)
     with pytest.raises(ValueError, match=message):
@@ -400,12 +444,26 @@ def test_the_command_line_keeps_labels_beyond_2_53_apart(tmp_path, capsys):
     y = rng.integers(0, 2, 200)
     X = rng.normal(size=(200, 2)) + 10 * y[:, None]
     labels = np.array([2**53, 2**53 + 1])[y]
-    (tmp_path / "d.csv").write_text("label,0,1\n" + "".join(
-        f"{label},{a},{b}\n" for label, (a, b) in zip(labels, X)))
+    (tmp_path / "d.csv").write_text(
+        "label,0,1\n" + "".join(f"{label},{a},{b}\n" for label, (a, b) in zip(labels, X))
+    )
     (tmp_path / "f.csv").write_text("a,b\n" + "".join(f"{a},{b}\n" for a, b in X[:20]))
     model = str(tmp_path / "m.npz")
-    assert commands.main(["train", "--data", str(tmp_path / "d.csv"), "--iterations", "30",
-                          "--quiet", "--save", model]) == 0
+    assert (
+        commands.main(
+            [
+                "train",
+                "--data",
+                str(tmp_path / "d.csv"),
+                "--iterations",
+                "30",
+                "--quiet",
+                "--save",
+                model,
+            ]
+        )
+        == 0
+    )
     assert bprop.load(model)[1]["classes"] == [2**53, 2**53 + 1]
     capsys.readouterr()
     assert commands.main(["predict", model, "--data", str(tmp_path / "f.csv")]) == 0
@@ -443,12 +501,19 @@ def test_csv_is_read_by_the_standard_rules(tmp_path, quoting):
 def test_an_unbalanced_quote_is_named_where_its_field_begins(tmp_path):
     """Trial: the csv module's "field larger than field limit (131072)" at a line far
     below the quote that opened the field (here line 5) and never closed it."""
-    rows = ['label,a', '"two\nlines",1', '1, "2"""', '0,"3',
-            *(f"{i % 2},{i}" for i in range(30000))]
+    rows = [
+        "label,a",
+        '"two\nlines",1',
+        '1, "2"""',
+        '0,"3',
+        *(f"{i % 2},{i}" for i in range(30000)),
+    ]
     (tmp_path / "unbal.csv").write_text("\n".join(rows) + "\n")
-    message = (f"{tmp_path / 'unbal.csv'}: line 5: unbalanced quote: the quoted field that "
-               f"begins on this line is never closed (CSV quoting: a quoted field ends with a "
-               f"quote followed by the delimiter or the line's end)")
+    message = (
+        f"{tmp_path / 'unbal.csv'}: line 5: unbalanced quote: the quoted field that "
+        f"begins on this line is never closed (CSV quoting: a quoted field ends with a "
+        f"quote followed by the delimiter or the line's end)"
+    )
     for read in (data.load_csv, data.load_csv_features):
         with pytest.raises(ValueError) as e:
             read(tmp_path / "unbal.csv")
@@ -467,8 +532,11 @@ def test_csv_errors_name_the_files_own_lines_across_quoted_line_breaks(tmp_path,
     with pytest.raises(ValueError, match="line 3 has 2 columns, the first row has 3"):
         data.load_csv(tmp_path / "t.csv")
     (tmp_path / "t.csv").write_text('1,2,3\n0,"4,5\n1,2,3\n')
-    with pytest.raises(ValueError, match=r"t.csv: line 2: unbalanced quote: the quoted "
-                                         r"field that begins on this line is never closed"):
+    with pytest.raises(
+        ValueError,
+        match=r"t.csv: line 2: unbalanced quote: the quoted "
+        r"field that begins on this line is never closed",
+    ):
         data.load_csv(tmp_path / "t.csv")
     # converted a few rows at a time: the line numbers stay the file's
     monkeypatch.setattr(data.files, "_CHUNK_CHARS", 12)

@@ -26,8 +26,7 @@ def _quiet(est, *args, **kwargs):
 
 
 def test_multilabel_indicator_targets():
-    X, Y = make_multilabel_classification(n_samples=300, n_features=10, n_classes=5,
-                                          random_state=0)
+    X, Y = make_multilabel_classification(n_samples=300, n_features=10, n_classes=5, random_state=0)
     clf = _quiet(BackpropClassifier((20,), lambda_=0.1, max_iter=300, random_state=0), X, Y)
     assert clf.classes_.tolist() == [0, 1, 2, 3, 4]
     P = clf.predict_proba(X)
@@ -73,19 +72,20 @@ def test_convergence_warning_when_max_iter_is_reached():
         BackpropClassifier((10,), max_iter=3, random_state=0).fit(X, y)
     with warnings.catch_warnings():  # stopped by the rule: no warning
         warnings.simplefilter("error", ConvergenceWarning)
-        BackpropClassifier((10,), solver="adam", max_iter=200, tol=10.0, n_iter_no_change=2,
-                           random_state=0).fit(X, y)
+        BackpropClassifier(
+            (10,), solver="adam", max_iter=200, tol=10.0, n_iter_no_change=2, random_state=0
+        ).fit(X, y)
 
 
 def test_lbfgs_tol_is_the_gradient_tolerance():
     rng = np.random.default_rng(0)
     X = rng.uniform(-2, 2, size=(200, 1))
     y = np.sin(2 * X[:, 0])
-    reg = BackpropRegressor((10,), "tanh", lambda_=0.0, tol=1e-3, max_iter=2000,
-                            random_state=0).fit(X, y)
+    reg = BackpropRegressor(
+        (10,), "tanh", lambda_=0.0, tol=1e-3, max_iter=2000, random_state=0
+    ).fit(X, y)
     # stopped where SciPy's gtol says, not by "no improvement > tol for 10 iterations"
-    _, grads = bprop.cost_and_gradient(reg.thetas_, X, y, 0.0, activation="tanh",
-                                       output="identity")
+    _, grads = bprop.cost_and_gradient(reg.thetas_, X, y, 0.0, activation="tanh", output="identity")
     assert max(float(np.abs(g).max()) for g in grads) <= 1e-3
     assert reg.n_iter_ > 11 and reg.score(X, y) > 0.99
 
@@ -94,18 +94,21 @@ def test_lbfgs_tol_is_the_gradient_tolerance():
 def test_stopping_count_matches_scikit_learn(n):
     X, y = bprop.data.load_digits()
     X, y = X[:300], y[:300]
-    ours = BackpropClassifier((10,), solver="adam", tol=1e9, n_iter_no_change=n, max_iter=50,
-                              random_state=0).fit(X, y)
-    theirs = MLPClassifier((10,), solver="adam", tol=1e9, n_iter_no_change=n, max_iter=50,
-                           random_state=0).fit(X, y)
+    ours = BackpropClassifier(
+        (10,), solver="adam", tol=1e9, n_iter_no_change=n, max_iter=50, random_state=0
+    ).fit(X, y)
+    theirs = MLPClassifier(
+        (10,), solver="adam", tol=1e9, n_iter_no_change=n, max_iter=50, random_state=0
+    ).fit(X, y)
     assert ours.n_iter_ == theirs.n_iter_ == n + 2
 
 
 def test_n_iter_no_change_inf_switches_the_rule_off():
     X, y = bprop.data.load_digits()
     with pytest.warns(ConvergenceWarning):
-        clf = BackpropClassifier((5,), solver="adam", tol=1e9, n_iter_no_change=np.inf,
-                                 max_iter=7, random_state=0).fit(X[:200], y[:200])
+        clf = BackpropClassifier(
+            (5,), solver="adam", tol=1e9, n_iter_no_change=np.inf, max_iter=7, random_state=0
+        ).fit(X[:200], y[:200])
     assert clf.n_iter_ == 7
 
 
@@ -113,8 +116,11 @@ def test_small_validation_sets_and_partial_fit_with_early_stopping_are_refused()
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(10, 3)), rng.normal(size=10)  # 0.1 of 10: one sample
     # scikit-learn's words, so that code matching MLPRegressor's error keeps working
-    with pytest.raises(ValueError, match="The validation set is too small.*Increase "
-                                         "'validation_fraction' or the size of your dataset"):
+    with pytest.raises(
+        ValueError,
+        match="The validation set is too small.*Increase "
+        "'validation_fraction' or the size of your dataset",
+    ):
         BackpropRegressor(solver="adam", early_stopping=True, validation_fraction=0.1).fit(X, y)
     with pytest.raises(ValueError, match="early_stopping"):
         BackpropRegressor(solver="adam", early_stopping=True).partial_fit(X, y)
@@ -147,15 +153,23 @@ def test_scikit_learn_attribute_names():
     with pytest.raises(ValueError):
         clf.coefs_[0][0, 0] = 1.0  # read-only views
     assert clf.loss_ == clf.loss_curve_[-1] and clf.best_loss_ == min(clf.loss_curve_)
-    stopped = _quiet(BackpropClassifier((12,), solver="adam", early_stopping=True, max_iter=5,
-                                        random_state=0), X, y)
+    stopped = _quiet(
+        BackpropClassifier((12,), solver="adam", early_stopping=True, max_iter=5, random_state=0),
+        X,
+        y,
+    )
     assert stopped.best_loss_ is None
 
 
 def test_verbose_prints_a_line_per_epoch_off_a_terminal(capsys):
     X, y = bprop.data.load_digits()
-    _quiet(BackpropClassifier((5,), solver="adam", max_iter=3, verbose=True, early_stopping=True,
-                              random_state=0), X, y)
+    _quiet(
+        BackpropClassifier(
+            (5,), solver="adam", max_iter=3, verbose=True, early_stopping=True, random_state=0
+        ),
+        X,
+        y,
+    )
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[0].startswith("Iteration 1, loss = ")
     assert "validation score = " in lines[-1]
@@ -206,9 +220,12 @@ def test_non_finite_weights_raise_a_value_error_that_says_so():
     X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
     y = rng.standard_normal(size=10)
     for solver in ("adam", "lbfgs"):
-        with pytest.raises(ValueError, match=r"^Solver produced non-finite parameter weights\. "
-                                             r"The input data may contain large values and "
-                                             r"need to be preprocessed\.") as e:
+        with pytest.raises(
+            ValueError,
+            match=r"^Solver produced non-finite parameter weights\. "
+            r"The input data may contain large values and "
+            r"need to be preprocessed\.",
+        ) as e:
             BackpropRegressor(activation="relu", solver=solver, random_state=0).fit(X, y)
         assert isinstance(e.value, bprop.TrainingDiverged)  # bprop's own type and attributes
         assert isinstance(e.value, FloatingPointError)
@@ -217,8 +234,9 @@ def test_non_finite_weights_raise_a_value_error_that_says_so():
     # a learning rate far too large: the same error, and bprop's remedy
     X, y = bprop.data.load_digits()
     with pytest.raises(ValueError, match="non-finite parameter weights.*smaller learning rate"):
-        BackpropRegressor((10,), solver="gd", learning_rate=1e300, max_iter=5,
-                          random_state=0).fit(X, y)
+        BackpropRegressor((10,), solver="gd", learning_rate=1e300, max_iter=5, random_state=0).fit(
+            X, y
+        )
 
 
 def sklearn_init(sizes, random_state):
@@ -233,10 +251,15 @@ def sklearn_init(sizes, random_state):
     return thetas
 
 
-@pytest.mark.parametrize("solver, sk", [("gd", dict(solver="sgd", momentum=0.0)),
-                                        ("momentum", dict(solver="sgd", nesterovs_momentum=False)),
-                                        ("nesterov", dict(solver="sgd")),
-                                        ("adam", dict(solver="adam"))])
+@pytest.mark.parametrize(
+    "solver, sk",
+    [
+        ("gd", dict(solver="sgd", momentum=0.0)),
+        ("momentum", dict(solver="sgd", nesterovs_momentum=False)),
+        ("nesterov", dict(solver="sgd")),
+        ("adam", dict(solver="adam")),
+    ],
+)
 def test_step_solvers_are_mlpregressors_update_rules(solver, sk):
     # From the same weights, on the full batch, the objective (squared loss / 2 + the
     # alpha/(2n) penalty), its gradient and each update rule are scikit-learn's: the
@@ -245,12 +268,29 @@ def test_step_solvers_are_mlpregressors_update_rules(solver, sk):
     X, y = load_iris(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        theirs = MLPRegressor(hidden_layer_sizes=(20,), learning_rate_init=0.001, alpha=1e-4, max_iter=10,
-                              batch_size=len(y), shuffle=False, n_iter_no_change=np.inf,
-                              random_state=0, **sk).fit(X, y)
-    thetas, history = bprop.train(sklearn_init([4, 20, 1], 0), X, y, lambda_=1e-4,
-                                  optimizer=solver, learning_rate=0.001, epochs=10,
-                                  activation="relu", output="identity", verbose=False)
+        theirs = MLPRegressor(
+            hidden_layer_sizes=(20,),
+            learning_rate_init=0.001,
+            alpha=1e-4,
+            max_iter=10,
+            batch_size=len(y),
+            shuffle=False,
+            n_iter_no_change=np.inf,
+            random_state=0,
+            **sk,
+        ).fit(X, y)
+    thetas, history = bprop.train(
+        sklearn_init([4, 20, 1], 0),
+        X,
+        y,
+        lambda_=1e-4,
+        optimizer=solver,
+        learning_rate=0.001,
+        epochs=10,
+        activation="relu",
+        output="identity",
+        verbose=False,
+    )
     np.testing.assert_allclose(history.cost, theirs.loss_curve_, rtol=1e-10)
     for t, coef, intercept in zip(thetas, theirs.coefs_, theirs.intercepts_):
         np.testing.assert_allclose(t[:, 1:].T, coef, rtol=1e-9, atol=1e-12)
@@ -263,8 +303,17 @@ def test_step_solvers_do_not_stop_where_mlpregressor_goes_on(solver):
     # network on unscaled iris starts at 20x MLPRegressor's loss and climbs for a few
     # epochs before it falls; only non-finite weights end a fit, as there.
     X, y = load_iris(return_X_y=True)
-    reg = BackpropRegressor((100,), "relu", solver=solver, alpha=1e-4, learning_rate_init=0.001,
-                            warm_start=True, max_iter=10, n_iter_no_change=np.inf, random_state=0)
+    reg = BackpropRegressor(
+        (100,),
+        "relu",
+        solver=solver,
+        alpha=1e-4,
+        learning_rate_init=0.001,
+        warm_start=True,
+        max_iter=10,
+        n_iter_no_change=np.inf,
+        random_state=0,
+    )
     with pytest.warns(ConvergenceWarning):
         reg.fit(X, y)
     assert reg.n_iter_ == 10 and np.isfinite(reg.loss_curve_).all()
@@ -279,14 +328,19 @@ def test_early_stopping_splits_stratified_by_class():
     X = rng.normal(size=(40, 3))
     y = np.array(["a"] * 39 + ["b"])
     # a class of one sample cannot be on both sides: refused, as MLPClassifier refuses it
-    with pytest.raises(ValueError, match=r"stratified by class.*least populated class.*"
-                                         r"too few members are: \['b'\]"):
-        BackpropClassifier(solver="adam", early_stopping=True, validation_fraction=0.25,
-                           random_state=0).fit(X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"stratified by class.*least populated class.*"
+        r"too few members are: \['b'\]",
+    ):
+        BackpropClassifier(
+            solver="adam", early_stopping=True, validation_fraction=0.25, random_state=0
+        ).fit(X, y)
     # each class's share is kept in the held-out part
     labels = np.repeat([0, 1, 2], [60, 30, 10])
     clf = BackpropClassifier(early_stopping=True, validation_fraction=0.2).fit(
-        np.c_[labels, labels], labels)  # fit sets classes_
+        np.c_[labels, labels], labels
+    )  # fit sets classes_
     _, val_rows = clf._validation_split(labels, np.random.RandomState(0))
     assert np.bincount(labels[val_rows]).tolist() == [12, 6, 2]
     # a multilabel y is not stratified (as scikit-learn), and trains
@@ -298,8 +352,14 @@ def test_early_stopping_splits_stratified_by_class():
 def test_partial_fit_whose_first_batch_holds_one_class(output):
     X, y = bprop.data.load_digits()
     X, y = X[:400], y[:400] % 2
-    clf = BackpropClassifier((10,), output=output, solver="adam", learning_rate=0.05,
-                             class_weight={0: 1.0, 1: 2.0}, random_state=0)
+    clf = BackpropClassifier(
+        (10,),
+        output=output,
+        solver="adam",
+        learning_rate=0.05,
+        class_weight={0: 1.0, 1: 2.0},
+        random_state=0,
+    )
     clf.partial_fit(X[y == 0][:50], y[y == 0][:50], classes=[0, 1])
     assert clf.predict(X[:5]).tolist() == [0] * 5  # only 0 seen so far
     for _ in range(30):
@@ -322,14 +382,16 @@ def test_scikit_learns_parameter_names():
     step = dict(solver="nesterov", max_iter=5, random_state=0)
     a = _quiet(BackpropClassifier((8,), learning_rate=0.05, **step), X, y)
     b = _quiet(BackpropClassifier((8,), learning_rate_init=0.05, **step), X, y)
-    c = _quiet(BackpropClassifier((8,), learning_rate="constant", learning_rate_init=0.05,
-                                  **step), X, y)
+    c = _quiet(
+        BackpropClassifier((8,), learning_rate="constant", learning_rate_init=0.05, **step), X, y
+    )
     for s, t, u in zip(a.thetas_, b.thetas_, c.thetas_):
         np.testing.assert_array_equal(s, t)
         np.testing.assert_array_equal(s, u)
     assert a._optimizer.learning_rate == 0.05
-    search = GridSearchCV(BackpropClassifier((8,), max_iter=15, random_state=0),
-                          {"alpha": [0.1, 1.0]}, cv=2)
+    search = GridSearchCV(
+        BackpropClassifier((8,), max_iter=15, random_state=0), {"alpha": [0.1, 1.0]}, cv=2
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(X, y)
@@ -337,13 +399,19 @@ def test_scikit_learns_parameter_names():
     assert BackpropRegressor(alpha=0.1).get_params()["alpha"] == 0.1
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(lambda_=1.0, alpha=1.0), r"lambda_=1\.0 and alpha=1\.0 are one parameter"),
-    (dict(learning_rate=0.1, learning_rate_init=0.1), "learning_rate=0.1 and learning_rate_init"),
-    (dict(alpha=-1.0), "alpha must be finite and >= 0"),
-    (dict(learning_rate="invscaling"), "schedules such as 'invscaling' are not supported"),
-    (dict(activation="logistics"), "activation 'logistics'"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(lambda_=1.0, alpha=1.0), r"lambda_=1\.0 and alpha=1\.0 are one parameter"),
+        (
+            dict(learning_rate=0.1, learning_rate_init=0.1),
+            "learning_rate=0.1 and learning_rate_init",
+        ),
+        (dict(alpha=-1.0), "alpha must be finite and >= 0"),
+        (dict(learning_rate="invscaling"), "schedules such as 'invscaling' are not supported"),
+        (dict(activation="logistics"), "activation 'logistics'"),
+    ],
+)
 def test_both_names_or_bad_values_are_refused_at_fit(params, match):
     X, y = bprop.data.load_digits()
     est = BackpropClassifier(solver="adam", **params)  # __init__ stores, as scikit-learn's
@@ -352,6 +420,7 @@ def test_both_names_or_bad_values_are_refused_at_fit(params, match):
 
 
 # ---- a new user's trial: early stopping with lbfgs, warm starts, where warnings point ----
+
 
 @pytest.mark.parametrize("Estimator", [BackpropClassifier, BackpropRegressor])
 def test_lbfgs_ignores_early_stopping_as_scikit_learns_mlp(Estimator):
@@ -368,8 +437,19 @@ def test_lbfgs_ignores_early_stopping_as_scikit_learns_mlp(Estimator):
     assert early.validation_scores_ is None and early.best_validation_score_ is None
     assert early.best_loss_ == min(early.loss_curve_)
     # the step solvers still hold out and stop
-    adam = _quiet(Estimator((10,), solver="adam", learning_rate=0.01, early_stopping=True,
-                            n_iter_no_change=2, max_iter=200, random_state=0), X, y)
+    adam = _quiet(
+        Estimator(
+            (10,),
+            solver="adam",
+            learning_rate=0.01,
+            early_stopping=True,
+            n_iter_no_change=2,
+            max_iter=200,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
     assert len(adam.validation_scores_) == adam.n_iter_ < 200 and adam.best_loss_ is None
 
 
@@ -380,11 +460,14 @@ def test_a_warm_start_with_other_layer_sizes_is_refused():
     clf = _quiet(BackpropClassifier((8,), max_iter=5, warm_start=True, random_state=0), X, y)
     before = [t.copy() for t in clf.thetas_]
     clf.set_params(hidden_layer_sizes=(12, 4))
-    with pytest.raises(ValueError, match=r"^warm_start=True continues the fitted network, but "
-                                         r"the layer sizes changed since the previous fit "
-                                         r"\(64-8-10 then, 64-12-4-10 now: hidden_layer_sizes "
-                                         r"\(8,\) -> \(12, 4\)\); fit a new estimator, or set "
-                                         r"warm_start=False$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^warm_start=True continues the fitted network, but "
+        r"the layer sizes changed since the previous fit "
+        r"\(64-8-10 then, 64-12-4-10 now: hidden_layer_sizes "
+        r"\(8,\) -> \(12, 4\)\); fit a new estimator, or set "
+        r"warm_start=False$",
+    ):
         clf.fit(X, y)
     for a, b in zip(clf.thetas_, before):  # the fitted network is left as it was
         np.testing.assert_array_equal(a, b)
@@ -392,13 +475,17 @@ def test_a_warm_start_with_other_layer_sizes_is_refused():
     with pytest.raises(ValueError, match=r"64-8-10 then, 32-8-10 now: features 64 -> 32"):
         clf.fit(X[:, :32], y)
     assert _quiet(clf, X, y).n_iter_ == 5  # the same sizes: continued
-    assert _quiet(clf.set_params(warm_start=False, hidden_layer_sizes=(12,)), X, y
-                  ).thetas_[0].shape == (12, 65)  # no warm start: any sizes
+    assert _quiet(clf.set_params(warm_start=False, hidden_layer_sizes=(12,)), X, y).thetas_[
+        0
+    ].shape == (12, 65)  # no warm start: any sizes
     reg = BackpropRegressor((6,), solver="adam", random_state=0).partial_fit(X, y)
     reg.set_params(hidden_layer_sizes=(7,))
-    with pytest.raises(ValueError, match=r"^partial_fit continues the fitted network, but the "
-                                         r"layer sizes changed.*\(6,\) -> \(7,\)\); fit a new "
-                                         r"estimator$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^partial_fit continues the fitted network, but the "
+        r"layer sizes changed.*\(6,\) -> \(7,\)\); fit a new "
+        r"estimator$",
+    ):
         reg.partial_fit(X, y)
 
 
@@ -418,8 +505,11 @@ def test_warnings_point_at_the_users_call():
     assert _warnings_of(lambda: BackpropClassifier((4,), max_iter=2).fit(big, y)) == here
     assert _warnings_of(lambda: BackpropClassifier((4,), max_iter=2).fit(big, Y)) == here
     assert _warnings_of(lambda: BackpropRegressor((4,), max_iter=2).fit(big, y * 1.0)) == here
-    assert _warnings_of(lambda: BackpropClassifier((4,), solver="adam").partial_fit(
-        big, y, classes=np.arange(10))) == {("InputScaleWarning", __file__)}
-    assert _warnings_of(lambda: bprop.train(bprop.initialize([64, 4, 10], seed=0), big, y,
-                                            iterations=2, verbose=False)) == {
-        ("InputScaleWarning", __file__)}
+    assert _warnings_of(
+        lambda: BackpropClassifier((4,), solver="adam").partial_fit(big, y, classes=np.arange(10))
+    ) == {("InputScaleWarning", __file__)}
+    assert _warnings_of(
+        lambda: bprop.train(
+            bprop.initialize([64, 4, 10], seed=0), big, y, iterations=2, verbose=False
+        )
+    ) == {("InputScaleWarning", __file__)}

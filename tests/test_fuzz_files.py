@@ -6,7 +6,8 @@ import struct
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bprop
 from bprop import data
@@ -17,7 +18,9 @@ _MODEL = io.BytesIO()
 def _model_bytes():
     if not _MODEL.getvalue():
         thetas = bprop.initialize([4, 3, 2], seed=0)
-        import tempfile, pathlib
+        import pathlib
+        import tempfile
+
         with tempfile.TemporaryDirectory() as d:
             p = bprop.save(pathlib.Path(d) / "m.npz", bprop.Network(thetas), class_names=["a", "b"])
             _MODEL.write(p.read_bytes())

@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
-
-import bprop
 from conftest import make_problem
 
+import bprop
 
-@pytest.mark.parametrize("sizes", [[3, 5, 3], [4, 3, 2, 3], [2, 4, 3, 3, 2], [3, 1], [1, 2, 1]],
-                         ids=str)
+
+@pytest.mark.parametrize(
+    "sizes", [[3, 5, 3], [4, 3, 2, 3], [2, 4, 3, 3, 2], [3, 1], [1, 2, 1]], ids=str
+)
 @pytest.mark.parametrize("lambda_", [0.0, 3.0])
 @pytest.mark.parametrize("targets", ["labels", "soft"])
 def test_gradients_pass_the_check(sizes, lambda_, targets):
@@ -61,7 +62,9 @@ def test_check_catches_a_wrong_gradient(monkeypatch):
 
 
 def test_numerical_gradient_of_known_function():
-    f = lambda v: float(np.sin(v[0]) * v[1] ** 3)
+    def f(v):
+        return float(np.sin(v[0]) * v[1] ** 3)
+
     v = np.array([0.3, -1.2])
     g = bprop.numerical_gradient(f, v, 1e-5)
     np.testing.assert_allclose(g, [np.cos(0.3) * (-1.2) ** 3, np.sin(0.3) * 3 * 1.44], rtol=1e-8)

@@ -26,11 +26,18 @@ def test_guide_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "gradient check passed" in out and "gradient check FAILED" in out
     assert "hint: the output layer's gradient is right but Theta1 is not" in out
-    pictures = {"learning_curves.png", "hidden_weights.png", "confusion_matrix.png",
-                "learning_curve.png", "validation_curve.png", "gradient_norms.png"}
+    pictures = {
+        "learning_curves.png",
+        "hidden_weights.png",
+        "confusion_matrix.png",
+        "learning_curve.png",
+        "validation_curve.png",
+        "gradient_norms.png",
+    }
     assert pictures <= {p.name for p in tmp_path.iterdir()}
     # the symmetry demonstration: trained from zeros, the hidden units are identical
     import numpy as np
+
     same = namespace["same"][0]
     assert np.abs(same - same[0]).max() < 1e-12 and np.abs(same).max() > 1e-3
     gn = namespace["gn"].norms[0]

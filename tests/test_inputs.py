@@ -34,10 +34,13 @@ def test_uint8_equals_converting_first(dtype, x_scale, kind):
     w = np.linspace(0.5, 2.0, len(y)).astype(dtype)
     for threads in (1, 2):
         args = dict(num_threads=threads, **kind)
-        _same(bprop.cost_and_gradient(thetas, X, y, 1.5, x_scale=x_scale, **args),
-              bprop.cost_and_gradient(thetas, Xf, y, 1.5, **args))
-        assert bprop.cost(thetas, X, y, 1.5, x_scale=x_scale, sample_weight=w, **args) == \
-            bprop.cost(thetas, Xf, y, 1.5, sample_weight=w, **args)
+        _same(
+            bprop.cost_and_gradient(thetas, X, y, 1.5, x_scale=x_scale, **args),
+            bprop.cost_and_gradient(thetas, Xf, y, 1.5, **args),
+        )
+        assert bprop.cost(
+            thetas, X, y, 1.5, x_scale=x_scale, sample_weight=w, **args
+        ) == bprop.cost(thetas, Xf, y, 1.5, sample_weight=w, **args)
         _same(bprop.forward(thetas, X, x_scale=x_scale, **args), bprop.forward(thetas, Xf, **args))
         _same(bprop.predict(thetas, X, x_scale=x_scale, **args), bprop.predict(thetas, Xf, **args))
 
@@ -47,26 +50,43 @@ def test_float32_under_float64_weights_equals_converting_first():
     X = rng.normal(size=(500, 9)).astype(np.float32)
     y = rng.integers(0, 3, 500)
     thetas = bprop.initialize([9, 6, 3], seed=0)
-    _same(bprop.cost_and_gradient(thetas, X, y, 0.3), bprop.cost_and_gradient(thetas, X.astype(np.float64), y, 0.3))
-    _same(bprop.cost_and_gradient(thetas, X, y, 0.3, x_scale=3.0),
-          bprop.cost_and_gradient(thetas, X.astype(np.float64) * 3.0, y, 0.3))
+    _same(
+        bprop.cost_and_gradient(thetas, X, y, 0.3),
+        bprop.cost_and_gradient(thetas, X.astype(np.float64), y, 0.3),
+    )
+    _same(
+        bprop.cost_and_gradient(thetas, X, y, 0.3, x_scale=3.0),
+        bprop.cost_and_gradient(thetas, X.astype(np.float64) * 3.0, y, 0.3),
+    )
     # X in the weights' dtype, scaled as it is read
     X64 = X.astype(np.float64)
     _same(bprop.forward(thetas, X64, x_scale=0.1), bprop.forward(thetas, X64 * 0.1))
 
 
-@pytest.mark.parametrize("settings", [
-    dict(optimizer="lbfgs", iterations=15),
-    dict(optimizer="adam", learning_rate=0.01, batch_size=32, epochs=3, seed=4),
-    dict(optimizer="momentum", batch_size=50, epochs=2, seed=1),
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(optimizer="lbfgs", iterations=15),
+        dict(optimizer="adam", learning_rate=0.01, batch_size=32, epochs=3, seed=4),
+        dict(optimizer="momentum", batch_size=50, epochs=2, seed=1),
+    ],
+)
 def test_training_on_pixels_equals_training_on_converted_pixels(settings):
     X, y = _pixels(m=400)
     Xv, yv = _pixels(m=60, seed=9)
     thetas = bprop.initialize([20, 8, 4], seed=3)
-    a, ha = bprop.train(thetas, X, y, lambda_=0.5, verbose=False, validation_data=(Xv, yv), **settings)
-    b, hb = bprop.train(thetas, X * (1 / 255), y, lambda_=0.5, verbose=False,
-                        validation_data=(Xv * (1 / 255), yv), **settings)
+    a, ha = bprop.train(
+        thetas, X, y, lambda_=0.5, verbose=False, validation_data=(Xv, yv), **settings
+    )
+    b, hb = bprop.train(
+        thetas,
+        X * (1 / 255),
+        y,
+        lambda_=0.5,
+        verbose=False,
+        validation_data=(Xv * (1 / 255), yv),
+        **settings,
+    )
     assert ha.cost == hb.cost and ha.val_cost == hb.val_cost
     for s, t in zip(a, b):
         np.testing.assert_array_equal(s, t)
@@ -76,6 +96,7 @@ def test_pixels_are_not_copied():
     X, y = _pixels(m=2000, n=50)
     thetas = bprop.initialize([50, 5, 4], seed=0)
     from bprop._internal.problem import prepare
+
     p = prepare(thetas, X, y, 0.0, 1)
     assert p.X is X and p.x_scale == 1 / 255  # the caller's array itself, scaled as read
 
@@ -86,15 +107,24 @@ def test_loaders_keep_raw_pixels(tmp_path):
     assert raw.dtype == np.uint8 and raw.shape == (3, 16)
     for dt in (np.float32, np.float64):
         thetas = bprop.initialize([16, 3, 2], seed=0, dtype=dt)
-        _same(bprop.forward(thetas, raw), bprop.forward(thetas, bprop.data.scale_pixels(images, dt)))
+        _same(
+            bprop.forward(thetas, raw), bprop.forward(thetas, bprop.data.scale_pixels(images, dt))
+        )
     with pytest.raises(TypeError, match="uint8"):
         bprop.data.scale_pixels(images.astype(np.int64), np.uint8)  # digits-like: not 8-bit
 
 
-@pytest.mark.parametrize("bad, error, match", [
-    (0, ValueError, "x_scale"), (-1.0, ValueError, "x_scale"), (np.nan, ValueError, "x_scale"),
-    (np.inf, ValueError, "x_scale"), ("1/255", TypeError, "x_scale"), (True, TypeError, "x_scale"),
-])
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        (0, ValueError, "x_scale"),
+        (-1.0, ValueError, "x_scale"),
+        (np.nan, ValueError, "x_scale"),
+        (np.inf, ValueError, "x_scale"),
+        ("1/255", TypeError, "x_scale"),
+        (True, TypeError, "x_scale"),
+    ],
+)
 def test_bad_x_scale_is_named(bad, error, match):
     X, y = _pixels(m=20)
     thetas = bprop.initialize([20, 3, 4], seed=0)
@@ -117,7 +147,9 @@ def test_non_finite_inputs_are_found_in_what_the_core_reads():
     X64 = np.ones((10, 4))
     X64[6, 1] = 1e30
     t32 = bprop.initialize([4, 3, 2], seed=0, dtype=np.float32)
-    with pytest.raises(ValueError, match=r"X\[6, 1\] = 1e\+30 times x_scale 1e\+10 overflows float32"):
+    with pytest.raises(
+        ValueError, match=r"X\[6, 1\] = 1e\+30 times x_scale 1e\+10 overflows float32"
+    ):
         bprop.forward(t32, X64, x_scale=1e10)
 
 
@@ -127,10 +159,12 @@ def test_estimators_take_pixels_as_values_as_scikit_learn_does():
 
     X, y = _pixels(m=200, n=16)
     with pytest.warns(bprop.InputScaleWarning, match=r"X's largest \|x\| is 25\d"):  # as values
-        a = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
-                               learning_rate=0.01).fit(X, y)
-        b = BackpropClassifier((5,), solver="adam", batch_size=32, max_iter=3, random_state=0,
-                               learning_rate=0.01).fit(X.astype(np.float64), y)
+        a = BackpropClassifier(
+            (5,), solver="adam", batch_size=32, max_iter=3, random_state=0, learning_rate=0.01
+        ).fit(X, y)
+        b = BackpropClassifier(
+            (5,), solver="adam", batch_size=32, max_iter=3, random_state=0, learning_rate=0.01
+        ).fit(X.astype(np.float64), y)
     for s, t in zip(a.thetas_, b.thetas_):  # scikit-learn's meaning: values as they are
         np.testing.assert_array_equal(s, t)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X.astype(np.float64)))

@@ -1,9 +1,9 @@
 """Non-contiguous, Fortran-ordered and other-dtype inputs give the contiguous answer."""
 
 import numpy as np
+from conftest import make_problem
 
 import bprop
-from conftest import make_problem
 
 
 def _same(a, b):

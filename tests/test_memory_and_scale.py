@@ -27,8 +27,9 @@ MEASURE = textwrap.dedent("""
 
 def test_peak_memory_does_not_grow_with_m():
     # An (m, hidden) float64 temporary here would be 100 MB; the forward output is 16 MB.
-    out = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True,
-                         check=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE], capture_output=True, text=True, check=True, timeout=300
+    )
     grown_mb = int(out.stdout.strip())
     assert grown_mb < 40, f"peak memory grew by {grown_mb} MB over a 100 MB X"
 
@@ -48,7 +49,9 @@ def test_more_than_2_pow_31_elements():
     theta1[1, 1:] = -2e-7
     thetas = [theta1, np.array([[0.1, 0.5, -0.3]], dtype=np.float32)]
     J, grads = bprop.cost_and_gradient(thetas, X, y, 0.0)
-    halves = [bprop.cost_and_gradient(thetas, X[s], y[s], 0.0) for s in (slice(0, 32), slice(32, m))]
+    halves = [
+        bprop.cost_and_gradient(thetas, X[s], y[s], 0.0) for s in (slice(0, 32), slice(32, m))
+    ]
     J_halves = (32 * halves[0][0] + 33 * halves[1][0]) / m
     assert J == pytest.approx(J_halves, rel=1e-6)
     for l, g in enumerate(grads):

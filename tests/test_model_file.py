@@ -15,8 +15,15 @@ import bprop
 def test_round_trip_is_exact(tmp_path):
     for dtype in (np.float32, np.float64):
         thetas = bprop.initialize([5, 4, 3, 2], seed=1, dtype=dtype)
-        path = bprop.save(tmp_path / "m.npz", thetas, class_names=["a", "b"], lambda_=np.float64(1.5),
-                          history=np.arange(3.0), activation="sigmoid", output="logistic")
+        path = bprop.save(
+            tmp_path / "m.npz",
+            thetas,
+            class_names=["a", "b"],
+            lambda_=np.float64(1.5),
+            history=np.arange(3.0),
+            activation="sigmoid",
+            output="logistic",
+        )
         back, meta = bprop.load(path)
         for a, b in zip(thetas, back):
             assert b.dtype == dtype
@@ -31,12 +38,18 @@ def _model(tmp_path):
     return bprop.save(tmp_path / "good.npz", bprop.Network(bprop.initialize([3, 2, 2], seed=0)))
 
 
-@pytest.mark.parametrize("corrupt, match", [
-    (lambda b: b[: len(b) // 2], "corrupt or truncated|corrupt or not a bprop"),
-    (lambda b: b"", "the file is empty"),
-    (lambda b: b"PK\x03\x04" + bytes(100), "corrupt"),
-    (lambda b: bytes(x ^ 0xFF if 200 < i < 260 else x for i, x in enumerate(b)), "corrupt|not a bprop|invalid"),
-])
+@pytest.mark.parametrize(
+    "corrupt, match",
+    [
+        (lambda b: b[: len(b) // 2], "corrupt or truncated|corrupt or not a bprop"),
+        (lambda b: b"", "the file is empty"),
+        (lambda b: b"PK\x03\x04" + bytes(100), "corrupt"),
+        (
+            lambda b: bytes(x ^ 0xFF if 200 < i < 260 else x for i, x in enumerate(b)),
+            "corrupt|not a bprop|invalid",
+        ),
+    ],
+)
 def test_corrupt_files_are_refused(tmp_path, corrupt, match):
     path = _model(tmp_path)
     path.write_bytes(corrupt(path.read_bytes()))
@@ -56,10 +69,13 @@ def test_other_npz_files_are_refused(tmp_path):
 def test_newer_format_and_mismatched_metadata(tmp_path):
     path = _model(tmp_path)
     thetas, meta = bprop.load(path)
-    for change, match in (({"format_version": 99}, "newer than this bprop reads"),
-                          ({"layer_sizes": [3, 9, 2]}, "does not match the weights")):
+    for change, match in (
+        ({"format_version": 99}, "newer than this bprop reads"),
+        ({"layer_sizes": [3, 9, 2]}, "does not match the weights"),
+    ):
         arrays = {f"theta_{l}": t for l, t in enumerate(thetas)}
         import json
+
         arrays["metadata_json"] = np.frombuffer(json.dumps({**meta, **change}).encode(), np.uint8)
         np.savez(tmp_path / "bad.npz", **arrays)
         with pytest.raises(ValueError, match=match):
@@ -97,8 +113,9 @@ KILLED_WRITER = textwrap.dedent("""
 def test_killed_writer_leaves_previous_model_intact(tmp_path):
     path = bprop.save(tmp_path / "model.npz", bprop.Network(bprop.initialize([3, 2, 2], seed=0)))
     before = path.read_bytes()
-    p = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE,
-                         text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     assert p.stdout.readline().strip() == "writing"
     p.send_signal(signal.SIGKILL)
     p.wait(timeout=30)
@@ -119,6 +136,7 @@ def test_only_temporary_files_of_dead_writers_are_removed(tmp_path):
     dead.wait(timeout=60)
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     try:
+
         def temp(target, pid, rand="abcd_123"):
             q = tmp_path / f"{atomic.temp_prefix(target, pid)}{rand}.tmp"
             q.write_bytes(b"half a model")
@@ -130,12 +148,19 @@ def test_only_temporary_files_of_dead_writers_are_removed(tmp_path):
         other_host = tmp_path / f".m.npz.{dead.pid}-{'0' * 8}-abcd_123.tmp"
         if atomic._host_tag() != "0" * 8:
             other_host.write_bytes(b"written on another machine that shares the directory")
-        kept = [temp("m.npz", os.getpid()), temp("m.npz", live.pid), temp("m.npz.1", dead.pid),
-                temp("other.npz", dead.pid), tmp_path / ".m.npz.abcd_123.tmp"]
+        kept = [
+            temp("m.npz", os.getpid()),
+            temp("m.npz", live.pid),
+            temp("m.npz.1", dead.pid),
+            temp("other.npz", dead.pid),
+            tmp_path / ".m.npz.abcd_123.tmp",
+        ]
         kept[-1].write_bytes(b"no pid in the name: whose it is is unknown")
         net = bprop.Network(bprop.initialize([3, 2, 2], seed=0))
-        for use in (lambda: bprop.save(tmp_path / "m.npz", net),
-                    lambda: bprop.load(tmp_path / "m.npz")):
+        for use in (
+            lambda: bprop.save(tmp_path / "m.npz", net),
+            lambda: bprop.load(tmp_path / "m.npz"),
+        ):
             gone = stale()
             use()
             assert not any(q.exists() for q in gone)
@@ -151,9 +176,19 @@ def test_only_temporary_files_of_dead_writers_are_removed(tmp_path):
 
 def test_a_saved_network_knows_its_kind(tmp_path):
     X, y = bprop.data.load_digits()
-    trained, _ = bprop.train(bprop.initialize([64, 20, 10], method="he", seed=0), X, y,
-                             activation="relu", output="softmax", optimizer="adam",
-                             learning_rate=0.01, batch_size=64, epochs=5, seed=0, verbose=False)
+    trained, _ = bprop.train(
+        bprop.initialize([64, 20, 10], method="he", seed=0),
+        X,
+        y,
+        activation="relu",
+        output="softmax",
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=64,
+        epochs=5,
+        seed=0,
+        verbose=False,
+    )
     assert isinstance(trained, bprop.Network)
     assert (trained.activation, trained.output) == ("relu", "softmax")
     true_acc = np.mean(bprop.predict(trained, X, activation="relu", output="softmax") == y)
@@ -162,11 +197,13 @@ def test_a_saved_network_knows_its_kind(tmp_path):
     assert (meta["activation"], meta["output"]) == ("relu", "softmax")
     assert (back.activation, back.output) == ("relu", "softmax")
     assert np.mean(bprop.predict(back, X) == y) == true_acc > 0.9
-    np.testing.assert_array_equal(bprop.forward(back, X),
-                                  bprop.forward(trained, X, activation="relu", output="softmax"))
+    np.testing.assert_array_equal(
+        bprop.forward(back, X), bprop.forward(trained, X, activation="relu", output="softmax")
+    )
     # training on from a loaded network keeps its kind
-    more, _ = bprop.train(back, X, y, optimizer="adam", batch_size=64, epochs=1, seed=0,
-                          verbose=False)
+    more, _ = bprop.train(
+        back, X, y, optimizer="adam", batch_size=64, epochs=1, seed=0, verbose=False
+    )
     assert (more.activation, more.output) == ("relu", "softmax")
     # explicit arguments still win
     assert bprop.cost(back, X, y, activation="sigmoid", output="logistic") != bprop.cost(back, X, y)
@@ -199,12 +236,15 @@ def test_save_into_a_missing_directory_names_it(tmp_path):
         bprop.save(tmp_path / "nowhere" / "m.npz", bprop.Network(bprop.initialize([2, 2])))
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda p: np.save(p, np.zeros(3)), "not a bprop model .a model file is an .npz archive"),
-    (lambda p: p.write_text("hello"), "not a bprop model .a model file is an .npz archive"),
-    (lambda p: p.mkdir(), "is a directory, not a model file"),
-    (lambda p: np.savez(p, metadata_json=np.array([{}], dtype=object)), "holds Python objects"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda p: np.save(p, np.zeros(3)), "not a bprop model .a model file is an .npz archive"),
+        (lambda p: p.write_text("hello"), "not a bprop model .a model file is an .npz archive"),
+        (lambda p: p.mkdir(), "is a directory, not a model file"),
+        (lambda p: np.savez(p, metadata_json=np.array([{}], dtype=object)), "holds Python objects"),
+    ],
+)
 def test_files_that_are_not_models_get_a_plain_value_error(tmp_path, make, match):
     path = tmp_path / "thing"
     make(path)
@@ -240,13 +280,29 @@ def test_every_copy_of_a_network_keeps_its_kind():
     import pickle
 
     X, y = bprop.data.load_digits()
-    net, _ = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, activation="tanh",
-                         output="softmax", optimizer="adam", learning_rate=0.01, batch_size=64,
-                         epochs=10, seed=0, verbose=False)
+    net, _ = bprop.train(
+        bprop.initialize([64, 25, 10], seed=0),
+        X,
+        y,
+        activation="tanh",
+        output="softmax",
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=64,
+        epochs=10,
+        seed=0,
+        verbose=False,
+    )
     accuracy = np.mean(bprop.predict(net, X) == y)
     assert accuracy > 0.95
-    copies = {"copy()": net.copy(), "[:]": net[:], "[0:]": net[0:], "copy.copy": copy.copy(net),
-              "deepcopy": copy.deepcopy(net), "pickle": pickle.loads(pickle.dumps(net))}
+    copies = {
+        "copy()": net.copy(),
+        "[:]": net[:],
+        "[0:]": net[0:],
+        "copy.copy": copy.copy(net),
+        "deepcopy": copy.deepcopy(net),
+        "pickle": pickle.loads(pickle.dumps(net)),
+    }
     for how, c in copies.items():
         assert isinstance(c, bprop.Network), how
         assert (c.activation, c.output) == ("tanh", "softmax"), how
@@ -260,10 +316,12 @@ def test_a_slice_keeps_the_kind_or_refuses():
     assert isinstance(tail, bprop.Network) and len(tail) == 2
     assert (tail.activation, tail.output) == (["relu"], "softmax")
     assert net[-1:].activation == [] and net[-1:][0] is net[2]
-    for index, match in ((slice(None, -1), r"net\[:-1\] leaves out the output layer"),
-                         (slice(None, None, 2), r"net\[::2\] skips or reorders layers"),
-                         (slice(None, None, -1), r"net\[::-1\] skips or reorders layers"),
-                         (slice(3, None), r"net\[3:\] holds no layers")):
+    for index, match in (
+        (slice(None, -1), r"net\[:-1\] leaves out the output layer"),
+        (slice(None, None, 2), r"net\[::2\] skips or reorders layers"),
+        (slice(None, None, -1), r"net\[::-1\] skips or reorders layers"),
+        (slice(3, None), r"net\[3:\] holds no layers"),
+    ):
         with pytest.raises(ValueError, match=match):
             net[index]
     assert [t.shape for t in list(net)[::-1]] == [(2, 6), (5, 5), (4, 4)]  # the way out
@@ -277,6 +335,7 @@ def test_a_slice_keeps_the_kind_or_refuses():
 
 def _is_fifo(path):
     import stat
+
     return stat.S_ISFIFO(os.lstat(path).st_mode)
 
 
@@ -287,9 +346,11 @@ def test_save_refuses_a_fifo_and_leaves_it_as_it_was(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(FileExistsError) as e:
         bprop.save(fifo, net)
-    assert str(e.value) == (f"{fifo} is a FIFO (named pipe), not a regular file; a save replaces "
-                            f"the file at its name, so it writes only to a regular file (or a "
-                            f"new name)")
+    assert str(e.value) == (
+        f"{fifo} is a FIFO (named pipe), not a regular file; a save replaces "
+        f"the file at its name, so it writes only to a regular file (or a "
+        f"new name)"
+    )
     assert _is_fifo(fifo) and sorted(p.name for p in tmp_path.iterdir()) == ["f.npz"]
     link = tmp_path / "link.npz"  # a link to a FIFO: refused too, both kept
     link.symlink_to(fifo)
@@ -299,6 +360,7 @@ def test_save_refuses_a_fifo_and_leaves_it_as_it_was(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a directory, not a file name"):
         bprop.save(tmp_path, net)
     from bprop._internal.atomic import check_writable_directory
+
     with pytest.raises(FileExistsError, match=r"f.npz is a FIFO \(named pipe\), not a regular"):
         check_writable_directory(fifo)
 
@@ -306,6 +368,7 @@ def test_save_refuses_a_fifo_and_leaves_it_as_it_was(tmp_path):
 def test_save_checks_again_right_before_the_rename(tmp_path):
     """What takes the target's name while the model is written is not replaced either."""
     from bprop._internal.atomic import atomic_write
+
     target = tmp_path / "m.npz"
 
     def write(f):

@@ -17,8 +17,12 @@ def _net():
 def test_a_copys_per_layer_activations_are_its_own(how):
     """Trial: c = copy.copy(net); c.activation[0] = "sigmoid" changed net.activation too."""
     net = _net()
-    c = {"copy.copy": copy.copy, "copy()": lambda n: n.copy(), "[:]": lambda n: n[:],
-         "deepcopy": copy.deepcopy}[how](net)
+    c = {
+        "copy.copy": copy.copy,
+        "copy()": lambda n: n.copy(),
+        "[:]": lambda n: n[:],
+        "deepcopy": copy.deepcopy,
+    }[how](net)
     c.activation[0] = "sigmoid"
     assert net.activation == ["relu", "tanh"] and c.activation == ["sigmoid", "tanh"]
     assert (c.output, isinstance(c, bprop.Network)) == ("softmax", True)
@@ -36,7 +40,9 @@ def test_wrapping_a_network_keeps_its_kind():
     np.testing.assert_array_equal(bprop.forward(same, X), bprop.forward(net, X))
     # what is given wins, the rest is the Network's own
     assert (bprop.Network(net, "sigmoid").activation, bprop.Network(net, "sigmoid").output) == (
-        "sigmoid", "softmax")
+        "sigmoid",
+        "softmax",
+    )
     assert bprop.Network(net, output="logistic").activation == ["relu", "tanh"]
     # anything else than a Network: the tutorial's kind, as before
     plain = bprop.Network(list(net))

@@ -23,7 +23,35 @@ def test_sdist_holds_the_project_and_nothing_stray(tmp_path, monkeypatch):
     with tarfile.open(tmp_path / "dist" / name) as tar:
         members = [m.split("/", 1)[1] for m in tar.getnames() if "/" in m]
     tops = {m.split("/")[0] for m in members}
-    assert tops <= {"CHANGELOG.md", "CMakeLists.txt", "LICENSE", "README.md", "PKG-INFO", "pyproject.toml", "csrc",
-                    "python", "tests", "benchmarks", "docs", "examples", "tools"}, tops
+    assert tops <= {
+        "CHANGELOG.md",
+        "CMakeLists.txt",
+        "LICENSE",
+        "README.md",
+        "PKG-INFO",
+        "pyproject.toml",
+        "csrc",
+        "python",
+        "tests",
+        "benchmarks",
+        "docs",
+        "examples",
+        "tools",
+    }, tops
     assert "LICENSE" in members and "python/bprop/_data/digits.npz" in members
     assert not any("myvenv" in m or ".venv" in m for m in members)
+
+
+def test_version_has_one_source():
+    """pyproject.toml's version is the one the package reports (read from the install)."""
+    import importlib.metadata
+
+    import bprop
+
+    assert bprop.__version__ == importlib.metadata.version("bprop")
+    assert bprop.build_info()["version"] == bprop.__version__
+    if (ROOT / "pyproject.toml").exists():
+        text = (ROOT / "pyproject.toml").read_text()
+        assert f'\nversion = "{bprop.__version__}"\n' in text
+    init = pathlib.Path(bprop.__file__).read_text()
+    assert '__version__ = "' not in init  # no second copy

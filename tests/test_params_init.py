@@ -32,7 +32,9 @@ def test_uniform_initialisation(dtype):
     assert np.abs(allw).max() > 0.119  # fills the interval
     assert abs(allw.mean()) < 0.005
     # Seeded: reproducible; different seeds differ (symmetry broken).
-    np.testing.assert_array_equal(thetas[0], bprop.initialize([784, 25, 10], seed=3, dtype=dtype)[0])
+    np.testing.assert_array_equal(
+        thetas[0], bprop.initialize([784, 25, 10], seed=3, dtype=dtype)[0]
+    )
     assert not np.array_equal(thetas[0], bprop.initialize([784, 25, 10], seed=4, dtype=dtype)[0])
     assert len(np.unique(thetas[0][:, 1])) == 25
 
@@ -52,14 +54,17 @@ def test_random_initialize():
     np.testing.assert_array_equal(t, bprop.random_initialize(3, 5, 0.5, np.random.default_rng(7)))
 
 
-@pytest.mark.parametrize("kwargs, exc, match", [
-    ({"layer_sizes": [3]}, ValueError, "at least an input and an output"),
-    ({"layer_sizes": [3, 0]}, ValueError, "layer_sizes\\[1\\] must be >= 1"),
-    ({"layer_sizes": [3, 2.5]}, TypeError, "layer_sizes\\[1\\] must be an int"),
-    ({"layer_sizes": [3, 2], "method": "zeros"}, ValueError, "method must be"),
-    ({"layer_sizes": [3, 2], "epsilon": -1}, ValueError, "epsilon must be finite and > 0"),
-    ({"layer_sizes": [3, 2], "dtype": np.int32}, TypeError, "float32 or float64"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"layer_sizes": [3]}, ValueError, "at least an input and an output"),
+        ({"layer_sizes": [3, 0]}, ValueError, "layer_sizes\\[1\\] must be >= 1"),
+        ({"layer_sizes": [3, 2.5]}, TypeError, "layer_sizes\\[1\\] must be an int"),
+        ({"layer_sizes": [3, 2], "method": "zeros"}, ValueError, "method must be"),
+        ({"layer_sizes": [3, 2], "epsilon": -1}, ValueError, "epsilon must be finite and > 0"),
+        ({"layer_sizes": [3, 2], "dtype": np.int32}, TypeError, "float32 or float64"),
+    ],
+)
 def test_initialize_rejects_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         bprop.initialize(**kwargs)

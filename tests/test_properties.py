@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from conftest import assert_close_lists
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import bprop
 from bprop import reference
-from conftest import assert_close_lists
 
 sizes_st = st.lists(st.integers(1, 7), min_size=2, max_size=5)
 
@@ -37,16 +38,17 @@ def test_core_matches_reference(p):
     assert np.isfinite(J)
     assert J == pytest.approx(J_ref, rel=2e-5 if f32 else 1e-11)
     scale = max(float(np.abs(g).max()) for g in g_ref)
-    assert_close_lists(grads, g_ref, rtol=1e-4 if f32 else 1e-10,
-                       atol=(1e-5 if f32 else 1e-13) * max(scale, 1.0))
+    assert_close_lists(
+        grads, g_ref, rtol=1e-4 if f32 else 1e-10, atol=(1e-5 if f32 else 1e-13) * max(scale, 1.0)
+    )
 
 
 @given(problems(), st.integers(0, 2), st.integers(0, 2))
 def test_strided_views_match_contiguous(p, step_r, step_c):
     thetas, X, y, lambda_ = p
     big = np.full((X.shape[0] * (step_r + 1), X.shape[1] * (step_c + 1)), np.nan)
-    big[::step_r + 1, ::step_c + 1] = X
-    view = big[::step_r + 1, ::step_c + 1]
+    big[:: step_r + 1, :: step_c + 1] = X
+    view = big[:: step_r + 1, :: step_c + 1]
     a = bprop.cost_and_gradient(thetas, view, y, lambda_)
     b = bprop.cost_and_gradient(thetas, np.ascontiguousarray(X), y, lambda_)
     assert a[0] == b[0]
@@ -66,9 +68,14 @@ def test_any_nan_position_is_reported(p, data):
         bprop.cost_and_gradient(thetas, X, y, lambda_)
 
 
-@given(hnp.arrays(np.float64, st.tuples(st.integers(0, 5), st.integers(0, 5)),
-                  elements=st.floats(allow_nan=True, allow_infinity=True)),
-       st.one_of(st.none(), hnp.arrays(np.int64, st.integers(0, 6), elements=st.integers(-3, 5))))
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(0, 5), st.integers(0, 5)),
+        elements=st.floats(allow_nan=True, allow_infinity=True),
+    ),
+    st.one_of(st.none(), hnp.arrays(np.int64, st.integers(0, 6), elements=st.integers(-3, 5))),
+)
 def test_arbitrary_arrays_never_crash(X, y):
     thetas = bprop.initialize([3, 2, 3], seed=0)
     if y is None:
@@ -80,10 +87,25 @@ def test_arbitrary_arrays_never_crash(X, y):
     assert np.isfinite(J) and all(np.isfinite(g).all() for g in grads)
 
 
-@given(st.sampled_from(["int8", "uint16", "int64", "float16", "float32", "float64", "bool",
-                        "complex64", "U3", "object"]),
-       st.sampled_from(["int8", "uint8", "int64", "float32", "float64", "bool", "U1", "object"]),
-       st.integers(1, 5), st.integers(0, 2**32 - 1))
+@given(
+    st.sampled_from(
+        [
+            "int8",
+            "uint16",
+            "int64",
+            "float16",
+            "float32",
+            "float64",
+            "bool",
+            "complex64",
+            "U3",
+            "object",
+        ]
+    ),
+    st.sampled_from(["int8", "uint8", "int64", "float32", "float64", "bool", "U1", "object"]),
+    st.integers(1, 5),
+    st.integers(0, 2**32 - 1),
+)
 def test_any_dtype_gives_a_result_or_a_clear_error(x_dtype, y_dtype, m, seed):
     rng = np.random.default_rng(seed)
     thetas = bprop.initialize([3, 2, 3], seed=0)

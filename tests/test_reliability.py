@@ -10,9 +10,9 @@ import time
 
 import numpy as np
 import pytest
+from conftest import make_problem
 
 import bprop
-from conftest import make_problem
 
 LONG_CALL = textwrap.dedent("""
     import sys, time, numpy as np, bprop
@@ -41,11 +41,16 @@ LONG_CALL = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("mode, expected", [("call", "interrupted"),
-                                            ("train", "stopped interrupted")])
+@pytest.mark.parametrize(
+    "mode, expected", [("call", "interrupted"), ("train", "stopped interrupted")]
+)
 def test_ctrl_c_returns_promptly(mode, expected):
-    p = subprocess.Popen([sys.executable, "-c", LONG_CALL, mode], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", LONG_CALL, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert p.stdout.readline().strip() == "ready"
     if mode == "train":
         assert p.stdout.readline().strip() == "training"
@@ -64,13 +69,17 @@ def test_ctrl_c_returns_promptly(mode, expected):
 
 
 def test_concurrent_calls_match_serial_calls():
-    problems = [make_problem([30, 20, 10], 3000, seed=s, dtype=dt)
-                for s, dt in zip(range(8), [np.float64, np.float32] * 4)]
+    problems = [
+        make_problem([30, 20, 10], 3000, seed=s, dtype=dt)
+        for s, dt in zip(range(8), [np.float64, np.float32] * 4)
+    ]
     serial = [bprop.cost_and_gradient(t, X, y, 0.5, num_threads=2) for t, X, y in problems]
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(3):
-            futures = [pool.submit(bprop.cost_and_gradient, t, X, y, 0.5, num_threads=2)
-                       for t, X, y in problems]
+            futures = [
+                pool.submit(bprop.cost_and_gradient, t, X, y, 0.5, num_threads=2)
+                for t, X, y in problems
+            ]
             for (J, g), f in zip(serial, futures):
                 J2, g2 = f.result(timeout=120)
                 assert J2 == J
@@ -93,16 +102,34 @@ def test_training_in_one_thread_while_predicting_in_another():
 
     t = threading.Thread(target=predictor)
     t.start()
-    trained, h = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=100,
-                             epochs=5, seed=0, verbose=False)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=100,
+        epochs=5,
+        seed=0,
+        verbose=False,
+    )
     done.set()
     t.join(timeout=60)
     assert not errors
     assert len(predictions) > 0
     for p in predictions:
         np.testing.assert_array_equal(p, expected)
-    alone, _ = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=100,
-                           epochs=5, seed=0, verbose=False)
+    alone, _ = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=100,
+        epochs=5,
+        seed=0,
+        verbose=False,
+    )
     for a, b in zip(trained, alone):
         np.testing.assert_array_equal(a, b)
 
@@ -148,9 +175,13 @@ def test_extreme_but_valid_inputs_give_finite_results(dtype):
         assert np.isfinite(J), name
         assert all(np.isfinite(g).all() for g in grads), name
         np.testing.assert_allclose(
-            J, bprop.reference.cost([w.astype(np.float64) for w in t],
-                                    np.asarray(X, dtype).astype(np.float64), y, lam),
-            rtol=1e-4 if dtype == np.float32 else 1e-10, err_msg=name)
+            J,
+            bprop.reference.cost(
+                [w.astype(np.float64) for w in t], np.asarray(X, dtype).astype(np.float64), y, lam
+            ),
+            rtol=1e-4 if dtype == np.float32 else 1e-10,
+            err_msg=name,
+        )
 
 
 def test_overflowing_inputs_give_a_clear_error():

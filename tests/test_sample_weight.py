@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from conftest import assert_close_lists, make_problem
 
 import bprop
 from bprop import _core, reference
-from conftest import assert_close_lists, make_problem
 
 
 def _weights(m, seed):
@@ -27,8 +27,9 @@ def test_weighted_core_matches_references(dtype, m, targets, lambda_):
     assert J == pytest.approx(J_ref, rel=rtol)
     assert_close_lists(grads, g_ref, rtol=rtol, atol=atol)
     if m <= 70:
-        J_loop, g_loop = reference.per_sample.cost_and_gradient(t64, X.astype(np.float64), y,
-                                                                lambda_, w_used)
+        J_loop, g_loop = reference.per_sample.cost_and_gradient(
+            t64, X.astype(np.float64), y, lambda_, w_used
+        )
         assert J_ref == pytest.approx(J_loop, rel=1e-12)
         assert_close_lists(g_ref, g_loop, rtol=1e-11, atol=1e-14)
     assert bprop.cost(thetas, X, y, lambda_, sample_weight=w) == pytest.approx(J, rel=1e-15)
@@ -55,7 +56,9 @@ def test_integer_weights_act_like_repeated_samples():
     counts = np.random.default_rng(0).integers(0, 4, size=40)
     counts[0] = 1
     J, g = bprop.cost_and_gradient(thetas, X, y, 0.0, sample_weight=counts)
-    Jr, gr = bprop.cost_and_gradient(thetas, np.repeat(X, counts, axis=0), np.repeat(y, counts), 0.0)
+    Jr, gr = bprop.cost_and_gradient(
+        thetas, np.repeat(X, counts, axis=0), np.repeat(y, counts), 0.0
+    )
     assert J == pytest.approx(Jr, rel=1e-12)
     assert_close_lists(g, gr, rtol=1e-10, atol=1e-14)
 
@@ -80,13 +83,16 @@ def test_weighted_results_are_identical_for_any_thread_count():
             np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("w, match", [
-    (np.ones(9), r"sample_weight must have shape \(10,\)"),
-    (np.ones((10, 1)), r"sample_weight must have shape \(10,\)"),
-    (np.r_[np.ones(9), -1.0], r"sample_weight\[9\] = -1.0 is negative"),
-    (np.r_[np.nan, np.ones(9)], r"sample_weight\[0\] is nan"),
-    (np.zeros(10), r"sample_weight sums to 0"),
-])
+@pytest.mark.parametrize(
+    "w, match",
+    [
+        (np.ones(9), r"sample_weight must have shape \(10,\)"),
+        (np.ones((10, 1)), r"sample_weight must have shape \(10,\)"),
+        (np.r_[np.ones(9), -1.0], r"sample_weight\[9\] = -1.0 is negative"),
+        (np.r_[np.nan, np.ones(9)], r"sample_weight\[0\] is nan"),
+        (np.zeros(10), r"sample_weight sums to 0"),
+    ],
+)
 def test_bad_weights(w, match):
     thetas, X, y = make_problem([4, 3, 3], 10, seed=8)
     with pytest.raises(ValueError, match=match):
@@ -94,13 +100,16 @@ def test_bad_weights(w, match):
 
 
 def test_binding_rechecks_weights():
-    args = ([np.zeros((2, 3))], np.zeros((4, 2)), np.zeros(4, np.int64), None, 0.0, True, 1)
+    def call(w):
+        samples = _core.Samples(np.zeros((4, 2)), np.zeros(4, np.int64), w=w)
+        _core.cost_gradient([np.zeros((2, 3))], samples, _core.NetworkKind(), 0.0, True, 1)
+
     with pytest.raises(ValueError, match="negative or not finite"):
-        _core.cost_gradient(*args, np.array([1.0, -1.0, 1.0, 1.0]))
+        call(np.array([1.0, -1.0, 1.0, 1.0]))
     with pytest.raises(ValueError, match="sum to 0"):
-        _core.cost_gradient(*args, np.zeros(4))
+        call(np.zeros(4))
     with pytest.raises(ValueError, match=r"shape \(m,\)"):
-        _core.cost_gradient(*args, np.ones(3))
+        call(np.ones(3))
 
 
 def test_training_with_weights():
@@ -110,12 +119,33 @@ def test_training_with_weights():
     w = np.where(y == 1, 5.0, 1.0)
     w[:50] = 0.0
     thetas = bprop.initialize([2, 4, 2], seed=0)
-    trained, h = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.05, batch_size=25,
-                             epochs=5, seed=0, sample_weight=w, verbose=False)
-    assert bprop.cost(trained, X, y, sample_weight=w) < 0.6 * bprop.cost(thetas, X, y, sample_weight=w)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.05,
+        batch_size=25,
+        epochs=5,
+        seed=0,
+        sample_weight=w,
+        verbose=False,
+    )
+    assert bprop.cost(trained, X, y, sample_weight=w) < 0.6 * bprop.cost(
+        thetas, X, y, sample_weight=w
+    )
     # The weighted model favours class 1.
-    plain, _ = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.05, batch_size=25,
-                           epochs=5, seed=0, verbose=False)
+    plain, _ = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.05,
+        batch_size=25,
+        epochs=5,
+        seed=0,
+        verbose=False,
+    )
     assert (bprop.predict(trained, X) == 1).sum() > (bprop.predict(plain, X) == 1).sum()
 
 
@@ -123,8 +153,18 @@ def test_minibatches_whose_weights_are_all_zero_are_skipped():
     thetas, X, y = make_problem([3, 2, 2], 20, seed=9)
     w = np.zeros(20)
     w[7] = 1.0
-    trained, h = bprop.train(thetas, X, y, optimizer="gd", learning_rate=0.5, batch_size=1,
-                             epochs=3, seed=0, sample_weight=w, verbose=False)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="gd",
+        learning_rate=0.5,
+        batch_size=1,
+        epochs=3,
+        seed=0,
+        sample_weight=w,
+        verbose=False,
+    )
     assert h.iterations == 3  # one non-zero batch per epoch
     ref = [t.copy() for t in thetas]
     for _ in range(3):

@@ -51,8 +51,13 @@ def test_every_kernel_path_matches_the_reference(path):
     if path not in bprop.build_info()["simd_supported"]:
         pytest.skip(f"this CPU or build cannot run the {path} path")
     env = dict(os.environ, BPROP_SIMD=path)
-    out = subprocess.run([sys.executable, "-c", PATH_CHECK, path], env=env, capture_output=True,
-                         text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PATH_CHECK, path],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
 
@@ -88,29 +93,38 @@ def test_sigmoid_saturates_without_overflow(dtype):
 def test_a_path_the_cpu_cannot_run_warns_and_falls_back():
     code = "import bprop; print(bprop.build_info()['simd'])"
     env = dict(os.environ, BPROP_SIMD="sse9")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
-    widest = "avx512" if "avx512" in bprop.build_info()["simd_supported"] else \
-        "avx2" if "avx2" in bprop.build_info()["simd_supported"] else "baseline"
+    widest = (
+        "avx512"
+        if "avx512" in bprop.build_info()["simd_supported"]
+        else "avx2"
+        if "avx2" in bprop.build_info()["simd_supported"]
+        else "baseline"
+    )
     assert out.stdout.strip() == widest
     assert "RuntimeWarning: BPROP_SIMD='sse9' is not a kernel path" in out.stderr
 
 
 def test_one_path_for_both_dtypes_chosen_at_import():
-    code = ("import os, numpy as np, bprop\n"
-            "os.environ['BPROP_SIMD'] = 'avx2'  # too late: the choice was made at import\n"
-            "t = bprop.initialize([70, 33, 3], seed=0, dtype=np.float32)\n"
-            "X = np.random.default_rng(0).normal(size=(200, 70)).astype(np.float32)\n"
-            "np.save(os.environ['OUT'], bprop.forward(t, X))\n"
-            "print(bprop.build_info()['simd'])")
+    code = (
+        "import os, numpy as np, bprop\n"
+        "os.environ['BPROP_SIMD'] = 'avx2'  # too late: the choice was made at import\n"
+        "t = bprop.initialize([70, 33, 3], seed=0, dtype=np.float32)\n"
+        "X = np.random.default_rng(0).normal(size=(200, 70)).astype(np.float32)\n"
+        "np.save(os.environ['OUT'], bprop.forward(t, X))\n"
+        "print(bprop.build_info()['simd'])"
+    )
     outs = {}
     for path in ("baseline", "wide-avx2"):
         if path not in bprop.build_info()["simd_supported"]:
             continue
         env = dict(os.environ, BPROP_SIMD=path, OUT=f"/tmp/bprop-dtype-{os.getpid()}-{path}.npy")
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+        )
         assert out.returncode == 0 and out.stdout.strip() == path, out.stderr
         outs[path] = np.load(env["OUT"])
         os.unlink(env["OUT"])

@@ -24,16 +24,46 @@ from bprop.estimators import BackpropClassifier, BackpropRegressor  # noqa: E402
 
 # scikit-learn's MLP defaults (its __init__), translated by _translate
 SKLEARN_DEFAULTS = dict(
-    hidden_layer_sizes=(100,), activation="relu", solver="adam", alpha=1e-4,
-    batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
-    max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-    momentum=0.9, nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-    beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-    loss="squared_error")
+    hidden_layer_sizes=(100,),
+    activation="relu",
+    solver="adam",
+    alpha=1e-4,
+    batch_size="auto",
+    learning_rate="constant",
+    learning_rate_init=0.001,
+    power_t=0.5,
+    max_iter=200,
+    shuffle=True,
+    random_state=None,
+    tol=1e-4,
+    verbose=False,
+    warm_start=False,
+    momentum=0.9,
+    nesterovs_momentum=True,
+    early_stopping=False,
+    validation_fraction=0.1,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=10,
+    max_fun=15000,
+    loss="squared_error",
+)
 # bprop's own names for the same parameters, passed as the user wrote them
-SAME = ("hidden_layer_sizes", "activation", "alpha", "learning_rate_init", "batch_size",
-        "max_iter", "random_state", "tol", "warm_start", "early_stopping",
-        "validation_fraction", "n_iter_no_change")
+SAME = (
+    "hidden_layer_sizes",
+    "activation",
+    "alpha",
+    "learning_rate_init",
+    "batch_size",
+    "max_iter",
+    "random_state",
+    "tol",
+    "warm_start",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+)
 
 
 class Unsupported(NotImplementedError):
@@ -42,8 +72,16 @@ class Unsupported(NotImplementedError):
 
 def _translate(params):
     p = {**SKLEARN_DEFAULTS, **params}
-    for name in ("learning_rate", "power_t", "max_fun", "shuffle", "loss", "beta_1", "beta_2",
-                 "epsilon"):
+    for name in (
+        "learning_rate",
+        "power_t",
+        "max_fun",
+        "shuffle",
+        "loss",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+    ):
         if p[name] != SKLEARN_DEFAULTS[name]:
             raise Unsupported(f"{name}={p[name]!r}")
     if p["activation"] == "identity":
@@ -52,8 +90,9 @@ def _translate(params):
     if solver == "sgd":  # bprop's momentum solvers use scikit-learn's momentum of 0.9
         if p["momentum"] not in (0, 0.9):
             raise Unsupported(f"momentum={p['momentum']}")
-        solver = ("gd" if p["momentum"] == 0 else
-                  "nesterov" if p["nesterovs_momentum"] else "momentum")
+        solver = (
+            "gd" if p["momentum"] == 0 else "nesterov" if p["nesterovs_momentum"] else "momentum"
+        )
     return dict({name: p[name] for name in SAME}, solver=solver, verbose=bool(p["verbose"]))
 
 
@@ -82,33 +121,51 @@ def _load_sklearn_tests():
 
 # Run and expected to pass (every parametrisation).
 PASS = [
-    "test_alpha", "test_lbfgs_classification", "test_lbfgs_regression",
-    "test_multilabel_classification", "test_multioutput_regression",
-    "test_partial_fit_classes_error", "test_partial_fit_classification",
-    "test_partial_fit_unseen_classes", "test_partial_fit_regression", "test_partial_fit_errors",
-    "test_nonfinite_params", "test_predict_proba_binary", "test_predict_proba_multiclass",
-    "test_predict_proba_multilabel", "test_sparse_matrices", "test_tolerance",
-    "test_verbose_sgd", "test_early_stopping", "test_warm_start",
-    "test_warm_start_full_iteration", "test_mlp_early_stopping_string_labels",
-    "test_mlp_classifier_dtypes_casting", "test_mlp_regressor_dtypes_casting",
-    "test_mlp_param_dtypes", "test_preserve_feature_names", "test_mlp_warm_start_with_early_stopping",
-    "test_mlp_warm_start_no_convergence", "test_mlp_partial_fit_after_fit",
-    "test_mlp_sample_weight_with_early_stopping", "test_minimum_input_sample_size",
+    "test_alpha",
+    "test_lbfgs_classification",
+    "test_lbfgs_regression",
+    "test_multilabel_classification",
+    "test_multioutput_regression",
+    "test_partial_fit_classes_error",
+    "test_partial_fit_classification",
+    "test_partial_fit_unseen_classes",
+    "test_partial_fit_regression",
+    "test_partial_fit_errors",
+    "test_nonfinite_params",
+    "test_predict_proba_binary",
+    "test_predict_proba_multiclass",
+    "test_predict_proba_multilabel",
+    "test_sparse_matrices",
+    "test_tolerance",
+    "test_verbose_sgd",
+    "test_early_stopping",
+    "test_warm_start",
+    "test_warm_start_full_iteration",
+    "test_mlp_early_stopping_string_labels",
+    "test_mlp_classifier_dtypes_casting",
+    "test_mlp_regressor_dtypes_casting",
+    "test_mlp_param_dtypes",
+    "test_preserve_feature_names",
+    "test_mlp_warm_start_with_early_stopping",
+    "test_mlp_warm_start_no_convergence",
+    "test_mlp_partial_fit_after_fit",
+    "test_mlp_sample_weight_with_early_stopping",
+    "test_minimum_input_sample_size",
 ]
 # Not run: scikit-learn features or internals bprop does not have.
 UNSUPPORTED = {
     "test_fit": "sets scikit-learn's private fitting state by hand",
     "test_gradient": "calls scikit-learn's private _loss_grad_lbfgs (bprop's gradient check: "
-                     "tests/test_gradcheck.py)",
+    "tests/test_gradcheck.py)",
     "test_lbfgs_classification_maxfun": "max_fun",
     "test_lbfgs_regression_maxfun": "max_fun",
     "test_learning_rate_warmstart": "learning-rate schedules (invscaling)",
     "test_adaptive_learning_rate": "learning-rate schedules (adaptive)",
     "test_shuffle": "shuffle=False",
     "test_n_iter_no_change": "reads the private _no_improvement_count (bprop's count: "
-                             "test_stopping_count_matches_scikit_learn)",
+    "test_stopping_count_matches_scikit_learn)",
     "test_n_iter_no_change_inf": "reads the private _no_improvement_count (bprop: "
-                                 "test_n_iter_no_change_inf_switches_the_rule_off)",
+    "test_n_iter_no_change_inf_switches_the_rule_off)",
     "test_mlp_diverging_loss": "identity hidden units",
     "test_mlp_vs_poisson_glm_equivalent": "loss='poisson'",
 }
@@ -116,14 +173,17 @@ UNSUPPORTED = {
 DIFFERS = {
     "test_early_stopping_stratified": (
         "the split is stratified and refused as MLPClassifier's, but the error names the "
-        "user's class ([1]) where scikit-learn names its internal encoding (['True'])"),
+        "user's class ([1]) where scikit-learn names its internal encoding (['True'])"
+    ),
     "test_mlp_loading_from_joblib_partial_fit": (
         "He initialisation for relu: a 1-feature input gets first-layer weights ~40x "
         "MLPRegressor's in squared norm, so the alpha penalty holds the fine-tuned "
-        "prediction 5.5e-4 from the target (rtol 1e-4 there)"),
+        "prediction 5.5e-4 from the target (rtol 1e-4 there)"
+    ),
     "test_preserve_feature_names[MLPClassifier]": (
         "y of one class: bprop's classifier refuses it with a clear error (scikit-learn's "
-        "checks allow either)"),
+        "checks allow either)"
+    ),
 }
 
 MODULE = _load_sklearn_tests()
@@ -131,8 +191,14 @@ MODULE = _load_sklearn_tests()
 
 def _cases():
     if MODULE is None:
-        return [pytest.param(None, None, marks=pytest.mark.skip(
-            reason="scikit-learn is installed without its tests"), id="no-sklearn-tests")]
+        return [
+            pytest.param(
+                None,
+                None,
+                marks=pytest.mark.skip(reason="scikit-learn is installed without its tests"),
+                id="no-sklearn-tests",
+            )
+        ]
     cases = []
     for name in sorted(set(PASS) | set(UNSUPPORTED) | {n.split("[")[0] for n in DIFFERS}):
         fn = getattr(MODULE, name, None)
@@ -143,10 +209,17 @@ def _cases():
             if mark.name != "parametrize":
                 continue
             names = [n.strip() for n in mark.args[0].split(",")]
-            grids.append([(dict(zip(names, v if len(names) > 1 else (v,))),
-                           "-".join(getattr(x, "__name__", str(i)) for x in
-                                    (v if len(names) > 1 else (v,))))
-                          for i, v in enumerate(mark.args[1])])
+            grids.append(
+                [
+                    (
+                        dict(zip(names, v if len(names) > 1 else (v,))),
+                        "-".join(
+                            getattr(x, "__name__", str(i)) for x in (v if len(names) > 1 else (v,))
+                        ),
+                    )
+                    for i, v in enumerate(mark.args[1])
+                ]
+            )
         for combo in itertools.product(*grids):
             kwargs = {k: v for params, _ in combo for k, v in params.items()}
             case = name + (f"[{'-'.join(i for _, i in combo)}]" if combo else "")
@@ -164,8 +237,9 @@ def _cases():
 @pytest.mark.parametrize("name, kwargs", _cases())
 def test_scikit_learns_mlp_test(name, kwargs, request):
     fn = getattr(MODULE, name)
-    fixtures = {p: request.getfixturevalue(p) for p in inspect.signature(fn).parameters
-                if p not in kwargs}
+    fixtures = {
+        p: request.getfixturevalue(p) for p in inspect.signature(fn).parameters if p not in kwargs
+    }
     fn(**kwargs, **fixtures)
 
 
@@ -175,5 +249,7 @@ def test_every_scikit_learn_mlp_test_is_listed():
     listed = set(PASS) | set(UNSUPPORTED) | {n.split("[")[0] for n in DIFFERS}
     tests = {n for n, f in vars(MODULE).items() if n.startswith("test_") and callable(f)}
     if tests - listed:  # a newer scikit-learn: sort its new tests into the lists above
-        pytest.skip(f"scikit-learn {sklearn.__version__} has MLP tests not listed here: "
-                    f"{sorted(tests - listed)}")
+        pytest.skip(
+            f"scikit-learn {sklearn.__version__} has MLP tests not listed here: "
+            f"{sorted(tests - listed)}"
+        )

@@ -29,8 +29,14 @@ def _close(a, b, rtol):
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
-@pytest.mark.parametrize("kind", [dict(), dict(activation=["relu", "tanh"], output="softmax"),
-                                  dict(activation="leaky_relu", output="identity")])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        dict(),
+        dict(activation=["relu", "tanh"], output="softmax"),
+        dict(activation="leaky_relu", output="identity"),
+    ],
+)
 @pytest.mark.parametrize("threads", [1, 2])
 def test_sparse_equals_dense(dtype, rtol, kind, threads):
     A, y = _problem(dtype=dtype)
@@ -39,12 +45,20 @@ def test_sparse_equals_dense(dtype, rtol, kind, threads):
         y = np.random.default_rng(1).normal(size=(A.shape[0], 4)).astype(dtype)
     w = np.linspace(0.2, 2.0, A.shape[0]).astype(dtype)
     args = dict(num_threads=threads, **kind)
-    _close(bprop.cost_and_gradient(thetas, A, y, 0.9, sample_weight=w, **args),
-           bprop.cost_and_gradient(thetas, A.toarray(), y, 0.9, sample_weight=w, **args), rtol)
+    _close(
+        bprop.cost_and_gradient(thetas, A, y, 0.9, sample_weight=w, **args),
+        bprop.cost_and_gradient(thetas, A.toarray(), y, 0.9, sample_weight=w, **args),
+        rtol,
+    )
     dense_out = bprop.forward(thetas, A.toarray(), **args)
     _close(bprop.forward(thetas, A, **args), dense_out, rtol)
-    _same_predictions(bprop.predict(thetas, A, **args), bprop.predict(thetas, A.toarray(), **args),
-                      dense_out, kind.get("output") == "identity", rtol)
+    _same_predictions(
+        bprop.predict(thetas, A, **args),
+        bprop.predict(thetas, A.toarray(), **args),
+        dense_out,
+        kind.get("output") == "identity",
+        rtol,
+    )
 
 
 def _same_predictions(sparse, dense, out, regression, rtol):
@@ -84,17 +98,38 @@ def test_every_scipy_sparse_format_and_the_callers_matrix_unchanged(fmt):
     assert (X != before).nnz == 0 and X.format == before.format
 
 
-@pytest.mark.parametrize("optimizer, kw", [("lbfgs", dict(iterations=15)),
-                                           ("adam", dict(batch_size=40, epochs=2, seed=0)),
-                                           ("nesterov", dict(batch_size=100, epochs=2, seed=3))])
+@pytest.mark.parametrize(
+    "optimizer, kw",
+    [
+        ("lbfgs", dict(iterations=15)),
+        ("adam", dict(batch_size=40, epochs=2, seed=0)),
+        ("nesterov", dict(batch_size=100, epochs=2, seed=3)),
+    ],
+)
 def test_training_on_sparse_follows_dense(optimizer, kw):
     A, y = _problem(m=250, n=30, K=3)
     Xv, yv = _problem(m=40, n=30, K=3, seed=5)
     thetas = bprop.initialize([30, 6, 3], seed=1)
-    a, ha = bprop.train(thetas, A, y, lambda_=0.4, optimizer=optimizer, verbose=False,
-                        validation_data=(Xv, yv), **kw)
-    b, hb = bprop.train(thetas, A.toarray(), y, lambda_=0.4, optimizer=optimizer, verbose=False,
-                        validation_data=(Xv.toarray(), yv), **kw)
+    a, ha = bprop.train(
+        thetas,
+        A,
+        y,
+        lambda_=0.4,
+        optimizer=optimizer,
+        verbose=False,
+        validation_data=(Xv, yv),
+        **kw,
+    )
+    b, hb = bprop.train(
+        thetas,
+        A.toarray(),
+        y,
+        lambda_=0.4,
+        optimizer=optimizer,
+        verbose=False,
+        validation_data=(Xv.toarray(), yv),
+        **kw,
+    )
     np.testing.assert_allclose(ha.cost, hb.cost, rtol=1e-10)
     for s, t in zip(a, b):
         np.testing.assert_allclose(s, t, rtol=1e-8, atol=1e-10)
@@ -108,6 +143,7 @@ def test_estimators_take_sparse_input():
     a = BackpropClassifier((6,), max_iter=20, tol=0.0, random_state=0)
     b = BackpropClassifier((6,), max_iter=20, tol=0.0, random_state=0)
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         a.fit(A, y)
@@ -133,8 +169,17 @@ def test_bad_sparse_input_is_named():
     indptr, indices = A.indptr.astype(np.int64), A.indices.astype(np.int64)
     bad_indices = indices.copy()
     bad_indices[0] = 99
-    for csr in [(indptr, bad_indices, A.data, 8), (indptr[::-1].copy(), indices, A.data, 8),
-                (indptr, indices, A.data[:-1].copy(), 8)]:
+    for csr in [
+        (indptr, bad_indices, A.data, 8),
+        (indptr[::-1].copy(), indices, A.data, 8),
+        (indptr, indices, A.data[:-1].copy(), 8),
+    ]:
         with pytest.raises(ValueError):
-            _core.cost_gradient(thetas, None, y.astype(np.int64), None, 0.0, True, 1, None, [], 0,
-                                1.0, csr)
+            _core.cost_gradient(
+                thetas,
+                _core.Samples(labels=y.astype(np.int64), csr=csr),
+                _core.NetworkKind(),
+                0.0,
+                True,
+                1,
+            )

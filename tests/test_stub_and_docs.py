@@ -7,13 +7,24 @@ import sys
 
 import pytest
 
-
 # Every module whose public functions carry numpydoc examples (CI runs this test).
-MODULES = ["bprop.network", "bprop.params", "bprop.init", "bprop.data.prepare", "bprop.gradcheck",
-           "bprop.estimators", "bprop.data.files", "bprop.reference._math",
-           "bprop.reference.vectorized", "bprop.reference.per_sample", "bprop.tracing",
-           "bprop.model_file", "bprop.optim", "bprop.diagnose",
-           "bprop.plot"]
+MODULES = [
+    "bprop.network",
+    "bprop.params",
+    "bprop.init",
+    "bprop.data.prepare",
+    "bprop.gradcheck",
+    "bprop.estimators",
+    "bprop.data.files",
+    "bprop.reference._math",
+    "bprop.reference.vectorized",
+    "bprop.reference.per_sample",
+    "bprop.tracing",
+    "bprop.model_file",
+    "bprop.optim",
+    "bprop.diagnose",
+    "bprop.plot",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -27,9 +38,12 @@ def test_docstring_examples(name):
 
 def test_stub_matches_module():
     pytest.importorskip("mypy")
-    out = subprocess.run([sys.executable, "-m", "mypy.stubtest", "bprop._core",
-                          "--ignore-disjoint-bases"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "bprop._core", "--ignore-disjoint-bases"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -40,8 +54,9 @@ def test_readme_usage_example_runs(capsys):
     readme = Path(__file__).resolve().parent.parent / "README.md"
     if not readme.exists():
         pytest.skip("README.md is not next to the tests (installed test run)")
-    block = re.search(r"```python\n(import numpy as np\nimport bprop\n.*?)```", readme.read_text(),
-                      re.S).group(1)
+    block = re.search(
+        r"```python\n(import numpy as np\nimport bprop\n.*?)```", readme.read_text(), re.S
+    ).group(1)
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["labels"].shape == (1797,)
@@ -76,7 +91,18 @@ def test_package_type_checks():
     package = Path(__file__).resolve().parent.parent / "python" / "bprop"
     if not package.is_dir():
         pytest.skip("the source tree is not next to the tests")
-    out = subprocess.run([sys.executable, "-m", "mypy", str(package), "--ignore-missing-imports",
-                          "--no-error-summary"], capture_output=True, text=True, timeout=300,
-                         cwd=package.parent.parent)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            str(package),
+            "--ignore-missing-imports",
+            "--no-error-summary",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=package.parent.parent,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

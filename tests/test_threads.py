@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import make_problem
 
 import bprop
-from conftest import make_problem
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -38,8 +38,10 @@ def test_set_and_get_num_threads():
     assert bprop.get_num_threads() == bprop.build_info()["default_num_threads"]
 
 
-@pytest.mark.parametrize("bad, exc", [(0, ValueError), (-2, ValueError), (1.5, TypeError),
-                                      ("2", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "bad, exc",
+    [(0, ValueError), (-2, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError)],
+)
 def test_bad_thread_counts(bad, exc):
     thetas, X, y = make_problem([3, 2, 2], 4)
     with pytest.raises(exc, match="num_threads"):
@@ -52,8 +54,14 @@ def test_bad_thread_counts(bad, exc):
 def test_omp_num_threads_is_the_default():
     code = "import bprop; print(bprop.get_num_threads(), bprop.build_info()['openmp'])"
     env = dict(os.environ, OMP_NUM_THREADS="3")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True, timeout=60).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
     assert out == ["3", "True"]
 
 
@@ -65,11 +73,15 @@ def test_openmp_is_as_the_build_expects():
 
 def test_thread_counts_far_above_the_machine_are_refused():
     import bprop._internal.threads as th
+
     limit = th.max_threads()
-    with pytest.raises(ValueError, match=rf"num_threads=100000 is far more than .* at most {limit}"):
-        bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0],
-                   num_threads=100000)
+    with pytest.raises(
+        ValueError, match=rf"num_threads=100000 is far more than .* at most {limit}"
+    ):
+        bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0], num_threads=100000)
     with pytest.raises(ValueError, match="far more than"):
         bprop.set_num_threads(50000)
-    assert bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0],
-                      num_threads=limit) > 0
+    assert (
+        bprop.cost(bprop.initialize([2, 2], seed=0), np.ones((3, 2)), [0, 1, 0], num_threads=limit)
+        > 0
+    )

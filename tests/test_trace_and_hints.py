@@ -18,8 +18,9 @@ def test_trace_reproduces_the_tutorials_exercise():
     np.testing.assert_allclose(t.layers[2].delta, [-0.2], rtol=1e-14)
     np.testing.assert_allclose(t.layers[1].delta, [-0.0384, -0.0378], rtol=1e-12)
     np.testing.assert_allclose(t.layers[1].Delta, [[-0.2, -0.12, -0.14]], rtol=1e-12)
-    np.testing.assert_allclose(t.layers[0].Delta, [[-0.0384, -0.0192], [-0.0378, -0.0189]],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        t.layers[0].Delta, [[-0.0384, -0.0192], [-0.0378, -0.0189]], rtol=1e-12
+    )
     assert t.cost == pytest.approx(-np.log(0.8), rel=1e-14)
     assert t.matches_core is None  # given activations: not the network's own
     text = str(t)
@@ -45,21 +46,34 @@ def test_trace_by_hand_and_against_the_core():
     expected[:, 1:] += 0.5 * t1[:, 1:]
     np.testing.assert_allclose(tr.gradient[0], expected, rtol=1e-14)
     assert tr.matches_core is True
-    assert tr.cost == pytest.approx(-np.log(a3[0]) + 0.25 * (0.3**2 + 0.4**2 + 0.8**2 + 0.9**2),
-                                    rel=1e-14)
+    assert tr.cost == pytest.approx(
+        -np.log(a3[0]) + 0.25 * (0.3**2 + 0.4**2 + 0.8**2 + 0.9**2), rel=1e-14
+    )
 
 
-@pytest.mark.parametrize("activation, output, y", [
-    ("relu", "softmax", 2), ("tanh", "identity", [0.3, -1.0, 2.0]), (["tanh", "relu"], "logistic",
-                                                                     [0, 1, 1])])
+@pytest.mark.parametrize(
+    "activation, output, y",
+    [
+        ("relu", "softmax", 2),
+        ("tanh", "identity", [0.3, -1.0, 2.0]),
+        (["tanh", "relu"], "logistic", [0, 1, 1]),
+    ],
+)
 def test_trace_matches_the_core_for_other_networks(activation, output, y):
     sizes = [4, 5, 4, 3] if isinstance(activation, list) else [4, 5, 3]
     thetas = bprop.initialize(sizes, method="xavier", seed=1)
-    tr = bprop.trace(thetas, [0.2, -0.4, 0.9, 0.1], y, lambda_=0.3, activation=activation,
-                     output=output)
+    tr = bprop.trace(
+        thetas, [0.2, -0.4, 0.9, 0.1], y, lambda_=0.3, activation=activation, output=output
+    )
     assert tr.matches_core is True
-    J = bprop.cost(thetas, [[0.2, -0.4, 0.9, 0.1]], np.atleast_2d(tr.y), 0.3,
-                   activation=activation, output=output)
+    J = bprop.cost(
+        thetas,
+        [[0.2, -0.4, 0.9, 0.1]],
+        np.atleast_2d(tr.y),
+        0.3,
+        activation=activation,
+        output=output,
+    )
     assert tr.cost == pytest.approx(J, rel=1e-12)
 
 
@@ -74,6 +88,7 @@ def test_trace_errors():
 
 
 # ---- a learner's backprop, broken on purpose --------------------------------
+
 
 def my_backprop(thetas, X, y, lambda_, mistake=None):
     """The tutorial's loop for a 3-layer sigmoid network, with one optional mistake."""
@@ -103,22 +118,26 @@ def my_backprop(thetas, X, y, lambda_, mistake=None):
     return [D1, D2]
 
 
-@pytest.mark.parametrize("mistake, hint", [
-    (None, None),
-    ("bias_regularised", "bias weights are regularised"),
-    ("no_regularisation", "regularisation term of the gradient is missing"),
-    ("no_derivative", "output layer's gradient is right but Theta1 is not"),
-    ("no_divide", "analytical = 7 x numerical: Delta is not divided by m"),
-    ("sign", "sign flipped"),
-    ("transpose", "Theta2 holds the right numbers in the wrong places"),
-])
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (None, None),
+        ("bias_regularised", "bias weights are regularised"),
+        ("no_regularisation", "regularisation term of the gradient is missing"),
+        ("no_derivative", "output layer's gradient is right but Theta1 is not"),
+        ("no_divide", "analytical = 7 x numerical: Delta is not divided by m"),
+        ("sign", "sign flipped"),
+        ("transpose", "Theta2 holds the right numbers in the wrong places"),
+    ],
+)
 def test_gradient_check_catches_the_tutorials_mistakes(mistake, hint):
     rng = np.random.default_rng(0)
     thetas = bprop.initialize([4, 5, 3], method="debug")
     X = rng.normal(size=(7, 4))
     y = rng.integers(0, 3, 7)
-    r = bprop.gradient_check(thetas, X, y, 2.0,
-                             gradient=lambda t: my_backprop(t, X, y, 2.0, mistake))
+    r = bprop.gradient_check(
+        thetas, X, y, 2.0, gradient=lambda t: my_backprop(t, X, y, 2.0, mistake)
+    )
     if mistake is None:
         assert r.passed and r.verdict == "passed" and r.hints == ()
         return
@@ -132,11 +151,13 @@ def test_report_table_and_suspicious_verdict():
     thetas = bprop.initialize([3, 4, 2], method="debug")
     X = np.random.default_rng(1).normal(size=(5, 3))
     y = [0, 1, 1, 0, 1]
+
     # a tiny error in one entry: between the thresholds
     def nudged(t):
         g = bprop.cost_and_gradient(t, X, y, 1.0)[1]
         g[0][1, 1] += 1e-5
         return g
+
     r = bprop.gradient_check(thetas, X, y, 1.0, gradient=nudged)
     assert 1e-7 < r.relative_difference < 1e-4
     assert r.verdict.startswith("FAILED: suspicious")
@@ -153,10 +174,16 @@ def test_gradient_callable_with_wrong_shapes_is_named():
         bprop.gradient_check(thetas, np.ones((2, 3)), [0, 1], gradient=lambda t: [t[0]])
 
 
-@pytest.mark.parametrize("label, match", [
-    (-1, r"labels must be in \[0, 10\)"), (2.7, "not a whole number"),
-    (12, r"labels must be in \[0, 10\)"), (float("nan"), "labels must be finite"),
-    ("seven", "must hold numbers")])
+@pytest.mark.parametrize(
+    "label, match",
+    [
+        (-1, r"labels must be in \[0, 10\)"),
+        (2.7, "not a whole number"),
+        (12, r"labels must be in \[0, 10\)"),
+        (float("nan"), "labels must be finite"),
+        ("seven", "must hold numbers"),
+    ],
+)
 def test_trace_checks_its_label_as_cost_does(label, match):
     thetas = bprop.initialize([3, 4, 10], seed=0)
     with pytest.raises((ValueError, TypeError), match=match):

@@ -17,8 +17,9 @@ def blobs(m=300, seed=0):
 def test_gd_matches_hand_written_loop():
     X, y = blobs()
     thetas = bprop.initialize([2, 6, 3], seed=1)
-    trained, h = bprop.train(thetas, X, y, lambda_=0.5, optimizer="gd", learning_rate=0.8,
-                             iterations=25, verbose=False)
+    trained, h = bprop.train(
+        thetas, X, y, lambda_=0.5, optimizer="gd", learning_rate=0.8, iterations=25, verbose=False
+    )
     ref = [t.copy() for t in thetas]
     J_hist = []
     for _ in range(25):
@@ -41,8 +42,18 @@ def test_every_optimizer_reduces_the_cost(name, batch_size):
     thetas = bprop.initialize([2, 6, 3], seed=2)
     lr = {"adam": 0.05}.get(name)
     kwargs = {"iterations": 60} if batch_size is None else {"epochs": 5}
-    trained, h = bprop.train(thetas, X, y, lambda_=0.1, optimizer=name, learning_rate=lr,
-                             batch_size=batch_size, seed=0, verbose=False, **kwargs)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        lambda_=0.1,
+        optimizer=name,
+        learning_rate=lr,
+        batch_size=batch_size,
+        seed=0,
+        verbose=False,
+        **kwargs,
+    )
     start = bprop.cost(thetas, X, y, 0.1)
     end = bprop.cost(trained, X, y, 0.1)
     assert end < 0.6 * start
@@ -52,16 +63,45 @@ def test_every_optimizer_reduces_the_cost(name, batch_size):
 def test_minibatch_epochs_and_determinism():
     X, y = blobs(m=250)
     thetas = bprop.initialize([2, 5, 3], seed=3)
-    a, ha = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=64,
-                        epochs=3, seed=7, verbose=False, num_threads=1)
-    b, hb = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=64,
-                        epochs=3, seed=7, verbose=False, num_threads=2)
+    a, ha = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=64,
+        epochs=3,
+        seed=7,
+        verbose=False,
+        num_threads=1,
+    )
+    b, hb = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=64,
+        epochs=3,
+        seed=7,
+        verbose=False,
+        num_threads=2,
+    )
     assert ha.iterations == 12 and ha.epochs == 3 and len(ha.cost) == 12
     assert ha.cost == hb.cost
     for u, v in zip(a, b):
         np.testing.assert_array_equal(u, v)
-    c, hc = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.01, batch_size=64,
-                        epochs=3, seed=8, verbose=False)
+    c, hc = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=64,
+        epochs=3,
+        seed=8,
+        verbose=False,
+    )
     assert hc.cost != ha.cost
 
 
@@ -69,9 +109,20 @@ def test_validation_history_and_early_stopping():
     X, y = blobs(m=400, seed=5)
     Xv, yv = blobs(m=100, seed=6)
     thetas = bprop.initialize([2, 30, 3], seed=4)
-    trained, h = bprop.train(thetas, X, y, optimizer="adam", learning_rate=0.05, batch_size=50,
-                             epochs=200, validation_data=(Xv, yv), early_stopping=True,
-                             patience=3, seed=0, verbose=False)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        optimizer="adam",
+        learning_rate=0.05,
+        batch_size=50,
+        epochs=200,
+        validation_data=(Xv, yv),
+        early_stopping=True,
+        patience=3,
+        seed=0,
+        verbose=False,
+    )
     assert h.stopped == "early_stopping"
     assert h.epochs < 200
     assert len(h.val_cost) == len(h.val_accuracy) == len(h.epoch_time) == h.epochs
@@ -89,8 +140,9 @@ def test_callback_can_stop_and_sees_progress():
         seen.append((info["epoch"], info["iteration"], info["cost"]))
         return info["epoch"] == 4
 
-    _, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, iterations=50, callbacks=[cb],
-                       verbose=False)
+    _, h = bprop.train(
+        bprop.initialize([2, 4, 3], seed=0), X, y, iterations=50, callbacks=[cb], verbose=False
+    )
     assert h.stopped == "callback" and h.iterations == 4
     assert [s[0] for s in seen] == [1, 2, 3, 4]
 
@@ -117,8 +169,15 @@ def test_ctrl_c_in_lbfgs():
         if info["epoch"] == 2:
             raise KeyboardInterrupt
 
-    trained, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="lbfgs",
-                             iterations=20, callbacks=[interrupt], verbose=False)
+    trained, h = bprop.train(
+        bprop.initialize([2, 4, 3], seed=0),
+        X,
+        y,
+        optimizer="lbfgs",
+        iterations=20,
+        callbacks=[interrupt],
+        verbose=False,
+    )
     assert h.stopped == "interrupted" and h.iterations == 2
     assert bprop.cost(trained, X, y) == pytest.approx(h.cost[-1], rel=1e-12)
 
@@ -128,7 +187,9 @@ def test_divergence_names_iteration_and_keeps_finite_weights():
     X, y = blobs()
     X = X * 1e150
     thetas = bprop.initialize([2, 4, 3], seed=0)
-    with pytest.raises(bprop.TrainingDiverged, match=r"diverged at iteration \d+.*smaller learning rate") as e:
+    with pytest.raises(
+        bprop.TrainingDiverged, match=r"diverged at iteration \d+.*smaller learning rate"
+    ) as e:
         bprop.train(thetas, X, y, learning_rate=1e200, iterations=20, verbose=False)
     assert all(np.isfinite(t).all() for t in e.value.thetas)
     assert e.value.history.iterations < 20
@@ -137,24 +198,28 @@ def test_divergence_names_iteration_and_keeps_finite_weights():
 def test_lbfgs_history_and_float32():
     X, y = blobs()
     thetas = bprop.initialize([2, 5, 3], seed=0, dtype=np.float32)
-    trained, h = bprop.train(thetas, X, y, lambda_=0.1, optimizer="lbfgs", iterations=30,
-                             verbose=False)
+    trained, h = bprop.train(
+        thetas, X, y, lambda_=0.1, optimizer="lbfgs", iterations=30, verbose=False
+    )
     assert trained[0].dtype == np.float32
     assert len(h.cost) == h.iterations + 1
     assert h.cost[-1] < h.cost[0]
     assert all(b <= a + 1e-6 for a, b in zip(h.cost, h.cost[1:]))
 
 
-@pytest.mark.parametrize("kwargs, exc, match", [
-    ({"iterations": 5, "epochs": 5}, ValueError, "iterations or epochs, not both"),
-    ({"iterations": 0}, ValueError, "iterations must be a positive int"),
-    ({"batch_size": -3}, ValueError, "batch_size must be a positive int"),
-    ({"optimizer": "sgd2"}, ValueError, "optimizer must be one of gd, momentum"),
-    ({"learning_rate": -1.0}, ValueError, "learning_rate must be finite and > 0"),
-    ({"early_stopping": True}, ValueError, "early_stopping needs validation_data"),
-    ({"optimizer": "lbfgs", "batch_size": 10}, ValueError, "lbfgs works on the full batch"),
-    ({"validation_data": np.zeros(3)}, TypeError, "validation_data must be a pair"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"iterations": 5, "epochs": 5}, ValueError, "iterations or epochs, not both"),
+        ({"iterations": 0}, ValueError, "iterations must be a positive int"),
+        ({"batch_size": -3}, ValueError, "batch_size must be a positive int"),
+        ({"optimizer": "sgd2"}, ValueError, "optimizer must be one of gd, momentum"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be finite and > 0"),
+        ({"early_stopping": True}, ValueError, "early_stopping needs validation_data"),
+        ({"optimizer": "lbfgs", "batch_size": 10}, ValueError, "lbfgs works on the full batch"),
+        ({"validation_data": np.zeros(3)}, TypeError, "validation_data must be a pair"),
+    ],
+)
 def test_bad_training_arguments(kwargs, exc, match):
     X, y = blobs(m=20)
     with pytest.raises(exc, match=match):
@@ -187,7 +252,7 @@ def test_fused_adam_step_follows_the_formulas(dtype, rtol):
     for step in range(1, 6):
         grads = [rng.normal(size=t.shape).astype(dtype) for t in thetas]
         thetas = opt.step(thetas, grads)
-        lr_t = 0.01 * np.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step)
+        lr_t = 0.01 * np.sqrt(1 - 0.999**step) / (1 - 0.9**step)
         for l, g in enumerate(grads):
             m[l] = 0.9 * m[l] + 0.1 * g
             v[l] = 0.999 * v[l] + 0.001 * g.astype(np.float64) ** 2
@@ -197,7 +262,7 @@ def test_fused_adam_step_follows_the_formulas(dtype, rtol):
         np.testing.assert_allclose(t, e, rtol=rtol, atol=rtol)
         np.testing.assert_allclose(opt.m[l], m[l], rtol=rtol, atol=rtol)  # moments in place
         np.testing.assert_allclose(opt.v[l], v[l], rtol=rtol, atol=rtol * 1e-3)
-    # a non-contiguous weight matrix takes the numpy path and gives the same numbers
+    # a non-contiguous weight matrix is stepped as a C-ordered copy: the same numbers
     a = optim.Adam(0.01)
     b = optim.Adam(0.01)
     t = rng.normal(size=(6, 4)).astype(dtype)
@@ -218,7 +283,7 @@ def _reference_minibatch_gd(thetas, X, y, lambda_, lr, bs, seed, epochs):
     for _ in range(epochs):
         order = rng.permutation(m)
         for start in range(0, m, bs):
-            rows = np.sort(order[start:start + bs])
+            rows = np.sort(order[start : start + bs])
             J, grads = bprop.reference.cost_and_gradient(ref, X[rows], y[rows], 0.0)
             J += lambda_ / (2 * m) * sum(np.sum(t[:, 1:] ** 2) for t in ref)
             for g, t in zip(grads, ref):
@@ -232,8 +297,18 @@ def _reference_minibatch_gd(thetas, X, y, lambda_, lr, bs, seed, epochs):
 def test_every_minibatch_step_is_a_step_on_the_one_objective(bs):
     X, y = blobs()
     thetas = bprop.initialize([2, 6, 3], seed=1)
-    trained, h = bprop.train(thetas, X, y, lambda_=5.0, optimizer="gd", learning_rate=0.5,
-                             batch_size=bs, epochs=3, seed=7, verbose=False)
+    trained, h = bprop.train(
+        thetas,
+        X,
+        y,
+        lambda_=5.0,
+        optimizer="gd",
+        learning_rate=0.5,
+        batch_size=bs,
+        epochs=3,
+        seed=7,
+        verbose=False,
+    )
     ref, costs = _reference_minibatch_gd(thetas, X, y, 5.0, 0.5, bs, 7, 3)
     np.testing.assert_allclose(h.cost, costs, rtol=1e-11)
     for a, b in zip(trained, ref):
@@ -246,11 +321,23 @@ def test_a_remainder_batch_of_one_changes_nothing_visible():
     m = Xtr.shape[0]
 
     def run(bs, optimizer, lr):
-        trained, h = bprop.train(bprop.initialize([64, 25, 10], seed=0), Xtr, ytr, lambda_=1.0,
-                                 optimizer=optimizer, learning_rate=lr, batch_size=bs,
-                                 epochs=30, seed=0, verbose=False)
-        return (np.mean(bprop.predict(trained, Xtr) == ytr),
-                sum(float(np.sum(t[:, 1:] ** 2)) for t in trained), h)
+        trained, h = bprop.train(
+            bprop.initialize([64, 25, 10], seed=0),
+            Xtr,
+            ytr,
+            lambda_=1.0,
+            optimizer=optimizer,
+            learning_rate=lr,
+            batch_size=bs,
+            epochs=30,
+            seed=0,
+            verbose=False,
+        )
+        return (
+            np.mean(bprop.predict(trained, Xtr) == ytr),
+            sum(float(np.sum(t[:, 1:] ** 2)) for t in trained),
+            h,
+        )
 
     assert m % (m // 3) == 1
     full = run(m, "gd", 1.0)
@@ -267,8 +354,16 @@ def test_a_remainder_batch_of_one_changes_nothing_visible():
 def test_a_cost_climbing_far_above_its_start_is_divergence():
     X, y = bprop.data.load_digits()
     with pytest.raises(bprop.TrainingDiverged, match=r"cost grew from .* smaller learning rate"):
-        bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, lambda_=1.0, optimizer="gd",
-                    learning_rate=100.0, iterations=100, verbose=False)
+        bprop.train(
+            bprop.initialize([64, 25, 10], seed=0),
+            X,
+            y,
+            lambda_=1.0,
+            optimizer="gd",
+            learning_rate=100.0,
+            iterations=100,
+            verbose=False,
+        )
 
 
 def test_max_cost_growth_none_leaves_a_climbing_cost_to_the_caller():
@@ -293,28 +388,44 @@ def test_validation_data_errors_say_validation():
     with pytest.raises(ValueError, match=r"validation_data: X_val holds nan at row 3, column 1"):
         bprop.train(thetas, X, y, validation_data=(Xv, y[:20]), iterations=2, verbose=False)
     with pytest.raises(ValueError, match=r"validation_data \(X_val, y_val\): .*labels must be in"):
-        bprop.train(thetas, X, y, validation_data=(X[:20], y[:20] + 5), iterations=2,
-                    verbose=False)
+        bprop.train(thetas, X, y, validation_data=(X[:20], y[:20] + 5), iterations=2, verbose=False)
 
 
 @pytest.mark.parametrize("rate", [np.float32(0.5), np.float64(0.5), np.int64(1)])
 def test_numpy_scalars_are_numbers(rate):
     X, y = blobs()
-    trained, h = bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="gd",
-                             learning_rate=rate, iterations=3, verbose=False)
+    trained, h = bprop.train(
+        bprop.initialize([2, 4, 3], seed=0),
+        X,
+        y,
+        optimizer="gd",
+        learning_rate=rate,
+        iterations=3,
+        verbose=False,
+    )
     assert h.iterations == 3 and h.cost[-1] < h.cost[0]
 
 
 def test_progress_off_a_terminal_is_a_line_per_epoch(capsys):
     X, y = blobs()
     Xv, yv = blobs(60, seed=1)
-    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="adam", batch_size=50,
-                epochs=4, seed=0, validation_data=(Xv, yv), verbose=True)
+    bprop.train(
+        bprop.initialize([2, 4, 3], seed=0),
+        X,
+        y,
+        optimizer="adam",
+        batch_size=50,
+        epochs=4,
+        seed=0,
+        validation_data=(Xv, yv),
+        verbose=True,
+    )
     lines = capsys.readouterr().err.splitlines()
     assert [l.split(":")[0] for l in lines] == [f"epoch {k}/4" for k in range(1, 5)]
     assert all("cost" in l and "val_acc" in l for l in lines)
-    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="gd", iterations=450,
-                verbose=True)
+    bprop.train(
+        bprop.initialize([2, 4, 3], seed=0), X, y, optimizer="gd", iterations=450, verbose=True
+    )
     lines = capsys.readouterr().err.splitlines()
     assert 90 <= len(lines) <= 101 and lines[-1].startswith("epoch 450/450")
     bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, iterations=3, verbose=False)
@@ -345,8 +456,16 @@ def test_optimisers_hear_the_end_of_each_epoch():
 
     X, y = blobs()
     opt = Halving()
-    bprop.train(bprop.initialize([2, 4, 3], seed=0), X, y, optimizer=opt, batch_size=100,
-                epochs=3, seed=0, verbose=False)
+    bprop.train(
+        bprop.initialize([2, 4, 3], seed=0),
+        X,
+        y,
+        optimizer=opt,
+        batch_size=100,
+        epochs=3,
+        seed=0,
+        verbose=False,
+    )
     assert opt.seen == [(1, 1.0), (2, 0.5), (3, 0.25)]
 
 
@@ -355,9 +474,12 @@ def test_an_optimizer_instance_with_a_learning_rate_is_refused():
     X, y = blobs()
     t0 = bprop.initialize([2, 4, 3], seed=0)
     settings = dict(batch_size=32, epochs=3, seed=0, verbose=False)
-    with pytest.raises(ValueError, match=r"learning_rate=0\.5 with an optimizer instance \(Adam, "
-                                         r"learning rate 0\.01\): an instance carries its own "
-                                         r"rate.*Adam\(learning_rate=0\.5\).*optimizer='adam'"):
+    with pytest.raises(
+        ValueError,
+        match=r"learning_rate=0\.5 with an optimizer instance \(Adam, "
+        r"learning rate 0\.01\): an instance carries its own "
+        r"rate.*Adam\(learning_rate=0\.5\).*optimizer='adam'",
+    ):
         bprop.train(t0, X, y, optimizer=optim.Adam(0.01), learning_rate=0.5, **settings)
 
     class Halving(optim.GradientDescent):

@@ -25,9 +25,12 @@ def test_references_trace_and_gradient_check_read_uint8_as_the_core_does():
     X, y = _pixels()
     thetas = bprop.initialize([12, 5, 3], seed=0)
     for ref in (reference.vectorized, reference.per_sample):
-        assert ref.cost(thetas, X, y, 0.5) == pytest.approx(bprop.cost(thetas, X, y, 0.5), rel=1e-12)
-        np.testing.assert_allclose(ref.forward(thetas, X, x_scale=1.0),
-                                   bprop.forward(thetas, X, x_scale=1.0), rtol=1e-12)
+        assert ref.cost(thetas, X, y, 0.5) == pytest.approx(
+            bprop.cost(thetas, X, y, 0.5), rel=1e-12
+        )
+        np.testing.assert_allclose(
+            ref.forward(thetas, X, x_scale=1.0), bprop.forward(thetas, X, x_scale=1.0), rtol=1e-12
+        )
     np.testing.assert_array_equal(reference.vectorized.predict(thetas, X), bprop.predict(thetas, X))
     t8 = bprop.trace(thetas, X[3], y[3], activation="sigmoid", output="logistic")
     tf = bprop.trace(thetas, X[3] * (1 / 255), y[3], activation="sigmoid", output="logistic")
@@ -39,12 +42,22 @@ def test_references_trace_and_gradient_check_read_uint8_as_the_core_does():
 def test_divergence_found_at_an_epochs_end_names_the_last_completed_iteration():
     X, y = bprop.data.load_digits()
     with pytest.raises(bprop.TrainingDiverged) as e:
-        bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, optimizer="gd",
-                    learning_rate=1e6, batch_size=64, epochs=3, seed=0, verbose=False)
+        bprop.train(
+            bprop.initialize([64, 25, 10], seed=0),
+            X,
+            y,
+            optimizer="gd",
+            learning_rate=1e6,
+            batch_size=64,
+            epochs=3,
+            seed=0,
+            verbose=False,
+        )
     h = e.value.history
     assert h.stopped == "diverged"
-    assert f"by iteration {len(h.cost)}" in str(e.value) or \
-        f"at iteration {len(h.cost) + 1}" in str(e.value)
+    assert f"by iteration {len(h.cost)}" in str(
+        e.value
+    ) or f"at iteration {len(h.cost) + 1}" in str(e.value)
 
 
 def test_callbacks_must_be_a_sequence_of_callables():
@@ -74,6 +87,7 @@ def test_estimator_learning_rate_is_checked_and_out_activation_named():
     with pytest.raises(ValueError, match="learning_rate must be finite and > 0"):
         BackpropClassifier(learning_rate=-5).fit(X, y)
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf = BackpropClassifier((5,), output="softmax", max_iter=3).fit(X, y)
@@ -81,8 +95,9 @@ def test_estimator_learning_rate_is_checked_and_out_activation_named():
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "bprop", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bprop", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_refuses_options_it_would_ignore(tmp_path):
@@ -92,6 +107,7 @@ def test_cli_refuses_options_it_would_ignore(tmp_path):
     again = _cli("train", "--iterations", "3", "--standardize", "--resume", str(model), "--quiet")
     assert again.returncode == 2 and "--standardize" in again.stderr
     from bprop.data import fashion_mnist_directory
+
     try:
         fashion_mnist_directory(None)
     except (FileNotFoundError, ValueError):

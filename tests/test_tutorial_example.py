@@ -40,7 +40,10 @@ def test_core_reproduces_hand_computed_gradient():
     t1 = np.array([[0.1, 0.3], [-0.2, 0.4]])
     t2 = np.array([[0.5, 0.8, 0.9]])
     x, y = 0.5, 1.0
-    g = lambda z: 1 / (1 + np.exp(-z))
+
+    def g(z):
+        return 1 / (1 + np.exp(-z))
+
     a2 = g(t1 @ [1.0, x])
     a3 = g(t2 @ np.concatenate([[1.0], a2]))[0]
     d3 = a3 - y

@@ -19,12 +19,21 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "images" / "hidden_units
 def main() -> None:
     X, y = bprop.data.load_fashion_mnist("train", dtype=np.uint8)
     Xt, yt = bprop.data.load_fashion_mnist("test", dtype=np.uint8)
-    net, _ = bprop.train(bprop.initialize([784, 25, 10], seed=0), X[:20000], y[:20000],
-                         lambda_=1.0, optimizer="lbfgs", iterations=100, verbose=False)
+    net, _ = bprop.train(
+        bprop.initialize([784, 25, 10], seed=0),
+        X[:20000],
+        y[:20000],
+        lambda_=1.0,
+        optimizer="lbfgs",
+        iterations=100,
+        verbose=False,
+    )
     accuracy = np.mean(bprop.predict(net, Xt) == yt)
     fig = bprop.plot.hidden_weights(net, image_shape=(28, 28))
-    fig.suptitle(f"784-25-10 on Fashion-MNIST (test accuracy {accuracy:.3f}): "
-                 "each hidden unit's incoming weights")
+    fig.suptitle(
+        f"784-25-10 on Fashion-MNIST (test accuracy {accuracy:.3f}): "
+        "each hidden unit's incoming weights"
+    )
     fig.savefig(OUT, dpi=72)
     print(f"wrote {OUT} (test accuracy {accuracy:.3f})")
 

@@ -7,17 +7,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "../bprop/optimizers.hpp"
-#include "../bprop/train_steps.hpp"
 #include "../bprop/kernels.hpp"
+#include "../bprop/optimizers.hpp"
 #include "../bprop/simd/simd_kernels.hpp"
-#include "sigint.hpp"
 #include "../bprop/threads.hpp"
+#include "../bprop/train_steps.hpp"
+#include "sigint.hpp"
 
 namespace py = pybind11;
 
@@ -32,6 +33,31 @@ template <class T>
 struct NetworkArgs {
   std::vector<CArray<T>> arrays;
   bprop::Network<T> layers;
+};
+
+// The samples a call reads, built once per call by bprop._internal.problem
+// (_core.Samples): a dense X read times x_scale, or the CSR parts (indptr, indices,
+// values, n) in its place; class labels (m,) or targets Y (m, K); sample weights w (m,).
+// Read-only once built, so no other thread can swap an array while the GIL is released.
+struct SamplesIn {
+  py::object X, Y, w, csr;
+  std::optional<CArray<std::int64_t>> labels;
+  double x_scale = 1.0;
+};
+
+// The network's kind (_core.NetworkKind): one activation code per hidden layer (none:
+// all sigmoid) and the output's code (HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS).
+struct KindIn {
+  std::vector<int> activations;
+  int output = 0;
+};
+
+// An epoch's batches (_core.StepPlan): order, a permutation of the rows (None: the full
+// batch); batch_size rows per step; steps batches; at most max_taken steps; lambda_.
+struct StepPlanIn {
+  std::optional<CArray<std::int64_t>> order;
+  long long batch_size = 0, steps = 0, max_taken = 0;
+  double lambda = 0.0;
 };
 
 template <class T>
@@ -51,8 +77,7 @@ NetworkArgs<T> network_args(const py::list& thetas, const std::vector<int>& acti
       throw py::type_error("thetas[" + std::to_string(l) +
                            "] must be a C-contiguous array of the network's dtype");
     auto a = py::reinterpret_borrow<CArray<T>>(item);
-    if (a.ndim() != 2)
-      throw std::invalid_argument("thetas[" + std::to_string(l) + "] must be 2-D");
+    if (a.ndim() != 2) throw std::invalid_argument("thetas[" + std::to_string(l) + "] must be 2-D");
     auto g = l < activations.size() ? static_cast<bprop::Activation>(activations[l])
                                     : bprop::Activation::sigmoid;
     if (l + 1 == thetas.size()) g = static_cast<bprop::Activation>(output);
@@ -97,7 +122,8 @@ template <class T>
 std::optional<CArray<T>> typed(const py::object& o, const char* name) {
   if (o.is_none()) return std::nullopt;
   if (!py::isinstance<CArray<T>>(o))
-    throw py::type_error(std::string(name) + " must be a C-contiguous array of the network's dtype");
+    throw py::type_error(std::string(name) +
+                         " must be a C-contiguous array of the network's dtype");
   return py::reinterpret_borrow<CArray<T>>(o);
 }
 
@@ -151,14 +177,15 @@ bprop::Samples<T> input_args(const py::object& X_obj, double x_scale, const py::
     s.X_raw = X.data();
     s.x_type = bprop::InputType::float32;
   } else {
-    throw py::type_error("X must hold the network's dtype, uint8, or float32 under float64 weights");
+    throw py::type_error(
+        "X must hold the network's dtype, uint8, or float32 under float64 weights");
   }
   return s;
 }
 
 template <class T>
-bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::object& X,
-                               double x_scale, const py::object& csr,
+bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const py::object& X, double x_scale,
+                               const py::object& csr,
                                const std::optional<CArray<std::int64_t>>& labels,
                                const std::optional<CArray<T>>& Y,
                                const std::optional<CArray<T>>& w) {
@@ -202,15 +229,17 @@ py::list gradient_arrays(const bprop::Network<T>& layers, std::vector<T*>& D) {
 }
 
 template <class T>
-py::tuple cost_gradient(const py::list& thetas, const py::object& X,
-                        const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
-                        double lambda, bool with_gradient, int num_threads, const py::object& w,
-                        const std::vector<int>& activations, int output, double x_scale,
-                        const py::object& csr) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
+bprop::Samples<T> samples_args(const bprop::Network<T>& layers, const SamplesIn& in) {
+  return samples_args(layers, in.X, in.x_scale, in.csr, in.labels, typed<T>(in.Y, "Y"),
+                      typed<T>(in.w, "w"));
+}
+
+template <class T>
+py::tuple cost_gradient(const py::list& thetas, const SamplesIn& in, const KindIn& kind,
+                        double lambda, bool with_gradient, int num_threads) {
+  NetworkArgs<T> net = network_args<T>(thetas, kind.activations, kind.output);
   checked_lambda(lambda);
-  const bprop::Samples<T> s =
-      samples_args(net.layers, X, x_scale, csr, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
+  const bprop::Samples<T> s = samples_args(net.layers, in);
   std::vector<T*> D;
   py::object grads = with_gradient ? py::object(gradient_arrays(net.layers, D)) : py::none();
   bprop::Workspace<T>& ws =
@@ -224,19 +253,14 @@ py::tuple cost_gradient(const py::list& thetas, const py::object& X,
 
 // The data sums of cost_gradient, unfinished, for adding across processes.
 template <class T>
-py::tuple cost_gradient_sums(const py::list& thetas, const py::object& X,
-                             const std::optional<CArray<std::int64_t>>& labels,
-                             const py::object& Y, bool with_gradient, int num_threads,
-                             const py::object& w, const std::vector<int>& activations,
-                             int output, double x_scale, const py::object& csr) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
-  const bprop::Samples<T> s =
-      samples_args(net.layers, X, x_scale, csr, labels, typed<T>(Y, "Y"), typed<T>(w, "w"));
+py::tuple cost_gradient_sums(const py::list& thetas, const SamplesIn& in, const KindIn& kind,
+                             bool with_gradient, int num_threads) {
+  NetworkArgs<T> net = network_args<T>(thetas, kind.activations, kind.output);
+  const bprop::Samples<T> s = samples_args(net.layers, in);
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), with_gradient);
-  const bprop::DataSums r = run_kernel([&] {
-    return bprop::data_sums(net.layers, s, with_gradient, ws);
-  });
+  const bprop::DataSums r =
+      run_kernel([&] { return bprop::data_sums(net.layers, s, with_gradient, ws); });
   if (bprop::stop_requested()) forward_interrupt(r.status == bprop::Status::interrupted);
   py::object total = py::none();
   if (with_gradient && r.status == bprop::Status::ok) {
@@ -263,18 +287,17 @@ py::tuple finish_objective(const py::list& thetas, double data_sum,
       throw std::invalid_argument("the gradient sums must have one entry per parameter");
     grads = gradient_arrays(net.layers, D);
   }
-  const bprop::CostResult r = bprop::finish_objective(
-      net.layers, data_sum, total ? total->data() : nullptr, W, m, lambda,
-      total ? D.data() : nullptr);
+  const bprop::CostResult r =
+      bprop::finish_objective(net.layers, data_sum, total ? total->data() : nullptr, W, m, lambda,
+                              total ? D.data() : nullptr);
   return py::make_tuple(r.cost, static_cast<int>(r.status), grads);
 }
 
 template <class T>
-py::tuple forward(const py::list& thetas, const py::object& X, int num_threads,
-                  const std::vector<int>& activations, int output, double x_scale,
-                  const py::object& csr) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
-  const bprop::Samples<T> s = input_args<T>(X, x_scale, csr);
+py::tuple forward(const py::list& thetas, const SamplesIn& in, const KindIn& kind,
+                  int num_threads) {
+  NetworkArgs<T> net = network_args<T>(thetas, kind.activations, kind.output);
+  const bprop::Samples<T> s = input_args<T>(in.X, in.x_scale, in.csr);
   if (s.x_type == bprop::InputType::csr) bprop::check_samples_input(net.layers, s);
   if (s.m < 1) throw std::invalid_argument("X is empty");
   if (s.n != net.layers.front().cols - 1)
@@ -283,51 +306,10 @@ py::tuple forward(const py::list& thetas, const py::object& X, int num_threads,
   T* out_data = out.mutable_data();
   bprop::Workspace<T>& ws =
       bprop::thread_workspace(net.layers, s.m, checked_threads(num_threads), false);
-  const bprop::index_t bad_row = run_kernel([&] {
-    return bprop::forward(net.layers, s, out_data, ws);
-  });
+  const bprop::index_t bad_row =
+      run_kernel([&] { return bprop::forward(net.layers, s, out_data, ws); });
   if (bprop::stop_requested()) forward_interrupt(true);  // some blocks may be skipped
   return py::make_tuple(out, bad_row);
-}
-
-// (new theta, finite); m and v are updated in place.
-template <class T>
-py::tuple adam_step(const CArray<T>& theta, const CArray<T>& g, CArray<T>& m, CArray<T>& v,
-                    double lr_t, double b1, double b2, double eps) {
-  const auto n = theta.size();
-  const auto same = [&](const py::array& a) {
-    return a.ndim() == theta.ndim() &&
-           std::equal(a.shape(), a.shape() + a.ndim(), theta.shape());
-  };
-  if (!same(g) || !same(m) || !same(v))
-    throw std::invalid_argument("theta, gradient and moments must have one shape");
-  if (!m.writeable() || !v.writeable()) throw std::invalid_argument("moments must be writable");
-  CArray<T> out(std::vector<py::ssize_t>(theta.shape(), theta.shape() + theta.ndim()));
-  const T* th = theta.data();
-  const T* gd = g.data();
-  T* md = m.mutable_data();
-  T* vd = v.mutable_data();
-  T* od = out.mutable_data();
-  bool finite;
-  {
-    py::gil_scoped_release release;
-    finite = bprop::adam_step<T>(th, gd, md, vd, od, n, lr_t, b1, b2, eps);
-  }
-  return py::make_tuple(out, finite);
-}
-
-// The weights' dtype picks the kernels' T (X may be stored otherwise).
-bool float32_network(const py::list& thetas) {
-  return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]);
-}
-
-// No array argument tells the dtype apart, so the weights' dtype picks the kernel.
-py::tuple finish_objective_any(const py::list& thetas, double data_sum,
-                               const std::optional<py::array_t<double, py::array::c_style>>& total,
-                               double W, double m, double lambda) {
-  if (float32_network(thetas))
-    return finish_objective<float>(thetas, data_sum, total, W, m, lambda);
-  return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
 }
 
 // Mutable weight-sized arrays of dtype T (optimiser state), one per layer, or a TypeError.
@@ -344,62 +326,147 @@ std::vector<T*> state_arrays(const py::list& arrays, const bprop::Network<T>& la
     auto a = py::reinterpret_borrow<CArray<T>>(item);
     if (!a.writeable() || a.ndim() != 2 || a.shape(0) != layers[l].rows ||
         a.shape(1) != layers[l].cols)
-      throw std::invalid_argument(std::string(name) + " must be writable and shaped like the weights");
+      throw std::invalid_argument(std::string(name) +
+                                  " must be writable and shaped like the weights");
     out.push_back(a.mutable_data());
   }
   return out;
 }
 
+void check_config(const bprop::OptimizerState& config) {
+  const int kind = static_cast<int>(config.kind);
+  if (kind < 0 || kind >= int(std::size(bprop::optimizer_names)))
+    throw std::invalid_argument("unknown optimizer code");
+}
+
+// The state arrays the rule updates: a velocity (momentum, nesterov), m and v (adam).
+template <class T>
+void check_state(const bprop::OptimizerState& config, const std::vector<T*>& s1,
+                 const std::vector<T*>& s2) {
+  const bool needs1 = config.kind != bprop::OptimizerKind::gd;
+  const bool needs2 = config.kind == bprop::OptimizerKind::adam;
+  if (s1.empty() == needs1 || s2.empty() == needs2)
+    throw std::invalid_argument("the optimizer's state does not match its kind");
+}
+
+// One optimiser step of every layer by config's rule (optimizers.hpp): (new weights,
+// all finite). The state (velocity, or Adam's m and v) is updated in place, and
+// config.t counts Adam's steps.
+template <class T>
+py::tuple optimizer_step(bprop::OptimizerState& config, const py::list& thetas,
+                         const py::list& grads, const py::list& state1, const py::list& state2) {
+  check_config(config);
+  bprop::Network<T> layers;
+  std::vector<CArray<T>> held;  // the arrays stay alive while the GIL is released
+  std::vector<const T*> g;
+  py::list out;
+  std::vector<T*> o;
+  if (grads.size() != thetas.size())
+    throw std::invalid_argument("give one gradient per weight matrix");
+  for (std::size_t l = 0; l < thetas.size(); ++l) {
+    py::handle t = thetas[l], d = grads[l];
+    if (!py::isinstance<CArray<T>>(t) || !py::isinstance<CArray<T>>(d))
+      throw py::type_error("thetas and grads must be C-contiguous arrays of one dtype");
+    auto a = py::reinterpret_borrow<CArray<T>>(t);
+    auto b = py::reinterpret_borrow<CArray<T>>(d);
+    if (a.ndim() != 2 || b.ndim() != 2 || a.shape(0) != b.shape(0) || a.shape(1) != b.shape(1))
+      throw std::invalid_argument("each gradient must be shaped like its weights (2-D)");
+    layers.push_back({a.data(), a.shape(0), a.shape(1), bprop::Activation::sigmoid});
+    g.push_back(b.data());
+    CArray<T> next({a.shape(0), a.shape(1)});
+    o.push_back(next.mutable_data());
+    out.append(next);
+    held.push_back(std::move(a));
+    held.push_back(std::move(b));
+  }
+  std::vector<T*> s1 = state_arrays(state1, layers, "state1");
+  std::vector<T*> s2 = state_arrays(state2, layers, "state2");
+  check_state(config, s1, s2);
+  bool finite = true;
+  {
+    py::gil_scoped_release release;
+    const double adam_lr = bprop::begin_step(config);
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      const bprop::index_t n = layers[l].rows * layers[l].cols;
+      const bool ok = bprop::optimizer_update(config, adam_lr, layers[l].theta, g[l],
+                                              s1.empty() ? nullptr : s1[l],
+                                              s2.empty() ? nullptr : s2[l], o[l], n);
+      finite = ok && finite;
+    }
+  }
+  return py::make_tuple(out, finite);
+}
+
+py::tuple optimizer_step_any(bprop::OptimizerState& config, const py::list& thetas,
+                             const py::list& grads, const py::list& state1,
+                             const py::list& state2) {
+  return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0])
+             ? optimizer_step<float>(config, thetas, grads, state1, state2)
+             : optimizer_step<double>(config, thetas, grads, state1, state2);
+}
+
+// The weights' dtype picks the kernels' T (X may be stored otherwise).
+bool float32_network(const py::list& thetas) {
+  return thetas.size() > 0 && py::isinstance<CArray<float>>(thetas[0]);
+}
+
+// No array argument tells the dtype apart, so the weights' dtype picks the kernel.
+py::tuple finish_objective_any(const py::list& thetas, double data_sum,
+                               const std::optional<py::array_t<double, py::array::c_style>>& total,
+                               double W, double m, double lambda) {
+  if (float32_network(thetas))
+    return finish_objective<float>(thetas, data_sum, total, W, m, lambda);
+  return finish_objective<double>(thetas, data_sum, total, W, m, lambda);
+}
+
+// The epoch's plan, checked against the m rows: order a permutation of them, no more
+// steps than batches.
+bprop::StepPlan checked_plan(const StepPlanIn& in, bprop::index_t m) {
+  checked_lambda(in.lambda);
+  if (in.steps < 0 || in.max_taken < 0) throw std::invalid_argument("steps must be >= 0");
+  bprop::StepPlan plan;
+  if (in.order) {
+    const auto& order = *in.order;
+    if (order.ndim() != 1 || order.shape(0) != m)
+      throw std::invalid_argument("order must hold every row once (shape (m,))");
+    if (in.batch_size < 1) throw std::invalid_argument("batch_size must be >= 1");
+    const std::int64_t* o = order.data();
+    std::vector<char> seen(std::size_t(m), 0);
+    for (bprop::index_t i = 0; i < m; ++i) {
+      if (o[i] < 0 || o[i] >= m || seen[std::size_t(o[i])])
+        throw std::invalid_argument("order must be a permutation of the rows");
+      seen[std::size_t(o[i])] = 1;
+    }
+    if ((in.steps - 1) * in.batch_size >= m && in.steps > 0)
+      throw std::invalid_argument("more steps than batches in the order");
+    plan.order = o;
+  }
+  plan.batch_size = in.batch_size;
+  plan.steps = in.steps;
+  plan.max_taken = in.max_taken;
+  plan.lambda = in.lambda;
+  return plan;
+}
+
 // One epoch's mini-batch steps (train_steps.hpp). thetas are updated in place.
 template <class T>
-py::tuple train_steps(const py::list& thetas, const py::object& X,
-                      const std::optional<CArray<std::int64_t>>& labels, const py::object& Y,
-                      const py::object& w, double x_scale, const std::vector<int>& activations,
-                      int output, int num_threads,
-                      const std::optional<CArray<std::int64_t>>& order, long long batch_size,
-                      long long steps, long long max_taken, double lambda, int kind,
-                      double learning_rate, double momentum, double beta1, double beta2,
-                      double eps, long long adam_t, const py::list& state1,
-                      const py::list& state2) {
-  NetworkArgs<T> net = network_args<T>(thetas, activations, output);
-  checked_lambda(lambda);
-  const bprop::Samples<T> data = samples_args(net.layers, X, x_scale, py::none(), labels,
-                                              typed<T>(Y, "Y"), typed<T>(w, "w"));
+py::tuple train_steps(const py::list& thetas, const SamplesIn& in, const KindIn& kind,
+                      int num_threads, const StepPlanIn& step_plan, bprop::OptimizerState& config,
+                      const py::list& state1, const py::list& state2) {
+  NetworkArgs<T> net = network_args<T>(thetas, kind.activations, kind.output);
+  if (!in.csr.is_none()) throw std::invalid_argument("train_steps reads a dense X");
+  const bprop::Samples<T> data = samples_args(net.layers, in);
   std::vector<T*> weights;
   for (auto& a : net.arrays) {
     if (!a.writeable()) throw std::invalid_argument("the weights must be writable");
     weights.push_back(a.mutable_data());
   }
-  if (kind < 0 || kind > 3) throw std::invalid_argument("unknown optimizer code");
-  const auto opt_kind = static_cast<bprop::OptimizerKind>(kind);
+  check_config(config);
   std::vector<T*> s1 = state_arrays(state1, net.layers, "state1");
   std::vector<T*> s2 = state_arrays(state2, net.layers, "state2");
-  const bool needs1 = opt_kind != bprop::OptimizerKind::gd;
-  const bool needs2 = opt_kind == bprop::OptimizerKind::adam;
-  if (s1.empty() == needs1 || s2.empty() == needs2)
-    throw std::invalid_argument("the optimizer's state does not match its kind");
-  if (steps < 0 || max_taken < 0) throw std::invalid_argument("steps must be >= 0");
-  bprop::StepPlan plan;
-  if (order) {
-    if (order->ndim() != 1 || order->shape(0) != data.m)
-      throw std::invalid_argument("order must hold every row once (shape (m,))");
-    if (batch_size < 1) throw std::invalid_argument("batch_size must be >= 1");
-    const std::int64_t* o = order->data();
-    std::vector<char> seen(std::size_t(data.m), 0);
-    for (bprop::index_t i = 0; i < data.m; ++i) {
-      if (o[i] < 0 || o[i] >= data.m || seen[std::size_t(o[i])])
-        throw std::invalid_argument("order must be a permutation of the rows");
-      seen[std::size_t(o[i])] = 1;
-    }
-    if ((steps - 1) * batch_size >= data.m && steps > 0)
-      throw std::invalid_argument("more steps than batches in the order");
-    plan.order = o;
-  }
-  plan.batch_size = batch_size;
-  plan.steps = steps;
-  plan.max_taken = max_taken;
-  plan.lambda = lambda;
-  bprop::OptimizerState opt{opt_kind, learning_rate, momentum, beta1, beta2, eps, adam_t};
+  check_state(config, s1, s2);
+  const bprop::StepPlan plan = checked_plan(step_plan, data.m);
+  const auto steps = plan.steps;
   py::array_t<double> costs(steps);
   py::array_t<std::uint8_t> taken(steps);
   std::fill(costs.mutable_data(), costs.mutable_data() + steps, NAN);
@@ -408,7 +475,7 @@ py::tuple train_steps(const py::list& thetas, const py::object& X,
   double* cost_data = costs.mutable_data();
   std::uint8_t* taken_data = taken.mutable_data();
   bprop::StepsResult r = run_kernel([&] {
-    return bprop::train_steps(net.layers, weights.data(), data, plan, opt,
+    return bprop::train_steps(net.layers, weights.data(), data, plan, config,
                               s1.empty() ? nullptr : s1.data(), s2.empty() ? nullptr : s2.data(),
                               threads, cost_data, taken_data);
   });
@@ -417,7 +484,7 @@ py::tuple train_steps(const py::list& thetas, const py::object& X,
   if (bprop::stop_requested() && r.status == bprop::StepStatus::ok)
     r.status = bprop::StepStatus::interrupted;
   bprop::clear_stop();
-  return py::make_tuple(r.done, static_cast<int>(r.status), r.bad_row, costs, taken, opt.t);
+  return py::make_tuple(r.done, static_cast<int>(r.status), r.bad_row, costs, taken);
 }
 
 template <class... A>
@@ -441,56 +508,69 @@ py::tuple train_steps_any(const py::list& thetas, A... a) {
                                  : train_steps<double>(thetas, a...);
 }
 
+// The typed values that cross into the core (read-only once built). Their metaclass is
+// type, as a Python class's: what the stub says (checked by stubtest).
+void define_inputs(py::module_& m) {
+  const auto meta = py::metaclass(reinterpret_cast<PyObject*>(&PyType_Type));
+  py::class_<SamplesIn>(m, "Samples", meta, "The samples a core call reads.")
+      .def(py::init([](py::object X, std::optional<CArray<std::int64_t>> labels, py::object Y,
+                       py::object w, double x_scale, py::object csr) {
+             return SamplesIn{X, Y, w, csr, std::move(labels), x_scale};
+           }),
+           py::arg("X") = py::none(), py::arg("labels").noconvert() = py::none(),
+           py::arg("Y") = py::none(), py::arg("w") = py::none(), py::arg("x_scale") = 1.0,
+           py::arg("csr") = py::none())
+      .def_readonly("X", &SamplesIn::X)
+      .def_readonly("x_scale", &SamplesIn::x_scale);
+  py::class_<KindIn>(m, "NetworkKind", meta, "Activation codes: hidden layers' and output's.")
+      .def(py::init([](std::vector<int> activations, int output) {
+             return KindIn{std::move(activations), output};
+           }),
+           py::arg("activations") = std::vector<int>(), py::arg("output") = 0)
+      .def_readonly("activations", &KindIn::activations)
+      .def_readonly("output", &KindIn::output);
+  py::class_<StepPlanIn>(m, "StepPlan", meta, "An epoch's batches for train_steps.")
+      .def(py::init([](std::optional<CArray<std::int64_t>> order, long long batch_size,
+                       long long steps, long long max_taken, double lambda) {
+             return StepPlanIn{std::move(order), batch_size, steps, max_taken, lambda};
+           }),
+           py::arg("order").noconvert(), py::arg("batch_size"), py::arg("steps"),
+           py::arg("max_taken"), py::arg("lambda_"))
+      .def_readonly("batch_size", &StepPlanIn::batch_size)
+      .def_readonly("steps", &StepPlanIn::steps)
+      .def_readonly("max_taken", &StepPlanIn::max_taken);
+}
+
 void define_kernels(py::module_& m) {
-  m.def("cost_gradient",
-        &cost_gradient_any<py::object, std::optional<CArray<std::int64_t>>, py::object, double,
-                           bool, int, py::object, std::vector<int>, int, double, py::object>,
-        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
-        py::arg("lambda_"), py::arg("with_gradient"), py::arg("num_threads"),
-        py::arg("w") = py::none(), py::arg("activations") = std::vector<int>(),
-        py::arg("output") = 0, py::arg("x_scale") = 1.0, py::arg("csr") = py::none(),
-        "(cost, status, bad_row, grads or None); see bprop.network. With csr = (indptr, "
-        "indices, values, n) X is sparse and ignored.");
-  m.def("cost_gradient_sums",
-        &cost_gradient_sums_any<py::object, std::optional<CArray<std::int64_t>>, py::object,
-                                bool, int, py::object, std::vector<int>, int, double,
-                                py::object>,
-        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
-        py::arg("with_gradient"), py::arg("num_threads"), py::arg("w") = py::none(),
-        py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
-        py::arg("x_scale") = 1.0, py::arg("csr") = py::none(),
+  m.def("cost_gradient", &cost_gradient_any<const SamplesIn&, const KindIn&, double, bool, int>,
+        py::arg("thetas"), py::arg("samples"), py::arg("kind"), py::arg("lambda_"),
+        py::arg("with_gradient"), py::arg("num_threads"),
+        "(cost, status, bad_row, grads or None); see bprop.network.");
+  m.def("cost_gradient_sums", &cost_gradient_sums_any<const SamplesIn&, const KindIn&, bool, int>,
+        py::arg("thetas"), py::arg("samples"), py::arg("kind"), py::arg("with_gradient"),
+        py::arg("num_threads"),
         "(data sum, weight sum W, status, bad_row, unscaled gradient sums or None).");
   m.def("train_steps",
-        &train_steps_any<py::object, std::optional<CArray<std::int64_t>>, py::object, py::object,
-                         double, std::vector<int>, int, int,
-                         std::optional<CArray<std::int64_t>>, long long, long long, long long,
-                         double, int, double, double, double, double, double, long long,
-                         py::list, py::list>,
-        py::arg("thetas"), py::arg("X"), py::arg("labels").noconvert(), py::arg("Y"),
-        py::arg("w"), py::arg("x_scale"), py::arg("activations"), py::arg("output"),
-        py::arg("num_threads"), py::arg("order").noconvert(), py::arg("batch_size"),
-        py::arg("steps"), py::arg("max_taken"), py::arg("lambda_"), py::arg("kind"),
-        py::arg("learning_rate"), py::arg("momentum"), py::arg("beta1"), py::arg("beta2"),
-        py::arg("eps"), py::arg("adam_t"), py::arg("state1"), py::arg("state2"),
-        "(done, status, bad_row, costs, taken, adam_t): one epoch's mini-batch steps, "
-        "the weights and the optimizer's state updated in place.");
-  m.def("forward", &forward_any<py::object, int, std::vector<int>, int, double, py::object>,
-        py::arg("thetas"), py::arg("X"), py::arg("num_threads"),
-        py::arg("activations") = std::vector<int>(), py::arg("output") = 0,
-        py::arg("x_scale") = 1.0, py::arg("csr") = py::none(),
+        &train_steps_any<const SamplesIn&, const KindIn&, int, const StepPlanIn&,
+                         bprop::OptimizerState&, py::list, py::list>,
+        py::arg("thetas"), py::arg("samples"), py::arg("kind"), py::arg("num_threads"),
+        py::arg("plan"), py::arg("config"), py::arg("state1"), py::arg("state2"),
+        "(done, status, bad_row, costs, taken): one epoch's mini-batch steps, the weights, "
+        "the optimizer's state and config.t updated in place.");
+  m.def("forward", &forward_any<const SamplesIn&, const KindIn&, int>, py::arg("thetas"),
+        py::arg("samples"), py::arg("kind"), py::arg("num_threads"),
         "(outputs (m, K), first bad row of X or -1).");
-  m.def("adam_step", &adam_step<double>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
-        py::arg("m").noconvert(), py::arg("v").noconvert(), py::arg("lr_t"), py::arg("b1"),
-        py::arg("b2"), py::arg("eps"), "(new theta, all finite); m and v updated in place.");
-  m.def("adam_step", &adam_step<float>, py::arg("theta").noconvert(), py::arg("g").noconvert(),
-        py::arg("m").noconvert(), py::arg("v").noconvert(), py::arg("lr_t"), py::arg("b1"),
-        py::arg("b2"), py::arg("eps"), "(new theta, all finite); m and v updated in place.");
+  m.def("optimizer_step", &optimizer_step_any, py::arg("config"), py::arg("thetas"),
+        py::arg("grads"), py::arg("state1"), py::arg("state2"),
+        "(new weights, all finite): one step of every layer by config's rule; the state "
+        "and config.t updated in place.");
 }
 
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "bprop's C++/OpenMP core (private: use the bprop package).";
+  define_inputs(m);
   define_kernels(m);
   m.def("finish_objective", &finish_objective_any, py::arg("thetas"), py::arg("data_sum"),
         py::arg("total").noconvert(), py::arg("W"), py::arg("m"), py::arg("lambda_"),
@@ -511,6 +591,46 @@ PYBIND11_MODULE(_core, m) {
   m.attr("LEAKY_SLOPE") = bprop::kLeakySlope;
   m.attr("BLOCK_SIZE") = bprop::kBlock;
   m.attr("WAVE_BLOCKS") = bprop::kWave;
+  // The optimisers' codes and their hyperparameters, defined once in optimizers.hpp.
+  py::dict kinds;
+  for (int k = 0; k < int(std::size(bprop::optimizer_names)); ++k)
+    kinds[bprop::optimizer_names[k]] = k;
+  m.attr("OPTIMIZER_KINDS") = kinds;
+  // (metaclass type, as a Python class has: what the stub says, checked by stubtest)
+  py::class_<bprop::OptimizerState>(m, "OptimizerConfig",
+                                    py::metaclass(reinterpret_cast<PyObject*>(&PyType_Type)),
+                                    "An optimiser's rule (kind, a code of OPTIMIZER_KINDS) and "
+                                    "hyperparameters; t counts Adam's steps.")
+      .def(py::init([](int kind, double learning_rate, double momentum, double beta1, double beta2,
+                       double eps, long long t) {
+             bprop::OptimizerState c{static_cast<bprop::OptimizerKind>(kind),
+                                     learning_rate,
+                                     momentum,
+                                     beta1,
+                                     beta2,
+                                     eps,
+                                     t};
+             check_config(c);
+             return c;
+           }),
+           py::arg("kind"), py::arg("learning_rate"), py::arg("momentum") = 0.0,
+           py::arg("beta1") = 0.0, py::arg("beta2") = 0.0, py::arg("eps") = 0.0, py::arg("t") = 0)
+      .def_property_readonly(
+          "kind", [](const bprop::OptimizerState& c) { return static_cast<int>(c.kind); })
+      .def_readwrite("learning_rate", &bprop::OptimizerState::learning_rate)
+      .def_readwrite("momentum", &bprop::OptimizerState::momentum)
+      .def_readwrite("beta1", &bprop::OptimizerState::beta1)
+      .def_readwrite("beta2", &bprop::OptimizerState::beta2)
+      .def_readwrite("eps", &bprop::OptimizerState::eps)
+      .def_readwrite("t", &bprop::OptimizerState::t);
+  // How an epoch of steps ended (train_steps.hpp).
+  py::dict statuses;
+  statuses["ok"] = static_cast<int>(bprop::StepStatus::ok);
+  statuses["non_finite_input"] = static_cast<int>(bprop::StepStatus::non_finite_input);
+  statuses["non_finite_result"] = static_cast<int>(bprop::StepStatus::non_finite_result);
+  statuses["interrupted"] = static_cast<int>(bprop::StepStatus::interrupted);
+  statuses["non_finite_weights"] = static_cast<int>(bprop::StepStatus::non_finite_weights);
+  m.attr("STEP_STATUSES") = statuses;
   m.attr("STATUS_OK") = static_cast<int>(bprop::Status::ok);
   m.attr("STATUS_NON_FINITE_INPUT") = static_cast<int>(bprop::Status::non_finite_input);
   m.attr("STATUS_NON_FINITE_RESULT") = static_cast<int>(bprop::Status::non_finite_result);

@@ -37,10 +37,22 @@ class SigintGuard {
   SigintGuard& operator=(const SigintGuard&) = delete;
 
  private:
-  static std::mutex& mutex() { static std::mutex m; return m; }
-  static int& depth() { static int d = 0; return d; }
-  static bool& installed() { static bool i = false; return i; }
-  static struct sigaction& previous() { static struct sigaction p {}; return p; }
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static int& depth() {
+    static int d = 0;
+    return d;
+  }
+  static bool& installed() {
+    static bool i = false;
+    return i;
+  }
+  static struct sigaction& previous() {
+    static struct sigaction p {};
+    return p;
+  }
 };
 
 }  // namespace bprop_bindings

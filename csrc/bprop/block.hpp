@@ -45,8 +45,8 @@ inline void activate(const SimdKernels<T>& simd, Activation g, const T* z, T* a,
 // Output activations of nb rows of K outputs. Softmax subtracts each row's
 // maximum before exp, so that exp cannot overflow.
 template <class T>
-inline void activate_output(const SimdKernels<T>& simd, Activation g, const T* z, T* a,
-                            index_t nb, index_t K) {
+inline void activate_output(const SimdKernels<T>& simd, Activation g, const T* z, T* a, index_t nb,
+                            index_t K) {
   if (g == Activation::sigmoid) {
     simd.sigmoid(z, a, nb * K);
   } else if (g == Activation::identity) {
@@ -79,13 +79,14 @@ inline double log_sum_exp(const T* z, index_t K) {
 // the packed panel into `wide` (nb, panel columns), or by nt straight into
 // out, then the bias added. `ahead`: the next nb input rows to prefetch, or null.
 template <class T>
-inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const T* in,
-                   index_t nb, T* out, T* wide, const T* ahead) {
+inline void affine(const SimdKernels<T>& simd, const LayerView<T>& layer, const T* in, index_t nb,
+                   T* out, T* wide, const T* ahead) {
   const index_t width = layer.cols - 1;
   if (layer.panel == nullptr) {
     simd.nt(nb, layer.rows, width, in, width, layer.theta + 1, layer.cols, out, layer.rows, ahead);
     for (index_t b = 0; b < nb; ++b)
-      for (index_t j = 0; j < layer.rows; ++j) out[b * layer.rows + j] += layer.theta[j * layer.cols];
+      for (index_t j = 0; j < layer.rows; ++j)
+        out[b * layer.rows + j] += layer.theta[j * layer.cols];
     return;
   }
   // nn prefetches the next rows during its first strip; measured on an Intel
@@ -138,9 +139,8 @@ inline index_t first_non_finite_sparse_row(const SparseRows<T>& x, const T* z, i
 // With `sparse`, X_block is null and the block's rows are read as CSR (the
 // first layer's panel must be packed).
 template <class T>
-inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layers,
-                             const T* X_block, index_t nb, BlockScratch<T>& s,
-                             const T* X_next = nullptr,
+inline index_t forward_block(const SimdKernels<T>& simd, const Network<T>& layers, const T* X_block,
+                             index_t nb, BlockScratch<T>& s, const T* X_next = nullptr,
                              const SparseRows<T>* sparse = nullptr) {
   const T* in = X_block;
   const std::size_t last = layers.size() - 1;
@@ -175,8 +175,7 @@ inline double target(const Samples<T>& smp, index_t r, index_t k, index_t K) {
 // One sample's cost from its output z (K,), for softmax and identity outputs:
 // cross-entropy sum_k y_k (lse(z) - z_k) or squared error (1/2) sum_k (z_k - y_k)^2.
 template <class T>
-inline double sample_cost(Activation out, const Samples<T>& smp, index_t r, const T* z,
-                          index_t K) {
+inline double sample_cost(Activation out, const Samples<T>& smp, index_t r, const T* z, index_t K) {
   double cost = 0.0;
   if (out == Activation::softmax) {
     const double lse = log_sum_exp(z, K);
@@ -232,8 +231,7 @@ inline double block_cost(const SimdKernels<T>& simd, Activation out, const Sampl
 // G[j, 0] (+)= sum_b delta[b, j] over nb rows of delta (nb, rows): the bias column's
 // Delta, summed over b in order; with `first`, set rather than added to.
 template <class T>
-inline void add_bias_sums(const LayerView<T>& layer, const T* delta, index_t nb, T* g,
-                          bool first) {
+inline void add_bias_sums(const LayerView<T>& layer, const T* delta, index_t nb, T* g, bool first) {
   for (index_t j = 0; j < layer.rows; ++j) {
     T bias = T(0);
     for (index_t b = 0; b < nb; ++b) bias += delta[b * layer.rows + j];

@@ -7,9 +7,7 @@
 namespace bprop {
 
 namespace {
-std::string layer_name(std::size_t l) {
-  return "Theta" + std::to_string(l + 1);
-}
+std::string layer_name(std::size_t l) { return "Theta" + std::to_string(l + 1); }
 }  // namespace
 
 template <class T>
@@ -26,9 +24,8 @@ void check_network(const Network<T>& layers) {
     if (last && layer.activation == Activation::softmax && layer.rows < 2)
       throw std::invalid_argument("a softmax output needs at least 2 units");
     if (l > 0 && layer.cols != layers[l - 1].rows + 1)
-      throw std::invalid_argument(
-          layer_name(l) + " has " + std::to_string(layer.cols) +
-          " columns; expected " + std::to_string(layers[l - 1].rows + 1));
+      throw std::invalid_argument(layer_name(l) + " has " + std::to_string(layer.cols) +
+                                  " columns; expected " + std::to_string(layers[l - 1].rows + 1));
   }
 }
 
@@ -51,9 +48,8 @@ void check_samples(const Network<T>& layers, const Samples<T>& s) {
     const index_t K = layers.back().rows;
     for (index_t i = 0; i < s.m; ++i)
       if (s.labels[i] < 0 || s.labels[i] >= K)
-        throw std::invalid_argument("label " + std::to_string(s.labels[i]) +
-                                    " of sample " + std::to_string(i) +
-                                    " is outside [0, " + std::to_string(K) +
+        throw std::invalid_argument("label " + std::to_string(s.labels[i]) + " of sample " +
+                                    std::to_string(i) + " is outside [0, " + std::to_string(K) +
                                     ")");
   }
 }
@@ -80,8 +76,7 @@ void check_samples_input(const Network<T>& layers, const Samples<T>& s) {
   if (s.x_type == InputType::float64 && sizeof(T) != sizeof(double))
     throw std::invalid_argument("float64 X needs float64 weights");
   if (s.n != layers.front().cols - 1)
-    throw std::invalid_argument("X has " + std::to_string(s.n) +
-                                " columns; expected " +
+    throw std::invalid_argument("X has " + std::to_string(s.n) + " columns; expected " +
                                 std::to_string(layers.front().cols - 1));
 }
 
@@ -90,7 +85,6 @@ template void check_network<double>(const Network<double>&);
 template void check_samples<float>(const Network<float>&, const Samples<float>&);
 template void check_samples_input<float>(const Network<float>&, const Samples<float>&);
 template void check_samples_input<double>(const Network<double>&, const Samples<double>&);
-template void check_samples<double>(const Network<double>&,
-                                    const Samples<double>&);
+template void check_samples<double>(const Network<double>&, const Samples<double>&);
 
 }  // namespace bprop

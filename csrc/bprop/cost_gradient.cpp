@@ -44,7 +44,6 @@ void add_slots(Workspace<T>& ws, index_t wave, const LayerView<T>& transposed) {
 
 }  // namespace
 
-
 template <class T>
 DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradient,
                    Workspace<T>& ws) {
@@ -133,8 +132,8 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
 }
 
 template <class T>
-CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,
-                         T* const* D, Workspace<T>& ws) {
+CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda, T* const* D,
+                         Workspace<T>& ws) {
   const DataSums sums = data_sums(layers, s, D != nullptr, ws);
   if (sums.status != Status::ok) return {NAN, sums.status, sums.bad_row};
   return finish_objective(layers, sums.cost, D ? ws.total_grad.data() : nullptr, sums.W,
@@ -145,9 +144,9 @@ template DataSums data_sums<float>(const Network<float>&, const Samples<float>&,
                                    Workspace<float>&);
 template DataSums data_sums<double>(const Network<double>&, const Samples<double>&, bool,
                                     Workspace<double>&);
-template CostResult cost_gradient<float>(const Network<float>&, const Samples<float>&,
-                                         double, float* const*, Workspace<float>&);
-template CostResult cost_gradient<double>(const Network<double>&, const Samples<double>&,
-                                          double, double* const*, Workspace<double>&);
+template CostResult cost_gradient<float>(const Network<float>&, const Samples<float>&, double,
+                                         float* const*, Workspace<float>&);
+template CostResult cost_gradient<double>(const Network<double>&, const Samples<double>&, double,
+                                          double* const*, Workspace<double>&);
 
 }  // namespace bprop

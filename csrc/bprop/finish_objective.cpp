@@ -89,9 +89,9 @@ CostResult finish_objective(const Network<T>& layers, double data_sum, const dou
   return {J, finite ? Status::ok : Status::non_finite_result, -1};
 }
 
-template CostResult finish_objective<float>(const Network<float>&, double, const double*,
-                                            double, double, double, float* const*, int);
-template CostResult finish_objective<double>(const Network<double>&, double, const double*,
-                                             double, double, double, double* const*, int);
+template CostResult finish_objective<float>(const Network<float>&, double, const double*, double,
+                                            double, double, float* const*, int);
+template CostResult finish_objective<double>(const Network<double>&, double, const double*, double,
+                                             double, double, double* const*, int);
 
 }  // namespace bprop

@@ -18,7 +18,9 @@ template <class T>
 inline void read_values(const SimdKernels<T>& simd, const Samples<T>& s, index_t first,
                         index_t count, T* out) {
   switch (s.x_type) {
-    case InputType::native: std::memcpy(out, s.X + first, sizeof(T) * count); break;
+    case InputType::native:
+      std::memcpy(out, s.X + first, sizeof(T) * count);
+      break;
     case InputType::uint8:
       simd.widen_u8(static_cast<const std::uint8_t*>(s.X_raw) + first, out, count, s.x_scale);
       break;
@@ -28,7 +30,8 @@ inline void read_values(const SimdKernels<T>& simd, const Samples<T>& s, index_t
     case InputType::float64:
       simd.widen_f64(static_cast<const double*>(s.X_raw) + first, out, count, s.x_scale);
       break;
-    case InputType::csr: break;  // never dense: read as sparse rows
+    case InputType::csr:
+      break;  // never dense: read as sparse rows
   }
 }
 
@@ -36,8 +39,8 @@ inline void read_values(const SimdKernels<T>& simd, const Samples<T>& s, index_t
 // T, else the rows converted into `buffer` from its row `at` on (read_values);
 // null for CSR X.
 template <class T>
-inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, index_t r0,
-                           index_t nb, std::vector<T>& buffer, index_t at = 0) {
+inline const T* input_rows(const SimdKernels<T>& simd, const Samples<T>& s, index_t r0, index_t nb,
+                           std::vector<T>& buffer, index_t at = 0) {
   if (s.x_type == InputType::native) return s.X + r0 * s.n;
   if (s.x_type == InputType::csr) return nullptr;  // read as sparse rows (sparse_rows)
   const index_t count = nb * s.n;

@@ -22,11 +22,11 @@ struct CostResult {
 // J = (1/m) sum_i sum_k [softplus(z_ik) - y_ik z_ik] + lambda/(2m) sum ||Theta_l[:, 1:]||^2
 // and, when D is non-null, D_l = Delta_l / m + (lambda/m) Theta_l (bias column
 // not regularised). With sample weights w the data terms become weighted means
-// (sum_i w_i ... / sum_i w_i); the lambda terms are unchanged. D[l] is caller-allocated (rows, cols) row-major.
-// ws must come from Workspace(layers, s.m, threads, D != nullptr).
+// (sum_i w_i ... / sum_i w_i); the lambda terms are unchanged. D[l] is caller-allocated (rows,
+// cols) row-major. ws must come from Workspace(layers, s.m, threads, D != nullptr).
 template <class T>
-CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda,
-                         T* const* D, Workspace<T>& ws);
+CostResult cost_gradient(const Network<T>& layers, const Samples<T>& s, double lambda, T* const* D,
+                         Workspace<T>& ws);
 
 // The data part of cost_gradient: cost = sum_i w_i sum_k cost_ik (w_i = 1
 // without weights), W = sum_i w_i, and (with_gradient) the unscaled Delta sums
@@ -49,10 +49,9 @@ template <class T>
 CostResult finish_objective(const Network<T>& layers, double data_sum, const double* total_grad,
                             double W, double m, double lambda, T* const* D, int num_threads = 1);
 
-// out (m, K) = a_L for every row of s's X (m, n) (its targets are not read); returns the first row of X
-// holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false).
-// data_sums (so cost_gradient too) and forward stop early when stop_requested()
-// (interrupt.hpp) becomes true.
+// out (m, K) = a_L for every row of s's X (m, n) (its targets are not read); returns the first row
+// of X holding NaN/inf, or -1. ws must come from Workspace(layers, m, threads, false). data_sums
+// (so cost_gradient too) and forward stop early when stop_requested() (interrupt.hpp) becomes true.
 template <class T>
 index_t forward(const Network<T>& layers, const Samples<T>& s, T* out, Workspace<T>& ws);
 

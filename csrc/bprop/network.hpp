@@ -33,14 +33,14 @@ using Network = std::vector<LayerView<T>>;
 // the same bits as converting the whole X first) as float under double
 // weights, as uint8 pixels, or in T but scaled by x_scale != 1; or sparse, as
 // CSR (csr: row i's nonzeros are values[p] at column indices[p] for p in
-// indptr[i] .. indptr[i + 1]), read without densifying. Loading 1 byte per pixel instead of 8 is what
-// makes the conversion pay.
+// indptr[i] .. indptr[i + 1]), read without densifying. Loading 1 byte per pixel instead of 8 is
+// what makes the conversion pay.
 enum class InputType : int { native = 0, float32 = 1, uint8 = 2, float64 = 3, csr = 4 };
 
-// X is (m, n) row-major: X points at it when it is stored in T, X_raw otherwise. Targets are either labels (m,) in [0, K) or Y (m, K)
-// row-major (values in [0, 1] for a sigmoid or softmax output, any finite
-// value for identity): exactly one of the two is non-null.
-// w (m,) holds optional sample weights (finite, >= 0, positive sum) or is null.
+// X is (m, n) row-major: X points at it when it is stored in T, X_raw otherwise. Targets are either
+// labels (m,) in [0, K) or Y (m, K) row-major (values in [0, 1] for a sigmoid or softmax output,
+// any finite value for identity): exactly one of the two is non-null. w (m,) holds optional sample
+// weights (finite, >= 0, positive sum) or is null.
 template <class T>
 struct Samples {
   const T* X;

@@ -52,22 +52,6 @@ bool has_weight(const Samples<T>& s) {
   return false;
 }
 
-// The optimiser's update of layer l into out; false when out is not all finite.
-template <class T>
-bool update(OptimizerState& opt, double adam_lr, const T* theta, const T* g, T* s1, T* s2,
-            T* out, index_t n) {
-  switch (opt.kind) {
-    case OptimizerKind::gd: return gd_step(theta, g, out, n, opt.learning_rate);
-    case OptimizerKind::momentum:
-      return momentum_step(theta, g, s1, out, n, opt.learning_rate, opt.momentum);
-    case OptimizerKind::nesterov:
-      return nesterov_step(theta, g, s1, out, n, opt.learning_rate, opt.momentum);
-    case OptimizerKind::adam:
-      return adam_step(theta, g, s1, s2, out, n, adam_lr, opt.beta1, opt.beta2, opt.eps);
-  }
-  return false;
-}
-
 }  // namespace
 
 template <class T>
@@ -115,10 +99,7 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
       for (auto& g : grads)
         for (T& x : g) x *= ratio;
     }
-    const double adam_lr = opt.kind == OptimizerKind::adam
-                               ? adam_rate(opt.learning_rate, opt.beta1, opt.beta2, opt.t + 1)
-                               : 0.0;
-    if (opt.kind == OptimizerKind::adam) ++opt.t;
+    const double adam_lr = begin_step(opt);
     bool finite = true;
     for (std::size_t l = 0; l < L; ++l) {
       const index_t n = index_t(next[l].size());
@@ -128,9 +109,9 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
       {
         const Range mine = thread_range(n);
         const index_t i0 = mine.begin, len = mine.end - mine.begin;
-        ok = update(opt, adam_lr, layers[l].theta + i0, D[l] + i0,
-                    state1 ? state1[l] + i0 : nullptr, state2 ? state2[l] + i0 : nullptr,
-                    next[l].data() + i0, len);
+        ok = optimizer_update(opt, adam_lr, layers[l].theta + i0, D[l] + i0,
+                              state1 ? state1[l] + i0 : nullptr, state2 ? state2[l] + i0 : nullptr,
+                              next[l].data() + i0, len);
       }
       finite = ok && finite;
     }
@@ -145,13 +126,12 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
   return result;
 }
 
-template StepsResult train_steps<float>(const Network<float>&, float* const*,
-                                        const Samples<float>&, const StepPlan&, OptimizerState&,
-                                        float* const*, float* const*, int, double*,
-                                        std::uint8_t*);
+template StepsResult train_steps<float>(const Network<float>&, float* const*, const Samples<float>&,
+                                        const StepPlan&, OptimizerState&, float* const*,
+                                        float* const*, int, double*, std::uint8_t*);
 template StepsResult train_steps<double>(const Network<double>&, double* const*,
-                                         const Samples<double>&, const StepPlan&,
-                                         OptimizerState&, double* const*, double* const*, int,
-                                         double*, std::uint8_t*);
+                                         const Samples<double>&, const StepPlan&, OptimizerState&,
+                                         double* const*, double* const*, int, double*,
+                                         std::uint8_t*);
 
 }  // namespace bprop

@@ -12,14 +12,6 @@
 
 namespace bprop {
 
-struct OptimizerState {
-  OptimizerKind kind;
-  double learning_rate;
-  double momentum;            // momentum, nesterov
-  double beta1, beta2, eps;   // adam
-  long long t;                // adam: steps taken so far (updated)
-};
-
 // One epoch's plan. Batch b holds the rows order[b * batch_size ...] (at most
 // batch_size of them, sorted) or, without order, all rows. Its penalty is
 // lambda times its share of the m rows (the full-data lambda/(2m) term of J), and
@@ -28,8 +20,8 @@ struct OptimizerState {
 struct StepPlan {
   const std::int64_t* order = nullptr;
   index_t batch_size = 0;
-  index_t steps = 0;       // batches in the epoch
-  index_t max_taken = 0;   // stop after this many taken steps
+  index_t steps = 0;      // batches in the epoch
+  index_t max_taken = 0;  // stop after this many taken steps
   double lambda = 0.0;
 };
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "network.hpp"
-#include "threads.hpp"
 #include "simd/simd_kernels.hpp"
+#include "threads.hpp"
 
 namespace bprop {
 
@@ -85,7 +85,7 @@ template <class T>
 struct Workspace {
   int num_threads;
   index_t num_params = 0;
-  std::vector<index_t> offsets;          // where each Theta_l starts in unroll order
+  std::vector<index_t> offsets;  // where each Theta_l starts in unroll order
   index_t num_slots;
   std::vector<BlockScratch<T>> scratch;  // one per thread
   std::vector<T> slot_grad;              // (num_slots, num_params) chunk sums of Delta
@@ -164,8 +164,7 @@ Network<T> with_panels(const Network<T>& layers, Workspace<T>& ws, bool sparse_i
     {
       const Range mine = thread_range(layer.cols - 1);
       if (by_rows)
-        pack_panel(layer.theta, layer.rows, layer.cols, ws.panels[l].data(), mine.begin,
-                   mine.end);
+        pack_panel(layer.theta, layer.rows, layer.cols, ws.panels[l].data(), mine.begin, mine.end);
       else
         pack_strips(layer.theta, layer.rows, layer.cols, ws.panels[l].data(), simd.panel_strip,
                     simd.lanes, mine.begin, mine.end);

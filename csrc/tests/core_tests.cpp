@@ -68,8 +68,8 @@ double naive(const Problem& p, double lambda, std::vector<std::vector<double>>& 
   for (std::size_t l = 0; l < L; ++l) D[l].assign(p.thetas[l].size(), 0.0);
   double J = 0.0;
   for (index_t i = 0; i < p.m; ++i) {
-    std::vector<std::vector<double>> a{std::vector<double>(p.X.begin() + i * p.sizes[0],
-                                                           p.X.begin() + (i + 1) * p.sizes[0])};
+    std::vector<std::vector<double>> a{
+        std::vector<double>(p.X.begin() + i * p.sizes[0], p.X.begin() + (i + 1) * p.sizes[0])};
     for (std::size_t l = 0; l < L; ++l) {
       const index_t rows = p.sizes[l + 1], cols = p.sizes[l] + 1;
       std::vector<double> z(rows);
@@ -169,9 +169,10 @@ void check(const char* name, const Problem& p, double lambda, double rtol, doubl
     }
     const double golden = std::fabs(J - golden_J) / std::fabs(golden_J);
     if (!(worst <= rtol) || !(golden <= rtol)) {
-      std::printf("FAIL %s (%s, %d threads): J %.17g, naive %.17g, golden %.17g; worst relative "
-                  "difference %.3g\n", name, sizeof(T) == 4 ? "float" : "double", threads, J,
-                  J_want, golden_J, worst);
+      std::printf(
+          "FAIL %s (%s, %d threads): J %.17g, naive %.17g, golden %.17g; worst relative "
+          "difference %.3g\n",
+          name, sizeof(T) == 4 ? "float" : "double", threads, J, J_want, golden_J, worst);
       ++failures;
     }
   }

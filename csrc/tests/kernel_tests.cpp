@@ -64,7 +64,8 @@ void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, doubl
         std::vector<double> want(M * N, 0.0);
         for (index_t i = 0; i < M; ++i)
           for (index_t j = 0; j < N; ++j)
-            for (index_t r = 0; r < K; ++r) want[i * N + j] += double(A[i * K + r]) * double(B[j * K + r]);
+            for (index_t r = 0; r < K; ++r)
+              want[i * N + j] += double(A[i * K + r]) * double(B[j * K + r]);
         // nt: C = A B^T
         std::vector<T> C(M * N, T(99));
         k.nt(M, N, K, A.data(), K, B.data(), K, C.data(), N, nullptr);

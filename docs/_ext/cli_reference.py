@@ -47,8 +47,17 @@ def _options_table(parser: argparse.ArgumentParser) -> list[str]:
         rows += [f"   * - ``{_invocation(parser, action)}``", f"     - {_escape(text)}"]
     if not rows:
         return []
-    return ["", ".. list-table::", "   :header-rows: 1", "   :widths: 30 70", "",
-            "   * - argument", "     - meaning", *rows, ""]
+    return [
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 30 70",
+        "",
+        "   * - argument",
+        "     - meaning",
+        *rows,
+        "",
+    ]
 
 
 def _usage(parser: argparse.ArgumentParser) -> list[str]:
@@ -68,8 +77,17 @@ class CliReference(SphinxDirective):
         lines = [_escape(parser.description or ""), *_usage(parser), *_options_table(parser)]
         for name, sub, summary in _subparsers(parser):
             title = f"``{parser.prog} {name}``"
-            lines += ["", title, "-" * len(title), "", f"*{_escape(summary)}.*", "",
-                      _escape(sub.description or ""), *_usage(sub), *_options_table(sub)]
+            lines += [
+                "",
+                title,
+                "-" * len(title),
+                "",
+                f"*{_escape(summary)}.*",
+                "",
+                _escape(sub.description or ""),
+                *_usage(sub),
+                *_options_table(sub),
+            ]
         node_list: list = []
         section = nodes.section()
         section.document = self.state.document

@@ -24,8 +24,9 @@ def _libgomp_loaded() -> bool:
 # mini-batch step, measured). Unless the user chose, spin briefly and then
 # sleep. libgomp reads this once, when it loads (with _core below): set only
 # when that is still to come. Child processes inherit it.
-if not (_os.environ.get("OMP_WAIT_POLICY") or _os.environ.get("GOMP_SPINCOUNT")
-        or _libgomp_loaded()):
+if not (
+    _os.environ.get("OMP_WAIT_POLICY") or _os.environ.get("GOMP_SPINCOUNT") or _libgomp_loaded()
+):
     _os.environ["GOMP_SPINCOUNT"] = "10000"
 
 from . import _core, data, diagnose, optim, plot, reference  # noqa: E402
@@ -33,9 +34,13 @@ from . import _core, data, diagnose, optim, plot, reference  # noqa: E402
 # The kernel path is chosen now, once for both dtypes; say so when BPROP_SIMD
 # asked for one this build or CPU cannot run.
 if _os.environ.get("BPROP_SIMD", _core.simd_isa()) != _core.simd_isa():
-    _warnings.warn(f"BPROP_SIMD={_os.environ['BPROP_SIMD']!r} is not a kernel path this "
-                   f"build and CPU can run ({', '.join(_core.supported_isas())}); using "
-                   f"{_core.simd_isa()!r}", RuntimeWarning, stacklevel=2)
+    _warnings.warn(
+        f"BPROP_SIMD={_os.environ['BPROP_SIMD']!r} is not a kernel path this "
+        f"build and CPU can run ({', '.join(_core.supported_isas())}); using "
+        f"{_core.simd_isa()!r}",
+        RuntimeWarning,
+        stacklevel=2,
+    )
 from ._internal.threads import get_num_threads, set_num_threads
 from .data import one_hot
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
@@ -46,7 +51,19 @@ from .params import layer_sizes, num_parameters, roll, unroll
 from .tracing import Trace, TraceLayer, trace
 from .training import History, InputScaleWarning, TrainingDiverged, train
 
-__version__ = "0.2.0"
+
+def _installed_version() -> str:
+    """The version pyproject.toml gives (its one source), as the install recorded it;
+    "unknown" for a copy of the sources that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bprop")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+__version__ = _installed_version()
 
 
 def build_info() -> dict[str, object]:
@@ -65,10 +82,37 @@ def build_info() -> dict[str, object]:
 
 
 __all__ = [
-    "History", "InputScaleWarning", "Network", "TrainingDiverged", "data", "diagnose", "load",
-    "optim", "plot", "save", "train",
-    "GradientCheckResult", "WorstEntry", "build_info", "cost", "cost_and_gradient", "forward",
-    "get_num_threads", "gradient_check", "initialize", "layer_sizes", "num_parameters",
-    "numerical_gradient", "one_hot", "predict", "random_initialize", "reference", "roll",
-    "set_num_threads", "unroll", "trace", "Trace", "TraceLayer",
+    "History",
+    "InputScaleWarning",
+    "Network",
+    "TrainingDiverged",
+    "data",
+    "diagnose",
+    "load",
+    "optim",
+    "plot",
+    "save",
+    "train",
+    "GradientCheckResult",
+    "WorstEntry",
+    "build_info",
+    "cost",
+    "cost_and_gradient",
+    "forward",
+    "get_num_threads",
+    "gradient_check",
+    "initialize",
+    "layer_sizes",
+    "num_parameters",
+    "numerical_gradient",
+    "one_hot",
+    "predict",
+    "random_initialize",
+    "reference",
+    "roll",
+    "set_num_threads",
+    "unroll",
+    "trace",
+    "Trace",
+    "TraceLayer",
 ]

@@ -8,8 +8,9 @@ the penalty is part of training, not of how well the network fits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class LearningCurve:
 
     sizes: list[int]
     train_cost: list[float]  # on the samples trained on
-    val_cost: list[float]    # on the whole validation set
+    val_cost: list[float]  # on the whole validation set
 
 
 @dataclass
@@ -118,9 +119,19 @@ def _kind(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: kw[k] for k in ("activation", "output") if k in kw}
 
 
-def learning_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_val: Any, *,
-                   sizes: Sequence[int] | None = None, lambda_: float = 0.0, seed: Any = 0,
-                   init: str = "uniform", **train_kwargs: Any) -> LearningCurve:
+def learning_curve(
+    layer_sizes: Sequence[int],
+    X: Any,
+    y: Any,
+    X_val: Any,
+    y_val: Any,
+    *,
+    sizes: Sequence[int] | None = None,
+    lambda_: float = 0.0,
+    seed: Any = 0,
+    init: str = "uniform",
+    **train_kwargs: Any,
+) -> LearningCurve:
     """Train on growing prefixes of (X, y) from the same initial weights.
 
     A high validation cost that stays far above the training cost as m grows
@@ -172,8 +183,9 @@ def learning_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_val
         raise ValueError(f"sizes must lie in [1, {m}] (the training set has {m} samples)")
     kw = _defaults(train_kwargs)
     dtype = kw.pop("dtype", np.float64)
-    thetas0 = initialize(layer_sizes, method=init, seed=seed, dtype=dtype,
-                         activation=kw.get("activation", "sigmoid"))
+    thetas0 = initialize(
+        layer_sizes, method=init, seed=seed, dtype=dtype, activation=kw.get("activation", "sigmoid")
+    )
     curve = LearningCurve([], [], [])
     for s in sizes:
         trained, _ = train(thetas0, Xa[:s], ya[:s], lambda_=lambda_, **kw)
@@ -183,10 +195,20 @@ def learning_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_val
     return curve
 
 
-def validation_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_val: Any, *,
-                     lambdas: Sequence[float] | None = None,
-                     hidden_sizes: Sequence[int] | None = None, lambda_: float = 0.0,
-                     seed: Any = 0, init: str = "uniform", **train_kwargs: Any) -> ValidationCurve:
+def validation_curve(
+    layer_sizes: Sequence[int],
+    X: Any,
+    y: Any,
+    X_val: Any,
+    y_val: Any,
+    *,
+    lambdas: Sequence[float] | None = None,
+    hidden_sizes: Sequence[int] | None = None,
+    lambda_: float = 0.0,
+    seed: Any = 0,
+    init: str = "uniform",
+    **train_kwargs: Any,
+) -> ValidationCurve:
     """Train once per value of lambda (default) or of the hidden-layer size.
 
     With ``hidden_sizes``, every hidden layer of ``layer_sizes`` takes each size
@@ -237,8 +259,11 @@ def validation_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_v
     dtype = kw.pop("dtype", np.float64)
     if hidden_sizes is None:
         parameter = "lambda_"
-        values: list[Any] = list(lambdas if lambdas is not None else
-                                 [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0])
+        values: list[Any] = list(
+            lambdas
+            if lambdas is not None
+            else [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+        )
         for v in values:
             checks.check_lambda(v)
     else:
@@ -254,19 +279,22 @@ def validation_curve(layer_sizes: Sequence[int], X: Any, y: Any, X_val: Any, y_v
             sizes = [sizes[0], *[v] * (len(sizes) - 2), sizes[-1]]
         else:
             lam = v
-        thetas0 = initialize(sizes, method=init, seed=seed, dtype=dtype,
-                             activation=kw.get("activation", "sigmoid"))
+        thetas0 = initialize(
+            sizes, method=init, seed=seed, dtype=dtype, activation=kw.get("activation", "sigmoid")
+        )
         trained, _ = train(thetas0, X, y, lambda_=lam, **kw)
         curve.values.append(v)
         curve.train_cost.append(cost(trained, X, y, 0.0, **_kind(kw)))
         curve.val_cost.append(cost(trained, X_val, y_val, 0.0, **_kind(kw)))
-        curve.val_accuracy.append(float(np.mean(predict(trained, X_val, **_kind(kw)) ==
-                                                np.asarray(y_val))))
+        curve.val_accuracy.append(
+            float(np.mean(predict(trained, X_val, **_kind(kw)) == np.asarray(y_val)))
+        )
     return curve
 
 
-def gradient_norms(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0,
-                   **train_kwargs: Any) -> GradientNorms:
+def gradient_norms(
+    thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, **train_kwargs: Any
+) -> GradientNorms:
     """Train and record ||D(l)|| of every layer on the full training set after
     each epoch (and before the first). In a deep sigmoid network the first
     layers' norms are orders of magnitude below the last one's: the vanishing
@@ -320,5 +348,11 @@ def gradient_norms(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0,
     return GradientNorms(list(range(len(rows))), np.array(rows), trained, history)
 
 
-__all__ = ["learning_curve", "validation_curve", "gradient_norms", "LearningCurve",
-           "ValidationCurve", "GradientNorms"]
+__all__ = [
+    "learning_curve",
+    "validation_curve",
+    "gradient_norms",
+    "LearningCurve",
+    "ValidationCurve",
+    "GradientNorms",
+]

@@ -32,10 +32,15 @@ try:
     from sklearn.utils import check_random_state, compute_sample_weight
     from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
-    from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, column_or_1d,
-                                          validate_data)
+    from sklearn.utils.validation import (
+        _check_sample_weight,
+        check_is_fitted,
+        column_or_1d,
+        validate_data,
+    )
 except ImportError as e:  # pragma: no cover - exercised only without scikit-learn
     from ._internal.install_hint import install_hint
+
     raise ImportError(f"bprop.estimators needs scikit-learn: {install_hint('sklearn')}") from e
 
 from ._internal import checks
@@ -44,15 +49,17 @@ from .init import initialize
 from .network import forward
 from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
 from .params import layer_sizes
-from .training import NoImprovement, TrainingDiverged
-from .training import train
+from .training import NoImprovement, TrainingDiverged, train
+from .training.settings import ESTIMATOR, resolve_settings
 
 SOLVERS = OPTIMIZER_NAMES
 
 # scikit-learn's MLP raises this (a ValueError) when its weights become non-finite; the
 # estimators' TrainingDiverged (a ValueError too) starts with it, so code matching it works.
-NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
-              "values and need to be preprocessed.")
+NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large "
+    "values and need to be preprocessed."
+)
 
 
 class _BackpropBase(BaseEstimator):
@@ -61,15 +68,28 @@ class _BackpropBase(BaseEstimator):
     _output: str  # the output layer of this fit: set by the subclass
     thetas_: list[np.ndarray]  # fitted weights (set by fit)
 
-    def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
-                 lambda_: float | None = None, alpha: float | None = None, solver: str = "lbfgs",
-                 learning_rate: float | str | None = None,
-                 learning_rate_init: float | None = None,
-                 batch_size: int | str | None = "auto", max_iter: int = 200, tol: float = 1e-4,
-                 early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 10, random_state: Any = None,
-                 num_threads: int | None = None, dtype: Any = None, verbose: bool = False,
-                 warm_start: bool = False) -> None:
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (25,),
+        activation: Any = "sigmoid",
+        *,
+        lambda_: float | None = None,
+        alpha: float | None = None,
+        solver: str = "lbfgs",
+        learning_rate: float | str | None = None,
+        learning_rate_init: float | None = None,
+        batch_size: int | str | None = "auto",
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+        num_threads: int | None = None,
+        dtype: Any = None,
+        verbose: bool = False,
+        warm_start: bool = False,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.lambda_ = lambda_
@@ -94,8 +114,10 @@ class _BackpropBase(BaseEstimator):
     def _hidden_sizes(self) -> list[int]:
         h = self.hidden_layer_sizes
         sizes = [h] if isinstance(h, numbers.Integral) else list(h)
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 1
-                   for s in sizes):
+        if not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 1
+            for s in sizes
+        ):
             raise ValueError(f"hidden_layer_sizes must be positive ints, got {checks.shown(h)}")
         return [int(s) for s in sizes]
 
@@ -121,9 +143,11 @@ class _BackpropBase(BaseEstimator):
         name of the one schedule bprop has, so it sets no step size."""
         if isinstance(self.learning_rate, str):
             if self.learning_rate != "constant":
-                raise ValueError(f"learning_rate is the step size, a number (scikit-learn's "
-                                 f"learning_rate_init); schedules such as "
-                                 f"{checks.shown(self.learning_rate)} are not supported")
+                raise ValueError(
+                    f"learning_rate is the step size, a number (scikit-learn's "
+                    f"learning_rate_init); schedules such as "
+                    f"{checks.shown(self.learning_rate)} are not supported"
+                )
             value = self.learning_rate_init
         else:
             value = _one_of(self, "learning_rate", "learning_rate_init")
@@ -138,30 +162,44 @@ class _BackpropBase(BaseEstimator):
 
     def _check_params(self) -> None:
         if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got "
-                             f"{checks.shown(self.solver)}")
+            raise ValueError(
+                f"solver must be one of {', '.join(SOLVERS)}, got {checks.shown(self.solver)}"
+            )
         checks.check_activations(self._activation(), len(self._hidden_sizes()))
         self._lambda()
         self._learning_rate()
         checks.check_positive_int(self.max_iter, "max_iter")
-        if not (isinstance(self.n_iter_no_change, numbers.Real)
-                and self.n_iter_no_change == np.inf):  # np.inf: the rule off, as scikit-learn
+        if not (
+            isinstance(self.n_iter_no_change, numbers.Real) and self.n_iter_no_change == np.inf
+        ):  # np.inf: the rule off, as scikit-learn
             checks.check_positive_int(self.n_iter_no_change, "n_iter_no_change")
-        if not (self.batch_size is None or isinstance(self.batch_size, str)
-                and self.batch_size == "auto"):
+        if not (
+            self.batch_size is None
+            or isinstance(self.batch_size, str)
+            and self.batch_size == "auto"
+        ):
             try:
                 checks.check_positive_int(self.batch_size, "batch_size")
             except ValueError:
-                raise ValueError(f"batch_size must be 'auto', None (full batch) or a positive "
-                                 f"int, got {checks.shown(self.batch_size)}") from None
-        if self.solver == "lbfgs" and self.batch_size not in (None, "auto"):
-            raise ValueError("solver='lbfgs' works on the full batch: leave batch_size='auto'")
+                raise ValueError(
+                    f"batch_size must be 'auto', None (full batch) or a positive "
+                    f"int, got {checks.shown(self.batch_size)}"
+                ) from None
+        resolve_settings(  # the rules between options, as train applies them
+            optimizer=self.solver,
+            batch_size=None if self.batch_size in (None, "auto") else int(self.batch_size),
+            spelling=ESTIMATOR,
+        )
         if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {checks.shown(self.tol)}")
-        if not isinstance(self.validation_fraction, numbers.Real) or \
-                not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), "
-                             f"got {checks.shown(self.validation_fraction)}")
+        if (
+            not isinstance(self.validation_fraction, numbers.Real)
+            or not 0 < self.validation_fraction < 1
+        ):
+            raise ValueError(
+                f"validation_fraction must be in (0, 1), "
+                f"got {checks.shown(self.validation_fraction)}"
+            )
         if self.dtype is not None:
             checks.check_dtype(self.dtype)
 
@@ -174,70 +212,27 @@ class _BackpropBase(BaseEstimator):
 
     # ---- training ---------------------------------------------------------
 
-    def _fit(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None,
-             n_outputs: int, dtype: np.dtype, *, incremental: bool) -> None:
+    def _fit(
+        self,
+        X: np.ndarray,
+        targets: np.ndarray,
+        sample_weight: np.ndarray | None,
+        n_outputs: int,
+        dtype: np.dtype,
+        *,
+        incremental: bool,
+    ) -> None:
         """Train weights of ``dtype`` on validated X and targets (labels 0..K-1 or
         real values): ``max_iter`` epochs, or one epoch from the current weights
         (partial_fit)."""
-        activation = self._activation()
         rng = check_random_state(self.random_state)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
-        keep = (incremental or self.warm_start) and hasattr(self, "thetas_")
-        if keep:
-            self._check_same_sizes(layer_sizes(self.thetas_), sizes, incremental)
-            thetas = [t.astype(dtype) for t in self.thetas_]
-        else:
-            thetas = initialize(sizes, method="auto", activation=activation,
-                                seed=int(rng.randint(np.iinfo(np.int32).max)), dtype=dtype)
-            self._optimizer: Optimizer | None = None
-            self.loss_curve_: list[float] = []
-            self.validation_scores_: list[float] | None = None
-            self.best_validation_score_: float | None = None
-            self.n_iter_ = 0
-        if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
-            self.n_iter_ = 0
-
+        thetas, keep = self._start_weights(sizes, dtype, rng, incremental)
         validation = None
         if self._holds_out() and not incremental:
-            bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
-            if bad is not None:  # before any split: its place in the caller's X
-                checks.raise_non_finite_X(X, X, bad[0])
-            train_rows, val_rows = self._validation_split(targets, rng)
-            w_val = None if sample_weight is None else sample_weight[val_rows]
-            if w_val is not None and not w_val.sum() > 0:
-                w_val = None  # every held-out weight is 0: score them equally
-            validation = (X[val_rows], targets[val_rows], w_val)
-            X, targets = X[train_rows], targets[train_rows]
-            sample_weight = None if sample_weight is None else sample_weight[train_rows]
-            self.validation_scores_ = []
-
-        w = _as_core_weights(sample_weight)
-        W = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
-        if sample_weight is not None and w is None and not W > 0:
-            raise ValueError("sample weights are all zero: at least one must be positive")
-        # train's penalty is lambda/(2m) over the m training rows; ours is lambda_/(2W)
-        lambda_core = self._lambda() * X.shape[0] / W
-
-        if self.solver == "lbfgs":
-            optimizer: str | Optimizer = "lbfgs"
-        else:
-            if self._optimizer is None or not keep:
-                self._optimizer = get_optimizer(self.solver, self._learning_rate())
-            optimizer = self._optimizer
-
+            X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, rng)
         tracker = _Tracker(self, validation)
-        epochs = 1 if incremental else int(self.max_iter)
-        kwargs: dict[str, Any] = dict(
-            lambda_=lambda_core, optimizer=optimizer, batch_size=self._batch_size(X.shape[0]),
-            seed=int(rng.randint(np.iinfo(np.int32).max)), callbacks=[tracker],
-            verbose=False, num_threads=self.num_threads, sample_weight=w,
-            activation=activation, output=self._output, x_scale=1.0)
-        if self.solver == "lbfgs":
-            kwargs.update(iterations=epochs, tol=float(self.tol))
-        else:
-            # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
-            # only non-finite numbers end training
-            kwargs.update(epochs=epochs, max_cost_growth=None)
+        kwargs = self._train_keywords(X, sample_weight, keep, incremental, tracker, rng)
         try:
             trained, history = train(thetas, X, targets, **kwargs)
         except TrainingDiverged as e:
@@ -246,8 +241,101 @@ class _BackpropBase(BaseEstimator):
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         if not incremental and history.stopped in ("completed", "stalled"):
-            warnings.warn(_not_converged(self.solver, int(self.max_iter), history.stopped),
-                          ConvergenceWarning, stacklevel=user_stacklevel())
+            warnings.warn(
+                _not_converged(self.solver, int(self.max_iter), history.stopped),
+                ConvergenceWarning,
+                stacklevel=user_stacklevel(),
+            )
+
+    def _start_weights(
+        self, sizes: list[int], dtype: np.dtype, rng: np.random.RandomState, incremental: bool
+    ) -> tuple[list[np.ndarray], bool]:
+        """The fitted weights (partial_fit, warm_start), or new ones with the fitted
+        state reset; and whether the fitted ones were kept."""
+        keep = (incremental or self.warm_start) and hasattr(self, "thetas_")
+        if keep:
+            self._check_same_sizes(layer_sizes(self.thetas_), sizes, incremental)
+            thetas = [t.astype(dtype) for t in self.thetas_]
+        else:
+            thetas = initialize(
+                sizes,
+                method="auto",
+                activation=self._activation(),
+                seed=int(rng.randint(np.iinfo(np.int32).max)),
+                dtype=dtype,
+            )
+            self._optimizer: Optimizer | None = None
+            self.loss_curve_: list[float] = []
+            self.validation_scores_: list[float] | None = None
+            self.best_validation_score_: float | None = None
+            self.n_iter_ = 0
+        if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
+            self.n_iter_ = 0
+        return thetas, keep
+
+    def _hold_out(
+        self,
+        X: np.ndarray,
+        targets: np.ndarray,
+        sample_weight: np.ndarray | None,
+        rng: np.random.RandomState,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple]:
+        """Early stopping's validation set held out of X, targets and weights."""
+        bad = checks.first_non_finite(X) if X.dtype.kind == "f" else None
+        if bad is not None:  # before any split: its place in the caller's X
+            checks.raise_non_finite_X(X, X, bad[0])
+        train_rows, val_rows = self._validation_split(targets, rng)
+        w_val = None if sample_weight is None else sample_weight[val_rows]
+        if w_val is not None and not w_val.sum() > 0:
+            w_val = None  # every held-out weight is 0: score them equally
+        validation = (X[val_rows], targets[val_rows], w_val)
+        self.validation_scores_ = []
+        w_train = None if sample_weight is None else sample_weight[train_rows]
+        return X[train_rows], targets[train_rows], w_train, validation
+
+    def _train_keywords(
+        self,
+        X: np.ndarray,
+        sample_weight: np.ndarray | None,
+        keep: bool,
+        incremental: bool,
+        tracker: _Tracker,
+        rng: np.random.RandomState,
+    ) -> dict[str, Any]:
+        """bprop.train's keywords for this fit: the solver, ``max_iter`` epochs (one for
+        partial_fit), and the penalty on train's scale."""
+        w = _as_core_weights(sample_weight)
+        W = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
+        if sample_weight is not None and w is None and not W > 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        if self.solver == "lbfgs":
+            optimizer: str | Optimizer = "lbfgs"
+        else:
+            if self._optimizer is None or not keep:
+                self._optimizer = get_optimizer(self.solver, self._learning_rate())
+            optimizer = self._optimizer
+        epochs = 1 if incremental else int(self.max_iter)
+        kwargs: dict[str, Any] = dict(
+            # train's penalty is lambda/(2m) over the m training rows; ours is lambda_/(2W)
+            lambda_=self._lambda() * X.shape[0] / W,
+            optimizer=optimizer,
+            batch_size=self._batch_size(X.shape[0]),
+            seed=int(rng.randint(np.iinfo(np.int32).max)),
+            callbacks=[tracker],
+            verbose=False,
+            num_threads=self.num_threads,
+            sample_weight=w,
+            activation=self._activation(),
+            output=self._output,
+            x_scale=1.0,
+        )
+        if self.solver == "lbfgs":
+            kwargs.update(iterations=epochs, tol=float(self.tol))
+        else:
+            # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
+            # only non-finite numbers end training
+            kwargs.update(epochs=epochs, max_cost_growth=None)
+        return kwargs
 
     @staticmethod
     def _check_same_sizes(before: list[int], now: list[int], incremental: bool) -> None:
@@ -263,10 +351,12 @@ class _BackpropBase(BaseEstimator):
         if before[-1] != now[-1]:
             changed.append(f"output units {before[-1]} -> {now[-1]}")
         how = "partial_fit" if incremental else "warm_start=True"
-        raise ValueError(f"{how} continues the fitted network, but the layer sizes changed since "
-                         f"the previous fit ({'-'.join(map(str, before))} then, "
-                         f"{'-'.join(map(str, now))} now: {', '.join(changed)}); fit a new "
-                         f"estimator{'' if incremental else ', or set warm_start=False'}")
+        raise ValueError(
+            f"{how} continues the fitted network, but the layer sizes changed since "
+            f"the previous fit ({'-'.join(map(str, before))} then, "
+            f"{'-'.join(map(str, now))} now: {', '.join(changed)}); fit a new "
+            f"estimator{'' if incremental else ', or set warm_start=False'}"
+        )
 
     def _holds_out(self) -> bool:
         """Whether fit holds out a validation set: ``early_stopping`` with a
@@ -275,7 +365,7 @@ class _BackpropBase(BaseEstimator):
         return bool(self.early_stopping) and self.solver != "lbfgs"
 
     def _batch_size(self, m: int) -> int | None:
-        """"auto": scikit-learn's MLP rule, min(200, m) for the step-based
+        """ "auto": scikit-learn's MLP rule, min(200, m) for the step-based
         solvers; lbfgs and None: the full batch."""
         if self.solver == "lbfgs" or self.batch_size is None:
             return None
@@ -283,31 +373,38 @@ class _BackpropBase(BaseEstimator):
             return min(200, m)
         return int(self.batch_size)
 
-    def _validation_split(self, targets: np.ndarray, rng: np.random.RandomState
-                          ) -> tuple[np.ndarray, np.ndarray]:
+    def _validation_split(
+        self, targets: np.ndarray, rng: np.random.RandomState
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Training and held-out rows for early stopping, as scikit-learn's MLP
         splits: ``ceil(validation_fraction * m)`` held out, stratified by class
         for labels (not for a multilabel y or regression)."""
         m = targets.shape[0]
         n_val = int(np.ceil(self.validation_fraction * m))
         # the classifier's labels in the user's terms (an error names them so)
-        stratify = (self.classes_[targets] if self._output != "identity" and targets.ndim == 1
-                    else None)
+        stratify = (
+            self.classes_[targets] if self._output != "identity" and targets.ndim == 1 else None
+        )
         try:
-            split = train_test_split(np.arange(m), test_size=n_val, random_state=rng,
-                                     stratify=stratify)
+            split = train_test_split(
+                np.arange(m), test_size=n_val, random_state=rng, stratify=stratify
+            )
         except ValueError as e:
             if stratify is None:
                 raise
-            raise ValueError(f"early_stopping=True holds out a validation set stratified by "
-                             f"class, as MLPClassifier does, and y cannot be split so: "
-                             f"{e}") from None
+            raise ValueError(
+                f"early_stopping=True holds out a validation set stratified by "
+                f"class, as MLPClassifier does, and y cannot be split so: "
+                f"{e}"
+            ) from None
         train_rows, val_rows = np.sort(split[0]), np.sort(split[1])
         if val_rows.size < 2 or train_rows.size == 0:
-            raise ValueError(f"The validation set is too small: early_stopping with "
-                             f"validation_fraction={self.validation_fraction} holds out "
-                             f"{val_rows.size} of {m} samples and its score needs at least 2. "
-                             f"Increase 'validation_fraction' or the size of your dataset.")
+            raise ValueError(
+                f"The validation set is too small: early_stopping with "
+                f"validation_fraction={self.validation_fraction} holds out "
+                f"{val_rows.size} of {m} samples and its score needs at least 2. "
+                f"Increase 'validation_fraction' or the size of your dataset."
+            )
         return train_rows, val_rows
 
     def _outputs(self, X: Any) -> np.ndarray:
@@ -316,39 +413,70 @@ class _BackpropBase(BaseEstimator):
         scikit-learn's MLP)."""
         check_is_fitted(self, "thetas_")
         float32 = _is_float32(X)
-        X = validate_data(self, X, reset=False, accept_sparse="csr",
-                          dtype=self._input_dtypes(self.thetas_[0].dtype))
-        h = forward(self.thetas_, X, num_threads=self.num_threads,
-                    activation=self._activation(), output=self._output, x_scale=1.0)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse="csr",
+            dtype=self._input_dtypes(self.thetas_[0].dtype),
+        )
+        h = forward(
+            self.thetas_,
+            X,
+            num_threads=self.num_threads,
+            activation=self._activation(),
+            output=self._output,
+            x_scale=1.0,
+        )
         return h if float32 else h.astype(np.float64, copy=False)
 
-    def _validate_fit_data(self, X: Any, y: Any, reset: bool, **kw: Any
-                           ) -> tuple[Any, Any, np.dtype]:
+    def _validate_fit_data(
+        self, X: Any, y: Any, reset: bool, **kw: Any
+    ) -> tuple[Any, Any, np.dtype]:
         """Validated X and y, and the weights' dtype for this fit: ``dtype`` when
         given; the fitted network's while partial_fit continues it; else X's
         when X is float32 and float64 otherwise (as scikit-learn's MLP)."""
         self._check_params()
-        fixed = (np.dtype(checks.check_dtype(self.dtype)) if self.dtype is not None else
-                 self.thetas_[0].dtype if not reset and hasattr(self, "thetas_") else None)
-        X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=self._input_dtypes(np.dtype(np.float64) if fixed is None
-                                                      else fixed), **kw)
+        fixed = (
+            np.dtype(checks.check_dtype(self.dtype))
+            if self.dtype is not None
+            else self.thetas_[0].dtype
+            if not reset and hasattr(self, "thetas_")
+            else None
+        )
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=self._input_dtypes(np.dtype(np.float64) if fixed is None else fixed),
+            **kw,
+        )
         if fixed is not None:
             return X, y, fixed
         return X, y, np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
 
-    def _validation_score(self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray,
-                          wv: np.ndarray | None) -> float:
+    def _validation_score(
+        self, thetas: list[np.ndarray], Xv: np.ndarray, yv: np.ndarray, wv: np.ndarray | None
+    ) -> float:
         """The held-out part's score (accuracy or R^2), weighted by its sample weights."""
-        h = forward(thetas, Xv, num_threads=self.num_threads, activation=self._activation(),
-                    output=self._output, x_scale=1.0)
+        h = forward(
+            thetas,
+            Xv,
+            num_threads=self.num_threads,
+            activation=self._activation(),
+            output=self._output,
+            x_scale=1.0,
+        )
         return self._score_outputs(h, yv, wv)
 
     def _score_outputs(self, h: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
         raise NotImplementedError  # accuracy or R^2: in each estimator
 
-    def _sample_weights(self, X: np.ndarray, sample_weight: Any, factor: Any = None
-                        ) -> np.ndarray | None:
+    def _sample_weights(
+        self, X: np.ndarray, sample_weight: Any, factor: Any = None
+    ) -> np.ndarray | None:
         """Validated weights (times ``factor``, e.g. class weights), or None for none."""
         if sample_weight is None and factor is None:
             return None
@@ -361,8 +489,10 @@ class _BackpropBase(BaseEstimator):
 
     def _check_partial_fit(self) -> None:
         if self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True (there is no "
-                             "held-out set across calls); set early_stopping=False")
+            raise ValueError(
+                "partial_fit does not support early_stopping=True (there is no "
+                "held-out set across calls); set early_stopping=False"
+            )
 
     # ---- scikit-learn's names for the fitted state --------------------------
 
@@ -412,8 +542,10 @@ class _BackpropBase(BaseEstimator):
 
     def _stochastic(self) -> bool:
         if self.solver == "lbfgs":
-            raise AttributeError("partial_fit needs a stochastic solver (gd, momentum, nesterov, "
-                                 "adam); solver='lbfgs' works on the full data set")
+            raise AttributeError(
+                "partial_fit needs a stochastic solver (gd, momentum, nesterov, "
+                "adam); solver='lbfgs' works on the full data set"
+            )
         return True
 
 
@@ -422,16 +554,22 @@ class _Tracker:
     stopping rule (no improvement > tol for n_iter_no_change epochs); with
     early stopping it keeps the weights of the best validation score."""
 
-    def __init__(self, est: _BackpropBase,
-                 validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None) -> None:
+    def __init__(
+        self,
+        est: _BackpropBase,
+        validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
+    ) -> None:
         self.est = est
         self.validation = validation
         # scikit-learn stops once more than n_iter_no_change epochs failed to improve;
         # L-BFGS stops by its gradient tolerance (tol), not by this rule.
         off = est.n_iter_no_change == np.inf or (est.solver == "lbfgs" and validation is None)
-        self.rule = NoImprovement(np.inf if off else int(est.n_iter_no_change) + 1,
-                                  float(est.tol), higher_is_better=validation is not None,
-                                  keep_best=validation is not None)
+        self.rule = NoImprovement(
+            np.inf if off else int(est.n_iter_no_change) + 1,
+            float(est.tol),
+            higher_is_better=validation is not None,
+            keep_best=validation is not None,
+        )
 
     @property
     def best_thetas(self) -> list[np.ndarray] | None:
@@ -469,14 +607,20 @@ def _read_only(view: np.ndarray) -> np.ndarray:
 
 def _not_converged(solver: str, max_iter: int, stopped: str = "completed") -> str:
     if stopped == "stalled":
-        return ("lbfgs stopped before its gradient tolerance (tol) was met: its line search "
-                "could not lower the cost further (scale the data, or raise tol)")
+        return (
+            "lbfgs stopped before its gradient tolerance (tol) was met: its line search "
+            "could not lower the cost further (scale the data, or raise tol)"
+        )
     if solver == "lbfgs":
-        return (f"lbfgs stopped after max_iter={max_iter} iterations before its gradient "
-                f"tolerance (tol) was met; increase max_iter or scale the data")
-    return (f"the {solver} solver ran max_iter={max_iter} epochs and the stopping rule (no "
-            f"improvement > tol for n_iter_no_change epochs) was not met: the optimisation "
-            f"has not converged yet")
+        return (
+            f"lbfgs stopped after max_iter={max_iter} iterations before its gradient "
+            f"tolerance (tol) was met; increase max_iter or scale the data"
+        )
+    return (
+        f"the {solver} solver ran max_iter={max_iter} epochs and the stopping rule (no "
+        f"improvement > tol for n_iter_no_change epochs) was not met: the optimisation "
+        f"has not converged yet"
+    )
 
 
 def _as_core_weights(sample_weight: np.ndarray | None) -> np.ndarray | None:
@@ -503,8 +647,10 @@ def _one_of(est: _BackpropBase, ours: str, theirs: str) -> Any:
     is set (None: neither); both set is refused, whatever their values."""
     a, b = getattr(est, ours), getattr(est, theirs)
     if a is not None and b is not None:
-        raise ValueError(f"{ours}={checks.shown(a)} and {theirs}={checks.shown(b)} are one parameter ({theirs} is "
-                         f"scikit-learn's name for {ours}): set one of them")
+        raise ValueError(
+            f"{ours}={checks.shown(a)} and {theirs}={checks.shown(b)} are one parameter "
+            f"({theirs} is scikit-learn's name for {ours}): set one of them"
+        )
     return a if b is None else b
 
 
@@ -610,24 +756,50 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     True
     """
 
-    def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
-                 output: str = "logistic", lambda_: float | None = None,
-                 alpha: float | None = None, solver: str = "lbfgs",
-                 learning_rate: float | str | None = None,
-                 learning_rate_init: float | None = None, batch_size: int | str | None = "auto",
-                 max_iter: int = 200, tol: float = 1e-4, early_stopping: bool = False,
-                 validation_fraction: float = 0.1, n_iter_no_change: int = 10,
-                 class_weight: Any = None, random_state: Any = None,
-                 num_threads: int | None = None, dtype: Any = None, verbose: bool = False,
-                 warm_start: bool = False) -> None:
-        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, alpha=alpha,
-                         solver=solver, learning_rate=learning_rate,
-                         learning_rate_init=learning_rate_init, batch_size=batch_size,
-                         max_iter=max_iter, tol=tol, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction,
-                         n_iter_no_change=n_iter_no_change, random_state=random_state,
-                         num_threads=num_threads, dtype=dtype, verbose=verbose,
-                         warm_start=warm_start)
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (25,),
+        activation: Any = "sigmoid",
+        *,
+        output: str = "logistic",
+        lambda_: float | None = None,
+        alpha: float | None = None,
+        solver: str = "lbfgs",
+        learning_rate: float | str | None = None,
+        learning_rate_init: float | None = None,
+        batch_size: int | str | None = "auto",
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        class_weight: Any = None,
+        random_state: Any = None,
+        num_threads: int | None = None,
+        dtype: Any = None,
+        verbose: bool = False,
+        warm_start: bool = False,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            lambda_=lambda_,
+            alpha=alpha,
+            solver=solver,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            num_threads=num_threads,
+            dtype=dtype,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
         self.output = output
         self.class_weight = class_weight
 
@@ -640,8 +812,9 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1."""
         X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True)
         if self.output not in ("logistic", "softmax"):
-            raise ValueError(f"output must be 'logistic' or 'softmax', got "
-                             f"{checks.shown(self.output)}")
+            raise ValueError(
+                f"output must be 'logistic' or 'softmax', got {checks.shown(self.output)}"
+            )
         if y.ndim == 2 and type_of_target(y) == "multilabel-indicator":
             return self._fit_multilabel(X, y, sample_weight, dtype)
         y = column_or_1d(y, warn=True)
@@ -652,74 +825,110 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         if self.warm_start and previous is not None and not np.array_equal(classes, previous):
             # the output units would now stand for other classes, or a fresh network would
             # silently replace the warm one. scikit-learn's words, so code matching them works.
-            raise ValueError(f"warm_start can only be used where `y` has the same classes as "
-                             f"in the previous call to fit. Previously got {previous}, `y` has "
-                             f"{classes} (fit a new estimator, or set warm_start=False)")
+            raise ValueError(
+                f"warm_start can only be used where `y` has the same classes as "
+                f"in the previous call to fit. Previously got {previous}, `y` has "
+                f"{classes} (fit a new estimator, or set warm_start=False)"
+            )
         self.classes_ = classes
         if self.classes_.size < 2:
-            raise ValueError(f"the classifier needs samples of at least 2 classes; y holds only "
-                             f"one class ({checks.shown(self.classes_[0])})")
-        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(), dtype,
-                  incremental=False)
+            raise ValueError(
+                f"the classifier needs samples of at least 2 classes; y holds only "
+                f"one class ({checks.shown(self.classes_[0])})"
+            )
+        self._fit(
+            X,
+            labels,
+            self._weights(X, labels, sample_weight),
+            self._n_units(),
+            dtype,
+            incremental=False,
+        )
         return self
 
     @available_if(_BackpropBase._stochastic)
-    def partial_fit(self, X: Any, y: Any, classes: Any = None,
-                    sample_weight: Any = None) -> BackpropClassifier:
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> BackpropClassifier:
         """One epoch on (X, y); the first call needs ``classes`` (all labels to expect)."""
         self._check_partial_fit()
         first = not hasattr(self, "classes_")
         X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True)
         multilabel = y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
         if not first and multilabel != getattr(self, "_multilabel", False):
-            raise ValueError("partial_fit needs the kind of y of the first call (a multilabel "
-                             "indicator matrix, or labels)")
+            raise ValueError(
+                "partial_fit needs the kind of y of the first call (a multilabel "
+                "indicator matrix, or labels)"
+            )
         if multilabel:
             if first:
                 self.classes_, self._multilabel = np.arange(y.shape[1]), True
             elif y.shape[1] != self.classes_.size:
-                raise ValueError(f"y has {y.shape[1]} labels; the first call had "
-                                 f"{self.classes_.size}")
-            self._fit(X, np.asarray(y, dtype=dtype), self._sample_weights(X, sample_weight),
-                      y.shape[1], dtype, incremental=True)
+                raise ValueError(
+                    f"y has {y.shape[1]} labels; the first call had {self.classes_.size}"
+                )
+            self._fit(
+                X,
+                np.asarray(y, dtype=dtype),
+                self._sample_weights(X, sample_weight),
+                y.shape[1],
+                dtype,
+                incremental=True,
+            )
             return self
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         self._multilabel = False
         if first:
             if classes is None:
-                raise ValueError("the first call to partial_fit needs classes= (every label "
-                                 "the data can hold)")
+                raise ValueError(
+                    "the first call to partial_fit needs classes= (every label the data can hold)"
+                )
             self.classes_ = np.unique(np.asarray(classes))
             if self.classes_.size < 2:
                 raise ValueError("classes must hold at least 2 classes")
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(f"classes {np.unique(classes)} differ from the first call's "
-                             f"{self.classes_}")
+            raise ValueError(
+                f"classes {np.unique(classes)} differ from the first call's {self.classes_}"
+            )
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(f"y holds labels {unknown[:5]} not in classes {self.classes_}")
         labels = np.searchsorted(self.classes_, y)
-        self._fit(X, labels, self._weights(X, labels, sample_weight), self._n_units(), dtype,
-                  incremental=True)
+        self._fit(
+            X,
+            labels,
+            self._weights(X, labels, sample_weight),
+            self._n_units(),
+            dtype,
+            incremental=True,
+        )
         return self
 
-    def _fit_multilabel(self, X: np.ndarray, Y: np.ndarray, sample_weight: Any,
-                        dtype: np.dtype) -> BackpropClassifier:
+    def _fit_multilabel(
+        self, X: np.ndarray, Y: np.ndarray, sample_weight: Any, dtype: np.dtype
+    ) -> BackpropClassifier:
         """Independent sigmoid outputs on 0/1 targets, one per label: the method's
         logistic output layer is exactly the multilabel model."""
         if self.output != "logistic":
-            raise ValueError("a multilabel y needs output='logistic' (independent sigmoid "
-                             "units); softmax makes the labels compete")
+            raise ValueError(
+                "a multilabel y needs output='logistic' (independent sigmoid "
+                "units); softmax makes the labels compete"
+            )
         if self.class_weight is not None:
             raise ValueError("class_weight is not supported with a multilabel y")
         K = Y.shape[1]
         previous: np.ndarray | None = getattr(self, "classes_", None)
-        if self.warm_start and previous is not None and (
-                not getattr(self, "_multilabel", False) or previous.size != K):
-            raise ValueError(f"warm_start can only be used where `y` has the same classes as "
-                             f"in the previous call to fit: y holds {K} labels (fit a new "
-                             f"estimator, or set warm_start=False)")
+        if (
+            self.warm_start
+            and previous is not None
+            and (not getattr(self, "_multilabel", False) or previous.size != K)
+        ):
+            raise ValueError(
+                f"warm_start can only be used where `y` has the same classes as "
+                f"in the previous call to fit: y holds {K} labels (fit a new "
+                f"estimator, or set warm_start=False)"
+            )
         self.classes_ = np.arange(K)
         self._multilabel = True
         targets = np.asarray(Y, dtype=dtype)
@@ -736,8 +945,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         K = len(self.classes_)
         return 1 if K == 2 and self.output == "logistic" else K
 
-    def _weights(self, X: np.ndarray, labels: np.ndarray, sample_weight: Any
-                 ) -> np.ndarray | None:
+    def _weights(self, X: np.ndarray, labels: np.ndarray, sample_weight: Any) -> np.ndarray | None:
         if self.class_weight is None:
             return self._sample_weights(X, sample_weight)
         cw = self.class_weight
@@ -806,30 +1014,56 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
 
     # Its own signature, so that an argument it does not take (output=...) is
     # reported as BackpropRegressor's, not as the private base class's.
-    def __init__(self, hidden_layer_sizes: Any = (25,), activation: Any = "sigmoid", *,
-                 lambda_: float | None = None, alpha: float | None = None, solver: str = "lbfgs",
-                 learning_rate: float | str | None = None,
-                 learning_rate_init: float | None = None, batch_size: int | str | None = "auto",
-                 max_iter: int = 200, tol: float = 1e-4, early_stopping: bool = False,
-                 validation_fraction: float = 0.1, n_iter_no_change: int = 10,
-                 random_state: Any = None, num_threads: int | None = None, dtype: Any = None,
-                 verbose: bool = False, warm_start: bool = False) -> None:
-        super().__init__(hidden_layer_sizes, activation, lambda_=lambda_, alpha=alpha,
-                         solver=solver, learning_rate=learning_rate,
-                         learning_rate_init=learning_rate_init, batch_size=batch_size,
-                         max_iter=max_iter, tol=tol, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction,
-                         n_iter_no_change=n_iter_no_change, random_state=random_state,
-                         num_threads=num_threads, dtype=dtype, verbose=verbose,
-                         warm_start=warm_start)
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (25,),
+        activation: Any = "sigmoid",
+        *,
+        lambda_: float | None = None,
+        alpha: float | None = None,
+        solver: str = "lbfgs",
+        learning_rate: float | str | None = None,
+        learning_rate_init: float | None = None,
+        batch_size: int | str | None = "auto",
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        random_state: Any = None,
+        num_threads: int | None = None,
+        dtype: Any = None,
+        verbose: bool = False,
+        warm_start: bool = False,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            lambda_=lambda_,
+            alpha=alpha,
+            solver=solver,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            num_threads=num_threads,
+            dtype=dtype,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
         """Train on X (n_samples, n_features) and real targets y."""
-        X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True,
-                                              y_numeric=True)
+        X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True, y_numeric=True)
         Y = self._targets(y, dtype)
-        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], dtype,
-                  incremental=False)
+        self._fit(
+            X, Y, self._sample_weights(X, sample_weight), Y.shape[1], dtype, incremental=False
+        )
         return self
 
     @available_if(_BackpropBase._stochastic)
@@ -837,14 +1071,13 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         """One epoch on (X, y), continuing from the current weights."""
         self._check_partial_fit()
         first = not hasattr(self, "thetas_")
-        X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True,
-                                              y_numeric=True)
+        X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True, y_numeric=True)
         Y = self._targets(y, dtype)
         if not first and Y.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
-                             f"{self.n_outputs_}")
-        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], dtype,
-                  incremental=True)
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs but the model was fitted with {self.n_outputs_}"
+            )
+        self._fit(X, Y, self._sample_weights(X, sample_weight), Y.shape[1], dtype, incremental=True)
         return self
 
     def _targets(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:

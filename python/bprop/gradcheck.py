@@ -19,8 +19,9 @@ from ._internal.problem import evaluate, prepare
 from .params import layer_sizes, roll, unroll
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], theta_vector: Any,
-                       epsilon: float = 1e-4) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], theta_vector: Any, epsilon: float = 1e-4
+) -> np.ndarray:
     """Central-difference gradient of a scalar function of a vector.
 
     Parameters
@@ -147,34 +148,50 @@ class GradientCheckResult:
 
     @property
     def verdict(self) -> str:
-        """"passed", or why not, by the tutorial's thresholds (< 1e-7 good; > 1e-4 likely a bug)."""
+        """The verdict: "passed", or why not, by the tutorial's thresholds (< 1e-7 good;
+        > 1e-4 likely a bug)."""
         return verdict(self.relative_difference, self.threshold)
 
     def __str__(self) -> str:
-        lines = [f"gradient check {self.verdict}: relative difference "
-                 f"{self.relative_difference:.3e} (threshold {self.threshold:.0e}, "
-                 f"epsilon {self.epsilon:g})"]
+        lines = [
+            f"gradient check {self.verdict}: relative difference "
+            f"{self.relative_difference:.3e} (threshold {self.threshold:.0e}, "
+            f"epsilon {self.epsilon:g})"
+        ]
         rows = [("layer", "max |num - ana|", "relative difference")]
-        rows += [(f"Theta{l + 1}", f"{e:.3e}", f"{r:.3e}") for l, (e, r) in
-                 enumerate(zip(self.layer_max_errors, self.layer_relative_errors))]
+        rows += [
+            (f"Theta{l + 1}", f"{e:.3e}", f"{r:.3e}")
+            for l, (e, r) in enumerate(zip(self.layer_max_errors, self.layer_relative_errors))
+        ]
         widths = [max(len(r[c]) for r in rows) for c in range(3)]
         lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
         if self.worst:
             lines.append("  worst entries:")
         for w in self.worst:
-            lines.append(f"    Theta{w.layer + 1}[{w.row}, {w.column}]: numerical "
-                         f"{w.numerical:.10g}, analytical {w.analytical:.10g}")
+            lines.append(
+                f"    Theta{w.layer + 1}[{w.row}, {w.column}]: numerical "
+                f"{w.numerical:.10g}, analytical {w.analytical:.10g}"
+            )
         lines += [f"  hint: {h}" for h in self.hints]
         return "\n".join(lines)
 
 
-def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-                   epsilon: float = 1e-4, threshold: float = 1e-7,
-                   num_threads: int | None = None, num_worst: int = 5,
-                   sample_weight: Any = None, activation: Any = "sigmoid",
-                   output: str = "logistic",
-                   gradient: Callable[[list[np.ndarray]], Any] | None = None,
-                   x_scale: float | None = None) -> GradientCheckResult:
+def gradient_check(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    *,
+    epsilon: float = 1e-4,
+    threshold: float = 1e-7,
+    num_threads: int | None = None,
+    num_worst: int = 5,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    gradient: Callable[[list[np.ndarray]], Any] | None = None,
+    x_scale: float | None = None,
+) -> GradientCheckResult:
     """Compare the backpropagation gradient with central differences.
 
     Always computed in float64, whatever the network's dtype. When the check
@@ -230,11 +247,14 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
         grads = [np.asarray(g, dtype=np.float64) for g in gradient([t.copy() for t in t64])]
         shapes = [g.shape for g in grads]
         if shapes != [t.shape for t in t64]:
-            raise ValueError(f"gradient returned arrays of shapes {shapes}; expected "
-                             f"{[t.shape for t in t64]} (one per Theta)")
+            raise ValueError(
+                f"gradient returned arrays of shapes {shapes}; expected "
+                f"{[t.shape for t in t64]} (one per Theta)"
+            )
     analytical = unroll(grads)
-    numerical = numerical_gradient(lambda v: evaluate(roll(v, sizes), problem, False)[0],
-                                   unroll(t64), epsilon)
+    numerical = numerical_gradient(
+        lambda v: evaluate(roll(v, sizes), problem, False)[0], unroll(t64), epsilon
+    )
     denominator = np.linalg.norm(numerical + analytical)
     numerator = np.linalg.norm(numerical - analytical)
     rel = float(numerator / denominator) if denominator > 0 else float(numerator)
@@ -244,16 +264,36 @@ def gradient_check(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     where: list[tuple[int, int, int]] = []
     start = 0
     for l, a in enumerate(t64):
-        e = errors[start:start + a.size]
+        e = errors[start : start + a.size]
         layer_max.append(float(e.max()))
         where.extend((l, r, c) for r in range(a.shape[0]) for c in range(a.shape[1]))
         start += a.size
-    order = np.argsort(-errors, kind="stable")[:max(int(num_worst), 0)]
-    worst = tuple(WorstEntry(where[i][0], where[i][1], where[i][2], float(numerical[i]),
-                             float(analytical[i]), float(errors[i])) for i in order)
+    order = np.argsort(-errors, kind="stable")[: max(int(num_worst), 0)]
+    worst = tuple(
+        WorstEntry(
+            where[i][0],
+            where[i][1],
+            where[i][2],
+            float(numerical[i]),
+            float(analytical[i]),
+            float(errors[i]),
+        )
+        for i in order
+    )
     N, A = roll(numerical, sizes), roll(analytical, sizes)
     layer_rel = tuple(relative(n, a) for n, a in zip(N, A))
-    found = () if rel < threshold else tuple(
-        find_hints(N, A, t64, problem.lambda_, problem.X.shape[0]))
-    return GradientCheckResult(rel, rel < threshold, float(threshold), float(epsilon),
-                               tuple(layer_max), worst, numerical, analytical, layer_rel, found)
+    found = (
+        () if rel < threshold else tuple(find_hints(N, A, t64, problem.lambda_, problem.X.shape[0]))
+    )
+    return GradientCheckResult(
+        rel,
+        rel < threshold,
+        float(threshold),
+        float(epsilon),
+        tuple(layer_max),
+        worst,
+        numerical,
+        analytical,
+        layer_rel,
+        found,
+    )

@@ -8,7 +8,8 @@ weights break that tie and keep the sigmoids out of saturation.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +17,7 @@ from ._internal import checks
 from .reference._math import HIDDEN_ACTIVATIONS
 
 
-def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12,
-                      rng: Any = None) -> np.ndarray:
+def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12, rng: Any = None) -> np.ndarray:
     """One weight matrix of shape ``(l_out, l_in + 1)``, uniform in [-epsilon, epsilon].
 
     Parameters
@@ -74,12 +74,20 @@ def debug_matrix(l_in: int, l_out: int) -> np.ndarray:
            [ 0.09092974, -0.07568025]])
     """
     shape = (l_out, l_in + 1)
-    return np.sin(np.arange(1, shape[0] * shape[1] + 1, dtype=np.float64)).reshape(shape, order="F") / 10
+    return (
+        np.sin(np.arange(1, shape[0] * shape[1] + 1, dtype=np.float64)).reshape(shape, order="F")
+        / 10
+    )
 
 
-def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: float = 0.12,
-               seed: Any = None, dtype: Any = np.float64, activation: Any = "sigmoid"
-               ) -> list[np.ndarray]:
+def initialize(
+    layer_sizes: Sequence[int],
+    method: str = "uniform",
+    epsilon: float = 0.12,
+    seed: Any = None,
+    dtype: Any = np.float64,
+    activation: Any = "sigmoid",
+) -> list[np.ndarray]:
     """Weights for a network with ``layer_sizes = [s_1, ..., s_L]``.
 
     Parameters
@@ -91,8 +99,8 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
         ``epsilon_l = sqrt(6) / sqrt(s_l + s_{l+1})``. ``"he"``: per layer
         ``epsilon_l = sqrt(6 / s_l)`` (for ReLU). ``"auto"``: the rule of the
         hidden activation (``activation``, one name or one per hidden layer):
-        "he" for ReLU and leaky ReLU (when any layer is one), else "xavier". ``"debug"``: deterministic
-        ``sin(1..n)/10`` weights for gradient checks.
+        "he" for ReLU and leaky ReLU (when any layer is one), else "xavier". ``"debug"``:
+        deterministic ``sin(1..n)/10`` weights for gradient checks.
     epsilon : float, default 0.12
         Half-width for ``"uniform"``.
     seed : None, int or numpy.random.Generator
@@ -124,8 +132,10 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
         names = [activation] if isinstance(activation, str) else list(activation)
         for name in names:
             if name not in checks.ACTIVATIONS:
-                raise ValueError(f"activation must be one of {', '.join(checks.ACTIVATIONS)}, "
-                                 f"got {checks.shown(name)}")
+                raise ValueError(
+                    f"activation must be one of {', '.join(checks.ACTIVATIONS)}, "
+                    f"got {checks.shown(name)}"
+                )
         rules = {HIDDEN_ACTIVATIONS[name][2] for name in names}
         method = "he" if "he" in rules else "xavier"
     if method == "uniform":
@@ -141,6 +151,8 @@ def initialize(layer_sizes: Sequence[int], method: str = "uniform", epsilon: flo
     elif method == "debug":
         thetas = [debug_matrix(i, o) for i, o in pairs]
     else:
-        raise ValueError(f"method must be 'uniform', 'xavier', 'he', 'auto' or 'debug', "
-                         f"got {checks.shown(method)}")
+        raise ValueError(
+            f"method must be 'uniform', 'xavier', 'he', 'auto' or 'debug', "
+            f"got {checks.shown(method)}"
+        )
     return [t.astype(dt) for t in thetas]

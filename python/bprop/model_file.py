@@ -40,8 +40,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
-         output: str | None = None, **metadata: Any) -> Path:
+def save(
+    path: str | os.PathLike,
+    thetas: Any,
+    *,
+    activation: Any = None,
+    output: str | None = None,
+    **metadata: Any,
+) -> Path:
     """Write a network and metadata to ``path`` atomically.
 
     The file records what is needed to use the network: its weights, its
@@ -92,22 +98,31 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     >>> bprop.save(path, net, class_names=[str(k) for k in range(10)]).name
     'model.npz'
     >>> loaded, meta = bprop.load(path)
-    >>> loaded, meta["layer_sizes"], meta["class_names"][:3]
-    (Network([(25, 65), (10, 26)], activation='sigmoid', output='logistic'), [64, 25, 10], ['0', '1', '2'])
+    >>> loaded
+    Network([(25, 65), (10, 26)], activation='sigmoid', output='logistic')
+    >>> meta["layer_sizes"], meta["class_names"][:3]
+    ([64, 25, 10], ['0', '1', '2'])
     >>> folder.cleanup()
     """
-    missing = [name for name, given in (("activation", activation), ("output", output))
-               if given is None and not hasattr(thetas, name)]
+    missing = [
+        name
+        for name, given in (("activation", activation), ("output", output))
+        if given is None and not hasattr(thetas, name)
+    ]
     if missing:
-        raise ValueError(f"say which network this is: bprop.save(path, thetas, "
-                         f"{', '.join(f'{n}=...' for n in missing)}) (e.g. activation='sigmoid', "
-                         f"output='logistic'), or save the Network that bprop.train returns")
+        raise ValueError(
+            f"say which network this is: bprop.save(path, thetas, "
+            f"{', '.join(f'{n}=...' for n in missing)}) (e.g. activation='sigmoid', "
+            f"output='logistic'), or save the Network that bprop.train returns"
+        )
     for name, given in (("activation", activation), ("output", output)):
         own = getattr(thetas, name, None)
         if given is not None and own is not None and given != own:
-            raise ValueError(f"{name}={checks.shown(given)} contradicts the Network's own {name} "
-                             f"{checks.shown(own)}: "
-                             f"the file would run it as another network")
+            raise ValueError(
+                f"{name}={checks.shown(given)} contradicts the Network's own {name} "
+                f"{checks.shown(own)}: "
+                f"the file would run it as another network"
+            )
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
     checks.check_output(output, t[-1].shape[0])
@@ -115,10 +130,15 @@ def save(path: str | os.PathLike, thetas: Any, *, activation: Any = None,
     reserved = {"format", "format_version", "layer_sizes", "dtype"} & set(metadata)
     if reserved:
         raise ValueError(f"metadata keys {sorted(reserved)} are set by bprop itself")
-    meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "layer_sizes": layer_sizes(t),
-            "dtype": str(t[0].dtype), **_jsonable(metadata),
-            "activation": _jsonable(activation), "output": output}
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "layer_sizes": layer_sizes(t),
+        "dtype": str(t[0].dtype),
+        **_jsonable(metadata),
+        "activation": _jsonable(activation),
+        "output": output,
+    }
     try:
         text = json.dumps(meta, allow_nan=True)
     except TypeError as e:
@@ -191,8 +211,10 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
             if not magic:
                 raise ValueError(f"{path}: the file is empty (truncated model file?)")
             if magic != b"PK\x03\x04":  # every .npz is a zip archive
-                raise ValueError(f"{path}: not a bprop model (a model file is an .npz archive "
-                                 f"written by bprop.save or train --save)")
+                raise ValueError(
+                    f"{path}: not a bprop model (a model file is an .npz archive "
+                    f"written by bprop.save or train --save)"
+                )
             fh.seek(0)
             with np.load(fh, allow_pickle=False) as f:
                 files = set(f.files)
@@ -207,25 +229,32 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
         if str(e).startswith(str(path)):
             raise
         if "pickle" in str(e):  # never pass on numpy's hint to load pickles
-            raise ValueError(f"{path}: not a bprop model (it holds Python objects, which bprop "
-                             f"never loads)") from None
+            raise ValueError(
+                f"{path}: not a bprop model (it holds Python objects, which bprop never loads)"
+            ) from None
         raise ValueError(f"{path}: corrupt or not a bprop model ({e})") from None
     except (OSError, EOFError, KeyError, MemoryError, zipfile.BadZipFile, UnicodeDecodeError) as e:
-        raise ValueError(f"{path}: corrupt or truncated model file ({type(e).__name__}: {e})") from None
+        raise ValueError(
+            f"{path}: corrupt or truncated model file ({type(e).__name__}: {e})"
+        ) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path}: not a bprop model")
     version = meta.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ValueError(f"{path}: model format version {version!r} is newer than this bprop "
-                         f"reads ({FORMAT_VERSION}); upgrade bprop")
+        raise ValueError(
+            f"{path}: model format version {version!r} is newer than this bprop "
+            f"reads ({FORMAT_VERSION}); upgrade bprop"
+        )
     try:
         thetas = checks.check_thetas(thetas)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{path}: invalid weights: {e}") from None
     sizes = layer_sizes(thetas)
     if meta.get("layer_sizes") != sizes or meta.get("dtype") != str(thetas[0].dtype):
-        raise ValueError(f"{path}: metadata (layer sizes {meta.get('layer_sizes')}, dtype "
-                         f"{meta.get('dtype')}) does not match the weights ({sizes}, {thetas[0].dtype})")
+        raise ValueError(
+            f"{path}: metadata (layer sizes {meta.get('layer_sizes')}, dtype "
+            f"{meta.get('dtype')}) does not match the weights ({sizes}, {thetas[0].dtype})"
+        )
     meta.setdefault("activation", "sigmoid")
     meta.setdefault("output", "logistic")
     try:

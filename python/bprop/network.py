@@ -28,10 +28,14 @@ from typing import Any, SupportsIndex, overload
 
 import numpy as np
 
-from . import _core
 from ._internal import checks
-from ._internal.problem import evaluate, labels_from_outputs, prepare
-from ._internal.threads import resolve_num_threads
+from ._internal.problem import (
+    evaluate,
+    forward_prepared,
+    labels_from_outputs,
+    prepare,
+    prepare_inputs,
+)
 
 
 class Network(list):
@@ -92,22 +96,23 @@ class Network(list):
     'softmax'
     """
 
-    def __init__(self, thetas: Any = (), activation: Any = None,
-                 output: str | None = None) -> None:
-        activation, output = network_kind(thetas if isinstance(thetas, Network) else None,
-                                          activation, output)
+    def __init__(self, thetas: Any = (), activation: Any = None, output: str | None = None) -> None:
+        activation, output = network_kind(
+            thetas if isinstance(thetas, Network) else None, activation, output
+        )
         super().__init__(thetas)
-        self.activation = list(activation) if isinstance(activation, (list, tuple)) \
-            else activation
+        self.activation = list(activation) if isinstance(activation, (list, tuple)) else activation
         self.output = output
         names = self.activation if isinstance(self.activation, list) else [self.activation]
         for name in names:
             if not isinstance(name, str) or name not in checks.ACTIVATIONS:
-                raise ValueError(f"activation {checks.shown(name)} is not one of "
-                                 f"{', '.join(checks.ACTIVATIONS)}")
+                raise ValueError(
+                    f"activation {checks.shown(name)} is not one of {', '.join(checks.ACTIVATIONS)}"
+                )
         if not isinstance(output, str) or output not in checks.OUTPUTS:
-            raise ValueError(f"output {checks.shown(output)} is not one of "
-                             f"{', '.join(checks.OUTPUTS)}")
+            raise ValueError(
+                f"output {checks.shown(output)} is not one of {', '.join(checks.OUTPUTS)}"
+            )
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(getattr(t, "shape", "?")) for t in self)
@@ -135,21 +140,28 @@ class Network(list):
         if not isinstance(index, slice):
             return super().__getitem__(index)
         start, stop, step = index.indices(len(self))
-        shown = (f"net[{'' if index.start is None else index.start}:"
-                 f"{'' if index.stop is None else index.stop}"
-                 f"{'' if index.step is None else f':{index.step}'}]")
+        shown = (
+            f"net[{'' if index.start is None else index.start}:"
+            f"{'' if index.stop is None else index.stop}"
+            f"{'' if index.step is None else f':{index.step}'}]"
+        )
         if step != 1:
-            raise ValueError(f"{shown} skips or reorders layers: the result would not be one "
-                             f"network of this kind; take list(net){shown[3:]} for the weight "
-                             f"matrices themselves")
+            raise ValueError(
+                f"{shown} skips or reorders layers: the result would not be one "
+                f"network of this kind; take list(net){shown[3:]} for the weight "
+                f"matrices themselves"
+            )
         if stop != len(self):
-            raise ValueError(f"{shown} leaves out the output layer, so it would no longer be a "
-                             f"network with output {self.output!r}; take list(net){shown[3:]} "
-                             f"for the weight matrices themselves")
+            raise ValueError(
+                f"{shown} leaves out the output layer, so it would no longer be a "
+                f"network with output {self.output!r}; take list(net){shown[3:]} "
+                f"for the weight matrices themselves"
+            )
         if start >= stop and len(self):
             raise ValueError(f"{shown} holds no layers: an empty network has no kind")
-        activation = (self.activation[start:] if isinstance(self.activation, list)
-                      else self.activation)
+        activation = (
+            self.activation[start:] if isinstance(self.activation, list) else self.activation
+        )
         return Network(super().__getitem__(index), activation, self.output)
 
 
@@ -163,10 +175,18 @@ def network_kind(thetas: Any, activation: Any = None, output: Any = None) -> tup
     return activation, output
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-         num_threads: int | None = None, sample_weight: Any = None,
-         activation: Any = None, output: str | None = None, x_scale: float | None = None
-         ) -> float:
+def cost(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    *,
+    num_threads: int | None = None,
+    sample_weight: Any = None,
+    activation: Any = None,
+    output: str | None = None,
+    x_scale: float | None = None,
+) -> float:
     """Regularised cost J(Theta); by default the tutorial's logistic cost.
 
     ``J = (1/m) sum_i sum_k [-y_ik log h_ik - (1 - y_ik) log(1 - h_ik)]
@@ -238,14 +258,23 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     """
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    return evaluate(t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
-                                 output, x_scale), False)[0]
+    return evaluate(
+        t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale), False
+    )[0]
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
-                      num_threads: int | None = None, sample_weight: Any = None,
-                      activation: Any = None, output: str | None = None,
-                      x_scale: float | None = None) -> tuple[float, list[np.ndarray]]:
+def cost_and_gradient(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    *,
+    num_threads: int | None = None,
+    sample_weight: Any = None,
+    activation: Any = None,
+    output: str | None = None,
+    x_scale: float | None = None,
+) -> tuple[float, list[np.ndarray]]:
     """Cost J and its gradient by backpropagation (the C++/OpenMP path).
 
     For each sample: forward ``a_{l+1} = g(Theta_l [1; a_l])``; backward
@@ -280,15 +309,22 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *,
     """
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    J, grads = evaluate(t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation,
-                                     output, x_scale), True)
+    J, grads = evaluate(
+        t, prepare(t, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale), True
+    )
     assert grads is not None
     return J, grads
 
 
-def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = None, output: str | None = None, x_scale: float | None = None
-            ) -> np.ndarray:
+def forward(
+    thetas: Any,
+    X: Any,
+    *,
+    num_threads: int | None = None,
+    activation: Any = None,
+    output: str | None = None,
+    x_scale: float | None = None,
+) -> np.ndarray:
     """Forward propagation: the network's outputs ``h_Theta(x)`` for every row.
 
     Parameters
@@ -328,23 +364,18 @@ def forward(thetas: Any, X: Any, *, num_threads: int | None = None,
     """
     activation, output = network_kind(thetas, activation, output)
     t = checks.check_thetas(thetas)
-    output_code = checks.check_output(output, t[-1].shape[0])
-    Xc = checks.check_X(X, t)
-    scale = checks.check_x_scale(x_scale, Xc)
-    csr = checks.csr_parts(Xc, t[0].dtype, scale) if checks.is_sparse(Xc) else None
-    out, bad_row = _core.forward(t, None if csr else Xc, resolve_num_threads(num_threads),
-                                 checks.check_activations(activation, len(t) - 1), output_code,
-                                 1.0 if csr else scale, csr)
-    if bad_row >= 0:
-        checks.raise_non_finite_X(X, Xc, bad_row, t[0].dtype, scale)
-    if not np.isfinite(out).all():
-        raise FloatingPointError("forward propagation produced NaN: the weights are too large")
-    return out
+    return forward_prepared(t, prepare_inputs(t, X, num_threads, activation, output, x_scale))
 
 
-def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
-            activation: Any = None, output: str | None = None, x_scale: float | None = None
-            ) -> np.ndarray:
+def predict(
+    thetas: Any,
+    X: Any,
+    *,
+    num_threads: int | None = None,
+    activation: Any = None,
+    output: str | None = None,
+    x_scale: float | None = None,
+) -> np.ndarray:
     """Predicted class labels, shape (m,), int64.
 
     The index of the largest output; with a single output unit, 1 where the
@@ -373,6 +404,7 @@ def predict(thetas: Any, X: Any, *, num_threads: int | None = None,
     array([1, 1])
     """
     activation, output = network_kind(thetas, activation, output)
-    h = forward(thetas, X, num_threads=num_threads, activation=activation, output=output,
-                x_scale=x_scale)
+    h = forward(
+        thetas, X, num_threads=num_threads, activation=activation, output=output, x_scale=x_scale
+    )
     return labels_from_outputs(h, checks.OUTPUTS[output])

@@ -9,8 +9,6 @@ unrolled vector through SciPy and lives in :mod:`bprop.training`.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import _core
@@ -75,15 +73,65 @@ class Optimizer:
         """Called after each pass over the data (``epoch`` counts from 1): where a
         learning-rate schedule would change ``learning_rate``. Nothing by default."""
 
-    def step_checked(self, thetas: list[np.ndarray], grads: list[np.ndarray]
-                     ) -> tuple[list[np.ndarray], bool]:
+    def step_checked(
+        self, thetas: list[np.ndarray], grads: list[np.ndarray]
+    ) -> tuple[list[np.ndarray], bool]:
         """``step``, and whether every new weight is finite (training stops on
         NaN/inf). A fused step knows it from its own pass; others scan."""
         new = self.step(thetas, grads)
         return new, all(bool(np.isfinite(t).all()) for t in new)
 
 
-class GradientDescent(Optimizer):
+class CoreRule(Optimizer):
+    """A built-in rule: its update is written once, in the core (csrc/bprop/optimizers.cpp),
+    which the step-by-step loop and whole epochs in the core both run. The class holds the
+    hyperparameters and the state (velocity, or Adam's moments)."""
+
+    def config(self) -> _core.OptimizerConfig:
+        """The rule and hyperparameters as the core takes them."""
+        return _core.OptimizerConfig(_core.OPTIMIZER_KINDS[self.name], self.learning_rate)
+
+    def state(self, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The state arrays the core updates in place, created as zeros on first use."""
+        return [], []
+
+    def step(self, thetas, grads):
+        return self._core_step(thetas, grads)[0]
+
+    def step_checked(self, thetas, grads):
+        if type(self).step is not CoreRule.step:  # a subclass's own step: it rules
+            return super().step_checked(thetas, grads)
+        return self._core_step(thetas, grads)
+
+    def _core_step(
+        self, thetas: list[np.ndarray], grads: list[np.ndarray]
+    ) -> tuple[list[np.ndarray], bool]:
+        """The step taken by the core, and whether every new weight is finite."""
+        thetas = [np.ascontiguousarray(t) for t in thetas]
+        grads = [np.ascontiguousarray(g, dtype=t.dtype) for g, t in zip(grads, thetas)]
+        config = self.config()
+        new, finite = _core.optimizer_step(config, thetas, grads, *self.state(thetas))
+        self.stepped(config)
+        return new, bool(finite)
+
+    def stepped(self, config: _core.OptimizerConfig) -> None:
+        """Keep what a step changed in the config (Adam's step count)."""
+
+
+def _ready(arrays: list[np.ndarray] | None, thetas: list[np.ndarray]) -> list[np.ndarray]:
+    """State arrays the core can update in place: zeros first, else contiguous,
+    writable copies in the weights' dtype where they are not."""
+    if arrays is None:
+        return [np.zeros_like(t) for t in thetas]
+    return [
+        a
+        if a.flags.c_contiguous and a.flags.writeable and a.dtype == t.dtype
+        else np.array(a, dtype=t.dtype)
+        for a, t in zip(arrays, thetas)
+    ]
+
+
+class GradientDescent(CoreRule):
     """Gradient descent, the tutorial's update: ``Theta := Theta - alpha D``.
 
     Parameters
@@ -107,11 +155,8 @@ class GradientDescent(Optimizer):
     name = "gd"
     default_learning_rate = 1.0
 
-    def step(self, thetas, grads):
-        return [t - t.dtype.type(self.learning_rate) * g for t, g in zip(thetas, grads)]
 
-
-class Momentum(Optimizer):
+class Momentum(CoreRule):
     """Heavy-ball momentum: ``v := mu v - alpha D``; ``Theta := Theta + v``.
 
     Parameters
@@ -146,15 +191,13 @@ class Momentum(Optimizer):
         self.momentum = momentum
         self.velocity: list[np.ndarray] | None = None
 
-    def _new_velocity(self, grads):
-        if self.velocity is None:
-            self.velocity = [np.zeros_like(g) for g in grads]
-        mu, lr = self.momentum, self.learning_rate
-        return [(mu * v - lr * g).astype(g.dtype) for v, g in zip(self.velocity, grads)]
+    def config(self) -> _core.OptimizerConfig:
+        kind = _core.OPTIMIZER_KINDS[self.name]
+        return _core.OptimizerConfig(kind, self.learning_rate, momentum=self.momentum)
 
-    def step(self, thetas, grads):
-        self.velocity = self._new_velocity(grads)
-        return [t + v for t, v in zip(thetas, self.velocity)]
+    def state(self, thetas):
+        self.velocity = _ready(self.velocity, thetas)
+        return self.velocity, []
 
 
 class Nesterov(Momentum):
@@ -182,21 +225,15 @@ class Nesterov(Momentum):
 
     name = "nesterov"
 
-    def step(self, thetas, grads):
-        old = self.velocity if self.velocity is not None else [np.zeros_like(g) for g in grads]
-        new = self._new_velocity(grads)
-        self.velocity = new
-        mu = self.momentum
-        return [(t - mu * vo + (1 + mu) * vn).astype(t.dtype) for t, vo, vn in zip(thetas, old, new)]
 
-
-class Adam(Optimizer):
+class Adam(CoreRule):
     """Adam (Kingma & Ba): bias-corrected first and second moment estimates.
 
     ``m := beta1 m + (1 - beta1) D``, ``v := beta2 v + (1 - beta2) D^2``,
     ``Theta := Theta - alpha_t m / (sqrt(v) + eps)`` with
-    ``alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t)``; one fused C++ pass
-    per matrix when the arrays allow it, with the same formulas.
+    ``alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t)``, stepped by the
+    core's one definition of the rule (the moments ``m`` and ``v`` are updated
+    in place).
 
     Parameters
     ----------
@@ -224,59 +261,36 @@ class Adam(Optimizer):
     name = "adam"
     default_learning_rate = 0.001
 
-    def __init__(self, learning_rate: float | None = None, beta1: float = 0.9,
-                 beta2: float = 0.999, eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        learning_rate: float | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
         super().__init__(learning_rate)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
         self.m: list[np.ndarray] | None = None
         self.v: list[np.ndarray] | None = None
 
-    def step(self, thetas, grads):
-        return self.step_checked(thetas, grads)[0]
+    def config(self) -> _core.OptimizerConfig:
+        kind = _core.OPTIMIZER_KINDS[self.name]
+        return _core.OptimizerConfig(
+            kind, self.learning_rate, beta1=self.beta1, beta2=self.beta2, eps=self.eps, t=self.t
+        )
 
-    def step_checked(self, thetas, grads):
-        if self.m is None or self.v is None:
-            self.m = [np.zeros_like(g) for g in grads]
-            self.v = [np.zeros_like(g) for g in grads]
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        lr = self.learning_rate * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        new = []
-        finite = True
-        # The moments are updated in place (cheaper per mini-batch); the weights never are.
-        for t, g, m, v in zip(thetas, grads, self.m, self.v):
-            if _fusable(t, g, m, v):  # the same formulas in one C++ pass, finiteness included
-                out, ok = _core.adam_step(t, g, m, v, lr, b1, b2, self.eps)
-                new.append(out)
-                finite = finite and bool(ok)
-                continue
-            m *= b1
-            m += (1 - b1) * g
-            g2 = np.multiply(g, g)
-            g2 *= 1 - b2
-            v *= b2
-            v += g2
-            denom = np.sqrt(v)
-            denom += self.eps
-            update = np.divide(m, denom)
-            update *= lr
-            new.append(t - update)
-            finite = finite and bool(np.isfinite(new[-1]).all())
-        return new, finite
+    def state(self, thetas):
+        self.m, self.v = _ready(self.m, thetas), _ready(self.v, thetas)
+        return self.m, self.v
 
-
-def _fusable(*arrays: np.ndarray) -> bool:
-    """C-contiguous float32/float64 arrays of one dtype and shape, the last two writable."""
-    a0 = arrays[0]
-    return (a0.dtype in (np.float32, np.float64)
-            and all(a.dtype == a0.dtype and a.shape == a0.shape and a.flags.c_contiguous
-                    for a in arrays)
-            and all(a.flags.writeable for a in arrays[-2:]))
+    def stepped(self, config: _core.OptimizerConfig) -> None:
+        self.t = config.t
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (GradientDescent, Momentum, Nesterov, Adam)}
+    cls.name: cls for cls in (GradientDescent, Momentum, Nesterov, Adam)
+}
 OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
 
 
@@ -310,15 +324,20 @@ def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> 
     if isinstance(name, Optimizer):
         if learning_rate is not None:
             cls = type(name).__name__
-            by_name = (f", or name it (optimizer={name.name!r}, learning_rate={learning_rate!r})"
-                       if OPTIMIZERS.get(name.name) is type(name) else "")
+            by_name = (
+                f", or name it (optimizer={name.name!r}, learning_rate={learning_rate!r})"
+                if OPTIMIZERS.get(name.name) is type(name)
+                else ""
+            )
             raise ValueError(
                 f"learning_rate={learning_rate!r} with an optimizer instance ({cls}, learning "
                 f"rate {name.learning_rate:g}): an instance carries its own rate, so "
                 f"learning_rate would be ignored; give the rate to the optimizer "
-                f"({cls}(learning_rate={learning_rate!r})){by_name}")
+                f"({cls}(learning_rate={learning_rate!r})){by_name}"
+            )
         return name
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got "
-                         f"{checks.shown(name)}")
+        raise ValueError(
+            f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}; got {checks.shown(name)}"
+        )
     return OPTIMIZERS[name](learning_rate)

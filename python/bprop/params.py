@@ -3,7 +3,8 @@ work on a flat parameter vector (L-BFGS, the numerical gradient)."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -140,6 +141,6 @@ def roll(vector: Any, layer_sizes: Sequence[int]) -> list[np.ndarray]:
     for l in range(len(s) - 1):
         shape = (s[l + 1], s[l] + 1)
         size = shape[0] * shape[1]
-        out.append(v[start:start + size].reshape(shape))
+        out.append(v[start : start + size].reshape(shape))
         start += size
     return out

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +40,7 @@ def require_matplotlib() -> None:
 def _figure(**kwargs: Any) -> Figure:
     require_matplotlib()
     from matplotlib.figure import Figure
+
     return Figure(**kwargs)
 
 
@@ -58,10 +60,13 @@ def _image_format(path: str | os.PathLike) -> str:
     if not suffix:
         return "png"
     from matplotlib.backend_bases import FigureCanvasBase
+
     formats = FigureCanvasBase.get_supported_filetypes()
     if suffix not in formats:
-        raise ValueError(f"save={str(path)!r}: matplotlib cannot write .{suffix} files; use one "
-                         f"of {', '.join('.' + k for k in sorted(formats))}")
+        raise ValueError(
+            f"save={str(path)!r}: matplotlib cannot write .{suffix} files; use one "
+            f"of {', '.join('.' + k for k in sorted(formats))}"
+        )
     return suffix
 
 
@@ -69,8 +74,10 @@ def _image_shape(n: int, image_shape: Sequence[int] | None) -> tuple[int, int]:
     if image_shape is not None:
         h, w = (int(v) for v in image_shape)
         if h * w != n:
-            raise ValueError(f"image_shape {tuple(image_shape)} has {h * w} pixels but the "
-                             f"inputs have {n} features")
+            raise ValueError(
+                f"image_shape {tuple(image_shape)} has {h * w} pixels but the "
+                f"inputs have {n} features"
+            )
         return h, w
     side = math.isqrt(n)
     if side * side != n:
@@ -119,12 +126,19 @@ def learning_curves(history: History, *, save: str | os.PathLike | None = None) 
     fig = _figure(figsize=(6 * panels, 4))
     ax = fig.add_subplot(1, panels, 1)
     # The two curves measure different things; the labels say which.
-    ax.plot(np.arange(len(history.cost)), history.cost,
-            label="training cost J (data term + lambda term, per step)")
+    ax.plot(
+        np.arange(len(history.cost)),
+        history.cost,
+        label="training cost J (data term + lambda term, per step)",
+    )
     if history.val_cost:
         steps = max(1, history.iterations // max(1, history.epochs))
-        ax.plot(steps * np.arange(1, len(history.val_cost) + 1), history.val_cost, "o-",
-                label="validation cost (data term only, per epoch)")
+        ax.plot(
+            steps * np.arange(1, len(history.val_cost) + 1),
+            history.val_cost,
+            "o-",
+            label="validation cost (data term only, per epoch)",
+        )
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost")
     ax.set_title("learning curve")
@@ -138,8 +152,13 @@ def learning_curves(history: History, *, save: str | os.PathLike | None = None) 
     return _finish(fig, save)
 
 
-def hidden_weights(thetas: Any, *, image_shape: Sequence[int] | None = None,
-                   max_units: int = 100, save: str | os.PathLike | None = None) -> Figure:
+def hidden_weights(
+    thetas: Any,
+    *,
+    image_shape: Sequence[int] | None = None,
+    max_units: int = 100,
+    save: str | os.PathLike | None = None,
+) -> Figure:
     """Each first-hidden-layer unit's incoming weights as an image: the features it looks for.
 
     Unit j's weights ``Theta1[j, 1:]`` (bias left out) drawn in the input's
@@ -195,9 +214,16 @@ def hidden_weights(thetas: Any, *, image_shape: Sequence[int] | None = None,
     return _finish(fig, save, layout=False)
 
 
-def sample_grid(X: Any, y_true: Any, y_pred: Any = None, *,
-                image_shape: Sequence[int] | None = None, class_names: Sequence[str] | None = None,
-                count: int = 25, save: str | os.PathLike | None = None) -> Figure:
+def sample_grid(
+    X: Any,
+    y_true: Any,
+    y_pred: Any = None,
+    *,
+    image_shape: Sequence[int] | None = None,
+    class_names: Sequence[str] | None = None,
+    count: int = 25,
+    save: str | os.PathLike | None = None,
+) -> Figure:
     """The first ``count`` samples as images, titled with true (and predicted) labels.
 
     Wrong predictions are titled in red, with the true label in brackets.
@@ -255,15 +281,23 @@ def sample_grid(X: Any, y_true: Any, y_pred: Any = None, *,
             ax.set_title(name(y_true[i]), fontsize=8)
         else:
             ok = y_pred[i] == y_true[i]
-            ax.set_title(f"{name(y_pred[i])}" + ("" if ok else f" ({name(y_true[i])})"),
-                         fontsize=8, color="black" if ok else "red")
+            ax.set_title(
+                f"{name(y_pred[i])}" + ("" if ok else f" ({name(y_true[i])})"),
+                fontsize=8,
+                color="black" if ok else "red",
+            )
     if y_pred is not None:
         fig.suptitle("predicted (true when wrong)")
     return _finish(fig, save)
 
 
-def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | None = None,
-                     save: str | os.PathLike | None = None) -> Figure:
+def confusion_matrix(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    class_names: Sequence[str] | None = None,
+    save: str | os.PathLike | None = None,
+) -> Figure:
     """Counts of (true class, predicted class), with the counts written in.
 
     Parameters
@@ -298,8 +332,10 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | N
     y_true = checks.check_labels(checks.as_array(y_true, "y_true"), K_names, "y_true")
     y_pred = checks.check_labels(checks.as_array(y_pred, "y_pred"), K_names, "y_pred")
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and y_pred must be labels of one shape (m,), got "
-                         f"{y_true.shape} and {y_pred.shape}")
+        raise ValueError(
+            f"y_true and y_pred must be labels of one shape (m,), got "
+            f"{y_true.shape} and {y_pred.shape}"
+        )
     K = int(max(y_true.max(), y_pred.max())) + 1 if y_true.size else 0
     if class_names is not None:
         K = max(K, len(class_names))
@@ -307,14 +343,23 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, class_names: Sequence[str] | N
     fig = _figure(figsize=(0.6 * K + 3, 0.6 * K + 2.5))
     ax = fig.add_subplot(1, 1, 1)
     ax.imshow(cm, cmap="Blues")
-    labels = [str(c) for c in class_names] if class_names is not None else [str(k) for k in range(K)]
+    labels = (
+        [str(c) for c in class_names] if class_names is not None else [str(k) for k in range(K)]
+    )
     ax.set_xticks(range(K), labels, rotation=45, ha="right")
     ax.set_yticks(range(K), labels)
     top = cm.max() if cm.size else 0
     for i in range(K):
         for j in range(K):
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
-                    color="white" if cm[i, j] > top / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(cm[i, j]),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if cm[i, j] > top / 2 else "black",
+            )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"confusion matrix (accuracy {np.trace(cm) / max(1, cm.sum()):.3f})")
@@ -451,5 +496,12 @@ def gradient_norms(norms: GradientNorms, *, save: str | os.PathLike | None = Non
     return _finish(fig, save)
 
 
-__all__ = ["learning_curves", "hidden_weights", "sample_grid", "confusion_matrix",
-           "learning_curve", "validation_curve", "gradient_norms"]
+__all__ = [
+    "learning_curves",
+    "hidden_weights",
+    "sample_grid",
+    "confusion_matrix",
+    "learning_curve",
+    "validation_curve",
+    "gradient_norms",
+]

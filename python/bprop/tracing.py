@@ -15,8 +15,15 @@ import numpy as np
 
 from ._internal import checks
 from .network import cost_and_gradient, network_kind
-from .reference._math import (read_inputs, activate, derivative_from_activation, hidden_names,
-                              output_activation, output_cost, target_matrix)
+from .reference._math import (
+    activate,
+    derivative_from_activation,
+    hidden_names,
+    output_activation,
+    output_cost,
+    read_inputs,
+    target_matrix,
+)
 
 
 @dataclass
@@ -107,8 +114,10 @@ class Trace:
         """Whether the traced gradient equals the C++ core's (None when activations were given)."""
         if self.core_gradient is None:
             return None
-        return all(np.allclose(g, c, rtol=1e-10, atol=1e-13)
-                   for g, c in zip(self.gradient, self.core_gradient))
+        return all(
+            np.allclose(g, c, rtol=1e-10, atol=1e-13)
+            for g, c in zip(self.gradient, self.core_gradient)
+        )
 
     def __str__(self) -> str:
         def fmt(v: np.ndarray | None) -> str:
@@ -120,29 +129,43 @@ class Trace:
 
         last = len(self.layers) - 1
         sizes = "-".join(str(len(l.a) - (i < last)) for i, l in enumerate(self.layers))
-        lines = [f"backpropagation trace of one sample, y = {fmt(self.y)}, {sizes} network, "
-                 f"{self.output} output (a: bias unit first)"]
+        lines = [
+            f"backpropagation trace of one sample, y = {fmt(self.y)}, {sizes} network, "
+            f"{self.output} output (a: bias unit first)"
+        ]
         rows = [("layer", "z", "a", "delta")] + [
             (str(l.number), fmt(l.z), fmt(l.a) + (" (given)" if l.given else ""), fmt(l.delta))
-            for l in self.layers]
+            for l in self.layers
+        ]
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
         for r in rows:
             lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
         for l in self.layers[:-1]:
             assert l.Delta is not None
-            matrix = np.array2string(l.Delta + 0.0, precision=4, max_line_width=120,
-                                     suppress_small=True)
+            matrix = np.array2string(
+                l.Delta + 0.0, precision=4, max_line_width=120, suppress_small=True
+            )
             lines.append(f"Delta({l.number}) += delta({l.number + 1}) a({l.number})^T =")
             lines.extend("  " + row for row in matrix.splitlines())
         lines.append(f"cost J = {self.cost:.6g}")
         if self.core_gradient is not None:
-            lines.append("gradient equals the C++ core's: " + ("yes" if self.matches_core else "NO"))
+            lines.append(
+                "gradient equals the C++ core's: " + ("yes" if self.matches_core else "NO")
+            )
         return "\n".join(lines)
 
 
-def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any = None,
-          output: str | None = None, given: dict[int, Any] | None = None,
-          x_scale: float | None = None) -> Trace:
+def trace(
+    thetas: Any,
+    x: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    *,
+    activation: Any = None,
+    output: str | None = None,
+    given: dict[int, Any] | None = None,
+    x_scale: float | None = None,
+) -> Trace:
     """Forward and backward propagation for one sample, every value kept.
 
     Parameters
@@ -192,13 +215,16 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
     n = t[0].shape[1] - 1
     x_arr = np.asarray(x)
     if x_arr.ndim == 2 and x_arr.shape[0] != 1 and x_arr.shape[1] == n:  # rows of X
-        raise ValueError(f"trace takes one sample: x of shape ({n},) or (1, {n}), and its label; "
-                         f"x has {x_arr.shape[0]} rows (shape {x_arr.shape}). For sample i, pass "
-                         f"X[i] and y[i]")
+        raise ValueError(
+            f"trace takes one sample: x of shape ({n},) or (1, {n}), and its label; "
+            f"x has {x_arr.shape[0]} rows (shape {x_arr.shape}). For sample i, pass "
+            f"X[i] and y[i]"
+        )
     x = read_inputs(x_arr.reshape(-1), np.float64, x_scale)
     if x.shape[0] != n:
-        raise ValueError(f"x has {_count(x.shape[0], 'value')} but Theta1 takes "
-                         f"{_count(n, 'input')}")
+        raise ValueError(
+            f"x has {_count(x.shape[0], 'value')} but Theta1 takes {_count(n, 'input')}"
+        )
     K = t[-1].shape[0]
     checks.check_output(output, K)
     names = hidden_names(activation, len(t) - 1)
@@ -209,9 +235,11 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
         labels, Y = checks.check_targets(y_arr.reshape(1), 1, K, np.dtype(np.float64), output)
     else:
         if y_arr.size != K:
-            raise ValueError(f"y has {_count(y_arr.size, 'value')} but the network has "
-                             f"{_count(K, 'output')}: give one sample's label, or its target "
-                             f"vector ({K},)")
+            raise ValueError(
+                f"y has {_count(y_arr.size, 'value')} but the network has "
+                f"{_count(K, 'output')}: give one sample's label, or its target "
+                f"vector ({K},)"
+            )
         labels, Y = checks.check_targets(y_arr.reshape(1, K), 1, K, np.dtype(np.float64), output)
     yv = (Y if Y is not None else target_matrix(labels, K, np.float64))[0].astype(np.float64)
     given = {} if given is None else dict(given)
@@ -230,8 +258,10 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
         if number in given:
             a = np.asarray(given[number], dtype=np.float64).reshape(-1)
             if a.shape[0] != theta.shape[0]:
-                raise ValueError(f"given a({number}) has {a.shape[0]} values; layer {number} has "
-                                 f"{theta.shape[0]} units")
+                raise ValueError(
+                    f"given a({number}) has {a.shape[0]} values; layer {number} has "
+                    f"{theta.shape[0]} units"
+                )
         elif number == L:
             a = output_activation(z[None, :], output)[0]
         else:
@@ -252,16 +282,20 @@ def trace(thetas: Any, x: Any, y: Any, lambda_: float = 0.0, *, activation: Any 
         g = D.copy()
         g[:, 1:] += lambda_ * theta[:, 1:]
         gradient.append(g)
-    data_cost = _cost_from_a(acts[-1], yv, output) if L in given else \
-        float(output_cost(zs[-1], yv, output))
+    data_cost = (
+        _cost_from_a(acts[-1], yv, output) if L in given else float(output_cost(zs[-1], yv, output))
+    )
     cost = data_cost + lambda_ / 2 * sum(float(np.sum(th[:, 1:] ** 2)) for th in t)
 
     core = None
     if not given:  # the fast path on the same sample must agree
-        _, core = cost_and_gradient(t, x[None, :], yv[None, :], lambda_, activation=names,
-                                    output=output)
-    layers = [TraceLayer(i + 1, zs[i], acts[i], deltas[i],
-                         Deltas[i] if i < L - 1 else None, is_given[i]) for i in range(L)]
+        _, core = cost_and_gradient(
+            t, x[None, :], yv[None, :], lambda_, activation=names, output=output
+        )
+    layers = [
+        TraceLayer(i + 1, zs[i], acts[i], deltas[i], Deltas[i] if i < L - 1 else None, is_given[i])
+        for i in range(L)
+    ]
     return Trace(layers, yv, cost, gradient, core, names, output)
 
 

@@ -46,8 +46,8 @@ void pack_panel(const T* theta, index_t rows, index_t cols, T* panel, index_t k0
 // to whole vectors of the path (`lanes`), not to 64 bytes: 784-25 in float64
 // on AVX2 computes 28 columns, not 32.
 template <class T>
-void pack_strips(const T* theta, index_t rows, index_t cols, T* panel, index_t strip,
-                 index_t lanes, index_t k0 = 0, index_t k1 = -1) {
+void pack_strips(const T* theta, index_t rows, index_t cols, T* panel, index_t strip, index_t lanes,
+                 index_t k0 = 0, index_t k1 = -1) {
   const index_t width = panel_columns(rows, lanes);
   const index_t K = cols - 1;
   if (k1 < 0) k1 = K;
@@ -71,8 +71,8 @@ struct SimdKernels {
   index_t lanes;
   // C[i][j] = sum_k A[i*lda + k] * B[j*ldb + k]; C is (M, N) with row stride ldc.
   // `ahead` (or null): M rows to prefetch while computing, e.g. the next block of X.
-  void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B,
-             index_t ldb, T* C, index_t ldc, const T* ahead);
+  void (*nt)(index_t M, index_t N, index_t K, const T* A, index_t lda, const T* B, index_t ldb,
+             T* C, index_t ldc, const T* ahead);
   // C[i][j] = sum_k A[i*lda + k] * B(k, j), each a running sum over k in order
   // from 0; C is (M, N) with row stride ldc, B a panel (K, N) in strips of
   // panel_strip columns (pack_strips) whose N is a multiple of `lanes`.
@@ -83,8 +83,8 @@ struct SimdKernels {
   // ldc. With `overwrite` C is set, not added to (no need to zero it first). With
   // depth > 0 the sum over r runs in parts of `depth`, each part's sum added to C
   // in order: the same bits as one call per part, with C read once per call.
-  void (*acc)(index_t M, index_t N, index_t R, const T* A, index_t a_i, index_t a_r,
-              const T* B, index_t ldb, T* C, index_t ldc, bool overwrite, index_t depth);
+  void (*acc)(index_t M, index_t N, index_t R, const T* A, index_t a_i, index_t a_r, const T* B,
+              index_t ldb, T* C, index_t ldc, bool overwrite, index_t depth);
   // a[i] = 1 / (1 + e^-z[i]) for i < n, without overflow; NaN stays NaN. a may be z.
   void (*sigmoid)(const T* z, T* a, index_t n);
   // sum_i log(1 + e^z[i]) for i < n, in double, stable for any z.

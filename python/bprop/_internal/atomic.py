@@ -66,9 +66,13 @@ def _resolved(path: str | os.PathLike) -> Path:
     return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
 
 
-_SPECIAL_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                  (stat.S_ISSOCK, "a socket"))
+_SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def special_file_kind(path: str | os.PathLike) -> str | None:
@@ -94,8 +98,10 @@ def _refuse_special(path: str | os.PathLike) -> None:
     if kind == "a directory":
         raise IsADirectoryError(f"{shown} is a directory, not a file name")
     # (no errno: atomic_write passes it on as it is, not as a failed write)
-    raise FileExistsError(f"{shown} is {kind}, not a regular file; a save replaces the file at "
-                          f"its name, so it writes only to a regular file (or a new name)")
+    raise FileExistsError(
+        f"{shown} is {kind}, not a regular file; a save replaces the file at "
+        f"its name, so it writes only to a regular file (or a new name)"
+    )
 
 
 def remove_stale_temp_files(path: str | os.PathLike) -> list[Path]:
@@ -117,7 +123,7 @@ def remove_stale_temp_files(path: str | os.PathLike) -> list[Path]:
     for entry in entries:
         if not entry.name.startswith(start):
             continue
-        m = _TEMP_TAIL.fullmatch(entry.name[len(start):])
+        m = _TEMP_TAIL.fullmatch(entry.name[len(start) :])
         if m is None or m.group(2) != host:
             continue
         pid = int(m.group(1))

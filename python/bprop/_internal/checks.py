@@ -8,9 +8,10 @@ itself (it reads X anyway) and reported back as a row number.
 from __future__ import annotations
 
 import math
-import sys
 import numbers
-from typing import Any, Sequence
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +51,9 @@ def check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:
     try:
         sizes = list(layer_sizes)
     except TypeError:
-        raise TypeError(f"layer_sizes must be a sequence of ints, got "
-                        f"{shown(layer_sizes)}") from None
+        raise TypeError(
+            f"layer_sizes must be a sequence of ints, got {shown(layer_sizes)}"
+        ) from None
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
     for i, s in enumerate(sizes):
@@ -65,23 +67,31 @@ def check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:
 def check_thetas(thetas: Any, *, finite: bool = True) -> list[np.ndarray]:
     """C-contiguous float matrices of one dtype whose shapes chain."""
     if isinstance(thetas, np.ndarray):
-        raise TypeError("thetas must be a list of weight matrices, not one array: "
-                        "for a single layer pass [Theta1]")
+        raise TypeError(
+            "thetas must be a list of weight matrices, not one array: "
+            "for a single layer pass [Theta1]"
+        )
     try:
         items = list(thetas)
     except TypeError:
-        raise TypeError(f"thetas must be a list of weight matrices, got {type(thetas).__name__}") from None
+        raise TypeError(
+            f"thetas must be a list of weight matrices, got {type(thetas).__name__}"
+        ) from None
     if not items:
         raise ValueError("thetas is empty: a network needs at least one weight matrix")
     out = []
     for l, t in enumerate(items):
         a = np.asarray(t)
         if a.dtype not in FLOAT_DTYPES:
-            raise TypeError(f"{theta_name(l)} has dtype {a.dtype}; weights must be float32 or "
-                            "float64 (bprop.initialize creates them)")
+            raise TypeError(
+                f"{theta_name(l)} has dtype {a.dtype}; weights must be float32 or "
+                "float64 (bprop.initialize creates them)"
+            )
         if a.ndim != 2:
-            raise ValueError(f"{theta_name(l)} must be a 2-D matrix (units out, units in + 1), "
-                             f"got shape {a.shape}")
+            raise ValueError(
+                f"{theta_name(l)} must be a 2-D matrix (units out, units in + 1), "
+                f"got shape {a.shape}"
+            )
         if a.shape[0] < 1 or a.shape[1] < 1:
             raise ValueError(f"{theta_name(l)} is empty: shape {a.shape}")
         out.append(a)
@@ -95,13 +105,16 @@ def check_thetas(thetas: Any, *, finite: bool = True) -> list[np.ndarray]:
             raise ValueError(
                 f"{theta_name(l)} has shape {cur.shape} but {theta_name(l - 1)} outputs "
                 f"{prev.shape[0]} units, so {theta_name(l)} needs {prev.shape[0] + 1} columns "
-                f"(bias + {prev.shape[0]}): expected shape ({cur.shape[0]}, {prev.shape[0] + 1})")
+                f"(bias + {prev.shape[0]}): expected shape ({cur.shape[0]}, {prev.shape[0] + 1})"
+            )
     if finite:
         for l, a in enumerate(out):
             if not np.isfinite(a).all():
                 r, c = np.argwhere(~np.isfinite(a))[0]
-                raise ValueError(f"{theta_name(l)} holds {a[r, c]} at row {r}, column {c}; "
-                                 "weights must be finite")
+                raise ValueError(
+                    f"{theta_name(l)} holds {a[r, c]} at row {r}, column {c}; "
+                    "weights must be finite"
+                )
     return [np.ascontiguousarray(a) for a in out]
 
 
@@ -134,8 +147,10 @@ def check_X(X: Any, thetas: list[np.ndarray]) -> Any:
         return check_sparse_X(X, thetas)
     a = as_array(X, "X")
     if a.ndim == 1:
-        raise ValueError(f"X must be 2-D (m samples, n features); got 1-D shape {a.shape}. "
-                         "For one sample use X.reshape(1, -1)")
+        raise ValueError(
+            f"X must be 2-D (m samples, n features); got 1-D shape {a.shape}. "
+            "For one sample use X.reshape(1, -1)"
+        )
     check_X_shape(a.shape, thetas)
     if a.dtype == np.uint8 or (a.dtype == np.float32 and thetas[0].dtype == np.float64):
         return np.ascontiguousarray(a)
@@ -151,8 +166,10 @@ def check_X_shape(shape: tuple, thetas: list[np.ndarray]) -> None:
     if shape[0] == 0:
         raise ValueError("X is empty: it has 0 samples (rows)")
     if shape[1] != n:
-        raise ValueError(f"X has {shape[1]} columns (features) but {theta_name(0)} expects "
-                         f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)")
+        raise ValueError(
+            f"X has {shape[1]} columns (features) but {theta_name(0)} expects "
+            f"{n} inputs: its shape {thetas[0].shape} is (hidden units, inputs + 1)"
+        )
 
 
 def check_sparse_X(X: Any, thetas: list[np.ndarray]) -> Any:
@@ -174,9 +191,12 @@ def csr_parts(A: Any, dtype: Any, x_scale: float) -> tuple[np.ndarray, np.ndarra
         values = A.data.astype(dt)
         if x_scale != 1.0:
             values = values * dt.type(x_scale)
-    return (np.ascontiguousarray(A.indptr, dtype=np.int64),
-            np.ascontiguousarray(A.indices, dtype=np.int64), np.ascontiguousarray(values),
-            int(A.shape[1]))
+    return (
+        np.ascontiguousarray(A.indptr, dtype=np.int64),
+        np.ascontiguousarray(A.indices, dtype=np.int64),
+        np.ascontiguousarray(values),
+        int(A.shape[1]),
+    )
 
 
 def first_non_finite(X: Any) -> tuple[int, int, Any] | None:
@@ -225,8 +245,14 @@ def check_x_scale(x_scale: Any, X: np.ndarray) -> float:
     return value
 
 
-def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
-                       dtype: Any = None, x_scale: float = 1.0, rows: Any = None) -> None:
+def raise_non_finite_X(
+    X_original: Any,
+    X_kept: np.ndarray,
+    row: int,
+    dtype: Any = None,
+    x_scale: float = 1.0,
+    rows: Any = None,
+) -> None:
     """Name the first entry of X's ``row`` that is not finite as the core read
     it (``X_kept`` converted to ``dtype`` and scaled by ``x_scale``). ``rows``:
     where X_kept's rows are in X_original (a mini-batch), to name the row there."""
@@ -236,8 +262,7 @@ def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
         read = kept_row.astype(dt) * dt.type(x_scale)
     col = int(np.flatnonzero(~np.isfinite(read))[0])
     row = row if rows is None else int(rows[row])
-    original = (X_original[row, col] if is_sparse(X_original)
-                else np.asarray(X_original)[row, col])
+    original = X_original[row, col] if is_sparse(X_original) else np.asarray(X_original)[row, col]
     if np.isfinite(original):
         scaled = f" times x_scale {x_scale:g}" if x_scale != 1.0 else ""
         remedy = "scale the data" + (" or use float64 weights" if dt == np.float32 else "")
@@ -245,8 +270,9 @@ def raise_non_finite_X(X_original: Any, X_kept: np.ndarray, row: int,
     raise ValueError(f"X holds {original} at row {row}, column {col}; inputs must be finite")
 
 
-def check_targets(y: Any, m: int, K: int, dtype: np.dtype, output: str = "logistic"
-                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+def check_targets(
+    y: Any, m: int, K: int, dtype: np.dtype, output: str = "logistic"
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(labels, None) for class labels or (None, Y) for a target matrix.
 
     Labels: shape (m,) (or (m, 1)), whole numbers in [0, K). Target matrix:
@@ -270,8 +296,9 @@ def check_targets(y: Any, m: int, K: int, dtype: np.dtype, output: str = "logist
         if output == "softmax":
             check_rows_sum_to_one(Y)
         return None, Y
-    raise ValueError(f"y must be labels of shape ({m},) or targets of shape ({m}, {K}), "
-                     f"got shape {a.shape}")
+    raise ValueError(
+        f"y must be labels of shape ({m},) or targets of shape ({m}, {K}), got shape {a.shape}"
+    )
 
 
 def check_labels(a: np.ndarray, K: int | None, name: str = "y") -> np.ndarray:
@@ -286,8 +313,10 @@ def check_labels(a: np.ndarray, K: int | None, name: str = "y") -> np.ndarray:
         if not (a == np.round(a)).all():
             i = int(np.flatnonzero(a != np.round(a))[0])
             span = f"[0, {K})" if K is not None else "0, 1, 2, ..."
-            raise ValueError(f"{name}[{i}] = {a[i]} is not a whole number; class labels must be "
-                             f"integers in {span}")
+            raise ValueError(
+                f"{name}[{i}] = {a[i]} is not a whole number; class labels must be "
+                f"integers in {span}"
+            )
     if a.size == 0:
         return a.astype(np.int64)
     lo, hi = a.min(), a.max()
@@ -299,22 +328,27 @@ def check_labels(a: np.ndarray, K: int | None, name: str = "y") -> np.ndarray:
         hint = ""
         if lo >= 1 and hi == K:
             hint = f"; they look like labels 1..{K}: pass y - 1 to use 0..{K - 1}"
-        raise ValueError(f"labels must be in [0, {K}) for {K} output units, found values from "
-                         f"{lo:g} to {hi:g}{hint}")
+        raise ValueError(
+            f"labels must be in [0, {K}) for {K} output units, found values from "
+            f"{lo:g} to {hi:g}{hint}"
+        )
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
 def check_target_matrix(a: np.ndarray, m: int, K: int, dtype: np.dtype) -> np.ndarray:
     if a.shape != (m, K):
-        raise ValueError(f"y has shape {a.shape} but targets must have shape ({m}, {K}): "
-                         f"one row per sample, one column per output unit")
+        raise ValueError(
+            f"y has shape {a.shape} but targets must have shape ({m}, {K}): "
+            f"one row per sample, one column per output unit"
+        )
     if not np.isfinite(a).all():
         r, c = np.argwhere(~np.isfinite(a))[0]
         raise ValueError(f"y holds {a[r, c]} at row {r}, column {c}; targets must be finite")
     lo, hi = a.min(), a.max()
     if lo < 0 or hi > 1:
-        raise ValueError(f"targets must lie in [0, 1] (one-hot rows), found values from "
-                         f"{lo:g} to {hi:g}")
+        raise ValueError(
+            f"targets must lie in [0, 1] (one-hot rows), found values from {lo:g} to {hi:g}"
+        )
     return np.ascontiguousarray(a, dtype=dtype)
 
 
@@ -322,9 +356,10 @@ def check_regression_targets(a: np.ndarray, m: int, K: int, dtype: np.dtype) -> 
     if a.ndim == 1 and K == 1:
         a = a.reshape(-1, 1)
     if a.ndim != 2 or a.shape != (m, K):
-        raise ValueError(f"y has shape {a.shape} but an identity (regression) output with {K} "
-                         f"units needs targets of shape ({m}, {K})"
-                         + (f" or ({m},)" if K == 1 else ""))
+        raise ValueError(
+            f"y has shape {a.shape} but an identity (regression) output with {K} "
+            f"units needs targets of shape ({m}, {K})" + (f" or ({m},)" if K == 1 else "")
+        )
     if not np.isfinite(a).all():
         r, c = np.argwhere(~np.isfinite(a))[0]
         raise ValueError(f"y holds {a[r, c]} at row {r}, column {c}; targets must be finite")
@@ -341,8 +376,10 @@ def check_rows_sum_to_one(Y: np.ndarray) -> None:
     bad = np.flatnonzero(np.abs(sums - 1) > tol)
     if bad.size:
         i = int(bad[0])
-        raise ValueError(f"row {i} of y sums to {sums[i]:g}; a softmax output needs target rows "
-                         "that sum to 1 (one-hot rows or probabilities)")
+        raise ValueError(
+            f"row {i} of y sums to {sums[i]:g}; a softmax output needs target rows "
+            "that sum to 1 (one-hot rows or probabilities)"
+        )
 
 
 def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarray | None:
@@ -351,8 +388,9 @@ def check_sample_weight(sample_weight: Any, m: int, dtype: np.dtype) -> np.ndarr
         return None
     w = as_array(sample_weight, "sample_weight")
     if w.ndim != 1 or w.shape[0] != m:
-        raise ValueError(f"sample_weight must have shape ({m},) (one weight per sample), "
-                         f"got shape {w.shape}")
+        raise ValueError(
+            f"sample_weight must have shape ({m},) (one weight per sample), got shape {w.shape}"
+        )
     if not np.isfinite(w).all():
         i = int(np.flatnonzero(~np.isfinite(w))[0])
         raise ValueError(f"sample_weight[{i}] is {w[i]}; weights must be finite")
@@ -376,8 +414,10 @@ def check_output(output: Any, K: int) -> int:
     if not isinstance(output, str) or output not in OUTPUTS:
         raise ValueError(f"output {shown(output)} is not one of {', '.join(OUTPUTS)}")
     if output == "softmax" and K < 2:
-        raise ValueError("a softmax output needs at least 2 output units (the last Theta has "
-                         f"{K} row); use output='logistic' for one unit")
+        raise ValueError(
+            "a softmax output needs at least 2 output units (the last Theta has "
+            f"{K} row); use output='logistic' for one unit"
+        )
     return OUTPUTS[output]
 
 
@@ -385,12 +425,16 @@ def check_activations(activation: Any, num_hidden: int) -> list[int]:
     """Codes of the hidden layers' activations, from one name or one name per hidden layer."""
     names = [activation] * num_hidden if isinstance(activation, str) else list(activation)
     if len(names) != num_hidden:
-        raise ValueError(f"activation lists {len(names)} names but the network has {num_hidden} "
-                         "hidden layers (give one name per hidden layer, or one for all)")
+        raise ValueError(
+            f"activation lists {len(names)} names but the network has {num_hidden} "
+            "hidden layers (give one name per hidden layer, or one for all)"
+        )
     for i, name in enumerate(names):
         if name not in ACTIVATIONS:
-            raise ValueError(f"activation {shown(name)} (hidden layer {i + 1}) is not one of "
-                             f"{', '.join(ACTIVATIONS)}")
+            raise ValueError(
+                f"activation {shown(name)} (hidden layer {i + 1}) is not one of "
+                f"{', '.join(ACTIVATIONS)}"
+            )
     return [ACTIVATIONS[n] for n in names]
 
 

@@ -31,12 +31,16 @@ class Problem:
     rows: np.ndarray | None = None  # a mini-batch's rows in X_original
     csr: tuple | None = None  # a sparse X as the core reads it (checks.csr_parts)
 
-    def core_input(self) -> tuple[Any, float, tuple | None]:
-        """(X, x_scale, csr) for the core: a dense X with its scale, or the CSR
-        parts (already scaled) in place of X."""
+    def samples(self) -> _core.Samples:
+        """The samples as the core reads them: a dense X with its scale, or the CSR
+        parts (already scaled) in place of X; the targets and sample weights."""
         if self.csr is not None:
-            return None, 1.0, self.csr
-        return self.X, self.x_scale, None
+            return _core.Samples(None, self.labels, self.Y, self.w, 1.0, self.csr)
+        return _core.Samples(self.X, self.labels, self.Y, self.w, self.x_scale)
+
+    def kind(self) -> _core.NetworkKind:
+        """The network's kind as the core takes it: activation codes."""
+        return _core.NetworkKind(self.activations or [], self.output)
 
     def largest_input(self) -> float:
         """max |x| over X as the core reads it (scaled by x_scale)."""
@@ -48,10 +52,17 @@ class Problem:
         checks.raise_non_finite_X(self.X_original, self.X, row, dtype, self.x_scale, self.rows)
 
 
-def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-             num_threads: int | None, sample_weight: Any = None,
-             activation: Any = "sigmoid", output: Any = "logistic", x_scale: Any = None
-             ) -> Problem:
+def prepare(
+    thetas: list[np.ndarray],
+    X: Any,
+    y: Any,
+    lambda_: Any,
+    num_threads: int | None,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: Any = "logistic",
+    x_scale: Any = None,
+) -> Problem:
     K = thetas[-1].shape[0]
     output_code = checks.check_output(output, K)
     Xc = checks.check_X(X, thetas)
@@ -59,18 +70,64 @@ def prepare(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
     labels, Y = checks.check_targets(y, Xc.shape[0], K, thetas[0].dtype, output)
     w = checks.check_sample_weight(sample_weight, Xc.shape[0], thetas[0].dtype)
     csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
-    return Problem(X, Xc, labels, Y, checks.check_lambda(lambda_),
-                    resolve_num_threads(num_threads), w,
-                    checks.check_activations(activation, len(thetas) - 1), output_code, scale,
-                    csr=csr)
+    return Problem(
+        X,
+        Xc,
+        labels,
+        Y,
+        checks.check_lambda(lambda_),
+        resolve_num_threads(num_threads),
+        w,
+        checks.check_activations(activation, len(thetas) - 1),
+        output_code,
+        scale,
+        csr=csr,
+    )
 
 
-def evaluate(thetas: list[np.ndarray], p: Problem, with_gradient: bool
-              ) -> tuple[float, list[np.ndarray] | None]:
-    X, x_scale, csr = p.core_input()
+def prepare_inputs(
+    thetas: list[np.ndarray],
+    X: Any,
+    num_threads: int | None,
+    activation: Any = "sigmoid",
+    output: Any = "logistic",
+    x_scale: Any = None,
+) -> Problem:
+    """X alone prepared for the core, for forward passes (no targets, no penalty)."""
+    output_code = checks.check_output(output, thetas[-1].shape[0])
+    Xc = checks.check_X(X, thetas)
+    scale = checks.check_x_scale(x_scale, Xc)
+    csr = checks.csr_parts(Xc, thetas[0].dtype, scale) if checks.is_sparse(Xc) else None
+    return Problem(
+        X,
+        Xc,
+        None,
+        None,
+        0.0,
+        activations=checks.check_activations(activation, len(thetas) - 1),
+        output=output_code,
+        x_scale=scale,
+        csr=csr,
+        num_threads=resolve_num_threads(num_threads),
+    )
+
+
+def forward_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
+    """The outputs (m, K) for a prepared problem; NaN/inf in X or the outputs raise."""
+    out, bad_row = _core.forward(thetas, p.samples(), p.kind(), p.num_threads)
+    if bad_row >= 0:
+        p.raise_non_finite_X(thetas[0].dtype, bad_row)
+    if not np.isfinite(out).all():
+        raise FloatingPointError("forward propagation produced NaN: the weights are too large")
+    return out
+
+
+def evaluate(
+    thetas: list[np.ndarray], p: Problem, with_gradient: bool
+) -> tuple[float, list[np.ndarray] | None]:
     J, status, bad_row, grads = _core.cost_gradient(
-        thetas, X, p.labels, p.Y, p.lambda_, with_gradient, p.num_threads, p.w,
-        p.activations or [], p.output, x_scale, csr)
+        thetas, p.samples(), p.kind(), p.lambda_, with_gradient, p.num_threads
+    )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     if status == _core.STATUS_NON_FINITE_RESULT:
@@ -95,20 +152,22 @@ def overflow_error(thetas: list[np.ndarray], p: Problem) -> FloatingPointError:
         return InputsTooLarge(
             f"the cost or gradient overflowed to inf/NaN: the inputs are too large (largest "
             f"|x| = {largest_x:g}, weights up to {largest_w:g}); scale X, for example "
-            f"standardise it")
+            f"standardise it"
+        )
     return FloatingPointError(
         "the cost or gradient overflowed to inf/NaN although all inputs are finite; "
-        f"the weights are too large (largest |weight| = {largest_w:g})")
+        f"the weights are too large (largest |weight| = {largest_w:g})"
+    )
 
 
-def data_sums(thetas: list[np.ndarray], p: Problem, with_gradient: bool
-              ) -> tuple[float, float, np.ndarray | None]:
+def data_sums(
+    thetas: list[np.ndarray], p: Problem, with_gradient: bool
+) -> tuple[float, float, np.ndarray | None]:
     """The unfinished sums of :func:`evaluate` (data cost, weight sum, unscaled
     gradient as float64), for objectives that add the sums of several processes."""
-    X, x_scale, csr = p.core_input()
     cost, W, status, bad_row, total = _core.cost_gradient_sums(
-        thetas, X, p.labels, p.Y, with_gradient, p.num_threads, p.w, p.activations or [],
-        p.output, x_scale, csr)
+        thetas, p.samples(), p.kind(), with_gradient, p.num_threads
+    )
     if status == _core.STATUS_NON_FINITE_INPUT:
         p.raise_non_finite_X(thetas[0].dtype, bad_row)
     return cost, W, total
@@ -124,6 +183,5 @@ def labels_from_outputs(h: np.ndarray, output: int = 0) -> np.ndarray:
 
 def predict_prepared(thetas: list[np.ndarray], p: Problem) -> np.ndarray:
     """Labels for an already validated problem (used once per epoch in training)."""
-    X, x_scale, csr = p.core_input()
-    out, _ = _core.forward(thetas, X, p.num_threads, p.activations or [], p.output, x_scale, csr)
+    out, _ = _core.forward(thetas, p.samples(), p.kind(), p.num_threads)
     return labels_from_outputs(out, p.output)

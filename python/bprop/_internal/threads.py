@@ -26,8 +26,10 @@ def _check(num_threads: object, name: str = "num_threads") -> int:
         raise ValueError(f"{name} must be a positive count or -1 (all cores), got {n}")
     limit = max_threads()
     if n > limit:  # OpenMP runtimes crash or abort when asked for tens of thousands
-        raise ValueError(f"{name}={n} is far more than this machine's {_core.num_procs()} "
-                         f"cores; use at most {limit} (or -1 for all cores)")
+        raise ValueError(
+            f"{name}={n} is far more than this machine's {_core.num_procs()} "
+            f"cores; use at most {limit} (or -1 for all cores)"
+        )
     return n
 
 

@@ -12,8 +12,10 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -22,22 +24,51 @@ from .. import data as bdata
 from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
-from .._internal.threads import resolve_num_threads
-from .common import (DATA_HELP, LABEL_ESCAPES_HELP, CliError, banner, changed_data,
-                     check_fingerprint, check_memory, class_values, classes_from_meta, data_files,
-                     data_spec_for_record, display_names, file_kind, fingerprint, format_scores,
-                     fraction_up_to_one, has_own_test_split, in_flags, input_scale,
-                     interrupted_exit, load_data, mnist_directory, model_record, non_negative_real,
-                     one_char, open_fraction, parse_hidden, positive_int, positive_real,
-                     read_whole, recorded_delimiter, save_model, scale_hint, scores, seed_int,
-                     shown_label, split, split_shard, summary, text_columns, text_delimiter,
-                     thread_count, to_class_indices, train_settings)
+from ..data.sources import DATA_HELP, DataSource
 from ..init import debug_matrix, initialize
-from ..model_file import load, looks_like_model
+from ..model_file import looks_like_model
 from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
 from ..training import InputScaleWarning, TrainingDiverged, train
+from .common import (
+    LABEL_ESCAPES_HELP,
+    CliError,
+    DataSet,
+    banner,
+    check_fingerprint,
+    check_memory,
+    check_threads,
+    class_values,
+    classes_from_meta,
+    display_names,
+    format_scores,
+    fraction_up_to_one,
+    in_flags,
+    input_scale,
+    interrupted_exit,
+    load_data,
+    load_model,
+    model_record,
+    non_negative_real,
+    one_char,
+    open_fraction,
+    parse_hidden,
+    positive_int,
+    positive_real,
+    recorded_delimiter,
+    save_model,
+    scale_hint,
+    scores,
+    seed_int,
+    shown_label,
+    split,
+    split_shard,
+    summary,
+    thread_count,
+    to_class_indices,
+)
+from .train_plan import TrainPlan, plan_train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -68,34 +99,45 @@ def same_file(a: str, b: str) -> bool:
         return Path(a).resolve() == Path(b).resolve()
 
 
-def check_save_target(args: argparse.Namespace) -> None:
+def check_save_target(args: Any) -> None:
     """--save names a model file (.npz) that may be replaced: never the data it
     trains on, nor a file there that is not a model (data of another kind,
     a FIFO or a device), nor a directory it cannot write in."""
     target, data = args.save, getattr(args, "data", None)
-    if data and file_kind(data) and not has_own_test_split(data) and same_file(target, data):
-        raise CliError(f"--save {target} is the file of --data {data}: the model would replace "
-                       f"the data; name another file for the model")
+    if data and DataSource.parse(data).is_file and same_file(target, data):
+        raise CliError(
+            f"--save {target} is the file of --data {data}: the model would replace "
+            f"the data; name another file for the model"
+        )
     if Path(target).suffix.lower() != ".npz":
-        raise CliError(f"--save {target}: a model file is an .npz archive; name it "
-                       f"{Path(target).stem or 'model'}.npz (or another name ending in .npz)")
+        raise CliError(
+            f"--save {target}: a model file is an .npz archive; name it "
+            f"{Path(target).stem or 'model'}.npz (or another name ending in .npz)"
+        )
     try:
         check_writable_directory(target)  # (refuses a FIFO, a device, a directory)
     except OSError as e:
         raise CliError(f"--save: {e}") from None
-    if os.path.isfile(target) and os.path.getsize(target) and os.access(target, os.R_OK) \
-            and not looks_like_model(target):
-        raise CliError(f"--save {target}: the file is there and is not a bprop model (data, or "
-                       f"another program's file?); the model would replace it: name another "
-                       f"file, or remove it first")
+    if (
+        os.path.isfile(target)
+        and os.path.getsize(target)
+        and os.access(target, os.R_OK)
+        and not looks_like_model(target)
+    ):
+        raise CliError(
+            f"--save {target}: the file is there and is not a bprop model (data, or "
+            f"another program's file?); the model would replace it: name another "
+            f"file, or remove it first"
+        )
 
 
-def check_outputs_writable(args: argparse.Namespace) -> None:
+def check_outputs_writable(args: Any) -> None:
     """--save and --plot are checked before a long run, not after it."""
     if getattr(args, "save", None):
         check_save_target(args)
     if getattr(args, "plot", None):
         from .. import plot
+
         try:
             plot.require_matplotlib()
         except ImportError as e:
@@ -103,10 +145,12 @@ def check_outputs_writable(args: argparse.Namespace) -> None:
         try:
             Path(args.plot).mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise CliError(f"--plot {args.plot}: cannot create the directory ({e.strerror})") from None
+            raise CliError(
+                f"--plot {args.plot}: cannot create the directory ({e.strerror})"
+            ) from None
 
 
-def standardizer(args: argparse.Namespace, X: np.ndarray) -> tuple[list[float], list[float]] | None:
+def standardizer(args: Any, X: np.ndarray) -> tuple[list[float], list[float]] | None:
     if not args.standardize:
         return None
     _, mean, std = bdata.standardize(X)
@@ -120,269 +164,251 @@ def apply_standardizer(X: np.ndarray, record: Any) -> np.ndarray:
     return ((X - mean) / std).astype(X.dtype)
 
 
-def initial_network(args: argparse.Namespace, sizes: list[int], dtype: np.dtype,
-                    classes: np.ndarray | None) -> Network:
-    if not args.resume:
-        check_memory(sizes, dtype)
-        try:
-            return Network(initialize(sizes, method=args.init, seed=args.seed, dtype=dtype,
-                                      activation=args.activation), args.activation, args.output)
-        except MemoryError:
-            raise CliError(f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} "
-                           f"network") from None
-    thetas, meta = load_model(args.resume, "--resume")
-    have = meta["layer_sizes"]
-    arch = "-".join(map(str, have))
-    if args.hidden_given and have[1:-1] != sizes[1:-1]:
-        raise CliError(f"--hidden {args.hidden}: the model of --resume is {arch}; leave "
-                       f"--hidden out to train it on")
-    if have[0] != sizes[0] or have[-1] != sizes[-1]:
-        raise CliError(f"--resume {args.resume}: the model is {arch} but --data {args.data} "
-                       f"needs {sizes[0]} inputs and {sizes[-1]} outputs")
-    if classes is not None and not np.array_equal(
-            classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)):
-        raise CliError(f"--resume {args.resume}: the model's classes differ from the data's")
-    return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
-
-
-def check_threads(args: argparse.Namespace) -> None:
-    try:
-        resolve_num_threads(args.threads, "--threads")
-    except ValueError as e:
-        raise CliError(str(e)) from None
-
-
-def keep_resumed_split(args: argparse.Namespace, meta: dict) -> None:
-    """--resume on the model's own data keeps the split that chose its test rows:
-    --seed and --test-fraction default to the model's, and other values are
-    refused (they would train on rows the model was tested on)."""
-    args.split_ranks = 1
-    if meta.get("data") is None or meta.get("data") != data_spec_for_record(args.data) \
-            or "seed" not in meta:
-        return  # other data, or a model saved from Python: nothing recorded to keep
-    own_split = has_own_test_split(args.data)  # its test rows do not depend on the seed
-    recorded = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction")}
-    effective = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction") or 0.2}
-    for name in ("seed", "test_fraction"):
-        given = getattr(args, name)
-        if given is None:
-            setattr(args, name, recorded[name])
-        elif given != effective[name] and not own_split:
-            flag = "--" + name.replace("_", "-")
-            raise CliError(f"{flag} {given:g}: the model of --resume {args.resume} was trained "
-                           f"on {args.data} with {flag} {effective[name]:g}, which chose the rows "
-                           f"it was tested on; another split would now train on them. Leave "
-                           f"{flag} out to keep the model's split (or train a new model)")
-    args.split_ranks = int(meta.get("split_ranks") or 1)
-
-
-def resume_data(args: argparse.Namespace, meta: dict) -> None:
-    """--resume's data: without --data, the model's own (said first; refused by
-    name when its files changed since training, as evaluate refuses them).
-    Either way the data are fingerprinted (``args.data_fingerprint``), a text
-    file of the recorded kind is read with the recorded delimiter, and data
-    that are not the model's own get a note: its held-out rows are unknown."""
-    recorded = meta.get("data")
-    if args.data is None:
-        if not isinstance(recorded, str) or not recorded:
-            raise CliError(f"--resume {args.resume} records no training data (saved from "
-                           f"Python?); name the data to train on with --data")
-        if file_kind(recorded) and not has_own_test_split(recorded) \
-                and not Path(recorded).is_file():
-            raise CliError(f"the model of --resume {args.resume} was trained on {recorded}, "
-                           f"which is not there now; name the data with --data")
-        args.delimiter = recorded_delimiter(recorded, args.delimiter, meta)
-        args.data_fingerprint = fingerprint(data_files(recorded))
-        note = check_fingerprint(args.resume, meta, recorded, args.data_fingerprint, "train on")
-        args.data = recorded
-        args.notes.append(f"bprop: note: no --data: resuming on the data the model of --resume "
-                          f"{args.resume} was trained on, {recorded}")
-        args.notes.extend([note] if note else [])
-        return
-    args.delimiter = recorded_delimiter(args.data, args.delimiter, meta)
-    args.data_fingerprint = fingerprint(data_files(args.data))
-    changed = changed_data(meta, args.data_fingerprint)
-    if changed:
-        name, what = changed[0]
-        args.notes.append(f"bprop: note: --data {args.data} is not the data the model of "
-                          f"--resume {args.resume} was trained on ({name}: {what}): the rows "
-                          f"its training held out are unknown for these data, so its test part "
-                          f"may hold rows it was trained on")
-
-
-def resume_learning_rate(args: argparse.Namespace, meta: dict) -> None:
-    """Without --learning-rate, resuming with the model's optimizer keeps the
-    model's learning rate (not the optimizer's default), and says so."""
-    rate = meta.get("learning_rate")
-    if args.learning_rate is not None or args.optimizer != meta.get("optimizer") \
-            or isinstance(rate, bool) or not isinstance(rate, (int, float)) \
-            or not (math.isfinite(rate) and rate > 0):
-        return
-    args.learning_rate = float(rate)
-    args.notes.append(f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
-                      f"the model of --resume {args.resume} with (--learning-rate sets another)")
-
-
-def check_settings(args: argparse.Namespace) -> None:
-    """Resolve and check train's flags; what resuming took from the model is
-    said in ``args.notes``, printed once the data and network pass their checks
-    (an error stays one line)."""
-    check_threads(args)
-    if args.distributed:  # checked here, before MPI: every rank says the same
-        for flag in ("resume", "standardize", "early_stopping", "validation_fraction", "plot"):
-            if getattr(args, flag):
-                raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
-    args.resumed_scaling = None
-    args.split_ranks = 1
-    args.data_fingerprint = None
-    args.notes = []
-    if args.resume:  # the network's kind, input scaling and data split are the model's
-        net, meta = load_model(args.resume, "--resume")
-        resume_data(args, meta)
-        keep_resumed_split(args, meta)
-        resume_learning_rate(args, meta)
-        args.resumed_scaling = meta.get("standardize")
-        args.resumed_sizes = meta["layer_sizes"]
-        if args.standardize and not args.resumed_scaling:
-            raise CliError(f"--standardize: the model of --resume {args.resume} was trained "
-                           f"on unstandardised inputs, and resuming keeps its scaling; drop "
-                           f"--standardize (or train a new model with it)")
-        for name in ("activation", "output"):
-            given, mine = getattr(args, name), getattr(net, name)
-            if given is not None and given != mine:
-                raise CliError(f"--{name} {given}: the model of --resume has {mine}")
-            setattr(args, name, mine)
-    args.data = args.data or "digits"
-    args.seed = 0 if args.seed is None else args.seed
-    args.activation = args.activation or "sigmoid"
-    args.output = args.output or "logistic"
-    args.hidden_given = args.hidden is not None
-    args.patience_given = args.patience is not None
-    args.patience = 5 if args.patience is None else args.patience
-    if args.patience_given and not args.early_stopping:
-        raise CliError("--patience: only used with --early-stopping")
-    args.hidden = "25" if args.hidden is None else args.hidden
-    if args.optimizer == "lbfgs":
-        if args.batch_size is not None:
-            raise CliError("--batch-size: lbfgs works on the full batch; leave it out or pick "
-                           "another --optimizer")
-        if args.learning_rate is not None:
-            raise CliError("--learning-rate: lbfgs chooses its own step sizes; leave it out")
-        if args.iterations is None and args.epochs is None:
-            args.iterations = 200
-    if args.distributed and args.output == "identity":
-        raise CliError("--output identity is not available with --distributed")
-    if args.early_stopping and args.validation_fraction is None:
-        args.validation_fraction = 0.1
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     try:
-        check_settings(args)
-        check_outputs_writable(args)
+        plan = plan_train(args)
+        check_outputs_writable(plan)
     except CliError as e:  # the same arguments on every rank: rank 0 alone reports it
         e.collective = args.distributed  # type: ignore[attr-defined]
         raise
-    regression = args.output == "identity"
-    if args.distributed:
+    if plan.distributed:
         from .mpi import cmd_train_distributed
-        return cmd_train_distributed(args)
-    dtype = np.dtype(args.dtype)
-    scaled = args.standardize or (args.resume and args.resumed_scaling)
-    ds = load_data(args.data, dtype, args.seed, args.test_fraction, args.delimiter,
-                   "real" if regression else "labels", raw_pixels=not scaled,
-                   ranks=args.split_ranks)
+
+        return cmd_train_distributed(plan)
+    parts = training_data(plan)
+    thetas = initial_network(plan, parts)
+    say_before_training(plan, thetas, parts)
+    thetas, history, seconds = run_training(plan, thetas, parts)
+    return report_training(plan, thetas, history, seconds, parts)
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The data of a train run, ready for it: outputs as class indices (or real
+    targets), inputs standardised as asked, the validation share held out."""
+
+    ds: DataSet
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    classes: np.ndarray | None
+    n_outputs: int
+    scaling: Any
+    fingerprint: dict | None
+
+    @property
+    def regression(self) -> bool:
+        return self.classes is None
+
+
+def training_data(plan: TrainPlan) -> TrainingData:
+    """Load --data, split it, and check it against a resumed model."""
+    regression = plan.output == "identity"
+    resumed = plan.resumed
+    ds = load_data(
+        plan.source,
+        np.dtype(plan.dtype),
+        plan.seed,
+        plan.test_fraction,
+        plan.delimiter,
+        "real" if regression else "labels",
+        raw_pixels=not (plan.standardize or (resumed and resumed.scaling)),
+        ranks=plan.split_ranks,
+    )
     # evaluate without --data checks that the files are still the ones trained on
-    if args.save and args.data_fingerprint is None:  # (--resume took it already)
-        args.data_fingerprint = fingerprint(data_files(args.data))
+    fingerprint = plan.data_fingerprint  # (--resume took it already)
+    if plan.save and fingerprint is None:
+        fingerprint = plan.source.fingerprint()
     classes = None
     if regression:
         ytr, yte = ds.y_train, ds.y_test
         K = 1 if ytr.ndim == 1 else ytr.shape[1]
     else:
         classes = class_values(ds.y_train, ds.y_test)
-        ytr = to_class_indices(ds.y_train, classes, f"--data {args.data}")
-        yte = to_class_indices(ds.y_test, classes, f"--data {args.data}")
+        ytr = to_class_indices(ds.y_train, classes, f"--data {plan.data}")
+        yte = to_class_indices(ds.y_test, classes, f"--data {plan.data}")
         K = len(classes)
-    if args.resume and args.resumed_sizes[0] != ds.X_train.shape[1]:
-        raise CliError(f"--resume {args.resume}: the model is "
-                       f"{'-'.join(map(str, args.resumed_sizes))} but --data {args.data} has "
-                       f"{ds.X_train.shape[1]} features")
-    scaling = args.resumed_scaling if args.resume else standardizer(args, ds.X_train)
+    if resumed and resumed.sizes[0] != ds.X_train.shape[1]:
+        raise CliError(
+            f"--resume {plan.resume}: the model is "
+            f"{'-'.join(map(str, resumed.sizes))} but --data {plan.data} has "
+            f"{ds.X_train.shape[1]} features"
+        )
+    scaling = resumed.scaling if resumed else standardizer(plan, ds.X_train)
     Xtr, Xte = apply_standardizer(ds.X_train, scaling), apply_standardizer(ds.X_test, scaling)
     validation = None
-    if args.validation_fraction is not None:
-        Xtr, ytr, Xva, yva = split_shard(Xtr, ytr, args.validation_fraction, args.seed,
-                                         flag="--validation-fraction")
+    if plan.validation_fraction is not None:
+        Xtr, ytr, Xva, yva = split_shard(
+            Xtr, ytr, plan.validation_fraction, plan.seed, flag="--validation-fraction"
+        )
         validation = (Xva, yva)
-    sizes = [Xtr.shape[1], *parse_hidden(args.hidden), K]
-    thetas = initial_network(args, sizes, dtype, classes)
-    sizes = layer_sizes(thetas)
-    arch = "-".join(map(str, sizes))
-    for note in args.notes:  # what --resume took from the model, once all is checked
+    return TrainingData(ds, Xtr, ytr, Xte, yte, validation, classes, K, scaling, fingerprint)
+
+
+def initial_network(plan: TrainPlan, parts: TrainingData) -> Network:
+    """New weights (--init, --seed), or the resumed model's, which must fit the data."""
+    sizes = [parts.X_train.shape[1], *parse_hidden(plan.hidden), parts.n_outputs]
+    dtype = np.dtype(plan.dtype)
+    if plan.resumed is None:
+        check_memory(sizes, dtype)
+        try:
+            return Network(
+                initialize(
+                    sizes, method=plan.init, seed=plan.seed, dtype=dtype, activation=plan.activation
+                ),
+                plan.activation,
+                plan.output,
+            )
+        except MemoryError:
+            raise CliError(
+                f"--hidden: not enough memory for a {'-'.join(map(str, sizes))} network"
+            ) from None
+    thetas, meta = plan.resumed.net, plan.resumed.meta
+    have = meta["layer_sizes"]
+    arch = "-".join(map(str, have))
+    if plan.hidden_given and have[1:-1] != sizes[1:-1]:
+        raise CliError(
+            f"--hidden {plan.hidden}: the model of --resume is {arch}; leave "
+            f"--hidden out to train it on"
+        )
+    if have[0] != sizes[0] or have[-1] != sizes[-1]:
+        raise CliError(
+            f"--resume {plan.resume}: the model is {arch} but --data {plan.data} "
+            f"needs {sizes[0]} inputs and {sizes[-1]} outputs"
+        )
+    classes = parts.classes
+    if classes is not None and not np.array_equal(
+        classes_from_meta(meta, have[-1]).astype(str), classes.astype(str)
+    ):
+        raise CliError(f"--resume {plan.resume}: the model's classes differ from the data's")
+    return Network([t.astype(dtype) for t in thetas], thetas.activation, thetas.output)
+
+
+def say_before_training(plan: TrainPlan, thetas: Network, parts: TrainingData) -> None:
+    """Resuming's notes, a hint on the inputs' scale, and the banner."""
+    for note in plan.notes:  # what --resume took from the model, once all is checked
         print(note, file=sys.stderr, flush=True)
-    hint = None if scaled or args.resume else scale_hint(input_scale(Xtr))
+    scaled = plan.standardize or plan.resumed
+    hint = None if scaled else scale_hint(input_scale(parts.X_train))
     if hint:  # (said here, in flags: train's InputScaleWarning is silenced below)
         print(hint, file=sys.stderr, flush=True)
-    if not args.quiet:
-        print(banner(args, arch, thetas, Xtr.shape[0], dtype), flush=True)
+    if not plan.quiet:
+        arch = "-".join(map(str, layer_sizes(thetas)))
+        print(banner(plan, arch, thetas, parts.X_train.shape[0], np.dtype(plan.dtype)), flush=True)
+
+
+def run_training(
+    plan: TrainPlan, thetas: Network, parts: TrainingData
+) -> tuple[Network, Any, float]:
+    """bprop.train on the training part: the weights, the history and the seconds."""
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InputScaleWarning)
-            thetas, history = train(thetas, Xtr, ytr, num_threads=args.threads,
-                                    validation_data=validation,
-                                    early_stopping=args.early_stopping, patience=args.patience,
-                                    **train_settings(args))
+            thetas, history = train(
+                thetas,
+                parts.X_train,
+                parts.y_train,
+                num_threads=plan.threads,
+                validation_data=parts.validation,
+                early_stopping=plan.early_stopping,
+                patience=plan.patience,
+                **plan.train_keywords(),
+            )
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e))) from None
     except MemoryError:
-        raise CliError(f"not enough memory to train a {arch} network on {Xtr.shape[0]} "
-                       f"samples") from None
-    seconds = time.perf_counter() - start
+        arch = "-".join(map(str, layer_sizes(thetas)))
+        raise CliError(
+            f"not enough memory to train a {arch} network on {parts.X_train.shape[0]} samples"
+        ) from None
+    return thetas, history, time.perf_counter() - start
+
+
+def report_training(
+    plan: TrainPlan, thetas: Network, history: Any, seconds: float, parts: TrainingData
+) -> int:
+    """Scores on the training and test parts, the model file and the plots."""
+    arch = "-".join(map(str, layer_sizes(thetas)))
 
     def save_run(**results: float) -> None:
-        record = model_record(args, classes, ds.class_names, args.split_ranks,
-                              cost_history=history.cost, final_cost=history.final_cost,
-                              iterations=history.iterations, stopped=history.stopped, **results)
-        record.update(standardize=scaling)
-        save_model(args.save, thetas, record)
+        record = model_record(
+            plan,
+            parts.classes,
+            parts.ds.class_names,
+            plan.split_ranks,
+            parts.fingerprint,
+            cost_history=history.cost,
+            final_cost=history.final_cost,
+            iterations=history.iterations,
+            stopped=history.stopped,
+            **results,
+        )
+        record.update(standardize=parts.scaling)
+        assert plan.save is not None
+        save_model(plan.save, thetas, record)
 
     J = history.final_cost  # J of these weights on the training part, from train itself
     try:
-        on_train = scores(ytr, predict(thetas, Xtr, num_threads=args.threads), regression)
-        y_pred = predict(thetas, Xte, num_threads=args.threads)
-        on_test = scores(yte, y_pred, regression)
+        on_train = scores(
+            parts.y_train,
+            predict(thetas, parts.X_train, num_threads=plan.threads),
+            parts.regression,
+        )
+        y_pred = predict(thetas, parts.X_test, num_threads=plan.threads)
+        on_test = scores(parts.y_test, y_pred, parts.regression)
     except KeyboardInterrupt:  # Ctrl-C (again) while scoring: the trained run is still saved
-        if not args.save:
+        if not plan.save:
             raise
         history.stopped = "interrupted"
-        print("bprop: interrupted while scoring; saving the model without its scores",
-              file=sys.stderr, flush=True)
+        print(
+            "bprop: interrupted while scoring; saving the model without its scores",
+            file=sys.stderr,
+            flush=True,
+        )
         save_run()
-        return interrupted_exit(args, history)
-    print(summary(arch, J, history, seconds, Xtr.shape[0]))
+        return interrupted_exit(plan, history)
+    print(summary(arch, J, history, seconds, parts.X_train.shape[0]))
     print(f"{format_scores('train', on_train)}, {format_scores('test', on_test)}")
-    if args.save:
-        save_run(**{f"{part}_{name.replace('^', '').lower()}": v
-                    for part, values in (("train", on_train), ("test", on_test))
-                    for name, v in values.items()})
-    if args.plot:
-        if regression:
-            write_plots(args.plot, thetas, ds.X_test, None, None, [], history=history)
-        else:
-            assert classes is not None
-            write_plots(args.plot, thetas, ds.X_test, yte, y_pred,
-                        display_names(classes, ds.class_names), history=history)
-    return interrupted_exit(args, history)
+    if plan.save:
+        save_run(
+            **{
+                f"{part}_{name.replace('^', '').lower()}": v
+                for part, values in (("train", on_train), ("test", on_test))
+                for name, v in values.items()
+            }
+        )
+    if plan.plot:
+        plot_training(plan.plot, thetas, history, parts, y_pred)
+    return interrupted_exit(plan, history)
 
 
-def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.ndarray | None,
-                y_pred: np.ndarray | None, names: Sequence[str], history: Any = None) -> None:
+def plot_training(
+    directory: str, thetas: Network, history: Any, parts: TrainingData, y_pred: np.ndarray
+) -> None:
+    if parts.classes is None:
+        write_plots(directory, thetas, parts.ds.X_test, None, None, [], history=history)
+        return
+    names = display_names(parts.classes, parts.ds.class_names)
+    write_plots(directory, thetas, parts.ds.X_test, parts.y_test, y_pred, names, history=history)
+
+
+def write_plots(
+    directory: str,
+    thetas: list[np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray | None,
+    y_pred: np.ndarray | None,
+    names: Sequence[str],
+    history: Any = None,
+) -> None:
     """PNG files for --plot: learning curves, and for classes the confusion
     matrix and, for square images, the hidden units' weights and a grid of test
     samples."""
     from .. import plot
+
     out = Path(directory)
     written = []
     if history is not None:
@@ -401,52 +427,50 @@ def write_plots(directory: str, thetas: list[np.ndarray], X: np.ndarray, y: np.n
     print(f"plots in {out}: {', '.join(written)}")
 
 
-def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
-    try:
-        return load(path)
-    except FileNotFoundError:
-        raise CliError(f"{flag} {path}: no such file") from None
-    except ValueError as e:
-        raise CliError(f"{flag}: {e}") from None
-
-
-def evaluation_data(args: argparse.Namespace, meta: dict, dtype: np.dtype, targets: str
-                    ) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
+def evaluation_data(
+    args: argparse.Namespace, meta: dict, dtype: np.dtype, targets: str
+) -> tuple[str, np.ndarray, np.ndarray, list[str] | None, str]:
     """(spec, X, y, class names, which part) that evaluate scores."""
     if args.data is None:  # the model's own data: the part its training held out
         for flag, value in (("--seed", args.seed), ("--test-fraction", args.test_fraction)):
             if value is not None:
-                raise CliError(f"{flag} goes with --data; without it evaluate scores the rows "
-                               f"that the model's training held out, by its own split")
+                raise CliError(
+                    f"{flag} goes with --data; without it evaluate scores the rows "
+                    f"that the model's training held out, by its own split"
+                )
         spec = meta.get("data")
         if not spec:
-            raise CliError(f"{args.model} records no training data (saved from Python?); name "
-                           f"the data to score with --data")
+            raise CliError(
+                f"{args.model} records no training data (saved from Python?); name "
+                f"the data to score with --data"
+            )
+        source = DataSource.parse(spec)
         seed = meta.get("seed", 0)
         fraction = meta.get("test_fraction") or 0.2
-        if file_kind(spec) and not has_own_test_split(spec) and not Path(spec).is_file():
-            raise CliError(f"the model was trained on {spec}, which is not there now; "
-                           f"name the data with --data")
-        note = check_fingerprint(args.model, meta, spec,
-                                 fingerprint(data_files(spec, ("test",))))
+        if source.is_file and not Path(spec).is_file():
+            raise CliError(
+                f"the model was trained on {spec}, which is not there now; "
+                f"name the data with --data"
+            )
+        note = check_fingerprint(args.model, meta, spec, source.fingerprint(("test",)))
         if note:
             print(note, file=sys.stderr)
-        if has_own_test_split(spec):
-            d, names = mnist_directory(spec)
-            X, y = bdata.load_mnist(d, "test", dtype=dtype)
-            return spec, X, y, names, "its test split"
-        X, y = read_whole(spec, dtype, meta.get("delimiter"), targets)
+        if source.has_test_split:
+            X, y = source.load_split("test", dtype)
+            return spec, X, y, source.class_names, "its test split"
+        X, y = source.load_whole(dtype, meta.get("delimiter"), targets)
         _, _, Xte, yte = split(X, y, fraction, seed, meta.get("split_ranks", 1))
         return spec, Xte, yte, None, f"the test part held out in training ({fraction:g})"
     spec = args.data
-    if has_own_test_split(spec):
+    source = DataSource.parse(spec)
+    if source.has_test_split:
         if args.test_fraction is not None:
-            raise CliError(f"--test-fraction: --data {spec} has its own test split, which "
-                           f"evaluate scores")
-        d, names = mnist_directory(spec)
-        X, y = bdata.load_mnist(d, "test", dtype=dtype)
-        return spec, X, y, names, "its test split"
-    X, y = read_whole(spec, dtype, recorded_delimiter(spec, args.delimiter, meta), targets)
+            raise CliError(
+                f"--test-fraction: --data {spec} has its own test split, which evaluate scores"
+            )
+        X, y = source.load_split("test", dtype)
+        return spec, X, y, source.class_names, "its test split"
+    X, y = source.load_whole(dtype, recorded_delimiter(source, args.delimiter, meta), targets)
     if args.test_fraction is None or args.test_fraction == 1:
         if args.seed is not None:
             raise CliError("--seed: scoring all of --data needs no seed (it seeds --test-fraction)")
@@ -461,19 +485,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     check_threads(args)
     check_outputs_writable(args)
     regression = thetas.output == "identity"
-    spec, X, y, names, part = evaluation_data(args, meta, thetas[0].dtype,
-                                              "real" if regression else "labels")
+    spec, X, y, names, part = evaluation_data(
+        args, meta, thetas[0].dtype, "real" if regression else "labels"
+    )
     K = thetas[-1].shape[0]
     if X.shape[1] != thetas[0].shape[1] - 1:
-        raise CliError(f"{'--data ' if args.data else 'data '}{spec}: the model takes "
-                       f"{thetas[0].shape[1] - 1} inputs but the data have {X.shape[1]} features")
-    heading = (f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, "
-               f"{thetas.activation} hidden, {thetas.output} output), data {spec}: {part}")
+        raise CliError(
+            f"{'--data ' if args.data else 'data '}{spec}: the model takes "
+            f"{thetas[0].shape[1] - 1} inputs but the data have {X.shape[1]} features"
+        )
+    heading = (
+        f"model {args.model} ({'-'.join(map(str, meta['layer_sizes']))}, "
+        f"{thetas.activation} hidden, {thetas.output} output), data {spec}: {part}"
+    )
     X = apply_standardizer(X, meta.get("standardize"))
     if regression:
         if y.reshape(len(y), -1).shape[1] != K:
-            raise CliError(f"--data {spec}: the model has {K} outputs but the data have "
-                           f"{y.reshape(len(y), -1).shape[1]} targets")
+            raise CliError(
+                f"--data {spec}: the model has {K} outputs but the data have "
+                f"{y.reshape(len(y), -1).shape[1]} targets"
+            )
         print(heading)
         values = scores(y, predict(thetas, X, num_threads=args.threads), True)
         print(", ".join(f"{k} {v:.4f}" for k, v in values.items()) + f" on {len(y)} samples")
@@ -489,45 +520,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_features(path: str, n_inputs: int, delimiter: str | None, targets: str
-                  ) -> np.ndarray:
-    """The inputs to predict: an .npz's X, or a text file of features (with or
-    without a label column first)."""
-    if path == "digits" or has_own_test_split(path):  # a data set's inputs (test split)
-        if path == "digits":
-            return bdata.load_digits()[0]
-        d, _ = mnist_directory(path)
-        return bdata.load_mnist(d, "test")[0]
-    if not Path(path).is_file():
-        raise CliError(f"--data {path}: no such file")
-    kind = file_kind(path)
-    if kind == "npz":
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
-            if "X" not in f.files:
-                raise CliError(f"--data {path}: needs an array 'X'; it has {sorted(f.files)}")
-            X = np.asarray(f["X"], dtype=np.float64)
-        return X.reshape(X.shape[0], -1) if X.ndim > 1 else X.reshape(1, -1)
-    if kind != "csv":
-        raise CliError(f"--data {path}: predict reads FILE.npz or FILE.csv (.tsv, .txt)")
-    delimiter = text_delimiter(path, delimiter)
-    width = text_columns(path, delimiter)  # one column more than inputs: labels first
-    if width not in (n_inputs, n_inputs + 1):
-        raise CliError(f"--data {path}: {width} column(s) split by {delimiter!r}, but the model "
-                       f"takes {n_inputs} inputs (another --delimiter?)")
-    if width == n_inputs + 1:
-        return bdata.load_csv(path, delimiter=delimiter, targets=targets)[0]
-    return bdata.load_csv_features(path, delimiter=delimiter)
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
     check_threads(args)
     n_inputs = thetas[0].shape[1] - 1
-    X = read_features(args.data, n_inputs, recorded_delimiter(args.data, args.delimiter, meta),
-                      "real" if thetas.output == "identity" else "labels")
+    source = DataSource.parse(args.data)
+    X = source.load_inputs(
+        n_inputs,
+        recorded_delimiter(source, args.delimiter, meta),
+        "real" if thetas.output == "identity" else "labels",
+    )
     if X.shape[1] != n_inputs:
-        raise CliError(f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
-                       f"{X.shape[1]} features")
+        raise CliError(
+            f"--data {args.data}: the model takes {n_inputs} inputs but the data have "
+            f"{X.shape[1]} features"
+        )
     X = apply_standardizer(X.astype(thetas[0].dtype), meta.get("standardize"))
     out = predict(thetas, X, num_threads=args.threads)
     if thetas.output == "identity":  # the outputs themselves, one row per sample
@@ -547,11 +554,20 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     X = debug_matrix(sizes[0] - 1, args.samples)
     y = np.arange(1, args.samples + 1) % sizes[-1]
     if args.output == "identity":
-        y = debug_matrix(sizes[-1] - 1, args.samples)[:, :sizes[-1]]
-    result = gradient_check(thetas, X, y, args.lambda_, threshold=args.threshold,
-                            activation=args.activation, output=args.output)
-    print(f"network {'-'.join(map(str, sizes))} ({args.activation} hidden, {args.output} output), "
-          f"{args.samples} samples, lambda {args.lambda_:g}")
+        y = debug_matrix(sizes[-1] - 1, args.samples)[:, : sizes[-1]]
+    result = gradient_check(
+        thetas,
+        X,
+        y,
+        args.lambda_,
+        threshold=args.threshold,
+        activation=args.activation,
+        output=args.output,
+    )
+    print(
+        f"network {'-'.join(map(str, sizes))} ({args.activation} hidden, {args.output} output), "
+        f"{args.samples} samples, lambda {args.lambda_:g}"
+    )
     print(result)
     return 0 if result.passed else 1
 
@@ -563,144 +579,314 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def add_network_kind(p: argparse.ArgumentParser, default: str | None = "sigmoid",
-                     identity: str = "squared error") -> None:
+def add_network_kind(
+    p: argparse.ArgumentParser, default: str | None = "sigmoid", identity: str = "squared error"
+) -> None:
     """--activation and --output; ``default=None`` leaves them to be resolved
     (train: a resumed model's kind, else sigmoid/logistic)."""
-    p.add_argument("--activation", choices=list(ACTIVATIONS), default=default,
-                   help="hidden layers' activation (default: sigmoid)")
-    p.add_argument("--output", choices=list(OUTPUTS), default=default and "logistic",
-                   help="output layer and cost: logistic (sigmoid units, the tutorial's; "
-                        f"default), softmax (cross-entropy), identity ({identity})")
+    p.add_argument(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default=default,
+        help="hidden layers' activation (default: sigmoid)",
+    )
+    p.add_argument(
+        "--output",
+        choices=list(OUTPUTS),
+        default=default and "logistic",
+        help="output layer and cost: logistic (sigmoid units, the tutorial's; "
+        f"default), softmax (cross-entropy), identity ({identity})",
+    )
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--delimiter", type=one_char, default=None, metavar="CHAR",
-                   help="field separator of a text file ('tab' for tabs; not a quote or a line "
-                        "break). Default: for a file of the same kind (.csv, .tsv, .txt) as a "
-                        "saved model's own data, the delimiter those were read with; else a tab "
-                        "for .tsv, else ','")
-    p.add_argument("--threads", type=thread_count, default=None, metavar="N",
-                   help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)")
+    p.add_argument(
+        "--delimiter",
+        type=one_char,
+        default=None,
+        metavar="CHAR",
+        help="field separator of a text file ('tab' for tabs; not a quote or a line "
+        "break). Default: for a file of the same kind (.csv, .tsv, .txt) as a "
+        "saved model's own data, the delimiter those were read with; else a tab "
+        "for .tsv, else ','",
+    )
+    p.add_argument(
+        "--threads",
+        type=thread_count,
+        default=None,
+        metavar="N",
+        help="threads (default: OMP_NUM_THREADS or all cores; -1: all cores)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m bprop",
-                description="Train and check neural networks by backpropagation.")
+    p = _Parser(
+        prog="python -m bprop", description="Train and check neural networks by backpropagation."
+    )
     p.add_argument("--version", action="version", version=f"bprop {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    rates = ", ".join(f"{name} {cls.default_learning_rate:g}" for name, cls in OPTIMIZERS.items())
-
-    t = sub.add_parser("train", help="train a network and report train/test accuracy",
-                       description="Train a network; print its cost and train/test accuracy.")
-    t.add_argument("--data", default=None, metavar="DATA",
-                   help=DATA_HELP + " (default: digits; with --resume: the model's own data, "
-                                    "refused if those files changed since its training)")
-    t.add_argument("--hidden", default=None, metavar="SIZES",
-                   help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer "
-                        "(default: 25)")
-    t.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=1.0,
-                   metavar="LAMBDA", help="L2 strength: lambda/(2m) over all m training samples, "
-                                          "whatever the batch size (default: 1)")
-    t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs",
-                   help="default: lbfgs")
-    t.add_argument("--learning-rate", type=positive_real, default=None, metavar="RATE",
-                   help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
-                        f"--resume and the model's optimizer: the model's)")
-    g = t.add_mutually_exclusive_group()
-    g.add_argument("--iterations", type=positive_int, default=None, metavar="N",
-                   help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 "
-                        "full-batch)")
-    g.add_argument("--epochs", type=positive_int, default=None, metavar="N",
-                   help="passes over the data (default with --batch-size: 10)")
-    t.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
-                   help="mini-batch size (default: the full batch)")
-    t.add_argument("--dtype", choices=["float32", "float64"], default="float64",
-                   help="default: float64")
-    t.add_argument("--init", choices=["uniform", "xavier", "he", "auto"], default="uniform",
-                   help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
-                        "he: for ReLU; auto: he for ReLU, else xavier")
-    add_network_kind(t, default=None, identity="squared error: regression on the real targets "
-                                               "of FILE.npz or FILE.csv (.tsv, .txt)")
-    t.add_argument("--seed", type=seed_int, default=None, metavar="N",
-                   help="seed of the initial weights, the split and the shuffling (default: 0; "
-                        "with --resume on the model's own data: the model's)")
-    t.add_argument("--test-fraction", type=open_fraction, default=None, metavar="SHARE",
-                   help="held-out share of data without a test split of its own (default: 0.2; "
-                        "with --resume on the model's own data: the model's)")
-    t.add_argument("--standardize", action="store_true",
-                   help="scale each input to mean 0, std 1 (training set's; kept in the model); "
-                        "suggested before training when an input exceeds |x| = 100")
-    t.add_argument("--validation-fraction", type=open_fraction, default=None, metavar="SHARE",
-                   help="hold out this share of the training part and report validation "
-                        "cost/accuracy after each epoch")
-    t.add_argument("--early-stopping", action="store_true",
-                   help="stop when the validation cost has not improved for --patience epochs "
-                        "and keep the best weights (validation share 0.1 unless given)")
-    t.add_argument("--patience", type=positive_int, default=None, metavar="N",
-                   help="epochs without improvement before early stopping (default: 5)")
-    t.add_argument("--resume", metavar="MODEL.npz",
-                   help="start from a saved model's weights (same inputs and classes); on "
-                        "the model's own data (the default), its split (--seed, "
-                        "--test-fraction) is kept; with the model's optimizer, its learning rate")
-    t.add_argument("--save", metavar="MODEL.npz",
-                   help="write the trained model here (also after Ctrl-C, which then exits 130): "
-                        "a name ending in .npz, not the --data file; an existing file is "
-                        "replaced only if it is a bprop model")
-    t.add_argument("--quiet", action="store_true", help="no progress output")
-    t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
-    t.add_argument("--distributed", action="store_true",
-                   help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])")
+    t = sub.add_parser(
+        "train",
+        help="train a network and report train/test accuracy",
+        description="Train a network; print its cost and train/test accuracy.",
+    )
+    add_train_model_flags(t)
+    add_train_run_flags(t)
     add_common(t)
     t.set_defaults(func=cmd_train)
+    add_evaluate(sub)
+    add_predict(sub)
+    add_gradcheck(sub)
+    return p
 
-    e = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix",
-                       description="Score a saved model. Without --data: the part of the model's "
-                                   "own data that its training held out (refused when those "
-                                   "files changed since training). With --data: all of "
-                                   "that data (its test split for (fashion-)mnist), unless "
-                                   "--test-fraction asks for a part.")
+
+def add_train_model_flags(t: argparse.ArgumentParser) -> None:
+    """train's data, network and optimiser."""
+    rates = ", ".join(f"{name} {cls.default_learning_rate:g}" for name, cls in OPTIMIZERS.items())
+    t.add_argument(
+        "--data",
+        default=None,
+        metavar="DATA",
+        help=DATA_HELP + " (default: digits; with --resume: the model's own data, "
+        "refused if those files changed since its training)",
+    )
+    t.add_argument(
+        "--hidden",
+        default=None,
+        metavar="SIZES",
+        help="hidden layer sizes, e.g. 25 or 100,50; none for no hidden layer (default: 25)",
+    )
+    t.add_argument(
+        "--lambda",
+        dest="lambda_",
+        type=non_negative_real,
+        default=1.0,
+        metavar="LAMBDA",
+        help="L2 strength: lambda/(2m) over all m training samples, "
+        "whatever the batch size (default: 1)",
+    )
+    t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs", help="default: lbfgs")
+    t.add_argument(
+        "--learning-rate",
+        type=positive_real,
+        default=None,
+        metavar="RATE",
+        help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
+        f"--resume and the model's optimizer: the model's)",
+    )
+    add_train_length_flags(t)
+
+
+def add_train_length_flags(t: argparse.ArgumentParser) -> None:
+    """How long train runs, on what batches and in which dtype, from which weights."""
+    g = t.add_mutually_exclusive_group()
+    g.add_argument(
+        "--iterations",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 full-batch)",
+    )
+    g.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="passes over the data (default with --batch-size: 10)",
+    )
+    t.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="mini-batch size (default: the full batch)",
+    )
+    t.add_argument(
+        "--dtype", choices=["float32", "float64"], default="float64", help="default: float64"
+    )
+    t.add_argument(
+        "--init",
+        choices=["uniform", "xavier", "he", "auto"],
+        default="uniform",
+        help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
+        "he: for ReLU; auto: he for ReLU, else xavier",
+    )
+    add_network_kind(
+        t,
+        default=None,
+        identity="squared error: regression on the real targets "
+        "of FILE.npz or FILE.csv (.tsv, .txt)",
+    )
+
+
+def add_train_run_flags(t: argparse.ArgumentParser) -> None:
+    """train's split, validation, resuming and outputs."""
+    t.add_argument(
+        "--seed",
+        type=seed_int,
+        default=None,
+        metavar="N",
+        help="seed of the initial weights, the split and the shuffling (default: 0; "
+        "with --resume on the model's own data: the model's)",
+    )
+    t.add_argument(
+        "--test-fraction",
+        type=open_fraction,
+        default=None,
+        metavar="SHARE",
+        help="held-out share of data without a test split of its own (default: 0.2; "
+        "with --resume on the model's own data: the model's)",
+    )
+    t.add_argument(
+        "--standardize",
+        action="store_true",
+        help="scale each input to mean 0, std 1 (training set's; kept in the model); "
+        "suggested before training when an input exceeds |x| = 100",
+    )
+    t.add_argument(
+        "--validation-fraction",
+        type=open_fraction,
+        default=None,
+        metavar="SHARE",
+        help="hold out this share of the training part and report validation "
+        "cost/accuracy after each epoch",
+    )
+    t.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the validation cost has not improved for --patience epochs "
+        "and keep the best weights (validation share 0.1 unless given)",
+    )
+    t.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="epochs without improvement before early stopping (default: 5)",
+    )
+    add_train_output_flags(t)
+
+
+def add_train_output_flags(t: argparse.ArgumentParser) -> None:
+    """Resuming a saved model, and what train writes and shows."""
+    t.add_argument(
+        "--resume",
+        metavar="MODEL.npz",
+        help="start from a saved model's weights (same inputs and classes); on "
+        "the model's own data (the default), its split (--seed, "
+        "--test-fraction) is kept; with the model's optimizer, its learning rate",
+    )
+    t.add_argument(
+        "--save",
+        metavar="MODEL.npz",
+        help="write the trained model here (also after Ctrl-C, which then exits 130): "
+        "a name ending in .npz, not the --data file; an existing file is "
+        "replaced only if it is a bprop model",
+    )
+    t.add_argument("--quiet", action="store_true", help="no progress output")
+    t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
+    t.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel over MPI ranks: run under mpiexec (needs bprop[mpi])",
+    )
+
+
+def add_evaluate(sub: Any) -> None:
+    e = sub.add_parser(
+        "evaluate",
+        help="accuracy, per-class accuracy and confusion matrix",
+        description="Score a saved model. Without --data: the part of the model's "
+        "own data that its training held out (refused when those "
+        "files changed since training). With --data: all of "
+        "that data (its test split for (fashion-)mnist), unless "
+        "--test-fraction asks for a part.",
+    )
     e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
-    e.add_argument("--data", default=None, metavar="DATA",
-                   help=DATA_HELP + " (default: the model's own, "
-                        "the rows its training held out)")
-    e.add_argument("--seed", type=seed_int, default=None, metavar="N",
-                   help="seed of the split (default: the model's)")
-    e.add_argument("--test-fraction", type=fraction_up_to_one, default=None, metavar="SHARE",
-                   help="score a held-out share of --data (1: all of it)")
+    e.add_argument(
+        "--data",
+        default=None,
+        metavar="DATA",
+        help=DATA_HELP + " (default: the model's own, the rows its training held out)",
+    )
+    e.add_argument(
+        "--seed",
+        type=seed_int,
+        default=None,
+        metavar="N",
+        help="seed of the split (default: the model's)",
+    )
+    e.add_argument(
+        "--test-fraction",
+        type=fraction_up_to_one,
+        default=None,
+        metavar="SHARE",
+        help="score a held-out share of --data (1: all of it)",
+    )
     e.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
     add_common(e)
     e.set_defaults(func=cmd_evaluate)
 
-    r = sub.add_parser("predict", help="predicted labels for new data, one per line",
-                       description="Print a saved model's predicted label for every sample, "
-                                   f"one per line: {LABEL_ESCAPES_HELP}.")
+
+def add_predict(sub: Any) -> None:
+    r = sub.add_parser(
+        "predict",
+        help="predicted labels for new data, one per line",
+        description="Print a saved model's predicted label for every sample, "
+        f"one per line: {LABEL_ESCAPES_HELP}.",
+    )
     r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
-    r.add_argument("--data", required=True, metavar="DATA",
-                   help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
-                        "column first), or "
-                        "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)")
+    r.add_argument(
+        "--data",
+        required=True,
+        metavar="DATA",
+        help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
+        "column first), or "
+        "digits | fashion-mnist[:DIR] | mnist:DIR (their test split)",
+    )
     add_common(r)
     r.set_defaults(func=cmd_predict)
 
-    c = sub.add_parser("gradcheck", help="check backpropagation against numerical gradients",
-                       description="Compare backpropagation's gradient with central differences "
-                                   "on a small network with the tutorial's debug weights.")
-    c.add_argument("--inputs", type=positive_int, default=3, metavar="N",
-                   help="input units (default: 3)")
-    c.add_argument("--hidden", default="5", metavar="SIZES",
-                   help="hidden layer sizes, e.g. 5 or 5,4 (default: 5)")
-    c.add_argument("--outputs", type=positive_int, default=3, metavar="N",
-                   help="output units (default: 3)")
-    c.add_argument("--samples", type=positive_int, default=5, metavar="M",
-                   help="samples (default: 5)")
-    c.add_argument("--lambda", dest="lambda_", type=non_negative_real, default=3.0,
-                   metavar="LAMBDA", help="L2 strength (default: 3)")
-    c.add_argument("--threshold", type=positive_real, default=1e-7, metavar="T",
-                   help="largest relative difference that passes (default: 1e-7)")
+
+def add_gradcheck(sub: Any) -> None:
+    c = sub.add_parser(
+        "gradcheck",
+        help="check backpropagation against numerical gradients",
+        description="Compare backpropagation's gradient with central differences "
+        "on a small network with the tutorial's debug weights.",
+    )
+    c.add_argument(
+        "--inputs", type=positive_int, default=3, metavar="N", help="input units (default: 3)"
+    )
+    c.add_argument(
+        "--hidden",
+        default="5",
+        metavar="SIZES",
+        help="hidden layer sizes, e.g. 5 or 5,4 (default: 5)",
+    )
+    c.add_argument(
+        "--outputs", type=positive_int, default=3, metavar="N", help="output units (default: 3)"
+    )
+    c.add_argument(
+        "--samples", type=positive_int, default=5, metavar="M", help="samples (default: 5)"
+    )
+    c.add_argument(
+        "--lambda",
+        dest="lambda_",
+        type=non_negative_real,
+        default=3.0,
+        metavar="LAMBDA",
+        help="L2 strength (default: 3)",
+    )
+    c.add_argument(
+        "--threshold",
+        type=positive_real,
+        default=1e-7,
+        metavar="T",
+        help="largest relative difference that passes (default: 1e-7)",
+    )
     add_network_kind(c)
     c.set_defaults(func=cmd_gradcheck)
-    return p
 
 
 def _note_header_guess(message: Any, category: type[Warning], *rest: Any, **kw: Any) -> None:
@@ -752,8 +938,11 @@ def distributed_failure(e: BaseException) -> int:
         if comm.Get_rank() == 0:
             print(f"bprop: error: {e}", file=sys.stderr)
         return 2
-    print(f"bprop: error on rank {comm.Get_rank()}: {type(e).__name__}: {e}", file=sys.stderr,
-          flush=True)
+    print(
+        f"bprop: error on rank {comm.Get_rank()}: {type(e).__name__}: {e}",
+        file=sys.stderr,
+        flush=True,
+    )
     if comm.Get_size() > 1:
         _wait_until_read(sys.stderr.fileno())
         comm.Abort(2)

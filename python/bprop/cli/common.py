@@ -6,100 +6,39 @@ each other at module level."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import data as bdata
 from .._internal import checks
-from ..data.files import csv_width
+from .._internal.threads import resolve_num_threads
 from ..data.prepare import empty_part
-from ..model_file import save
+from ..data.sources import DataSource, file_kind
+from ..model_file import load, save
 from ..network import Network
-from ..optim import get_optimizer
 
 
 class CliError(Exception):
     """A problem to report in one line."""
 
 
-DATA_HELP = ("digits (the 8x8 digits shipped with bprop) | fashion-mnist[:DIR] | "
-             "mnist:DIR | FILE.npz (arrays X, y) | FILE.csv, .tsv or .txt (label column "
-             "first)")
-
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
-
-
-def file_kind(spec: str) -> str | None:
-    """What a --data file holds by its suffix, in any case: "npz" (arrays), "csv"
-    (text: .csv, .tsv, .txt), or None (not a file bprop reads)."""
-    suffix = Path(spec).suffix.lower()
-    return "npz" if suffix == ".npz" else "csv" if suffix in TEXT_SUFFIXES else None
-
-
-def text_delimiter(spec: str, given: str | None) -> str:
-    """--delimiter when given, else a tab for .tsv and a comma otherwise (as
-    :func:`bprop.data.load_csv`, which reads any text file, defaults to ',')."""
-    if given is not None:
-        return given
-    return "\t" if Path(spec).suffix.lower() == ".tsv" else ","
-
-
-def text_columns(path: str, delimiter: str) -> int:
-    """Fields in the first record of a text --data file (a header counts), by the
-    CSV rules the loaders read it with."""
-    try:
-        return csv_width(path, delimiter)
-    except ValueError as e:  # not UTF-8 text, or broken quoting
-        raise CliError(f"--data {e}") from None
-
-
-def has_own_test_split(spec: str) -> bool:
-    return spec in ("fashion-mnist", "mnist") or spec.startswith(("fashion-mnist:", "mnist:"))
-
-
-def mnist_directory(spec: str) -> tuple[Path, list[str] | None]:
-    kind, _, directory = spec.partition(":")
-    if kind == "mnist" and not directory:
-        raise CliError("--data mnist needs a directory: mnist:DIR")
-    if kind == "fashion-mnist":
-        return bdata.fashion_mnist_directory(directory or None), list(bdata.FASHION_MNIST_CLASSES)
-    return Path(directory), None
-
-
-def read_whole(spec: str, dtype: np.dtype, delimiter: str | None = None,
-               targets: str = "labels") -> tuple[np.ndarray, np.ndarray]:
-    """All of a data set without a test split of its own: digits, .npz or a text
-    file (``delimiter`` None: by its suffix); ``targets="real"`` for regression."""
-    kind = None if spec == "digits" else file_kind(spec)
-    if targets == "real" and kind is None:
-        raise CliError(f"--output identity (regression) needs real targets from FILE.npz or "
-                       f"FILE.csv; --data {spec} holds class labels")
-    if spec == "digits":
-        return bdata.load_digits(dtype=dtype)
-    if kind == "npz":
-        return bdata.load_npz(spec, dtype=dtype, targets=targets)
-    if kind == "csv":
-        delimiter = text_delimiter(spec, delimiter)
-        if text_columns(spec, delimiter) == 1:  # (0: an empty file, which load_csv reports)
-            raise CliError(f"--data {spec}: 1 column split by {delimiter!r}; the file "
-                           f"needs a label column and at least one feature (another "
-                           f"--delimiter?)")
-        return bdata.load_csv(spec, dtype=dtype, delimiter=delimiter, targets=targets)
-    raise CliError(f"unknown --data {spec!r}; use {DATA_HELP}")
-
-
-def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: int = 0,
-                ranks: int = 1, flag: str = "--test-fraction"
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def split_shard(
+    X: np.ndarray,
+    y: np.ndarray,
+    fraction: float,
+    seed: int,
+    rank: int = 0,
+    ranks: int = 1,
+    flag: str = "--test-fraction",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shard ``rank`` of ``ranks`` split into ``(X_train, y_train, X_test, y_test)``,
     seeded by ``seed`` (one shard) or ``[seed, rank]``; stratified by class when
     y holds labels (not real targets)."""
@@ -108,25 +47,37 @@ def split_shard(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, rank: 
     if empty:  # said here, naming the flag (train_validation_split names its parameter)
         raise CliError(f"{flag} {fraction:g} {empty}")
     Xtr, Xte, ytr, yte = bdata.train_validation_split(
-        X, y, fraction, seed=seed if ranks == 1 else [seed, rank], stratify=stratify)
+        X, y, fraction, seed=seed if ranks == 1 else [seed, rank], stratify=stratify
+    )
     return Xtr, ytr, Xte, yte
 
 
-def split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int, ranks: int = 1
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def split(
+    X: np.ndarray, y: np.ndarray, fraction: float, seed: int, ranks: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The one split rule: ``(X_train, y_train, X_test, y_test)``. An .npz trained
     on ``ranks`` MPI ranks was split shard by shard (each rank its contiguous
     rows); the same rule rebuilds that split from the whole file, so
     ``evaluate`` scores exactly the rows that training held out."""
-    parts = [split_shard(X[r * len(y) // ranks:(r + 1) * len(y) // ranks],
-                         y[r * len(y) // ranks:(r + 1) * len(y) // ranks], fraction, seed, r, ranks)
-             for r in range(ranks)]
+    parts = [
+        split_shard(
+            X[r * len(y) // ranks : (r + 1) * len(y) // ranks],
+            y[r * len(y) // ranks : (r + 1) * len(y) // ranks],
+            fraction,
+            seed,
+            r,
+            ranks,
+        )
+        for r in range(ranks)
+    ]
     Xtr, ytr, Xte, yte = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return Xtr, ytr, Xte, yte
 
 
 @dataclass
 class DataSet:
+    """The training and test parts of a --data value, and its classes' names."""
+
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
@@ -134,27 +85,32 @@ class DataSet:
     class_names: list[str] | None
 
 
-def load_data(spec: str, dtype: np.dtype, seed: int, test_fraction: float | None,
-              delimiter: str | None = None, targets: str = "labels", raw_pixels: bool = False,
-              ranks: int = 1) -> DataSet:
+def load_data(
+    source: DataSource,
+    dtype: np.dtype,
+    seed: int,
+    test_fraction: float | None,
+    delimiter: str | None = None,
+    targets: str = "labels",
+    raw_pixels: bool = False,
+    ranks: int = 1,
+) -> DataSet:
     """The training and test parts of a --data value: (Fashion-)MNIST's own test
     split, or the split rule with ``test_fraction`` (default 0.2) applied as on
     ``ranks`` shards (see :func:`split`). With
     ``raw_pixels``, (Fashion-)MNIST images stay uint8 (an eighth of float64's
     memory), which bprop reads scaled by 1/255: the same bits as scaled floats."""
-    if has_own_test_split(spec):
+    if source.has_test_split:
         if targets == "real":
-            read_whole(spec, dtype, delimiter, targets)  # raises: labels only
+            source.load_whole(dtype, delimiter, targets)  # raises: labels only
         if test_fraction is not None:
-            raise CliError(f"--test-fraction: --data {spec} has its own test split")
-        d, names = mnist_directory(spec)
+            raise CliError(f"--test-fraction: --data {source.spec} has its own test split")
         pixels = np.uint8 if raw_pixels else dtype
-        Xtr, ytr = bdata.load_mnist(d, "train", dtype=pixels)
-        Xte, yte = bdata.load_mnist(d, "test", dtype=pixels)
-        return DataSet(Xtr, ytr, Xte, yte, names)
-    X, y = read_whole(spec, dtype, delimiter, targets)
-    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed,
-                               ranks)
+        Xtr, ytr = source.load_split("train", pixels)
+        Xte, yte = source.load_split("test", pixels)
+        return DataSet(Xtr, ytr, Xte, yte, source.class_names)
+    X, y = source.load_whole(dtype, delimiter, targets)
+    Xtr, ytr, Xte, yte = split(X, y, 0.2 if test_fraction is None else test_fraction, seed, ranks)
     return DataSet(Xtr, ytr, Xte, yte, None)
 
 
@@ -163,8 +119,9 @@ def class_values(*labels: np.ndarray) -> np.ndarray:
     classes = np.unique(np.concatenate([np.asarray(y).ravel() for y in labels]))
     if classes.size < 2:
         only = shown_label(classes[0]) if classes.size else "none"
-        raise CliError(f"the data hold a single class (label {only}): a classifier needs at "
-                       f"least two")
+        raise CliError(
+            f"the data hold a single class (label {only}): a classifier needs at least two"
+        )
     return classes
 
 
@@ -176,9 +133,11 @@ def to_class_indices(y: np.ndarray, classes: np.ndarray, what: str) -> np.ndarra
     idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
     unknown = classes[idx] != y
     if unknown.any():
-        raise CliError(f"{what} has labels the model does not know "
-                       f"({shown_labels(np.unique(y[unknown]), 5)}); its classes are "
-                       f"{shown_labels(classes, 20)}")
+        raise CliError(
+            f"{what} has labels the model does not know "
+            f"({shown_labels(np.unique(y[unknown]), 5)}); its classes are "
+            f"{shown_labels(classes, 20)}"
+        )
     return idx.astype(np.int64)
 
 
@@ -191,13 +150,21 @@ def classes_from_meta(meta: dict, K: int) -> np.ndarray:
 
 # A label on one line: \\, \n, \r, \t for a backslash, line feed, carriage return and tab;
 # other control characters and Unicode's line and paragraph separators as \xNN, \uNNNN.
-_LABEL_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))},
-                  ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
-                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+_LABEL_ESCAPES = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))},
+    ord("\\"): "\\\\",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
 
-LABEL_ESCAPES_HELP = ("a label's backslash, line feed, carriage return and tab print as \\\\, "
-                      "\\n, \\r and \\t (other control characters as \\xNN), so that each "
-                      "label is one line")
+LABEL_ESCAPES_HELP = (
+    "a label's backslash, line feed, carriage return and tab print as \\\\, "
+    "\\n, \\r and \\t (other control characters as \\xNN), so that each "
+    "label is one line"
+)
 
 
 def shown_label(label: Any) -> str:
@@ -228,9 +195,11 @@ def check_memory(sizes: Sequence[int], dtype: np.dtype, flag: str = "--hidden") 
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
         return
     if need > have:
-        raise CliError(f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights, "
-                       f"which need about {need / 2**30:,.1f} GiB of memory as {dtype} (weights, "
-                       f"gradient, optimiser state); this machine has {have / 2**30:,.1f} GiB")
+        raise CliError(
+            f"{flag}: a {'-'.join(map(str, sizes))} network has {weights:,} weights, "
+            f"which need about {need / 2**30:,.1f} GiB of memory as {dtype} (weights, "
+            f"gradient, optimiser state); this machine has {have / 2**30:,.1f} GiB"
+        )
 
 
 def parse_hidden(text: str, flag: str = "--hidden") -> list[int]:
@@ -256,17 +225,24 @@ def scale_hint(largest: float, standardize: bool = True) -> str | None:
     scale (the rule of bprop.train's InputScaleWarning), or None."""
     if not checks.is_large_input(largest):
         return None
-    remedy = ("add --standardize" if standardize else "scale the data's columns first "
-              "(--standardize is not available with --distributed)")
-    return (f"bprop: hint: the inputs reach |x| = {largest:g}; inputs far from unit scale "
-            f"saturate sigmoid and tanh units, and training may stay near chance: {remedy}")
+    remedy = (
+        "add --standardize"
+        if standardize
+        else "scale the data's columns first (--standardize is not available with --distributed)"
+    )
+    return (
+        f"bprop: hint: the inputs reach |x| = {largest:g}; inputs far from unit scale "
+        f"saturate sigmoid and tanh units, and training may stay near chance: {remedy}"
+    )
 
 
 # What the Python API's messages suggest changing, in this command line's flags.
-API_REMEDIES = (("try a smaller learning rate", "try a smaller --learning-rate"),
-                ("try a larger lambda_", "try a larger --lambda"),
-                ("or scaled inputs", "or --standardize"),
-                ("scale X, for example standardise it", "standardise them with --standardize"))
+API_REMEDIES = (
+    ("try a smaller learning rate", "try a smaller --learning-rate"),
+    ("try a larger lambda_", "try a larger --lambda"),
+    ("or scaled inputs", "or --standardize"),
+    ("scale X, for example standardise it", "standardise them with --standardize"),
+)
 
 
 def in_flags(message: str, standardize: bool = True) -> str:
@@ -329,65 +305,60 @@ def one_char(text: str) -> str:
     text = {"tab": "\t", "\\t": "\t"}.get(text, text)
     if len(text) != 1:
         raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
-    if text in "\"\r\n":
+    if text in '"\r\n':
         role = "quotes fields" if text == '"' else "ends lines"
-        raise argparse.ArgumentTypeError(f"{text!r} cannot separate fields: in a CSV file it "
-                                         f"{role}")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot separate fields: in a CSV file it {role}"
+        )
     return text
 
 
-def model_record(args: argparse.Namespace, classes: np.ndarray | None,
-                 class_names: list[str] | None,
-                 split_ranks: int, **results: Any) -> dict[str, Any]:
-    """What the model file keeps about the training run: enough to rebuild its
-    data split (and to know its data files unchanged: ``data_fingerprint``),
-    to read its outputs as the data's labels, and the settings it ran with
-    (the learning rate the optimiser used, not None for its default)."""
-    return dict(data=data_spec_for_record(args.data),
-                data_fingerprint=getattr(args, "data_fingerprint", None),
-                optimizer=args.optimizer, lambda_=args.lambda_,
-                learning_rate=resolved_learning_rate(args), batch_size=args.batch_size,
-                seed=args.seed, test_fraction=args.test_fraction,
-                delimiter=text_delimiter(args.data, args.delimiter),
-                split_ranks=split_ranks, class_names=class_names,
-                classes=None if classes is None else classes.tolist(),
-                standardize=None, **results)
+def model_record(
+    plan: Any,
+    classes: np.ndarray | None,
+    class_names: list[str] | None,
+    split_ranks: int,
+    fingerprint: dict | None,
+    **results: Any,
+) -> dict[str, Any]:
+    """What the model file keeps about the training run (``plan``, a
+    :class:`~bprop.cli.train_plan.TrainPlan`): enough to rebuild its data split (and
+    to know its data files unchanged: ``data_fingerprint``), to read its outputs as
+    the data's labels, and the settings it ran with (the learning rate the optimiser
+    used, not None for its default)."""
+    opt = plan.settings.optimizer
+    return dict(
+        data=plan.source.record(),
+        data_fingerprint=fingerprint,
+        optimizer=plan.optimizer,
+        lambda_=plan.lambda_,
+        learning_rate=None if opt is None else opt.learning_rate,
+        batch_size=plan.batch_size,
+        seed=plan.seed,
+        test_fraction=plan.test_fraction,
+        delimiter=plan.source.delimiter(plan.delimiter),
+        split_ranks=split_ranks,
+        class_names=class_names,
+        classes=None if classes is None else classes.tolist(),
+        standardize=None,
+        **results,
+    )
 
 
-def resolved_learning_rate(args: argparse.Namespace) -> float | None:
-    """The step size the optimiser used: --learning-rate, else its default;
-    None for lbfgs, which chooses its own steps."""
-    if args.optimizer == "lbfgs":
-        return None
-    return get_optimizer(args.optimizer, args.learning_rate).learning_rate
+def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
+    try:
+        return load(path)
+    except FileNotFoundError:
+        raise CliError(f"{flag} {path}: no such file") from None
+    except ValueError as e:
+        raise CliError(f"{flag}: {e}") from None
 
 
-def data_files(spec: str, splits: Sequence[str] = ("train", "test")) -> dict[str, Any]:
-    """The files a --data value reads, by file name (a path or a packaged resource):
-    what the model's fingerprint of its data covers. ``splits``: the parts of
-    a data set with its own test split."""
-    if has_own_test_split(spec):
-        d, _ = mnist_directory(spec)
-        return {p.name: p for part in splits for p in bdata.mnist_files(d, part)}
-    if spec == "digits":
-        return {"digits.npz": resources.files("bprop").joinpath("_data/digits.npz")}
-    if file_kind(spec):
-        return {Path(spec).name: Path(spec)}
-    return {}
-
-
-def fingerprint(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Size and SHA-256 of each file, read in chunks: what ``evaluate`` compares
-    to know that the data are the ones the model was trained on."""
-    out = {}
-    for name, path in files.items():
-        digest, size = hashlib.sha256(), 0
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-        out[name] = {"size": size, "sha256": digest.hexdigest()}
-    return out
+def check_threads(args: argparse.Namespace) -> None:
+    try:
+        resolve_num_threads(args.threads, "--threads")
+    except ValueError as e:
+        raise CliError(str(e)) from None
 
 
 def changed_data(meta: dict, now: dict[str, Any]) -> list[tuple[str, str]] | None:
@@ -401,15 +372,22 @@ def changed_data(meta: dict, now: dict[str, Any]) -> list[tuple[str, str]] | Non
     for name, file in now.items():
         then = recorded.get(name)
         if then != file:
-            changed.append((name, f"{then['size']} bytes then, {file['size']} now"
-                            if isinstance(then, dict) and then.get("size") != file["size"]
-                            else "its content differs" if isinstance(then, dict)
-                            else "the model recorded other files"))
+            changed.append(
+                (
+                    name,
+                    f"{then['size']} bytes then, {file['size']} now"
+                    if isinstance(then, dict) and then.get("size") != file["size"]
+                    else "its content differs"
+                    if isinstance(then, dict)
+                    else "the model recorded other files",
+                )
+            )
     return changed
 
 
-def check_fingerprint(model: str, meta: dict, spec: str, now: dict[str, Any],
-                      use: str = "score") -> str | None:
+def check_fingerprint(
+    model: str, meta: dict, spec: str, now: dict[str, Any], use: str = "score"
+) -> str | None:
     """Refuse data files whose fingerprint ``now`` differs from the one of the
     files the model was trained on (``use``: what --data would do with them as
     they are now, "score" or "train on"). A model without a fingerprint (bprop
@@ -417,24 +395,34 @@ def check_fingerprint(model: str, meta: dict, spec: str, now: dict[str, Any],
     changed = changed_data(meta, now)
     if changed:
         name, what = changed[0]
-        raise CliError(f"the model was trained on {spec}, and {name} has changed since training "
-                       f"({what}): the rows its training held out are no longer known; pass "
-                       f"--data {spec} to {use} the data as they are now")
+        raise CliError(
+            f"the model was trained on {spec}, and {name} has changed since training "
+            f"({what}): the rows its training held out are no longer known; pass "
+            f"--data {spec} to {use} the data as they are now"
+        )
     if changed is None:
-        return (f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 "
-                f"or earlier); cannot check that {spec} is unchanged since training")
+        return (
+            f"bprop: note: {model} records no fingerprint of its data (saved by bprop 0.2 "
+            f"or earlier); cannot check that {spec} is unchanged since training"
+        )
     return None
 
 
-def recorded_delimiter(spec: str, given: str | None, meta: dict) -> str | None:
+def recorded_delimiter(source: DataSource, given: str | None, meta: dict) -> str | None:
     """--delimiter when given; else, for a text file of the same kind (suffix, in
     any case) as the model's own data, the delimiter those were read with; else
     None (the default of the file's suffix)."""
     recorded, delimiter = meta.get("data"), meta.get("delimiter")
-    if given is not None or not isinstance(recorded, str) or not isinstance(delimiter, str) \
-            or len(delimiter) != 1 or file_kind(spec) != "csv" or file_kind(recorded) != "csv":
+    if (
+        given is not None
+        or not isinstance(recorded, str)
+        or not isinstance(delimiter, str)
+        or len(delimiter) != 1
+        or file_kind(source.spec) != "csv"
+        or file_kind(recorded) != "csv"
+    ):
         return given
-    return delimiter if Path(spec).suffix.lower() == Path(recorded).suffix.lower() else None
+    return delimiter if Path(source.spec).suffix.lower() == Path(recorded).suffix.lower() else None
 
 
 def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
@@ -448,8 +436,9 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
         stem = Path(path).stem or "model"
         for directory in (Path.cwd(), Path(tempfile.gettempdir())):
             try:
-                fd, spare = tempfile.mkstemp(prefix=f"{stem}.unsaved-", suffix=".npz",
-                                             dir=directory)
+                fd, spare = tempfile.mkstemp(
+                    prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory
+                )
                 os.close(fd)
             except OSError:
                 continue
@@ -458,50 +447,41 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
             except OSError:
                 Path(spare).unlink(missing_ok=True)
                 continue
-            raise CliError(f"--save: {why}; the trained model is kept in {spare} "
-                           f"instead") from None
-        raise CliError(f"--save: {why}; keeping the model in {Path.cwd()} or "
-                       f"{tempfile.gettempdir()} failed too: the trained model is lost") from None
+            raise CliError(f"--save: {why}; the trained model is kept in {spare} instead") from None
+        raise CliError(
+            f"--save: {why}; keeping the model in {Path.cwd()} or "
+            f"{tempfile.gettempdir()} failed too: the trained model is lost"
+        ) from None
     print(f"saved {path}")
 
 
-def data_spec_for_record(spec: str) -> str:
-    """A data file is recorded by its absolute path, so that ``evaluate`` finds
-    it from any directory."""
-    if spec != "digits" and not has_own_test_split(spec) and file_kind(spec):
-        return str(Path(spec).resolve())
-    if spec.startswith("mnist:"):
-        return "mnist:" + str(Path(spec[6:]).resolve())
-    return spec
-
-
-def train_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The keywords of bprop.train that come straight from the flags."""
-    return dict(lambda_=args.lambda_, optimizer=args.optimizer, learning_rate=args.learning_rate,
-                iterations=args.iterations, epochs=args.epochs, batch_size=args.batch_size,
-                seed=args.seed, verbose=not args.quiet)
-
-
-def banner(args: argparse.Namespace, arch: str, thetas: Network, m: int, dtype: np.dtype,
-           where: str = "") -> str:
+def banner(args: Any, arch: str, thetas: Network, m: int, dtype: np.dtype, where: str = "") -> str:
     start = f", resumed from {args.resume}" if args.resume else ""
-    return (f"training {arch} ({thetas.activation} hidden, {thetas.output} output) on {m} "
-            f"samples ({args.data}){where}, optimizer {args.optimizer}, lambda {args.lambda_:g}, "
-            f"{dtype}{start}")
+    return (
+        f"training {arch} ({thetas.activation} hidden, {thetas.output} output) on {m} "
+        f"samples ({args.data}){where}, optimizer {args.optimizer}, lambda {args.lambda_:g}, "
+        f"{dtype}{start}"
+    )
 
 
-def summary(arch: str, J: float | None, history: Any, seconds: float, m: int,
-            where: str = "") -> str:
+def summary(
+    arch: str, J: float | None, history: Any, seconds: float, m: int, where: str = ""
+) -> str:
     """The run in one line; ``J`` None: train did not compute it (history says why)."""
     note = "" if history.stopped in ("completed", "converged") else f" (stopped: {history.stopped})"
-    cost = (f"cost J {J:.4f} on all {m} training samples" if J is not None else
-            f"cost J not computed ({getattr(history, 'final_cost_skipped', None) or 'unknown'})")
-    return (f"{arch}: {cost} after {count(history.iterations, 'iteration')} in {seconds:.1f} "
-            f"s{where}{note}")
+    cost = (
+        f"cost J {J:.4f} on all {m} training samples"
+        if J is not None
+        else f"cost J not computed ({getattr(history, 'final_cost_skipped', None) or 'unknown'})"
+    )
+    return (
+        f"{arch}: {cost} after {count(history.iterations, 'iteration')} in {seconds:.1f} "
+        f"s{where}{note}"
+    )
 
 
 def count(n: int, noun: str) -> str:
-    """"1 rank", "4 ranks"."""
+    """ "1 rank", "4 ranks"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
@@ -513,20 +493,25 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, regression: bool) -> dict[str
     y_pred = y_pred.reshape(len(y_pred), -1)
     residual = float(np.sum((y_true - y_pred) ** 2))
     total = float(np.sum((y_true - y_true.mean(axis=0)) ** 2))
-    return {"R^2": 1 - residual / total if total > 0 else float("nan"),
-            "RMSE": float(np.sqrt(residual / y_true.size))}
+    return {
+        "R^2": 1 - residual / total if total > 0 else float("nan"),
+        "RMSE": float(np.sqrt(residual / y_true.size)),
+    }
 
 
 def format_scores(part: str, values: dict[str, float]) -> str:
     return ", ".join(f"{part} {name} {v:.4f}" for name, v in values.items())
 
 
-def interrupted_exit(args: argparse.Namespace, history: Any) -> int:
+def interrupted_exit(args: Any, history: Any) -> int:
     """0, or 130 (as shells report Ctrl-C) for a run stopped by Ctrl-C, whose
     model was still saved: the file records ``stopped: "interrupted"``."""
     if history.stopped != "interrupted":
         return 0
-    kept = (f"; {args.save} holds the interrupted run (its metadata: stopped "
-            f"'interrupted')" if args.save else "")
+    kept = (
+        f"; {args.save} holds the interrupted run (its metadata: stopped 'interrupted')"
+        if args.save
+        else ""
+    )
     print(f"bprop: interrupted after {history.iterations} iterations{kept}", file=sys.stderr)
     return 130

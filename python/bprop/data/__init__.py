@@ -8,13 +8,36 @@ The parts: ``idx`` (the IDX format), ``files`` (.npz and .csv), ``datasets``
 splitting, one-hot).
 """
 
-from .datasets import (FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashion_mnist_directory,
-                       load_digits, load_fashion_mnist, load_mnist, mnist_files)
+from .datasets import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_DIR,
+    fashion_mnist_directory,
+    load_digits,
+    load_fashion_mnist,
+    load_mnist,
+    mnist_files,
+)
 from .files import CSVHeaderWarning, load_csv, load_csv_features, load_npz, npz_length
 from .idx import idx_shape, load_idx
 from .prepare import one_hot, scale_pixels, standardize, train_validation_split
 
-__all__ = ["CSVHeaderWarning", "FASHION_MNIST_CLASSES", "FASHION_MNIST_DIR",
-           "fashion_mnist_directory", "idx_shape", "load_csv", "load_csv_features", "load_digits",
-           "load_fashion_mnist", "load_idx", "load_mnist", "load_npz", "mnist_files", "npz_length",
-           "one_hot", "scale_pixels", "standardize", "train_validation_split"]
+__all__ = [
+    "CSVHeaderWarning",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_DIR",
+    "fashion_mnist_directory",
+    "idx_shape",
+    "load_csv",
+    "load_csv_features",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_idx",
+    "load_mnist",
+    "load_npz",
+    "mnist_files",
+    "npz_length",
+    "one_hot",
+    "scale_pixels",
+    "standardize",
+    "train_validation_split",
+]

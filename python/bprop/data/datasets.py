@@ -26,9 +26,13 @@ def _find(directory: Path, *names: str) -> Path:
     raise FileNotFoundError(f"{directory}: none of {', '.join(names)} (or .gz) found")
 
 
-def load_mnist(directory: str | os.PathLike, split: str = "train", *,
-               dtype: Any = np.float32, rows: tuple[int, int] | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+def load_mnist(
+    directory: str | os.PathLike,
+    split: str = "train",
+    *,
+    dtype: Any = np.float32,
+    rows: tuple[int, int] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Images and labels from a directory in the MNIST file layout.
 
     ``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]``,
@@ -51,8 +55,10 @@ def load_mnist(directory: str | os.PathLike, split: str = "train", *,
     images = load_idx(images_path, rows)
     labels = load_idx(labels_path, rows)
     if images.ndim < 2 or labels.ndim != 1:
-        raise ValueError(f"{d}: expected images (m, rows, cols) and labels (m,), got shapes "
-                         f"{images.shape} and {labels.shape}")
+        raise ValueError(
+            f"{d}: expected images (m, rows, cols) and labels (m,), got shapes "
+            f"{images.shape} and {labels.shape}"
+        )
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"{d}: {images.shape[0]} images but {labels.shape[0]} labels")
     return scale_pixels(images, dtype), labels.astype(np.int64)
@@ -62,24 +68,34 @@ def mnist_files(directory: str | os.PathLike, split: str) -> tuple[Path, Path]:
     """The (images, labels) files of a split in the MNIST layout."""
     d = Path(directory)
     prefix = "train" if split == "train" else "t10k"
-    return (_find(d, f"{prefix}-images-idx3-ubyte", f"{prefix}-images.idx3-ubyte"),
-            _find(d, f"{prefix}-labels-idx1-ubyte", f"{prefix}-labels.idx1-ubyte"))
+    return (
+        _find(d, f"{prefix}-images-idx3-ubyte", f"{prefix}-images.idx3-ubyte"),
+        _find(d, f"{prefix}-labels-idx1-ubyte", f"{prefix}-labels.idx1-ubyte"),
+    )
 
 
 def fashion_mnist_directory(directory: str | os.PathLike | None = None) -> Path:
     """Where Fashion-MNIST is: the argument, else ``$BPROP_DATA``, else Debian's package."""
     d = Path(directory or os.environ.get("BPROP_DATA") or FASHION_MNIST_DIR)
-    if not (d / "train-images-idx3-ubyte.gz").exists() and not (d / "train-images-idx3-ubyte").exists():
+    if (
+        not (d / "train-images-idx3-ubyte.gz").exists()
+        and not (d / "train-images-idx3-ubyte").exists()
+    ):
         raise FileNotFoundError(
             f"Fashion-MNIST not found in {d}. Install it with `apt-get install "
             "dataset-fashion-mnist` (Debian/Ubuntu), or point BPROP_DATA (or directory=) at "
-            "a directory holding train-images-idx3-ubyte.gz and the other three files")
+            "a directory holding train-images-idx3-ubyte.gz and the other three files"
+        )
     return d
 
 
-def load_fashion_mnist(split: str = "train", directory: str | os.PathLike | None = None, *,
-                       dtype: Any = np.float32, rows: tuple[int, int] | None = None
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def load_fashion_mnist(
+    split: str = "train",
+    directory: str | os.PathLike | None = None,
+    *,
+    dtype: Any = np.float32,
+    rows: tuple[int, int] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST (60000 train / 10000 test 28x28 images, 10 classes), pixels in [0, 1].
 
     ``dtype=np.uint8`` returns the raw pixels (0..255, 47 MB for the training
@@ -87,8 +103,18 @@ def load_fashion_mnist(split: str = "train", directory: str | os.PathLike | None
     return load_mnist(fashion_mnist_directory(directory), split, dtype=dtype, rows=rows)
 
 
-FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                         "Sneaker", "Bag", "Ankle boot")
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 def load_digits(*, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +124,9 @@ def load_digits(*, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
     "Optical Recognition of Handwritten Digits", CC BY 4.0), so it needs no
     other package.
     """
-    with resources.files("bprop").joinpath("_data/digits.npz").open("rb") as fh, \
-            np.load(fh, allow_pickle=False) as f:
+    with (
+        resources.files("bprop").joinpath("_data/digits.npz").open("rb") as fh,
+        np.load(fh, allow_pickle=False) as f,
+    ):
         X, y = f["X"], f["y"]
     return scale_pixels(X, dtype, max_value=16.0), y.astype(np.int64)

@@ -12,8 +12,9 @@ import itertools
 import os
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 import numpy as np
 
@@ -21,9 +22,13 @@ from .._internal import checks
 from .._internal.stacklevel import user_stacklevel
 
 
-def load_npz(path: str | os.PathLike, *, dtype: Any = np.float64,
-             rows: tuple[int, int] | None = None, targets: str = "labels"
-             ) -> tuple[np.ndarray, np.ndarray]:
+def load_npz(
+    path: str | os.PathLike,
+    *,
+    dtype: Any = np.float64,
+    rows: tuple[int, int] | None = None,
+    targets: str = "labels",
+) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` arrays from an ``.npz`` file (never unpickles objects).
 
     ``targets="labels"``: ``y`` holds whole numbers (int64);
@@ -58,8 +63,10 @@ def npz_length(path: str | os.PathLike) -> int:
 
 def _npy_header(f: Any, path: Any) -> tuple[tuple[int, ...], bool, np.dtype]:
     version = np.lib.format.read_magic(f)
-    read = {(1, 0): np.lib.format.read_array_header_1_0,
-            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    read = {
+        (1, 0): np.lib.format.read_array_header_1_0,
+        (2, 0): np.lib.format.read_array_header_2_0,
+    }.get(version)
     if read is None:
         raise ValueError(f"{path}: unsupported .npy format version {version}")
     shape, fortran, dt = read(f)
@@ -87,9 +94,15 @@ def _npy_rows(z: zipfile.ZipFile, name: str, rows: tuple[int, int], path: Any) -
         return np.frombuffer(data, dtype=dt).reshape((stop - start, *shape[1:]))
 
 
-def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str = ",",
-             dtype: Any = np.float64, targets: str = "labels", header: bool | None = None
-             ) -> tuple[np.ndarray, np.ndarray]:
+def load_csv(
+    path: str | os.PathLike,
+    *,
+    label_column: int = 0,
+    delimiter: str = ",",
+    dtype: Any = np.float64,
+    targets: str = "labels",
+    header: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""A CSV of numbers, one sample per row: a label column and the features.
 
     Read by the standard CSV rules (Python's :mod:`csv`): fields in double
@@ -155,13 +168,19 @@ def load_csv(path: str | os.PathLike, *, label_column: int = 0, delimiter: str =
     """
     X, labels, lines = _read_csv(Path(path), delimiter, label_column, header)
     assert labels is not None
-    y = _parse_labels(np.char.strip(labels), lines, label_column % (X.shape[1] + 1) + 1,
-                      str(path), targets)
+    y = _parse_labels(
+        np.char.strip(labels), lines, label_column % (X.shape[1] + 1) + 1, str(path), targets
+    )
     return _features_and_labels(X, y, dtype, str(path), targets)
 
 
-def load_csv_features(path: str | os.PathLike, *, delimiter: str = ",",
-                      dtype: Any = np.float64, header: bool | None = None) -> np.ndarray:
+def load_csv_features(
+    path: str | os.PathLike,
+    *,
+    delimiter: str = ",",
+    dtype: Any = np.float64,
+    header: bool | None = None,
+) -> np.ndarray:
     """A CSV of features only (no label column), read as :func:`load_csv` reads one.
 
     ``header``: whether line 1 is a header (skipped) or a sample; None
@@ -200,13 +219,15 @@ def open_text(path: str | os.PathLike) -> Iterator[IO[str]]:
         with open(path, encoding="utf-8-sig", newline="") as f:
             yield f
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not a text CSV file in UTF-8 (it holds the byte "
-                         f"0x{e.object[e.start]:02x}, which is not UTF-8 text): a binary file, or "
-                         f"text in another encoding (save it as UTF-8)") from None
+        raise ValueError(
+            f"{path}: not a text CSV file in UTF-8 (it holds the byte "
+            f"0x{e.object[e.start]:02x}, which is not UTF-8 text): a binary file, or "
+            f"text in another encoding (save it as UTF-8)"
+        ) from None
 
 
 _CHUNK_CHARS = 1 << 22  # characters of fields converted to numbers at a time (as a text
-                        # array of 4 bytes a character): bounded temporary memory
+# array of 4 bytes a character): bounded temporary memory
 
 
 def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -216,7 +237,7 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     a delimiter are skipped (so ``1, "a"`` reads ``a``)."""
     if len(delimiter) != 1:
         raise ValueError(f"delimiter must be one character, got {delimiter!r}")
-    if delimiter in "\"\r\n":
+    if delimiter in '"\r\n':
         raise ValueError(f"delimiter {delimiter!r} cannot separate CSV fields")
     with open_text(path) as f:
         reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True, strict=True)
@@ -228,12 +249,20 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
                 return
             except csv.Error as e:  # an unbalanced quote, text after a closing quote
                 opened = _unclosed_quote_line(path, delimiter, start, reader.line_num)
-                where, what = ((opened, "unbalanced quote: the quoted field that begins on "
-                                        "this line is never closed") if opened is not None
-                               else (reader.line_num, str(e)))
-                raise ValueError(f"{path}: line {where}: {what} (CSV quoting: a quoted "
-                                 f"field ends with a quote followed by the delimiter or the "
-                                 f"line's end)") from None
+                where, what = (
+                    (
+                        opened,
+                        "unbalanced quote: the quoted field that begins on "
+                        "this line is never closed",
+                    )
+                    if opened is not None
+                    else (reader.line_num, str(e))
+                )
+                raise ValueError(
+                    f"{path}: line {where}: {what} (CSV quoting: a quoted "
+                    f"field ends with a quote followed by the delimiter or the "
+                    f"line's end)"
+                ) from None
             if fields and (len(fields) > 1 or fields[0].strip()):
                 yield start, fields
             start = reader.line_num + 1
@@ -285,8 +314,24 @@ def _is_number(text: str) -> bool:
 
 # What marks a missing value (pandas' na_values, and the "?" of many UCI files), in any
 # case: a field like these is a sample's gap, never a column's name.
-_MISSING = {"", "?", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a", "#n/a n/a",
-            "#na", "-1.#ind", "-1.#qnan", "1.#ind", "1.#qnan"}
+_MISSING = {
+    "",
+    "?",
+    "na",
+    "n/a",
+    "nan",
+    "-nan",
+    "null",
+    "none",
+    "<na>",
+    "#n/a",
+    "#n/a n/a",
+    "#na",
+    "-1.#ind",
+    "-1.#qnan",
+    "1.#ind",
+    "1.#qnan",
+}
 
 
 def _is_name(text: str) -> bool:
@@ -302,15 +347,18 @@ def _integer_run(fields: list[str], starts: tuple[int, ...] | None = None) -> bo
         k = int(texts[0])
     except (ValueError, IndexError):
         return False
-    return len(texts) >= 2 and (starts is None or k in starts) and \
-        texts == [str(i) for i in range(k, k + len(texts))]
+    return (
+        len(texts) >= 2
+        and (starts is None or k in starts)
+        and texts == [str(i) for i in range(k, k + len(texts))]
+    )
 
 
 def _header_rule(first: list[str], second: list[str] | None, label_col: int | None) -> int:
     """Which of :func:`load_csv`'s header rules makes line 1 (``first``, its
     fields; ``second``: line 2's, or None) a header: 1, 2 or 3 (a guess), or 0
     (a sample)."""
-    features = first if label_col is None else first[:label_col] + first[label_col + 1:]
+    features = first if label_col is None else first[:label_col] + first[label_col + 1 :]
     if not any(map(_is_number, features)) and any(map(_is_name, features)):
         return 1
     if second is None:  # a file of one line of numbers: a sample
@@ -325,8 +373,9 @@ def _header_rule(first: list[str], second: list[str] | None, label_col: int | No
     return 3 if numbered else 0  # (then the caller checks that the label is no class)
 
 
-def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool | None = None
-              ) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
+def _read_csv(
+    path: Path, delimiter: str, label_column: int | None, header: bool | None = None
+) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
     """(features as float64, the label column's text or None, each row's line);
     ``header`` as :func:`load_csv` takes it."""
     if header not in (None, True, False):
@@ -338,8 +387,10 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool
     width = len(first[1])
     need = 1 if label_column is None else 2
     if width < need or (label_column is not None and not -width <= label_column < width):
-        raise ValueError(f"{path}: {width} column(s) split by {delimiter!r}; need a label column "
-                         f"({label_column}) and at least one feature (another delimiter?)")
+        raise ValueError(
+            f"{path}: {width} column(s) split by {delimiter!r}; need a label column "
+            f"({label_column}) and at least one feature (another delimiter?)"
+        )
     label_col = None if label_column is None else label_column % width
     feature_cols = [c for c in range(width) if c != label_col]
     first_features = [first[1][c] for c in feature_cols]
@@ -356,10 +407,13 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool
     def guessed() -> None:
         shown = ",".join(t.strip() for t in first[1])
         shown = shown if len(shown) <= 40 else shown[:30] + "..." + shown[-8:]
-        warnings.warn(f"{path}: line 1 ({shown}) is taken for a header of column numbers, as "
-                      f"pandas writes one, and skipped; pass header=False if it is a sample, "
-                      f"header=True to say it is a header", CSVHeaderWarning,
-                      stacklevel=user_stacklevel())
+        warnings.warn(
+            f"{path}: line 1 ({shown}) is taken for a header of column numbers, as "
+            f"pandas writes one, and skipped; pass header=False if it is a sample, "
+            f"header=True to say it is a header",
+            CSVHeaderWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     blocks: list[np.ndarray] = []
     labels: list[str] = []
@@ -376,8 +430,10 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool
                     if not _is_number(text):
                         line = lines[len(lines) - len(chunk) + r]
                         hint = " (if line 1 is a header, pass header=True)" if line == 1 else ""
-                        raise ValueError(f"{path}: line {line}, column {feature_cols[j] + 1}: "
-                                         f"{text.strip()!r} is not a number{hint}") from None
+                        raise ValueError(
+                            f"{path}: line {line}, column {feature_cols[j] + 1}: "
+                            f"{text.strip()!r} is not a number{hint}"
+                        ) from None
             raise
         chunk.clear()
 
@@ -386,7 +442,7 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool
         if label_col is None:
             features = values
         else:
-            features = values[:label_col] + values[label_col + 1:]
+            features = values[:label_col] + values[label_col + 1 :]
             labels.append(values[label_col])
         chunk.append(features)
         lines.append(number)
@@ -401,8 +457,9 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool
         add(*first)
     for number, values in records:
         if len(values) != width:
-            raise ValueError(f"{path}: line {number} has {len(values)} columns, the first row "
-                             f"has {width}")
+            raise ValueError(
+                f"{path}: line {number} has {len(values)} columns, the first row has {width}"
+            )
         add(number, values)
     if not lines:
         raise ValueError(f"{path}: no data rows after the header")
@@ -418,18 +475,22 @@ def _read_csv(path: Path, delimiter: str, label_column: int | None, header: bool
             guessed()
     if not np.isfinite(X).all():
         r, c = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"{path}: line {lines[r]}, column {feature_cols[c] + 1}: {X[r, c]} "
-                         f"(features must be finite numbers)")
+        raise ValueError(
+            f"{path}: line {lines[r]}, column {feature_cols[c] + 1}: {X[r, c]} "
+            f"(features must be finite numbers)"
+        )
     return X, None if label_col is None else np.array(labels, dtype=str), lines
 
 
-_INT64 = (-2**63, 2**63 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
 
 
-def _parse_labels(texts: np.ndarray, lines: list[int], column: int, source: str,
-                  targets: str) -> np.ndarray:
+def _parse_labels(
+    texts: np.ndarray, lines: list[int], column: int, source: str, targets: str
+) -> np.ndarray:
     """A CSV's label column (stripped text; ``lines``: each row's line, ``column``
     counted from 1) as float64 targets, exact int64 labels, or strings."""
+
     def where(r: int) -> str:
         return f"{source}: line {lines[r]}, column {column}"
 
@@ -438,8 +499,10 @@ def _parse_labels(texts: np.ndarray, lines: list[int], column: int, source: str,
             return texts.astype(np.float64)
         except ValueError:
             r = next(i for i, t in enumerate(texts) if not _is_number(t))
-            raise ValueError(f"{where(r)}: {checks.shown(texts[r])}: the target column holds "
-                             f"text; regression needs numbers") from None
+            raise ValueError(
+                f"{where(r)}: {checks.shown(texts[r])}: the target column holds "
+                f"text; regression needs numbers"
+            ) from None
     try:
         return texts.astype(np.int64)  # whole numbers written as integers: exact
     except (ValueError, OverflowError):
@@ -452,11 +515,16 @@ def _parse_labels(texts: np.ndarray, lines: list[int], column: int, source: str,
         numeric = numbers[inverse.reshape(-1)]
         rarer = bool(numeric.sum() * 2 < numeric.size)  # the kind of fewer labels: a number?
         r, o = int(np.argmax(numeric == rarer)), int(np.argmax(numeric != rarer))
-        kind = "is a number, while most labels are names" if rarer else \
-            "is not a number, while most labels are"
-        raise ValueError(f"{where(r)}: label {checks.shown(texts[r])} {kind} (line {lines[o]}: "
-                         f"{checks.shown(texts[o])}): labels are all whole numbers or all names"
-                         f"{'' if rarer else ' (a missing label?)'}")
+        kind = (
+            "is a number, while most labels are names"
+            if rarer
+            else "is not a number, while most labels are"
+        )
+        raise ValueError(
+            f"{where(r)}: label {checks.shown(texts[r])} {kind} (line {lines[o]}: "
+            f"{checks.shown(texts[o])}): labels are all whole numbers or all names"
+            f"{'' if rarer else ' (a missing label?)'}"
+        )
     values = []
     for text, r in zip(unique, first):  # each distinct label once, exactly (no float64)
         try:
@@ -464,19 +532,24 @@ def _parse_labels(texts: np.ndarray, lines: list[int], column: int, source: str,
         except decimal.InvalidOperation:  # a number to float() in a form Decimal does not read
             d = decimal.Decimal(float(text))
         if not d.is_finite() or d != d.to_integral_value():
-            raise ValueError(f"{where(r)}: label {checks.shown(text)} is not a whole number: "
-                             f"labels must be whole numbers or names (for real-valued targets "
-                             f"read them with targets='real'; the command line: --output "
-                             f"identity)")
+            raise ValueError(
+                f"{where(r)}: label {checks.shown(text)} is not a whole number: "
+                f"labels must be whole numbers or names (for real-valued targets "
+                f"read them with targets='real'; the command line: --output "
+                f"identity)"
+            )
         if not _INT64[0] <= d <= _INT64[1]:
-            raise ValueError(f"{where(r)}: label {checks.shown(text)} is outside the range of "
-                             f"int64 labels (-2**63 to 2**63 - 1)")
+            raise ValueError(
+                f"{where(r)}: label {checks.shown(text)} is outside the range of "
+                f"int64 labels (-2**63 to 2**63 - 1)"
+            )
         values.append(int(d))
     return np.array(values, dtype=np.int64)[inverse.reshape(-1)]
 
 
-def _features_and_labels(X: Any, y: Any, dtype: Any, source: str, targets: str = "labels"
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def _features_and_labels(
+    X: Any, y: Any, dtype: Any, source: str, targets: str = "labels"
+) -> tuple[np.ndarray, np.ndarray]:
     if targets not in ("labels", "real"):
         raise ValueError(f"targets must be 'labels' or 'real', got {targets!r}")
     dt = checks.check_dtype(dtype)
@@ -514,13 +587,17 @@ def _int64_labels(y: np.ndarray, source: str) -> np.ndarray:
     elif y.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
             bad = np.flatnonzero(~(np.isfinite(y) & (y == np.round(y))))
-        why = ("is not a whole number: labels must be whole numbers (for real-valued targets "
-               "read them with targets='real'; the command line: --output identity)")
+        why = (
+            "is not a whole number: labels must be whole numbers (for real-valued targets "
+            "read them with targets='real'; the command line: --output identity)"
+        )
         if not bad.size:
             bad = np.flatnonzero(np.abs(y) >= 2.0**53)
-            why = ("is stored as a float, and from 2**53 on floats cannot tell every whole "
-                   "number apart (distinct labels may have merged already): store labels as "
-                   "integers")
+            why = (
+                "is stored as a float, and from 2**53 on floats cannot tell every whole "
+                "number apart (distinct labels may have merged already): store labels as "
+                "integers"
+            )
     else:
         return y.astype(np.int64)
     if bad.size:

@@ -45,7 +45,7 @@ def load_idx(path: str | os.PathLike, rows: tuple[int, int] | None = None) -> np
     with open(path, "rb") as probe:
         compressed = probe.read(2) == _GZIP_MAGIC
     try:
-        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
+        with gzip.open(path, "rb") if compressed else open(path, "rb") as f:
             return _read_idx(f, path, compressed, rows)
     except (OSError, EOFError, zlib.error) as e:
         if not compressed or isinstance(e, FileNotFoundError):
@@ -59,7 +59,7 @@ def idx_shape(path: str | os.PathLike) -> tuple[int, ...]:
     with open(path, "rb") as probe:
         compressed = probe.read(2) == _GZIP_MAGIC
     try:
-        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
+        with gzip.open(path, "rb") if compressed else open(path, "rb") as f:
             return _read_idx_header(f, path)[0]
     except (OSError, EOFError, zlib.error) as e:
         if not compressed or isinstance(e, FileNotFoundError):
@@ -72,8 +72,10 @@ def _read_idx_header(f: Any, path: Path) -> tuple[tuple[int, ...], np.dtype]:
     if len(head) < 4:
         raise ValueError(f"{path}: not an IDX file (only {len(head)} bytes)")
     if head[0] != 0 or head[1] != 0:
-        raise ValueError(f"{path}: not an IDX file (magic number starts with "
-                         f"{head[0]:#04x} {head[1]:#04x}, expected 0x00 0x00)")
+        raise ValueError(
+            f"{path}: not an IDX file (magic number starts with "
+            f"{head[0]:#04x} {head[1]:#04x}, expected 0x00 0x00)"
+        )
     code, ndim = head[2], head[3]
     if code not in _IDX_TYPES:
         raise ValueError(f"{path}: unknown IDX type code {code:#04x}")
@@ -81,14 +83,16 @@ def _read_idx_header(f: Any, path: Path) -> tuple[tuple[int, ...], np.dtype]:
         raise ValueError(f"{path}: IDX file with 0 dimensions")
     raw_dims = f.read(4 * ndim)
     if len(raw_dims) < 4 * ndim:
-        raise ValueError(f"{path}: truncated IDX header ({4 + len(raw_dims)} bytes, "
-                         f"needs {4 + 4 * ndim})")
+        raise ValueError(
+            f"{path}: truncated IDX header ({4 + len(raw_dims)} bytes, needs {4 + 4 * ndim})"
+        )
     dims = tuple(int(d) for d in np.frombuffer(raw_dims, dtype=">u4"))
     return dims, np.dtype(_IDX_TYPES[code])
 
 
-def _read_idx(f: Any, path: Path, compressed: bool, rows: tuple[int, int] | None = None
-              ) -> np.ndarray:
+def _read_idx(
+    f: Any, path: Path, compressed: bool, rows: tuple[int, int] | None = None
+) -> np.ndarray:
     dims, dtype = _read_idx_header(f, path)
     ndim = len(dims)
     if rows is not None:
@@ -103,11 +107,14 @@ def _read_idx(f: Any, path: Path, compressed: bool, rows: tuple[int, int] | None
         data = np.fromfile(f, dtype=np.uint8, count=min(expected, available))
         extra = max(0, available - expected)
     if data.size < expected:
-        raise ValueError(f"{path}: truncated: dimensions {dims} need {expected} bytes of data, "
-                         f"found {data.size}")
+        raise ValueError(
+            f"{path}: truncated: dimensions {dims} need {expected} bytes of data, found {data.size}"
+        )
     if extra:
-        raise ValueError(f"{path}: has trailing bytes after the {expected} bytes of data that "
-                         f"dimensions {dims} need")
+        raise ValueError(
+            f"{path}: has trailing bytes after the {expected} bytes of data that "
+            f"dimensions {dims} need"
+        )
     out = data.view(dtype).reshape(dims)
     return out if dtype.itemsize == 1 else out.astype(dtype.newbyteorder("="))
 
@@ -130,8 +137,14 @@ def _read_bounded(f: Any, count: int, keep: bool = True) -> np.ndarray:
     return np.frombuffer(b"".join(pieces), dtype=np.uint8)
 
 
-def _read_idx_rows(f: Any, path: Path, compressed: bool, dims: tuple[int, ...],
-                   dtype: np.dtype, rows: tuple[int, int]) -> np.ndarray:
+def _read_idx_rows(
+    f: Any,
+    path: Path,
+    compressed: bool,
+    dims: tuple[int, ...],
+    dtype: np.dtype,
+    rows: tuple[int, int],
+) -> np.ndarray:
     start, stop = (int(r) for r in rows)
     if not 0 <= start <= stop <= dims[0]:
         raise ValueError(f"{path}: rows {start}:{stop} outside the file's {dims[0]} items")
@@ -144,8 +157,10 @@ def _read_idx_rows(f: Any, path: Path, compressed: bool, dims: tuple[int, ...],
     else:
         size = os.fstat(f.fileno()).st_size
         if size < header + dims[0] * row_bytes:
-            raise ValueError(f"{path}: truncated: dimensions {dims} need "
-                             f"{dims[0] * row_bytes} bytes of data, found {size - header}")
+            raise ValueError(
+                f"{path}: truncated: dimensions {dims} need "
+                f"{dims[0] * row_bytes} bytes of data, found {size - header}"
+            )
         f.seek(header + start * row_bytes)
         data = np.fromfile(f, dtype=np.uint8, count=want)
     if data.size < want:

@@ -40,14 +40,17 @@ def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0)
     a = a.reshape(a.shape[0], -1)
     if np.dtype(dtype) == np.uint8 if _is_dtype(dtype) else False:
         if a.dtype != np.uint8 or max_value != 255.0:
-            raise TypeError("dtype=uint8 keeps 8-bit pixels as they are; these images are "
-                            f"{a.dtype} in [0, {max_value:g}]: ask for float32 or float64")
+            raise TypeError(
+                "dtype=uint8 keeps 8-bit pixels as they are; these images are "
+                f"{a.dtype} in [0, {max_value:g}]: ask for float32 or float64"
+            )
         return np.ascontiguousarray(a)
     try:
         dt = checks.check_dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype must be float32, float64 or (8-bit images only) uint8, got "
-                        f"{dtype!r}") from None
+        raise TypeError(
+            f"dtype must be float32, float64 or (8-bit images only) uint8, got {dtype!r}"
+        ) from None
     out = np.empty(a.shape, dtype=dt)
     np.multiply(a, dt.type(1.0 / max_value), out=out, casting="unsafe")
     return out
@@ -61,8 +64,9 @@ def _is_dtype(dtype: Any) -> bool:
     return True
 
 
-def standardize(X: Any, mean: Any = None, std: Any = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def standardize(
+    X: Any, mean: Any = None, std: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(X - mean) / std`` per column; constant columns are left centred (std taken as 1).
 
     Returns ``(X_std, mean, std)``: pass the training set's mean and std to
@@ -76,9 +80,9 @@ def standardize(X: Any, mean: Any = None, std: Any = None
     return ((X - mu) / sd).astype(dt), mu, sd
 
 
-def train_validation_split(X: Any, y: Any, validation_fraction: float = 0.2, *, seed: Any = None,
-                           stratify: bool = True
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def train_validation_split(
+    X: Any, y: Any, validation_fraction: float = 0.2, *, seed: Any = None, stratify: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Seeded split into ``(X_train, X_val, y_train, y_val)``.
 
     With ``stratify`` each class keeps its share in both parts (as far as
@@ -99,10 +103,10 @@ def train_validation_split(X: Any, y: Any, validation_fraction: float = 0.2, *, 
         val = []
         for c in np.unique(y):
             idx = rng.permutation(np.flatnonzero(y == c))
-            val.append(idx[:int(round(validation_fraction * idx.size))])
+            val.append(idx[: int(round(validation_fraction * idx.size))])
         val_idx = np.sort(np.concatenate(val))
     else:
-        val_idx = np.sort(rng.permutation(m)[:int(round(validation_fraction * m))])
+        val_idx = np.sort(rng.permutation(m)[: int(round(validation_fraction * m))])
     mask = np.zeros(m, dtype=bool)
     mask[val_idx] = True
     return X[~mask], X[mask], y[~mask], y[mask]
@@ -118,6 +122,9 @@ def empty_part(y: Any, fraction: float, stratify: bool = True) -> str | None:
     if 0 < held < y.shape[0]:
         return None
     what = "nothing to hold out" if held == 0 else "nothing to train on"
-    rounded = f" (each of the {len(sizes)} classes splits by that share, rounded)" if \
-        stratify and len(sizes) > 1 else ""
+    rounded = (
+        f" (each of the {len(sizes)} classes splits by that share, rounded)"
+        if stratify and len(sizes) > 1
+        else ""
+    )
     return f"leaves {what} from {y.shape[0]} samples{rounded}"

@@ -18,11 +18,29 @@ The parts: ``comm`` (the world, broadcast, collective errors, the ordered sum),
 ranks).
 """
 
-from .comm import (RankFailed, broadcast, collective_check, default_threads, global_share,
-                   ordered_sum, world)
+from .comm import (
+    RankFailed,
+    broadcast,
+    collective_check,
+    default_threads,
+    global_share,
+    ordered_sum,
+    world,
+)
 from .objective import DistributedObjective, cost, cost_and_gradient
 from .shards import load_shard, shard_range
 
-__all__ = ["world", "shard_range", "load_shard", "broadcast", "cost_and_gradient", "cost",
-           "collective_check", "default_threads", "global_share", "ordered_sum", "RankFailed",
-           "DistributedObjective"]
+__all__ = [
+    "world",
+    "shard_range",
+    "load_shard",
+    "broadcast",
+    "cost_and_gradient",
+    "cost",
+    "collective_check",
+    "default_threads",
+    "global_share",
+    "ordered_sum",
+    "RankFailed",
+    "DistributedObjective",
+]

@@ -16,8 +16,9 @@ def _mpi() -> Any:
     try:
         from mpi4py import MPI
     except ImportError:
-        raise ImportError("bprop.distributed needs mpi4py and an MPI library: "
-                          + install_hint("mpi")) from None
+        raise ImportError(
+            "bprop.distributed needs mpi4py and an MPI library: " + install_hint("mpi")
+        ) from None
     return MPI
 
 
@@ -60,8 +61,11 @@ def _raise_first(errors: list[tuple[str, str] | None]) -> None:
     for rank, err in enumerate(errors):
         if err is not None:
             kind, message = err
-            cls = {"ValueError": ValueError, "FloatingPointError": FloatingPointError,
-                   "TypeError": TypeError}.get(kind, RankFailed)
+            cls = {
+                "ValueError": ValueError,
+                "FloatingPointError": FloatingPointError,
+                "TypeError": TypeError,
+            }.get(kind, RankFailed)
             e = cls(f"rank {rank}: {message}")
             e.collective = True  # type: ignore[attr-defined]  # raised alike on every rank
             raise e
@@ -90,11 +94,13 @@ def ordered_sum(local: np.ndarray, comm: Any) -> np.ndarray:
     mine = int(counts[r])
     pieces = np.empty(n * mine)
     send = np.ascontiguousarray(local, dtype=np.float64)
-    comm.Alltoallv([send, (counts, displs), MPI.DOUBLE],
-                   [pieces, ([mine] * n, [k * mine for k in range(n)]), MPI.DOUBLE])
+    comm.Alltoallv(
+        [send, (counts, displs), MPI.DOUBLE],
+        [pieces, ([mine] * n, [k * mine for k in range(n)]), MPI.DOUBLE],
+    )
     part = pieces[:mine].copy()
     for k in range(1, n):  # rank order: the same bits on every run
-        part += pieces[k * mine:(k + 1) * mine]
+        part += pieces[k * mine : (k + 1) * mine]
     total = np.empty(N)
     comm.Allgatherv(part, [total, (counts, displs), MPI.DOUBLE])
     return total

@@ -14,8 +14,9 @@ from ..training.objective import Objective
 from .comm import collective_check, global_share, ordered_sum
 
 
-def evaluate_distributed(thetas: list[np.ndarray], p: Problem, with_gradient: bool, comm: Any
-                          ) -> tuple[float, list[np.ndarray] | None]:
+def evaluate_distributed(
+    thetas: list[np.ndarray], p: Problem, with_gradient: bool, comm: Any
+) -> tuple[float, list[np.ndarray] | None]:
     """The global cost (and gradient): every rank's unscaled data sums from the
     core, added in rank order, then finished by the core's one definition of the
     penalty and the gradient (as ``bprop.cost_and_gradient`` finishes its own)."""
@@ -36,12 +37,13 @@ def evaluate_distributed(thetas: list[np.ndarray], p: Problem, with_gradient: bo
     W, m = float(total[1]), float(total[2])
     if not W > 0:
         raise ValueError("the sample weights of all ranks sum to 0")
-    J, status, grads = _core.finish_objective(thetas, float(total[0]),
-                                               total[3:] if with_gradient else None, W, m,
-                                               p.lambda_)
+    J, status, grads = _core.finish_objective(
+        thetas, float(total[0]), total[3:] if with_gradient else None, W, m, p.lambda_
+    )
     if status != _core.STATUS_OK:
-        raise FloatingPointError("the cost or gradient overflowed to inf/NaN; the weights are "
-                                 "too large")
+        raise FloatingPointError(
+            "the cost or gradient overflowed to inf/NaN; the weights are too large"
+        )
     return J, grads
 
 
@@ -52,17 +54,28 @@ def accuracy(thetas: list[np.ndarray], p: Problem, labels: np.ndarray, comm: Any
     return global_share(correct, n, comm)
 
 
-def local_problem(thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any, num_threads: Any,
-                   sample_weight: Any, activation: Any, output: Any, *, comm: Any,
-                   x_scale: Any = None) -> Problem:
+def local_problem(
+    thetas: list[np.ndarray],
+    X: Any,
+    y: Any,
+    lambda_: Any,
+    num_threads: Any,
+    sample_weight: Any,
+    activation: Any,
+    output: Any,
+    *,
+    comm: Any,
+    x_scale: Any = None,
+) -> Problem:
     """Validate this rank's shard; every rank learns of any rank's bad input."""
     error: BaseException | None = None
     problem = None
     try:
         if len(X) == 0:
             raise ValueError("this rank holds no samples: use fewer ranks than samples")
-        problem = prepare(thetas, X, y, lambda_, num_threads, sample_weight, activation, output,
-                          x_scale)
+        problem = prepare(
+            thetas, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale
+        )
     except (ValueError, TypeError) as e:
         error = e
     collective_check(error, comm)
@@ -77,23 +90,52 @@ class DistributedObjective(Objective):
 
     collective = True
 
-    def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any,
-                 x_scale: Any = None, *, comm: Any) -> None:
+    def __init__(
+        self,
+        thetas: list[np.ndarray],
+        X: Any,
+        y: Any,
+        lambda_: Any,
+        num_threads: int | None,
+        sample_weight: Any,
+        activation: Any,
+        output: Any,
+        x_scale: Any = None,
+        *,
+        comm: Any,
+    ) -> None:
         self.comm = comm
-        super().__init__(thetas, X, y, lambda_, num_threads, sample_weight, activation, output,
-                         x_scale)
+        super().__init__(
+            thetas, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale
+        )
 
-    def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                num_threads: int | None, sample_weight: Any = None) -> Problem:
-        return local_problem(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
-                              comm=self.comm, x_scale=self.x_scale)
+    def prepare(
+        self,
+        thetas: list[np.ndarray],
+        X: Any,
+        y: Any,
+        lambda_: Any,
+        num_threads: int | None,
+        sample_weight: Any = None,
+    ) -> Problem:
+        return local_problem(
+            thetas,
+            X,
+            y,
+            lambda_,
+            num_threads,
+            sample_weight,
+            *self.kind,
+            comm=self.comm,
+            x_scale=self.x_scale,
+        )
 
-    def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
-                           with_gradient: bool = True
-                           ) -> tuple[float, list[np.ndarray] | None]:
-        return evaluate_distributed(thetas, self.problem if problem is None else problem,
-                                     with_gradient, self.comm)
+    def value_and_gradient(
+        self, thetas: list[np.ndarray], problem: Problem | None = None, with_gradient: bool = True
+    ) -> tuple[float, list[np.ndarray] | None]:
+        return evaluate_distributed(
+            thetas, self.problem if problem is None else problem, with_gradient, self.comm
+        )
 
     def accuracy(self, thetas: list[np.ndarray], problem: Problem, labels: np.ndarray) -> float:
         return accuracy(thetas, problem, labels, self.comm)
@@ -122,10 +164,19 @@ class DistributedObjective(Objective):
         return self.comm.Get_rank() == 0  # only rank 0 shows progress
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
-                      num_threads: int | None = None, sample_weight: Any = None,
-                      activation: Any = "sigmoid", output: str = "logistic",
-                      x_scale: Any = None) -> tuple[float, list[np.ndarray]]:
+def cost_and_gradient(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    *,
+    comm: Any,
+    num_threads: int | None = None,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> tuple[float, list[np.ndarray]]:
     """:func:`bprop.cost_and_gradient` over the samples of all ranks (each passes its shard).
 
     Collective: every rank of ``comm`` must call it with the same weights. The
@@ -133,18 +184,30 @@ def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm
     the concatenated shards to rounding (1e-12 relative in float64).
     """
     t = checks.check_thetas(thetas)
-    p = local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
-                       comm=comm, x_scale=x_scale)
+    p = local_problem(
+        t, X, y, lambda_, num_threads, sample_weight, activation, output, comm=comm, x_scale=x_scale
+    )
     J, grads = evaluate_distributed(t, p, True, comm)
     assert grads is not None
     return J, grads
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, *, comm: Any,
-         num_threads: int | None = None, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None) -> float:
+def cost(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    *,
+    comm: Any,
+    num_threads: int | None = None,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> float:
     """:func:`bprop.cost` over the samples of all ranks (collective)."""
     t = checks.check_thetas(thetas)
-    p = local_problem(t, X, y, lambda_, num_threads, sample_weight, activation, output,
-                       comm=comm, x_scale=x_scale)
+    p = local_problem(
+        t, X, y, lambda_, num_threads, sample_weight, activation, output, comm=comm, x_scale=x_scale
+    )
     return evaluate_distributed(t, p, False, comm)[0]

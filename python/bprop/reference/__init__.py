@@ -8,14 +8,30 @@
 Both compute in the thetas' dtype and share nothing with the C++ core.
 """
 
-from ._math import (hidden_delta, output_activation, output_cost, output_delta, sigmoid,
-                    sigmoid_gradient, softmax)
-from .vectorized import cost, cost_and_gradient, forward, predict
 from . import per_sample, vectorized
+from ._math import (
+    hidden_delta,
+    output_activation,
+    output_cost,
+    output_delta,
+    sigmoid,
+    sigmoid_gradient,
+    softmax,
+)
+from .vectorized import cost, cost_and_gradient, forward, predict
 
 __all__ = [
-    "cost", "cost_and_gradient", "forward", "predict",
-    "sigmoid", "sigmoid_gradient", "softmax", "output_activation", "output_cost",
-    "output_delta", "hidden_delta",
-    "per_sample", "vectorized",
+    "cost",
+    "cost_and_gradient",
+    "forward",
+    "predict",
+    "sigmoid",
+    "sigmoid_gradient",
+    "softmax",
+    "output_activation",
+    "output_cost",
+    "output_delta",
+    "hidden_delta",
+    "per_sample",
+    "vectorized",
 ]

@@ -64,18 +64,23 @@ LEAKY_SLOPE = 0.01  # leaky ReLU's slope below 0, as in the core
 # The hidden activations: g(z), g'(z) written with a = g(z), side by side, and
 # the initialisation that initialize(method="auto") picks for each. The core
 # defines the same ones (csrc/bprop/activations.hpp); tests compare the two.
-HIDDEN_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray],
-                                    Callable[[np.ndarray], np.ndarray], str]] = {
+HIDDEN_ACTIVATIONS: dict[
+    str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray], str]
+] = {
     "sigmoid": (lambda z: sigmoid(z), lambda a: a * (1 - a), "xavier"),
     "tanh": (np.tanh, lambda a: 1 - a * a, "xavier"),
     "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(a.dtype), "he"),
-    "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-                   lambda a: np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype), "he"),
+    "leaky_relu": (
+        lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+        lambda a: np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype),
+        "he",
+    ),
 }
 
 
-def _hidden(name: str) -> tuple[Callable[[np.ndarray], np.ndarray],
-                                Callable[[np.ndarray], np.ndarray], str]:
+def _hidden(
+    name: str,
+) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray], str]:
     if name not in HIDDEN_ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}")
     return HIDDEN_ACTIVATIONS[name]

@@ -10,12 +10,22 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (read_inputs, activate, hidden_delta, hidden_names, output_activation, output_cost,
-                    output_delta, regularisation, target_matrix)
+from ._math import (
+    activate,
+    hidden_delta,
+    hidden_names,
+    output_activation,
+    output_cost,
+    output_delta,
+    read_inputs,
+    regularisation,
+    target_matrix,
+)
 
 
-def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str],
-                    output: str = "logistic") -> tuple[list[np.ndarray], np.ndarray]:
+def _forward_sample(
+    thetas: list[np.ndarray], x: np.ndarray, names: list[str], output: str = "logistic"
+) -> tuple[list[np.ndarray], np.ndarray]:
     """Activations [1; a_l] for l < L (bias first), and z_L."""
     one = np.ones(1, dtype=x.dtype)
     a = [np.concatenate([one, x])]
@@ -29,8 +39,9 @@ def _forward_sample(thetas: list[np.ndarray], x: np.ndarray, names: list[str],
     return a, z
 
 
-def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic",
-            x_scale: Any = None) -> np.ndarray:
+def forward(
+    thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None
+) -> np.ndarray:
     """Forward propagation one sample at a time, as the textbook loop runs it.
 
     Parameters
@@ -70,8 +81,16 @@ def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "log
     return np.array([_forward_sample(thetas, x, names, output)[0][-1] for x in X])
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None) -> float:
+def cost(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> float:
     """The regularised cost J, summed sample by sample.
 
     Parameters
@@ -113,14 +132,19 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any =
     >>> round(float(reference.per_sample.cost(thetas, X, [0, 1])), 6)
     1.387559
     """
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output,
-                             x_scale)[0]
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output, x_scale)[0]
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None, activation: Any = "sigmoid",
-                      output: str = "logistic", x_scale: Any = None
-                      ) -> tuple[float, list[np.ndarray]]:
+def cost_and_gradient(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> tuple[float, list[np.ndarray]]:
     """Cost and gradient by the textbook loop: one sample at a time.
 
     For each sample: forward propagation, ``delta_L = a_L - y``

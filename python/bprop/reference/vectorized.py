@@ -10,12 +10,21 @@ from typing import Any
 
 import numpy as np
 
-from ._math import (read_inputs, activate, derivative_from_activation, hidden_names, output_activation,
-                    output_cost, regularisation, target_matrix)
+from ._math import (
+    activate,
+    derivative_from_activation,
+    hidden_names,
+    output_activation,
+    output_cost,
+    read_inputs,
+    regularisation,
+    target_matrix,
+)
 
 
-def _activations(thetas: list[np.ndarray], X: np.ndarray, activation: Any = "sigmoid",
-                 output: str = "logistic") -> tuple[list[np.ndarray], np.ndarray]:
+def _activations(
+    thetas: list[np.ndarray], X: np.ndarray, activation: Any = "sigmoid", output: str = "logistic"
+) -> tuple[list[np.ndarray], np.ndarray]:
     names = hidden_names(activation, len(thetas) - 1)
     a = [X]
     z = X
@@ -30,8 +39,9 @@ def _inputs(thetas: Any, X: Any, x_scale: Any = None) -> tuple[list[np.ndarray],
     return thetas, read_inputs(X, thetas[0].dtype, x_scale)
 
 
-def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic",
-            x_scale: Any = None) -> np.ndarray:
+def forward(
+    thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None
+) -> np.ndarray:
     """Forward propagation for all samples at once, in numpy: the outputs ``h_Theta(x)``.
 
     Parameters
@@ -69,8 +79,9 @@ def forward(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "log
     return _activations(thetas, X, activation, output)[0][-1]
 
 
-def predict(thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic",
-            x_scale: Any = None) -> np.ndarray:
+def predict(
+    thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None
+) -> np.ndarray:
     """Predicted labels: the argmax of the outputs (threshold 0.5 for one output).
 
     Parameters
@@ -116,8 +127,16 @@ def _weights(sample_weight: Any, m: int) -> np.ndarray:
     return np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
 
-def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any = None,
-         activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None) -> float:
+def cost(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> float:
     """The regularised cost J in matrix form (the oracle of :func:`bprop.cost`).
 
     Parameters
@@ -159,14 +178,19 @@ def cost(thetas: Any, X: Any, y: Any, lambda_: float = 0.0, sample_weight: Any =
     >>> round(reference.cost(thetas, X, [0, 1]), 6)
     1.387559
     """
-    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output,
-                             x_scale)[0]
+    return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output, x_scale)[0]
 
 
-def cost_and_gradient(thetas: Any, X: Any, y: Any, lambda_: float = 0.0,
-                      sample_weight: Any = None, activation: Any = "sigmoid",
-                      output: str = "logistic", x_scale: Any = None
-                      ) -> tuple[float, list[np.ndarray]]:
+def cost_and_gradient(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    lambda_: float = 0.0,
+    sample_weight: Any = None,
+    activation: Any = "sigmoid",
+    output: str = "logistic",
+    x_scale: Any = None,
+) -> tuple[float, list[np.ndarray]]:
     """Cost and backpropagation gradient in matrix form (the oracle of
     :func:`bprop.cost_and_gradient`).
 

@@ -6,28 +6,49 @@ history, progress, callbacks and stopping live in ``bprop.training.history``.
 
 from __future__ import annotations
 
-import numbers
 import warnings
-from typing import Any, Callable, Sequence
+from collections.abc import Sequence
+from typing import Any, Callable
+
+import numpy as np
 
 from .._internal import checks
+from .._internal.problem import Problem
 from .._internal.stacklevel import user_stacklevel
-from .history import History, InputScaleWarning, TrainingDiverged
 from ..network import Network, network_kind
+from ..optim import OPTIMIZER_NAMES, Optimizer
+from .history import History, InputScaleWarning, TrainingDiverged
 from .objective import Objective
-from ..optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
-from .solvers import DIVERGENCE_FACTOR, train_lbfgs, train_stochastic
+from .settings import DIVERGENCE_FACTOR, resolve_settings
+from .solvers import train_lbfgs, train_stochastic
 
 
-def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str | Optimizer = "gd",
-          learning_rate: float | None = None, iterations: int | None = None,
-          epochs: int | None = None, batch_size: int | None = None, seed: Any = None,
-          validation_data: tuple[Any, Any] | None = None, early_stopping: bool = False,
-          patience: int = 5, callbacks: Sequence[Callable[[dict], Any]] = (),
-          verbose: bool = True, num_threads: int | None = None, sample_weight: Any = None,
-          activation: Any = None, output: str | None = None, comm: Any = None,
-          x_scale: float | None = None, tol: float | None = None,
-          max_cost_growth: float | None = DIVERGENCE_FACTOR) -> tuple[Network, History]:
+def train(
+    thetas: Any,
+    X: Any,
+    y: Any,
+    *,
+    lambda_: float = 0.0,
+    optimizer: str | Optimizer = "gd",
+    learning_rate: float | None = None,
+    iterations: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: Any = None,
+    validation_data: tuple[Any, Any] | None = None,
+    early_stopping: bool = False,
+    patience: int = 5,
+    callbacks: Sequence[Callable[[dict], Any]] = (),
+    verbose: bool = True,
+    num_threads: int | None = None,
+    sample_weight: Any = None,
+    activation: Any = None,
+    output: str | None = None,
+    comm: Any = None,
+    x_scale: float | None = None,
+    tol: float | None = None,
+    max_cost_growth: float | None = DIVERGENCE_FACTOR,
+) -> tuple[Network, History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
     Parameters
@@ -139,65 +160,77 @@ def train(thetas: Any, X: Any, y: Any, *, lambda_: float = 0.0, optimizer: str |
     """
     activation, output = network_kind(thetas, activation, output)
     t0 = [t.copy() for t in checks.check_thetas(thetas)]
-    objective = _objective(comm)(t0, X, y, lambda_, num_threads, sample_weight, activation,
-                                 output, x_scale)
+    objective = _objective(comm)(
+        t0, X, y, lambda_, num_threads, sample_weight, activation, output, x_scale
+    )
+    _warn_large_inputs(objective)
+    _check_callbacks(callbacks)
+    settings = resolve_settings(
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        iterations=iterations,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        patience=patience,
+        early_stopping=early_stopping,
+        has_validation=validation_data is not None,
+        max_cost_growth=max_cost_growth,
+        tol=tol,
+        callbacks=callbacks,
+        verbose=verbose and objective.shows_progress(),  # (MPI: rank 0 shows it)
+    )
+    validation = _validation(objective, t0, validation_data, output)
+    solve = train_lbfgs if settings.lbfgs else train_stochastic
+    return solve(t0, objective, settings, validation)
+
+
+def _warn_large_inputs(objective: Objective) -> None:
+    """InputScaleWarning when X, as the core reads it, is far from unit scale."""
     largest = objective.problem.largest_input()
     if checks.is_large_input(largest) and objective.shows_progress():  # (MPI: rank 0 says it)
-        warnings.warn(f"X's largest |x| is {largest:g}: inputs far from unit scale saturate "
-                      f"sigmoid and tanh units, and training may stay near chance; standardise "
-                      f"X's columns (bprop.data.standardize, or scikit-learn's StandardScaler)",
-                      InputScaleWarning, stacklevel=user_stacklevel())
-    verbose = verbose and objective.shows_progress()
-    iterations, epochs, batch_size = (
-        None if v is None else checks.check_positive_int(v, name)
-        for v, name in ((iterations, "iterations"), (epochs, "epochs"), (batch_size, "batch_size")))
-    patience = 5 if patience is None else checks.check_positive_int(patience, "patience")
+        warnings.warn(
+            f"X's largest |x| is {largest:g}: inputs far from unit scale saturate "
+            f"sigmoid and tanh units, and training may stay near chance; standardise "
+            f"X's columns (bprop.data.standardize, or scikit-learn's StandardScaler)",
+            InputScaleWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def _check_callbacks(callbacks: Any) -> None:
     if callable(callbacks) or isinstance(callbacks, (str, bytes)):
-        raise TypeError("callbacks must be a sequence of callables: wrap one in a list, "
-                        "callbacks=[fn]")
+        raise TypeError(
+            "callbacks must be a sequence of callables: wrap one in a list, callbacks=[fn]"
+        )
     not_callable = [cb for cb in callbacks if not callable(cb)]
     if not_callable:
-        raise TypeError(f"callbacks must be callables taking the epoch's info; got "
-                        f"{checks.shown(not_callable[0])}")
-    if iterations is not None and epochs is not None:
-        raise ValueError("give iterations or epochs, not both")
-    validation = None
-    if validation_data is not None:
-        try:
-            Xv, yv = validation_data
-        except (TypeError, ValueError):
-            raise TypeError("validation_data must be a pair (X_val, y_val)") from None
-        try:
-            vp = objective.prepare(t0, Xv, yv, 0.0, objective.problem.num_threads)
-        except (ValueError, TypeError) as e:  # say which data is at fault
-            raise type(e)(f"validation_data (X_val, y_val): {e}") from None
-        bad = checks.first_non_finite(vp.X)
-        if bad is not None:
-            raise ValueError(f"validation_data: X_val holds {bad[2]} at row {bad[0]}, column "
-                             f"{bad[1]}")
-        if vp.labels is None and output != "identity":
-            raise ValueError("validation_data needs y_val as class labels (m,)")
-        validation = (vp, vp.labels)
-    if early_stopping and validation is None:
-        raise ValueError("early_stopping needs validation_data")
-    if max_cost_growth is not None and not (
-            isinstance(max_cost_growth, numbers.Real) and max_cost_growth > 1):
-        raise ValueError(f"max_cost_growth must be a number > 1 or None, got {max_cost_growth!r}")
-    run_settings: dict[str, Any] = dict(validation=validation, early_stopping=early_stopping,
-                                        patience=patience, callbacks=callbacks, verbose=verbose,
-                                        max_cost_growth=max_cost_growth)
-    if optimizer == "lbfgs":
-        if batch_size is not None:
-            raise ValueError("lbfgs works on the full batch: leave batch_size=None")
-        if learning_rate is not None:
-            raise ValueError("lbfgs chooses its own step sizes: leave learning_rate=None")
-        return train_lbfgs(t0, objective, iterations or epochs or 100, run_settings,
-                           gtol=None if tol is None else checks.check_nonnegative_real(tol, "tol"))
-    if tol is not None:
-        raise ValueError("tol is L-BFGS's gradient tolerance: give it with optimizer='lbfgs' "
-                         "(the step optimisers stop by early_stopping/patience)")
-    return train_stochastic(t0, objective, get_optimizer(optimizer, learning_rate), batch_size,
-                            iterations, epochs, seed, run_settings)
+        raise TypeError(
+            f"callbacks must be callables taking the epoch's info; got "
+            f"{checks.shown(not_callable[0])}"
+        )
+
+
+def _validation(
+    objective: Objective, t0: list[np.ndarray], validation_data: Any, output: str
+) -> tuple[Problem, np.ndarray | None] | None:
+    """``validation_data`` prepared for the core once, or None; errors name it."""
+    if validation_data is None:
+        return None
+    try:
+        Xv, yv = validation_data
+    except (TypeError, ValueError):
+        raise TypeError("validation_data must be a pair (X_val, y_val)") from None
+    try:
+        vp = objective.prepare(t0, Xv, yv, 0.0, objective.problem.num_threads)
+    except (ValueError, TypeError) as e:  # say which data is at fault
+        raise type(e)(f"validation_data (X_val, y_val): {e}") from None
+    bad = checks.first_non_finite(vp.X)
+    if bad is not None:
+        raise ValueError(f"validation_data: X_val holds {bad[2]} at row {bad[0]}, column {bad[1]}")
+    if vp.labels is None and output != "identity":
+        raise ValueError("validation_data needs y_val as class labels (m,)")
+    return vp, vp.labels
 
 
 def _objective(comm: Any) -> Callable[..., Objective]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
-from ..network import Network
 from .._internal.problem import InputsTooLarge, Problem
+from ..network import Network
 from .objective import Objective
 
 
@@ -100,8 +101,13 @@ class NoImprovement:
     value are kept. Used by :func:`bprop.train`'s early stopping and by the
     estimators (training loss or validation score)."""
 
-    def __init__(self, patience: float, tol: float = 0.0, higher_is_better: bool = False,
-                 keep_best: bool = False) -> None:
+    def __init__(
+        self,
+        patience: float,
+        tol: float = 0.0,
+        higher_is_better: bool = False,
+        keep_best: bool = False,
+    ) -> None:
         self.patience = patience
         self.tol = tol
         self.sign = -1.0 if higher_is_better else 1.0
@@ -139,19 +145,28 @@ class Progress:
         self.every = max(1, math.ceil(total / 100))
         if sys.stderr.isatty() or _in_notebook():
             from tqdm.auto import tqdm  # tqdm's notebook bar in Jupyter
+
             self.bar = tqdm(total=total, unit=unit, leave=True)
 
     def __call__(self, info: dict) -> None:
-        shown = {"cost": info["cost"], "val_cost": info["val_cost"], "val_acc": info["val_accuracy"]}
+        shown = {
+            "cost": info["cost"],
+            "val_cost": info["val_cost"],
+            "val_acc": info["val_accuracy"],
+        }
         postfix = {k: f"{v:.4f}" for k, v in shown.items() if v is not None}
         epoch = info["epoch"]
         if self.bar is not None:
             self.bar.set_postfix(postfix)
             self.bar.update(1)
         elif epoch % self.every == 0 or epoch == self.total:
-            print(f"{self.unit} {epoch}/{self.total}: "
-                  + ", ".join(f"{k} {v}" for k, v in postfix.items())
-                  + f" ({info['history'].epoch_time[-1]:.1f} s)", file=sys.stderr, flush=True)
+            print(
+                f"{self.unit} {epoch}/{self.total}: "
+                + ", ".join(f"{k} {v}" for k, v in postfix.items())
+                + f" ({info['history'].epoch_time[-1]:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -162,12 +177,23 @@ class Run:
     """Book-keeping shared by the step-based loop and L-BFGS: validation,
     callbacks, early stopping and progress at the end of each epoch."""
 
-    def __init__(self, *, objective: Objective,
-                 validation: tuple[Problem, np.ndarray | None] | None, early_stopping: bool,
-                 patience: int, callbacks: Sequence[Callable[[dict], Any]], verbose: bool,
-                 total_epochs: int, unit: str = "epoch",
-                 max_cost_growth: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        objective: Objective,
+        validation: tuple[Problem, np.ndarray | None] | None,
+        early_stopping: bool,
+        patience: int,
+        callbacks: Sequence[Callable[[dict], Any]],
+        verbose: bool,
+        total_epochs: int,
+        unit: str = "epoch",
+        max_cost_growth: float | None = None,
+        thetas: list[np.ndarray] | None = None,
+    ) -> None:
         self.objective = objective
+        # the weights after the last completed step (the start's before any)
+        self.thetas: list[np.ndarray] = [] if thetas is None else thetas
         self.max_cost_growth = max_cost_growth  # see train's parameter of that name
         self.kind = objective.kind
         self.history = History()
@@ -194,10 +220,15 @@ class Run:
             if vy is not None:  # classification: labels to compare with
                 h.val_accuracy.append(self.objective.accuracy(thetas, vp, vy))
         h.epoch_time.append(time.perf_counter() - self.start)
-        info = {"epoch": h.epochs, "iteration": h.iterations, "cost": h.epoch_cost[-1],
-                "val_cost": h.val_cost[-1] if h.val_cost else None,
-                "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
-                "thetas": thetas, "history": h}
+        info = {
+            "epoch": h.epochs,
+            "iteration": h.iterations,
+            "cost": h.epoch_cost[-1],
+            "val_cost": h.val_cost[-1] if h.val_cost else None,
+            "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
+            "thetas": thetas,
+            "history": h,
+        }
         if any(cb(info) is True for cb in self.callbacks):
             raise Stop("callback")
         if self.stopping is not None:
@@ -207,6 +238,26 @@ class Run:
                 self.best_cost = cost
             if stop:
                 raise Stop("early_stopping")
+
+    def record_step(self, J: float, rows: int = 1, thetas: list[np.ndarray] | None = None) -> None:
+        """A completed step: its cost ``J`` (on ``rows`` samples), counted; ``thetas``,
+        when given, the weights after it."""
+        if thetas is not None:
+            self.thetas = thetas
+        self.history.cost.append(J)
+        self.add_cost(J, rows)
+        self.history.iterations += 1
+
+    def step_failed(
+        self, thetas: list[np.ndarray], error: FloatingPointError | str, learning_rate: float | None
+    ) -> TrainingDiverged:
+        """The error to raise when the step from ``thetas`` failed: its cost overflowed
+        (``error``; inputs too large name their own remedy) or, ``error`` a message, its
+        weights did."""
+        if isinstance(error, str):
+            return self.diverged(thetas, error, learning_rate)
+        hint = not isinstance(error, InputsTooLarge)
+        return self.diverged(thetas, str(error), learning_rate, hint=hint)
 
     def add_cost(self, J: float, rows: int = 1) -> None:
         self.epoch_costs.append(J)
@@ -218,8 +269,13 @@ class Run:
             return float("nan")
         return float(np.average(self.epoch_costs, weights=self.epoch_rows))
 
-    def finish(self, thetas: list[np.ndarray], reason: str, cost: float | None = None,
-               learning_rate: float | None = None) -> tuple[Network, History]:
+    def finish(
+        self,
+        thetas: list[np.ndarray],
+        reason: str,
+        cost: float | None = None,
+        learning_rate: float | None = None,
+    ) -> tuple[Network, History]:
         """The weights to return (the best epoch's with early stopping) and the
         history, with ``final_cost``: ``cost`` (J of ``thetas``) when the solver
         knows it, else one evaluation. ``learning_rate``: for the hint should
@@ -236,16 +292,27 @@ class Run:
             except KeyboardInterrupt:  # Ctrl-C during this pass: return without it, saying so
                 h.final_cost_skipped = "interrupted"
             except FloatingPointError as e:  # finite weights whose J overflows
-                raise self.diverged(thetas, str(e), learning_rate,
-                                    hint=not isinstance(e, InputsTooLarge), at_step=False) from None
+                raise self.diverged(
+                    thetas,
+                    str(e),
+                    learning_rate,
+                    hint=not isinstance(e, InputsTooLarge),
+                    at_step=False,
+                ) from None
         h.final_cost = None if cost is None else float(cost)
         if self.progress is not None:
             self.progress.close()
         h.wall_time = time.perf_counter() - self.start
         return Network(thetas, *self.kind), h
 
-    def diverged(self, thetas: list[np.ndarray], what: str, learning_rate: float | None,
-                 hint: bool = True, at_step: bool = True) -> TrainingDiverged:
+    def diverged(
+        self,
+        thetas: list[np.ndarray],
+        what: str,
+        learning_rate: float | None,
+        hint: bool = True,
+        at_step: bool = True,
+    ) -> TrainingDiverged:
         """The error to raise; ``hint``: suggest a remedy (not when ``what`` names one);
         ``at_step``: the next step failed (else the completed ones, judged at an epoch's end)."""
         if self.progress is not None:
@@ -253,13 +320,21 @@ class Run:
         self.history.wall_time = time.perf_counter() - self.start
         self.history.stopped = "diverged"
         self.history.final_cost = math.nan  # the cost blew up: no J of these weights
-        remedy = (f"; try a smaller learning rate (now {learning_rate:g})" if learning_rate
-                  else "; try a larger lambda_ or scaled inputs")
-        where = (f"at iteration {self.history.iterations + 1}" if at_step else
-                 f"by iteration {self.history.iterations}")
-        return TrainingDiverged(f"training diverged {where}: "
-                                f"{what}{remedy if hint else ''}", Network(thetas, *self.kind),
-                                self.history)
+        remedy = (
+            f"; try a smaller learning rate (now {learning_rate:g})"
+            if learning_rate
+            else "; try a larger lambda_ or scaled inputs"
+        )
+        where = (
+            f"at iteration {self.history.iterations + 1}"
+            if at_step
+            else f"by iteration {self.history.iterations}"
+        )
+        return TrainingDiverged(
+            f"training diverged {where}: {what}{remedy if hint else ''}",
+            Network(thetas, *self.kind),
+            self.history,
+        )
 
 
 def _in_notebook() -> bool:

@@ -26,24 +26,39 @@ class Objective:
 
     collective = False  # whether every evaluation needs all MPI ranks to take part
 
-    def __init__(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                 num_threads: int | None, sample_weight: Any, activation: Any, output: Any,
-                 x_scale: Any = None) -> None:
+    def __init__(
+        self,
+        thetas: list[np.ndarray],
+        X: Any,
+        y: Any,
+        lambda_: Any,
+        num_threads: int | None,
+        sample_weight: Any,
+        activation: Any,
+        output: Any,
+        x_scale: Any = None,
+    ) -> None:
         self.kind = (activation, output)
         self.x_scale = x_scale  # as given: None resolves per array (1/255 for uint8)
         self.problem = self.prepare(thetas, X, y, lambda_, num_threads, sample_weight)
 
-    def prepare(self, thetas: list[np.ndarray], X: Any, y: Any, lambda_: Any,
-                num_threads: int | None, sample_weight: Any = None) -> Problem:
+    def prepare(
+        self,
+        thetas: list[np.ndarray],
+        X: Any,
+        y: Any,
+        lambda_: Any,
+        num_threads: int | None,
+        sample_weight: Any = None,
+    ) -> Problem:
         """Validated, contiguous data for repeated evaluations (X kept as uint8,
         or float32 under float64 weights, for the core to convert as it reads)."""
-        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind,
-                       self.x_scale)
+        return prepare(thetas, X, y, lambda_, num_threads, sample_weight, *self.kind, self.x_scale)
 
     # -- values ---------------------------------------------------------------
-    def value_and_gradient(self, thetas: list[np.ndarray], problem: Problem | None = None,
-                           with_gradient: bool = True
-                           ) -> tuple[float, list[np.ndarray] | None]:
+    def value_and_gradient(
+        self, thetas: list[np.ndarray], problem: Problem | None = None, with_gradient: bool = True
+    ) -> tuple[float, list[np.ndarray] | None]:
         """J (and its gradient) on ``problem``: the training data by default, or a
         mini-batch or validation set prepared by this objective."""
         return evaluate(thetas, self.problem if problem is None else problem, with_gradient)
@@ -76,9 +91,20 @@ class Objective:
         X = p.X[rows]
         w = None if p.w is None else p.w[rows]
         csr = None if p.csr is None else checks.csr_parts(X, p.csr[2].dtype, p.x_scale)
-        return Problem(p.X_original, X, None if p.labels is None else p.labels[rows],
-                        None if p.Y is None else p.Y[rows], p.lambda_ * share, p.num_threads, w,
-                        p.activations, p.output, p.x_scale, rows, csr)
+        return Problem(
+            p.X_original,
+            X,
+            None if p.labels is None else p.labels[rows],
+            None if p.Y is None else p.Y[rows],
+            p.lambda_ * share,
+            p.num_threads,
+            w,
+            p.activations,
+            p.output,
+            p.x_scale,
+            rows,
+            csr,
+        )
 
     def has_weight(self, problem: Problem) -> bool:
         """Whether some sample of ``problem`` has a positive weight (a batch of

@@ -5,104 +5,47 @@ and the run's settings and returns the weights and the history."""
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
-from .history import History, Run, Stop
+from .._internal.problem import Problem
 from ..network import Network
-from .._internal.problem import InputsTooLarge
-from .core_epochs import core_epoch, runs_in_core
-from .objective import Objective
-from ..optim import Optimizer
 from ..params import layer_sizes, roll, unroll
+from .core_epochs import core_epoch, runs_in_core
+from .epochs import BatchPlan, Epoch, python_epoch
+from .history import History, Run, Stop
+from .objective import Objective
+from .settings import Settings
+
+# The validation set prepared once (its problem and labels), or None.
+Validation = Optional[tuple[Problem, Optional[np.ndarray]]]
 
 
-def train_stochastic(t0: list[np.ndarray], objective: Objective, opt: Optimizer,
-                     batch_size: int | None, iterations: int | None, epochs: int | None,
-                     seed: Any, run_settings: dict[str, Any]) -> tuple[Network, History]:
-    """Gradient steps with ``opt`` on the full batch or on shuffled mini-batches
-    (seeded by ``seed``), ``iterations`` steps or ``epochs`` passes."""
-    m = objective.rows
-    shard_sizes = objective.shard_sizes()
-    m_all = sum(shard_sizes)
-    bs = m_all if batch_size is None or batch_size >= m_all else batch_size
-    steps_per_epoch = math.ceil(m_all / bs)
-    if iterations is None:
-        epochs = epochs or (100 if batch_size is None else 10)
-        iterations = epochs * steps_per_epoch
-    total_epochs = math.ceil(iterations / steps_per_epoch)
-    run = Run(objective=objective, total_epochs=total_epochs, **run_settings)
-    rng = objective.shuffle_rng(seed)
-    # Global rows of each batch of an epoch (the same every epoch; with ranks, the
-    # sum of every rank's share).
-    batch_rows = [sum(len(range(*objective.batch_positions(b, bs, m_r, steps_per_epoch)
-                                .indices(m_r))) for m_r in shard_sizes)
-                  for b in range(steps_per_epoch)]
-    last = {"thetas": t0}  # the weights after the last completed step
-    h = run.history
-    in_core = runs_in_core(objective, opt)
+def train_stochastic(
+    t0: list[np.ndarray], objective: Objective, settings: Settings, validation: Validation
+) -> tuple[Network, History]:
+    """Gradient steps with ``settings.optimizer`` on the full batch or on shuffled
+    mini-batches (seeded by ``settings.seed``), ``iterations`` steps or ``epochs`` passes."""
+    opt = settings.optimizer
+    assert opt is not None
+    plan = BatchPlan.of(objective, settings.batch_size, settings.iterations, settings.epochs or 0)
+    run = _run(objective, settings, validation, plan.epochs, t0)
+    rng = objective.shuffle_rng(settings.seed)
+    epoch: Epoch = core_epoch if runs_in_core(objective, opt) else python_epoch
     try:
-        for _ in range(total_epochs):
-            order = rng.permutation(m) if bs < m_all else None
-            if in_core:
-                last["thetas"], interrupted = core_epoch(
-                    run, objective, opt, last["thetas"], order, bs, steps_per_epoch, iterations,
-                    batch_rows)
-                if interrupted:
-                    return run.finish(last["thetas"], "interrupted",
-                                      learning_rate=opt.learning_rate)
-            else:
-                _python_epoch(run, objective, opt, last, order, bs, steps_per_epoch, iterations,
-                              batch_rows, m_all)
-            _check_growth(run, last["thetas"], opt.learning_rate)
-            run.end_epoch(last["thetas"])
-            opt.end_epoch(h.epochs)
+        for _ in range(plan.epochs):
+            order = rng.permutation(objective.rows) if plan.shuffles else None
+            if epoch(run, objective, opt, order, plan):
+                return run.finish(run.thetas, "interrupted", learning_rate=opt.learning_rate)
+            _check_growth(run, run.thetas, opt.learning_rate)
+            run.end_epoch(run.thetas)
+            opt.end_epoch(run.history.epochs)
     except Stop as s:
-        return run.finish(last["thetas"], s.reason, learning_rate=opt.learning_rate)
+        return run.finish(run.thetas, s.reason, learning_rate=opt.learning_rate)
     except KeyboardInterrupt:
-        return run.finish(last["thetas"], "interrupted", learning_rate=opt.learning_rate)
-    return run.finish(last["thetas"], "completed", learning_rate=opt.learning_rate)
-
-
-def _python_epoch(run: Run, objective: Objective, opt: Optimizer, last: dict[str, Any],
-                  order: np.ndarray | None, bs: int, steps: int, iterations: int,
-                  batch_rows: list[int], m_all: int) -> None:
-    """One epoch step by step in Python (MPI, custom optimisers). Each step's
-    weights are new arrays, set as ``last["thetas"]`` once complete, so a
-    Ctrl-C leaves the last completed step's weights there."""
-    h = run.history
-    current = last["thetas"]
-    m = objective.rows
-    for b in range(steps):
-        if h.iterations >= iterations:
-            break
-        if order is None:
-            batch = objective.problem
-        else:
-            rows = order[objective.batch_positions(b, bs, m, steps)]
-            batch = objective.batch(np.sort(rows), batch_rows[b] / m_all)
-        if not objective.has_weight(batch):
-            continue  # every sample of this mini-batch has weight 0: nothing to learn
-        try:
-            J, grads = objective.value_and_gradient(current, batch)
-        except FloatingPointError as e:
-            raise run.diverged(current, str(e), opt.learning_rate,
-                               hint=not isinstance(e, InputsTooLarge)) from None
-        assert grads is not None
-        if batch_rows[b] < batch_rows[0]:  # a smaller last batch: a smaller step
-            grads = [g * g.dtype.type(batch_rows[b] / batch_rows[0]) for g in grads]
-        new, finite = opt.step_checked(current, grads)
-        if not finite:
-            raise run.diverged(current, "the weights became NaN/inf", opt.learning_rate)
-        current = last["thetas"] = new
-        h.cost.append(J)
-        run.add_cost(J, batch_rows[b])
-        h.iterations += 1
-
-
-DIVERGENCE_FACTOR = 4.0
+        return run.finish(run.thetas, "interrupted", learning_rate=opt.learning_rate)
+    return run.finish(run.thetas, "completed", learning_rate=opt.learning_rate)
 
 
 def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
@@ -114,20 +57,26 @@ def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | Non
         return
     start, now = h.cost[0], run.epoch_mean()
     if now > factor * start and now > start + 1e-3:
-        raise run.diverged(thetas, f"the epoch's mean cost grew from {start:.4g} to {now:.4g}, "
-                           f"more than {factor:g}x its start", learning_rate, at_step=False)
+        raise run.diverged(
+            thetas,
+            f"the epoch's mean cost grew from {start:.4g} to {now:.4g}, "
+            f"more than {factor:g}x its start",
+            learning_rate,
+            at_step=False,
+        )
 
 
-def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
-                run_settings: dict[str, Any], gtol: float | None = None
-                ) -> tuple[Network, History]:
-    """SciPy's L-BFGS-B on the unrolled parameter vector, ``iterations`` at most
-    (and ``gtol``, SciPy's gradient tolerance, when given)."""
-    run = Run(objective=objective, total_epochs=iterations, unit="iteration", **run_settings)
+def train_lbfgs(
+    t0: list[np.ndarray], objective: Objective, settings: Settings, validation: Validation
+) -> tuple[Network, History]:
+    """SciPy's L-BFGS-B on the unrolled parameter vector, ``settings.iterations`` at
+    most (and ``settings.gtol``, SciPy's gradient tolerance, when given)."""
+    iterations, gtol = settings.iterations, settings.gtol
+    assert iterations is not None
+    run = _run(objective, settings, validation, iterations, t0, unit="iteration")
     sizes = layer_sizes(t0)
     dtype = t0[0].dtype
     h = run.history
-    last = {"thetas": t0}
 
     def to_thetas(v: np.ndarray) -> list[np.ndarray]:
         return [a.astype(dtype) for a in roll(v, sizes)]
@@ -140,10 +89,7 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
 
     def callback(intermediate_result: Any) -> None:
         thetas = to_thetas(intermediate_result.x)
-        last["thetas"] = thetas
-        h.iterations += 1
-        h.cost.append(float(intermediate_result.fun))
-        run.add_cost(float(intermediate_result.fun))
+        run.record_step(float(intermediate_result.fun), thetas=thetas)
         run.end_epoch(thetas, h.cost[-1])
 
     try:
@@ -153,21 +99,50 @@ def train_lbfgs(t0: list[np.ndarray], objective: Objective, iterations: int,
 
         # SciPy's own BLAS threads would compete with the core's OpenMP threads.
         with _blas_single_thread():
-            result = minimize(fun, unroll(t0).astype(np.float64), jac=True, method="L-BFGS-B",
-                              callback=callback, options={"maxiter": iterations,
-                                                          **({} if gtol is None else {"gtol": gtol})})
-    # J of last["thetas"]: the initial cost, then each iteration's (h.cost's last entry)
+            result = minimize(
+                fun,
+                unroll(t0).astype(np.float64),
+                jac=True,
+                method="L-BFGS-B",
+                callback=callback,
+                options={"maxiter": iterations, **({} if gtol is None else {"gtol": gtol})},
+            )
+    # J of run.thetas: the initial cost, then each iteration's (h.cost's last entry)
     except Stop as s:
-        return run.finish(last["thetas"], s.reason, _last(h.cost))
+        return run.finish(run.thetas, s.reason, _last(h.cost))
     except FloatingPointError as e:
-        raise run.diverged(last["thetas"], str(e), None,
-                           hint=not isinstance(e, InputsTooLarge)) from None
+        raise run.step_failed(run.thetas, e, None) from None
     except KeyboardInterrupt:
-        return run.finish(last["thetas"], "interrupted", _last(h.cost))
+        return run.finish(run.thetas, "interrupted", _last(h.cost))
     # SciPy gives up (a line search that cannot decrease J) before its tolerances: "stalled"
-    reason = ("completed" if h.iterations >= iterations else
-              "converged" if result.success else "stalled")
-    return run.finish(last["thetas"], reason, _last(h.cost))
+    reason = (
+        "completed" if h.iterations >= iterations else "converged" if result.success else "stalled"
+    )
+    return run.finish(run.thetas, reason, _last(h.cost))
+
+
+def _run(
+    objective: Objective,
+    settings: Settings,
+    validation: Validation,
+    total_epochs: int,
+    t0: list[np.ndarray],
+    unit: str = "epoch",
+) -> Run:
+    """The run's book-keeping (history, progress, callbacks, early stopping), from
+    the weights ``t0``."""
+    return Run(
+        thetas=t0,
+        objective=objective,
+        validation=validation,
+        early_stopping=settings.early_stopping,
+        patience=settings.patience,
+        callbacks=settings.callbacks,
+        verbose=settings.verbose,
+        total_epochs=total_epochs,
+        unit=unit,
+        max_cost_growth=settings.max_cost_growth,
+    )
 
 
 def _last(costs: list[float]) -> float | None:
@@ -179,8 +154,9 @@ def _blas_single_thread() -> Any:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl is a dependency
         import contextlib
+
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 
-__all__ = ["train_stochastic", "train_lbfgs", "DIVERGENCE_FACTOR"]
+__all__ = ["train_stochastic", "train_lbfgs"]

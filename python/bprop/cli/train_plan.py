@@ -1,0 +1,290 @@
+"""``train``'s flags resolved once into a :class:`TrainPlan`: the defaults, the rules
+between flags (training's own, through :func:`bprop.training.settings.resolve_settings`),
+and what ``--resume`` takes from the model (its data, split, kind, scaling and learning
+rate), read from its file once. The parsed arguments are never changed."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..data.sources import DataSource
+from ..network import Network
+from ..training.settings import CLI, Settings, resolve_settings
+from .common import (
+    CliError,
+    changed_data,
+    check_fingerprint,
+    check_threads,
+    load_model,
+    recorded_delimiter,
+)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What ``--resume`` takes from its model."""
+
+    net: Network
+    meta: dict
+    data: str
+    delimiter: str | None
+    fingerprint: dict | None
+    seed: int | None
+    test_fraction: float | None
+    split_ranks: int
+    learning_rate: float | None
+    notes: tuple[str, ...]
+
+    @property
+    def scaling(self) -> Any:
+        return self.meta.get("standardize")
+
+    @property
+    def sizes(self) -> list[int]:
+        return self.meta["layer_sizes"]
+
+
+@dataclass(frozen=True)
+class TrainPlan:
+    """train's settings, resolved: the flags' names, with defaults filled in.
+
+    ``notes`` are what resuming took from the model, printed once the data and the
+    network pass their checks (an error stays one line).
+    """
+
+    data: str
+    source: DataSource
+    dtype: str
+    hidden: str
+    hidden_given: bool
+    init: str
+    activation: Any  # a name, or one per hidden layer (a resumed model's)
+    output: str
+    seed: int
+    test_fraction: float | None
+    validation_fraction: float | None
+    standardize: bool
+    delimiter: str | None
+    threads: int | None
+    quiet: bool
+    save: str | None
+    plot: str | None
+    distributed: bool
+    lambda_: float
+    optimizer: str
+    learning_rate: float | None
+    batch_size: int | None
+    early_stopping: bool
+    patience: int
+    settings: Settings
+    resume: str | None = None
+    resumed: Resumed | None = None
+    split_ranks: int = 1
+    data_fingerprint: dict | None = None
+    notes: tuple[str, ...] = ()
+
+    def train_keywords(self) -> dict[str, Any]:
+        """The keywords of bprop.train that come from the flags."""
+        s = self.settings
+        return dict(
+            lambda_=self.lambda_,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            iterations=s.iterations,
+            epochs=s.epochs,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            verbose=not self.quiet,
+        )
+
+
+def plan_train(args: argparse.Namespace) -> TrainPlan:
+    """Resolve and check train's flags (``args`` is left as parsed)."""
+    check_threads(args)
+    if args.distributed:  # checked here, before MPI: every rank says the same
+        for flag in ("resume", "standardize", "early_stopping", "validation_fraction", "plot"):
+            if getattr(args, flag):
+                raise CliError(f"--{flag.replace('_', '-')} is not available with --distributed")
+    resumed = resume(args) if args.resume else None
+    activation, output = _network_kind(args, resumed)
+    learning_rate = resumed.learning_rate if resumed else args.learning_rate
+    settings = resolve_settings(
+        optimizer=args.optimizer,
+        learning_rate=learning_rate,
+        iterations=args.iterations,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        patience=args.patience,
+        early_stopping=args.early_stopping,
+        spelling=CLI,
+    )
+    if args.distributed and output == "identity":
+        raise CliError("--output identity is not available with --distributed")
+    data = resumed.data if resumed else args.data or "digits"
+    seed = resumed.seed if resumed else args.seed
+    validation = args.validation_fraction
+    return TrainPlan(
+        data=data,
+        source=DataSource.parse(data),
+        dtype=args.dtype,
+        hidden="25" if args.hidden is None else args.hidden,
+        hidden_given=args.hidden is not None,
+        init=args.init,
+        activation=activation,
+        output=output,
+        seed=0 if seed is None else seed,
+        test_fraction=resumed.test_fraction if resumed else args.test_fraction,
+        validation_fraction=0.1 if args.early_stopping and validation is None else validation,
+        standardize=args.standardize,
+        delimiter=resumed.delimiter if resumed else args.delimiter,
+        threads=args.threads,
+        quiet=args.quiet,
+        save=args.save,
+        plot=args.plot,
+        distributed=args.distributed,
+        lambda_=args.lambda_,
+        optimizer=args.optimizer,
+        learning_rate=learning_rate,
+        batch_size=args.batch_size,
+        early_stopping=args.early_stopping,
+        patience=settings.patience,
+        settings=settings,
+        resume=args.resume,
+        resumed=resumed,
+        split_ranks=resumed.split_ranks if resumed else 1,
+        data_fingerprint=resumed.fingerprint if resumed else None,
+        notes=resumed.notes if resumed else (),
+    )
+
+
+def _network_kind(args: argparse.Namespace, resumed: Resumed | None) -> tuple[Any, str]:
+    """The hidden activation and the output: the flags', else the resumed model's, else
+    sigmoid and logistic. Resuming refuses another kind or scaling than the model's."""
+    if resumed is None:
+        return args.activation or "sigmoid", args.output or "logistic"
+    if args.standardize and not resumed.scaling:
+        raise CliError(
+            f"--standardize: the model of --resume {args.resume} was trained "
+            f"on unstandardised inputs, and resuming keeps its scaling; drop "
+            f"--standardize (or train a new model with it)"
+        )
+    for name in ("activation", "output"):
+        given, mine = getattr(args, name), getattr(resumed.net, name)
+        if given is not None and given != mine:
+            raise CliError(f"--{name} {given}: the model of --resume has {mine}")
+    return resumed.net.activation, resumed.net.output
+
+
+def resume(args: argparse.Namespace) -> Resumed:
+    """Read --resume's model once and take from it what the flags leave open."""
+    net, meta = load_model(args.resume, "--resume")
+    data, delimiter, fingerprint, notes = _resume_data(args, meta)
+    seed, test_fraction, split_ranks = _resumed_split(args, meta, data)
+    learning_rate, note = _resumed_learning_rate(args, meta)
+    return Resumed(
+        net=net,
+        meta=meta,
+        data=data,
+        delimiter=delimiter,
+        fingerprint=fingerprint,
+        seed=seed,
+        test_fraction=test_fraction,
+        split_ranks=split_ranks,
+        learning_rate=learning_rate,
+        notes=(*notes, *([note] if note else [])),
+    )
+
+
+def _resume_data(args: argparse.Namespace, meta: dict) -> tuple[str, str | None, dict, list[str]]:
+    """--resume's data, delimiter, fingerprint and notes: without --data, the model's
+    own (said first; refused by name when its files changed since training, as evaluate
+    refuses them). Either way the data are fingerprinted, a text file of the recorded
+    kind is read with the recorded delimiter, and data that are not the model's own get
+    a note: its held-out rows are unknown."""
+    recorded = meta.get("data")
+    if args.data is None:
+        if not isinstance(recorded, str) or not recorded:
+            raise CliError(
+                f"--resume {args.resume} records no training data (saved from "
+                f"Python?); name the data to train on with --data"
+            )
+        source = DataSource.parse(recorded)
+        if source.is_file and not Path(recorded).is_file():
+            raise CliError(
+                f"the model of --resume {args.resume} was trained on {recorded}, "
+                f"which is not there now; name the data with --data"
+            )
+        delimiter = recorded_delimiter(source, args.delimiter, meta)
+        fingerprint = source.fingerprint()
+        note = check_fingerprint(args.resume, meta, recorded, fingerprint, "train on")
+        said = (
+            f"bprop: note: no --data: resuming on the data the model of --resume "
+            f"{args.resume} was trained on, {recorded}"
+        )
+        return recorded, delimiter, fingerprint, [said, *([note] if note else [])]
+    source = DataSource.parse(args.data)
+    delimiter = recorded_delimiter(source, args.delimiter, meta)
+    fingerprint = source.fingerprint()
+    changed = changed_data(meta, fingerprint)
+    notes = []
+    if changed:
+        name, what = changed[0]
+        notes.append(
+            f"bprop: note: --data {args.data} is not the data the model of "
+            f"--resume {args.resume} was trained on ({name}: {what}): the rows "
+            f"its training held out are unknown for these data, so its test part "
+            f"may hold rows it was trained on"
+        )
+    return args.data, delimiter, fingerprint, notes
+
+
+def _resumed_split(
+    args: argparse.Namespace, meta: dict, data: str
+) -> tuple[int | None, float | None, int]:
+    """(seed, test fraction, shards split): --resume on the model's own data keeps the
+    split that chose its test rows: --seed and --test-fraction default to the model's,
+    and other values are refused (they would train on rows the model was tested on)."""
+    source = DataSource.parse(data)
+    if meta.get("data") is None or meta.get("data") != source.record() or "seed" not in meta:
+        return args.seed, args.test_fraction, 1  # other data, or saved from Python
+    recorded = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction")}
+    effective = {"seed": meta["seed"], "test_fraction": meta.get("test_fraction") or 0.2}
+    chosen = {}
+    for name in ("seed", "test_fraction"):
+        given = getattr(args, name)
+        chosen[name] = recorded[name] if given is None else given
+        # ((Fashion-)MNIST's test rows do not depend on the seed)
+        if given is not None and given != effective[name] and not source.has_test_split:
+            flag = "--" + name.replace("_", "-")
+            raise CliError(
+                f"{flag} {given:g}: the model of --resume {args.resume} was trained "
+                f"on {data} with {flag} {effective[name]:g}, which chose the rows "
+                f"it was tested on; another split would now train on them. Leave "
+                f"{flag} out to keep the model's split (or train a new model)"
+            )
+    return chosen["seed"], chosen["test_fraction"], int(meta.get("split_ranks") or 1)
+
+
+def _resumed_learning_rate(args: argparse.Namespace, meta: dict) -> tuple[float | None, str]:
+    """Without --learning-rate, resuming with the model's optimizer keeps the model's
+    learning rate (not the optimizer's default), and says so."""
+    rate = meta.get("learning_rate")
+    if (
+        args.learning_rate is not None
+        or args.optimizer != meta.get("optimizer")
+        or isinstance(rate, bool)
+        or not isinstance(rate, (int, float))
+        or not (math.isfinite(rate) and rate > 0)
+    ):
+        return args.learning_rate, ""
+    return float(rate), (
+        f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
+        f"the model of --resume {args.resume} with (--learning-rate sets another)"
+    )
+
+
+__all__ = ["Resumed", "TrainPlan", "plan_train"]
