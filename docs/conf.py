@@ -27,7 +27,6 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.doctest",
     "numpydoc",
     "myst_nb",
     "mathml_math",
