@@ -264,7 +264,7 @@ def test_step_solvers_are_mlpregressors_update_rules(solver, sk):
     # From the same weights, on the full batch, the objective (squared loss / 2 + the
     # alpha/(2n) penalty), its gradient and each update rule are scikit-learn's: the
     # losses and the weights agree to rounding. (Mini-batches differ on purpose: bprop's
-    # penalty is the whole data's, see docs/guide.md.)
+    # penalty is the whole data's, see docs/estimators.md.)
     X, y = load_iris(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

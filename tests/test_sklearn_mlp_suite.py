@@ -169,7 +169,7 @@ UNSUPPORTED = {
     "test_mlp_diverging_loss": "identity hidden units",
     "test_mlp_vs_poisson_glm_equivalent": "loss='poisson'",
 }
-# Run as strict xfails: bprop differs on purpose (docs/guide.md, section 8).
+# Run as strict xfails: bprop differs on purpose (docs/estimators.md, "How they differ").
 DIFFERS = {
     "test_early_stopping_stratified": (
         "the split is stratified and refused as MLPClassifier's, but the error names the "

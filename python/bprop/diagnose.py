@@ -22,7 +22,23 @@ from .training import History, train
 
 @dataclass
 class LearningCurve:
-    """Costs after training on the first ``sizes[i]`` samples."""
+    """Costs after training on the first ``sizes[i]`` samples (see :func:`learning_curve`).
+
+    Parameters
+    ----------
+    sizes : list of int
+        The training-set sizes m.
+    train_cost : list of float
+        J (without the penalty) on the samples trained on.
+    val_cost : list of float
+        J (without the penalty) on the whole validation set.
+
+    Examples
+    --------
+    >>> from bprop.diagnose import LearningCurve
+    >>> LearningCurve([10, 100], [0.01, 0.2], [2.5, 0.9]).sizes
+    [10, 100]
+    """
 
     sizes: list[int]
     train_cost: list[float]  # on the samples trained on
@@ -31,7 +47,25 @@ class LearningCurve:
 
 @dataclass
 class ValidationCurve:
-    """Costs after training with each value of ``parameter`` ("lambda_" or "hidden")."""
+    """Costs after training with each value of ``parameter`` (see :func:`validation_curve`).
+
+    Parameters
+    ----------
+    parameter : str
+        What was varied: ``"lambda_"`` or ``"hidden"``.
+    values : list
+        Its values, in the order trained.
+    train_cost, val_cost : list of float
+        J (without the penalty) on the training and the validation set.
+    val_accuracy : list of float
+        Accuracy on the validation set.
+
+    Examples
+    --------
+    >>> from bprop.diagnose import ValidationCurve
+    >>> ValidationCurve("lambda_", [0.0, 1.0], [0.1, 0.3], [0.9, 0.5], [0.9, 0.95]).best
+    1.0
+    """
 
     parameter: str
     values: list[Any]
@@ -47,7 +81,27 @@ class ValidationCurve:
 
 @dataclass
 class GradientNorms:
-    """``norms[e, l]`` = ||D(l)|| on the full training set after epoch ``epochs[e]`` (0: start)."""
+    """Gradient norms per layer during training (see :func:`gradient_norms`).
+
+    Parameters
+    ----------
+    epochs : list of int
+        0 (before training), 1, 2, ...
+    norms : ndarray, shape (len(epochs), L - 1)
+        ``norms[e, l]`` is the Frobenius norm of ``D(l+1)`` on the full
+        training set after epoch ``epochs[e]``.
+    thetas : list of ndarray
+        The trained weights.
+    history : History
+        What :func:`bprop.train` recorded.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.diagnose import GradientNorms
+    >>> GradientNorms([0, 1], np.array([[1e-4, 0.1], [2e-4, 0.05]]), [], None).norms[0]
+    array([0.0001, 0.1   ])
+    """
 
     epochs: list[int]
     norms: np.ndarray
@@ -98,6 +152,26 @@ def learning_curve(
         Initial weights (``bprop.initialize(layer_sizes, method=init, seed=seed)``).
     **train_kwargs
         Passed to :func:`bprop.train` (default L-BFGS, 100 iterations).
+
+    Returns
+    -------
+    LearningCurve
+        Training and validation cost (without the penalty) per size.
+
+    Raises
+    ------
+    ValueError
+        When a size is outside ``[1, m]``, or for what :func:`bprop.train` refuses.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> Xtr, Xva, ytr, yva = bprop.data.train_validation_split(X, y, 0.25, seed=0)
+    >>> curve = bprop.diagnose.learning_curve([64, 25, 10], Xtr, ytr, Xva, yva,
+    ...                                       sizes=[50, 500], iterations=30)
+    >>> curve.sizes, curve.train_cost[0] < curve.val_cost[0]
+    ([50, 500], True)
     """
     Xa = np.asarray(X)
     ya = np.asarray(y)
@@ -140,6 +214,44 @@ def validation_curve(
     With ``hidden_sizes``, every hidden layer of ``layer_sizes`` takes each size
     in turn (trained with ``lambda_``). Returns training and validation cost
     and validation accuracy; ``.best`` is the value with the lowest validation cost.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        The network, e.g. ``[64, 25, 10]``.
+    X, y, X_val, y_val : array_like
+        Training and validation data.
+    lambdas : sequence of float, optional
+        The values of lambda to try (default: 0 and 0.001 to 10 in steps of
+        about 3x).
+    hidden_sizes : sequence of int, optional
+        Hidden-layer sizes to try instead of lambdas.
+    lambda_ : float, default 0.0
+        Regularisation when ``hidden_sizes`` is given.
+    seed, init :
+        Initial weights (``bprop.initialize(sizes, method=init, seed=seed)``).
+    **train_kwargs
+        Passed to :func:`bprop.train` (default L-BFGS, 100 iterations).
+
+    Returns
+    -------
+    ValidationCurve
+
+    Raises
+    ------
+    ValueError
+        When both ``lambdas`` and ``hidden_sizes`` are given, a lambda is
+        negative or a hidden size below 1.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> Xtr, Xva, ytr, yva = bprop.data.train_validation_split(X, y, 0.25, seed=0)
+    >>> vc = bprop.diagnose.validation_curve([64, 25, 10], Xtr, ytr, Xva, yva,
+    ...                                      lambdas=[0.0, 1.0, 100.0], iterations=30)
+    >>> vc.parameter, len(vc.val_cost), vc.best in (0.0, 1.0)
+    ('lambda_', 3, True)
     """
     if lambdas is not None and hidden_sizes is not None:
         raise ValueError("give lambdas or hidden_sizes, not both")
@@ -187,6 +299,35 @@ def gradient_norms(
     each epoch (and before the first). In a deep sigmoid network the first
     layers' norms are orders of magnitude below the last one's: the vanishing
     gradient that ReLU and careful initialisation address.
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        The initial weights.
+    X, y : array_like
+        Training data.
+    lambda_ : float, default 0.0
+    **train_kwargs
+        Passed to :func:`bprop.train` (e.g. ``optimizer``, ``epochs``,
+        ``activation``); ``callbacks`` are called after the norms are recorded.
+
+    Returns
+    -------
+    GradientNorms
+
+    Raises
+    ------
+    ValueError
+        For what :func:`bprop.train` refuses.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> gn = bprop.diagnose.gradient_norms(bprop.initialize([64, 30, 30, 30, 10], seed=0), X, y,
+    ...                                    optimizer="gd", learning_rate=0.5, epochs=2)
+    >>> gn.norms.shape, bool(gn.norms[0, 0] < gn.norms[0, -1])
+    ((3, 4), True)
     """
     kw = dict(train_kwargs)
     kw.setdefault("verbose", False)

@@ -36,6 +36,11 @@ def numerical_gradient(
     -------
     ndarray, shape (P,), float64
 
+    Raises
+    ------
+    ValueError
+        When ``theta_vector`` is not 1-D or ``epsilon`` is not a positive number.
+
     Examples
     --------
     >>> import numpy as np, bprop
@@ -60,7 +65,26 @@ def numerical_gradient(
 
 
 class WorstEntry(NamedTuple):
-    """One parameter where the two gradients disagree most."""
+    """One parameter where the two gradients disagree most.
+
+    Parameters
+    ----------
+    layer : int
+        0 for ``Theta1``, 1 for ``Theta2``...
+    row, column : int
+        The entry of that matrix (column 0: a bias weight).
+    numerical, analytical : float
+        The central difference and the backpropagation gradient there.
+    error : float
+        ``abs(numerical - analytical)``.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> w = bprop.WorstEntry(layer=1, row=0, column=2, numerical=0.5, analytical=0.25, error=0.25)
+    >>> f"Theta{w.layer + 1}[{w.row}, {w.column}]"
+    'Theta2[0, 2]'
+    """
 
     layer: int
     row: int
@@ -91,6 +115,25 @@ class GradientCheckResult:
     hints : tuple of str
         Likely mistakes (from the tutorial's list) that the pattern of errors
         suggests; empty when the check passes or no pattern fits.
+    threshold, epsilon : float
+        The settings of the check.
+
+    Examples
+    --------
+    Printing a result gives a report, per layer:
+
+    >>> import numpy as np, bprop
+    >>> thetas = bprop.initialize([3, 5, 3], method="debug")
+    >>> r = bprop.gradient_check(thetas, bprop.init.debug_matrix(2, 5), [1, 2, 0, 1, 2])
+    >>> print(r)                                     # doctest: +ELLIPSIS
+    gradient check passed: relative difference ...e-1... (threshold 1e-07, epsilon 0.0001)
+      layer   max |num - ana|  relative difference
+      Theta1  ...
+      Theta2  ...
+      worst entries:
+    ...
+    >>> r.passed, len(r.layer_max_errors), r.numerical.shape
+    (True, 2, (38,))
     """
 
     relative_difference: float
@@ -171,6 +214,18 @@ def gradient_check(
     gradient : callable, optional
         ``gradient(thetas) -> list of arrays``: your own backpropagation, to be
         checked instead of bprop's (the numerical side is always bprop's cost).
+
+    Returns
+    -------
+    GradientCheckResult
+        The relative difference, ``passed``, the per-layer errors, the worst
+        entries and hints; ``print`` it for a report.
+
+    Raises
+    ------
+    ValueError
+        For the invalid inputs that :func:`bprop.cost` refuses; when
+        ``gradient`` returns arrays of other shapes than the weights'.
 
     Examples
     --------

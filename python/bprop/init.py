@@ -27,6 +27,23 @@ def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12, rng: Any = N
     epsilon : float, default 0.12
     rng : None, int or numpy.random.Generator
         Seed or generator (``numpy.random.default_rng`` semantics).
+
+    Returns
+    -------
+    ndarray, shape (l_out, l_in + 1)
+        float64; column 0 holds the bias weights.
+
+    Raises
+    ------
+    ValueError
+        For a size below 1 or an ``epsilon`` that is not a positive number.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> W = bprop.random_initialize(784, 25, rng=0)
+    >>> W.shape, bool(np.abs(W).max() <= 0.12)
+    ((25, 785), True)
     """
     sizes = checks.check_layer_sizes([l_in, l_out])
     eps = checks.check_positive_real(epsilon, "epsilon")
@@ -34,7 +51,28 @@ def random_initialize(l_in: int, l_out: int, epsilon: float = 0.12, rng: Any = N
 
 
 def debug_matrix(l_in: int, l_out: int) -> np.ndarray:
-    """The course's deterministic debug weights: ``sin(1..n)/10`` laid out column-major."""
+    """The course's deterministic debug weights: ``sin(1..n)/10`` laid out column-major.
+
+    Used for gradient checks (``initialize(..., method="debug")``) and as
+    small test inputs: the same numbers on every machine.
+
+    Parameters
+    ----------
+    l_in, l_out : int
+        Units feeding the layer and units in it.
+
+    Returns
+    -------
+    ndarray, shape (l_out, l_in + 1)
+        Entry ``(i, j)`` is ``sin(1 + i + j * l_out) / 10``.
+
+    Examples
+    --------
+    >>> from bprop.init import debug_matrix
+    >>> debug_matrix(1, 2)
+    array([[ 0.0841471 ,  0.014112  ],
+           [ 0.09092974, -0.07568025]])
+    """
     shape = (l_out, l_in + 1)
     return (
         np.sin(np.arange(1, shape[0] * shape[1] + 1, dtype=np.float64)).reshape(shape, order="F")
@@ -67,11 +105,19 @@ def initialize(
         Half-width for ``"uniform"``.
     seed : None, int or numpy.random.Generator
     dtype : float32 or float64
+    activation : str or list of str, default "sigmoid"
+        The hidden layers' activation, read by ``method="auto"`` only.
 
     Returns
     -------
     list of ndarray
         ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method`` or ``activation``, layer sizes below 1, a
+        non-positive ``epsilon`` or a dtype other than float32/float64.
 
     Examples
     --------

@@ -86,6 +86,23 @@ def save(
     IsADirectoryError, FileExistsError
         When ``path`` is a directory, or a FIFO, device or socket: the save
         would replace it with a regular file.
+    TypeError
+        When a metadata value is not JSON-serialisable.
+
+    Examples
+    --------
+    >>> import os, tempfile, bprop
+    >>> net = bprop.Network(bprop.initialize([64, 25, 10], seed=0))
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "model.npz")
+    >>> bprop.save(path, net, class_names=[str(k) for k in range(10)]).name
+    'model.npz'
+    >>> loaded, meta = bprop.load(path)
+    >>> loaded
+    Network([(25, 65), (10, 26)], activation='sigmoid', output='logistic')
+    >>> meta["layer_sizes"], meta["class_names"][:3]
+    ([64, 25, 10], ['0', '1', '2'])
+    >>> folder.cleanup()
     """
     missing = [
         name
@@ -146,6 +163,13 @@ def looks_like_model(path: str | os.PathLike) -> bool:
 def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     """Read a model written by :func:`save`.
 
+    Loading never unpickles: the file holds numeric arrays and a JSON record.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save` (or ``train --save``).
+
     Returns
     -------
     thetas : Network
@@ -163,6 +187,18 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     -----
     Like :func:`save`, removes temporary files of ``path`` left by writers
     that were killed mid-write and are no longer running.
+
+    Examples
+    --------
+    >>> import os, tempfile, bprop
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "relu.npz")
+    >>> _ = bprop.save(path, bprop.initialize([4, 3, 2], seed=0), activation="relu",
+    ...                output="softmax")
+    >>> net, meta = bprop.load(path)
+    >>> net.activation, net.output, meta["dtype"]
+    ('relu', 'softmax', 'float64')
+    >>> folder.cleanup()
     """
     path = Path(path)
     kind = special_file_kind(path)  # (opening a FIFO would wait for a writer forever)

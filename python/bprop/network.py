@@ -78,6 +78,12 @@ class Network(list):
         None (the default): ``thetas``'s own when it is a Network, else
         "logistic".
 
+    Raises
+    ------
+    ValueError
+        For an unknown activation or output; for a slice that leaves out the
+        output layer, skips or reorders layers.
+
     Examples
     --------
     >>> import bprop
@@ -230,6 +236,19 @@ def cost(
     -------
     float
 
+    Raises
+    ------
+    ValueError
+        Naming the argument, the layer and the expected versus actual size: NaN
+        or inf in ``X``, ``y`` or the weights (with row and column), matrices
+        that do not chain, ``X`` with the wrong number of columns, ``y`` of the
+        wrong length, labels outside ``[0, K)``, targets outside ``[0, 1]``,
+        negative ``lambda_``, an unknown ``activation`` or ``output``.
+    TypeError
+        For non-numeric ``X`` or ``y``.
+    FloatingPointError
+        When the weights are so large that the cost overflows.
+
     Examples
     --------
     >>> import numpy as np, bprop
@@ -275,6 +294,11 @@ def cost_and_gradient(
     grads : list of ndarray
         ``grads[l]`` has the shape and dtype of ``thetas[l]``.
 
+    Raises
+    ------
+    ValueError, TypeError, FloatingPointError
+        As in :func:`cost`.
+
     Examples
     --------
     >>> import numpy as np, bprop
@@ -319,6 +343,23 @@ def forward(
     ndarray, shape (m, K)
         Output activations in the thetas' dtype: in ``(0, 1)`` for "logistic",
         rows summing to 1 for "softmax", real values for "identity".
+
+    Raises
+    ------
+    ValueError
+        For NaN or inf in ``X`` or the weights, ``X`` with the wrong number of
+        columns, matrices that do not chain, an unknown ``activation`` or
+        ``output``.
+    FloatingPointError
+        When the weights are so large that the outputs are NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> bprop.forward(thetas, np.array([[0.5, -1.0], [1.0, 2.0]])).round(4)
+    array([[0.5192, 0.5221],
+           [0.5183, 0.5216]])
     """
     t = checks.check_thetas(thetas)
     kind = resolve_kind(t, *network_kind(thetas, activation, output))
@@ -339,6 +380,27 @@ def predict(
     The index of the largest output; with a single output unit, 1 where the
     output is >= 0.5 and 0 elsewhere. For ``output="identity"`` (regression)
     the predictions are the outputs themselves, shape (m, K).
+
+    Parameters
+    ----------
+    thetas, X, num_threads, activation, output, x_scale
+        As in :func:`forward`.
+
+    Returns
+    -------
+    ndarray, shape (m,) (int64), or (m, K) for ``output="identity"``
+
+    Raises
+    ------
+    ValueError, FloatingPointError
+        As in :func:`forward`.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> bprop.predict(thetas, np.array([[0.5, -1.0], [1.0, 2.0]]))
+    array([1, 1])
     """
     activation, output = network_kind(thetas, activation, output)
     h = forward(

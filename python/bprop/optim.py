@@ -16,7 +16,36 @@ from ._internal import checks
 
 
 class Optimizer:
-    """Base class: ``learning_rate`` and a ``step``."""
+    """Base class of the step optimisers: a ``learning_rate`` and a ``step``.
+
+    A subclass sets ``name`` and ``default_learning_rate`` and implements
+    :meth:`step`; :func:`bprop.train` accepts an instance as ``optimizer=``.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        The step size alpha (> 0); None: the class's ``default_learning_rate``.
+
+    Raises
+    ------
+    ValueError
+        When ``learning_rate`` is not a positive number.
+
+    Examples
+    --------
+    A learning-rate schedule in ``end_epoch``:
+
+    >>> import bprop
+    >>> class Halving(bprop.optim.GradientDescent):
+    ...     def end_epoch(self, epoch):
+    ...         self.learning_rate /= 2
+    >>> X, y = bprop.data.load_digits()
+    >>> opt = Halving(1.0)
+    >>> _, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, optimizer=opt,
+    ...                          batch_size=256, epochs=3, seed=0, verbose=False)
+    >>> opt.learning_rate
+    0.125
+    """
 
     name = "base"
     default_learning_rate = 0.1
@@ -26,6 +55,18 @@ class Optimizer:
         self.learning_rate: float = checks.check_positive_real(lr, "learning_rate")
 
     def step(self, thetas: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        """New weights one step from ``thetas`` along ``grads`` (``thetas`` untouched).
+
+        Parameters
+        ----------
+        thetas, grads : list of ndarray
+            The weights and their gradient, matrix by matrix.
+
+        Returns
+        -------
+        list of ndarray
+            New arrays, the shapes and dtypes of ``thetas``.
+        """
         raise NotImplementedError
 
     def end_epoch(self, epoch: int) -> None:
@@ -91,14 +132,54 @@ def _ready(arrays: list[np.ndarray] | None, thetas: list[np.ndarray]) -> list[np
 
 
 class GradientDescent(CoreRule):
-    """The tutorial's update: ``Theta := Theta - alpha D``."""
+    """Gradient descent, the tutorial's update: ``Theta := Theta - alpha D``.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        alpha; default 1.0.
+
+    Raises
+    ------
+    ValueError
+        When ``learning_rate`` is not a positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.optim import GradientDescent
+    >>> GradientDescent(0.5).step([np.array([[1.0, 2.0]])], [np.array([[0.2, -0.4]])])
+    [array([[0.9, 2.2]])]
+    """
 
     name = "gd"
     default_learning_rate = 1.0
 
 
 class Momentum(CoreRule):
-    """Heavy-ball momentum: ``v := mu v - alpha D``; ``Theta := Theta + v``."""
+    """Heavy-ball momentum: ``v := mu v - alpha D``; ``Theta := Theta + v``.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        alpha; default 0.5.
+    momentum : float, default 0.9
+        mu, in [0, 1).
+
+    Raises
+    ------
+    ValueError
+        When ``learning_rate`` is not positive or ``momentum`` is outside [0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.optim import Momentum
+    >>> opt, theta, grad = Momentum(0.1, momentum=0.5), [np.zeros((1, 1))], [np.ones((1, 1))]
+    >>> theta = opt.step(theta, grad); theta = opt.step(theta, grad)
+    >>> theta[0].item()                                  # -0.1, then -0.05 - 0.1
+    -0.25
+    """
 
     name = "momentum"
     default_learning_rate = 0.5
@@ -120,13 +201,62 @@ class Momentum(CoreRule):
 
 
 class Nesterov(Momentum):
-    """Nesterov momentum in the look-ahead form: ``Theta += -mu v_old + (1 + mu) v_new``."""
+    """Nesterov momentum in the look-ahead form: ``Theta += -mu v_old + (1 + mu) v_new``.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        alpha; default 0.5.
+    momentum : float, default 0.9
+        mu, in [0, 1).
+
+    Raises
+    ------
+    ValueError
+        When ``learning_rate`` is not positive or ``momentum`` is outside [0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.optim import Nesterov
+    >>> round(Nesterov(0.1, momentum=0.5).step([np.zeros((1, 1))], [np.ones((1, 1))])[0].item(), 6)
+    -0.15
+    """
 
     name = "nesterov"
 
 
 class Adam(CoreRule):
-    """Adam (Kingma & Ba): bias-corrected first and second moment estimates."""
+    """Adam (Kingma & Ba): bias-corrected first and second moment estimates.
+
+    ``m := beta1 m + (1 - beta1) D``, ``v := beta2 v + (1 - beta2) D^2``,
+    ``Theta := Theta - alpha_t m / (sqrt(v) + eps)`` with
+    ``alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t)``, stepped by the
+    core's one definition of the rule (the moments ``m`` and ``v`` are updated
+    in place).
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        alpha; default 0.001.
+    beta1, beta2 : float, default 0.9 and 0.999
+        Decay rates of the moment estimates.
+    eps : float, default 1e-8
+
+    Raises
+    ------
+    ValueError
+        When ``learning_rate`` is not a positive number.
+
+    Examples
+    --------
+    The first step moves each weight by about alpha against its gradient's sign:
+
+    >>> import numpy as np
+    >>> from bprop.optim import Adam
+    >>> Adam(0.01).step([np.zeros((1, 2))], [np.array([[3.0, -0.5]])])[0].round(6)
+    array([[-0.01,  0.01]])
+    """
 
     name = "adam"
     default_learning_rate = 0.001
@@ -165,11 +295,32 @@ OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
 
 
 def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
-    """An optimiser instance from a name (``"gd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``)
-    and a learning rate (``None``: the optimiser's default), or the instance given.
+    """An optimiser instance from a name and a learning rate, or the instance given.
 
-    An instance carries its own rate, so giving one with ``learning_rate`` as
-    well is a ``ValueError`` (the rate would otherwise be ignored)."""
+    Parameters
+    ----------
+    name : {"gd", "momentum", "nesterov", "adam"} or Optimizer
+        A name, or an instance (returned as it is).
+    learning_rate : float, optional
+        For a name: None gives the optimiser's default.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a ``learning_rate`` given with an instance (an
+        instance carries its own rate, which would otherwise be ignored).
+
+    Examples
+    --------
+    >>> from bprop.optim import get_optimizer
+    >>> opt = get_optimizer("adam")
+    >>> opt.name, opt.learning_rate
+    ('adam', 0.001)
+    """
     if isinstance(name, Optimizer):
         if learning_rate is not None:
             cls = type(name).__name__

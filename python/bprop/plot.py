@@ -91,8 +91,37 @@ def _grid(count: int) -> tuple[int, int]:
 
 
 def learning_curves(history: History, *, save: str | os.PathLike | None = None) -> Figure:
-    """Training cost against iterations (and validation cost per epoch); a
-    second panel with the validation accuracy when it was recorded."""
+    """Training cost against iterations (and validation cost per epoch).
+
+    A second panel shows the validation accuracy when it was recorded.
+
+    Parameters
+    ----------
+    history : History
+        What :func:`bprop.train` returned.
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> _, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y,
+    ...                          optimizer="lbfgs", iterations=20, verbose=False)
+    >>> fig = bprop.plot.learning_curves(history)
+    >>> len(fig.axes)
+    1
+    """
     panels = 2 if history.val_accuracy else 1
     fig = _figure(figsize=(6 * panels, 4))
     ax = fig.add_subplot(1, panels, 1)
@@ -130,8 +159,42 @@ def hidden_weights(
     max_units: int = 100,
     save: str | os.PathLike | None = None,
 ) -> Figure:
-    """Each first-hidden-layer unit's incoming weights ``Theta1[j, 1:]`` as an
-    image of the input's shape (bias left out): the features it looks for."""
+    """Each first-hidden-layer unit's incoming weights as an image: the features it looks for.
+
+    Unit j's weights ``Theta1[j, 1:]`` (bias left out) drawn in the input's
+    shape, all units on one colour scale.
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        The network; only ``thetas[0]`` is drawn.
+    image_shape : (int, int), optional
+        The input's image shape; default: a square (``n`` must be a square
+        number then).
+    max_units : int, default 100
+        Draw at most this many units.
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the inputs do not form an image of ``image_shape`` (or a square).
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> fig = bprop.plot.hidden_weights(bprop.initialize([64, 25, 10], seed=0))
+    >>> len(fig.axes)                                    # 25 tiles and the colour bar
+    26
+    """
     t = checks.check_thetas(thetas)
     W = np.asarray(t[0][:max_units, 1:], dtype=np.float64)
     h, w = _image_shape(W.shape[1], image_shape)
@@ -161,8 +224,45 @@ def sample_grid(
     count: int = 25,
     save: str | os.PathLike | None = None,
 ) -> Figure:
-    """The first ``count`` samples as images, titled with true (and predicted)
-    labels; wrong predictions are titled in red."""
+    """The first ``count`` samples as images, titled with true (and predicted) labels.
+
+    Wrong predictions are titled in red, with the true label in brackets.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, n)
+        Samples whose ``n`` values form an image.
+    y_true : array_like, shape (m,)
+    y_pred : array_like, shape (m,), optional
+    image_shape : (int, int), optional
+        Default: a square.
+    class_names : sequence of str, optional
+        Names of the labels 0..K-1.
+    count : int, default 25
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When ``X`` is not (m, n) with ``y_true`` (m,), or its rows do not form
+        an image of ``image_shape``.
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> fig = bprop.plot.sample_grid(X, y, count=10)
+    >>> len(fig.axes)
+    10
+    """
     X = np.asarray(X)
     y_true = np.asarray(y_true)
     if X.ndim != 2 or y_true.shape != (X.shape[0],):
@@ -198,7 +298,36 @@ def confusion_matrix(
     class_names: Sequence[str] | None = None,
     save: str | os.PathLike | None = None,
 ) -> Figure:
-    """Counts of (true class, predicted class), with the counts written in."""
+    """Counts of (true class, predicted class), with the counts written in.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, shape (m,)
+        Labels in ``[0, K)``.
+    class_names : sequence of str, optional
+        Names of the classes 0..K-1.
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For labels that are not whole numbers in ``[0, K)``.
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> fig = bprop.plot.confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
+    >>> fig.axes[0].get_xlabel()
+    'predicted'
+    """
     K_names = None if class_names is None else len(class_names)
     y_true = checks.check_labels(checks.as_array(y_true, "y_true"), K_names, "y_true")
     y_pred = checks.check_labels(checks.as_array(y_pred, "y_pred"), K_names, "y_pred")
@@ -238,7 +367,34 @@ def confusion_matrix(
 
 
 def learning_curve(curve: LearningCurve, *, save: str | os.PathLike | None = None) -> Figure:
-    """Training and validation cost against the training-set size (bias vs variance)."""
+    """Training and validation cost against the training-set size (bias vs variance).
+
+    Parameters
+    ----------
+    curve : LearningCurve
+        From :func:`bprop.diagnose.learning_curve`.
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> from bprop.diagnose import LearningCurve
+    >>> fig = bprop.plot.learning_curve(LearningCurve([10, 100, 1000], [0.01, 0.2, 0.3],
+    ...                                               [2.5, 0.9, 0.5]))
+    >>> len(fig.axes[0].lines)
+    2
+    """
     fig = _figure(figsize=(6, 4))
     ax = fig.add_subplot(1, 1, 1)
     ax.plot(curve.sizes, curve.train_cost, "o-", label="training cost")
@@ -251,7 +407,35 @@ def learning_curve(curve: LearningCurve, *, save: str | os.PathLike | None = Non
 
 
 def validation_curve(curve: ValidationCurve, *, save: str | os.PathLike | None = None) -> Figure:
-    """Training and validation cost against lambda (log axis) or hidden-layer size."""
+    """Training and validation cost against lambda (log axis) or hidden-layer size.
+
+    Parameters
+    ----------
+    curve : ValidationCurve
+        From :func:`bprop.diagnose.validation_curve`.
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> from bprop.diagnose import ValidationCurve
+    >>> curve = ValidationCurve("lambda_", [0.0, 1.0, 10.0], [0.1, 0.3, 0.8], [0.9, 0.5, 0.9],
+    ...                         [0.9, 0.95, 0.9])
+    >>> fig = bprop.plot.validation_curve(curve)
+    >>> len(fig.axes) >= 1
+    True
+    """
     fig = _figure(figsize=(6, 4))
     ax = fig.add_subplot(1, 1, 1)
     x = np.asarray(curve.values, dtype=np.float64)
@@ -270,8 +454,36 @@ def validation_curve(curve: ValidationCurve, *, save: str | os.PathLike | None =
 
 
 def gradient_norms(norms: GradientNorms, *, save: str | os.PathLike | None = None) -> Figure:
-    """Per-layer gradient norms ||D(l)|| during training, log scale: in a deep
-    sigmoid network the early layers' norms are orders of magnitude smaller."""
+    """Per-layer gradient norms during training, log scale.
+
+    In a deep sigmoid network the early layers' norms are orders of magnitude
+    smaller than the last layer's: the vanishing gradient.
+
+    Parameters
+    ----------
+    norms : GradientNorms
+        From :func:`bprop.diagnose.gradient_norms`.
+    save : str or path-like, optional
+        Also write the figure there, atomically, in the format of the file
+        name's extension (PNG when it has none).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed (with the install command).
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> from bprop.diagnose import GradientNorms
+    >>> gn = GradientNorms([0, 1, 2], np.array([[1e-4, 0.1], [2e-4, 0.05], [3e-4, 0.02]]), [], None)
+    >>> len(bprop.plot.gradient_norms(gn).axes[0].lines)
+    2
+    """
     fig = _figure(figsize=(6, 4))
     ax = fig.add_subplot(1, 1, 1)
     for l in range(norms.norms.shape[1]):

@@ -34,6 +34,30 @@ class TraceLayer:
     None for the input layer; ``delta`` is None for the input layer (inputs have
     no error); ``Delta`` is the sample's contribution ``delta(l+1) a(l)^T`` to
     ``Delta(l)`` (None for the output layer, which has no outgoing Theta).
+
+    Parameters
+    ----------
+    number : int
+        The layer's number, 1 for the input layer.
+    z : ndarray or None
+        ``z(l) = Theta(l-1) a(l-1)``; None for the input layer.
+    a : ndarray
+        The activations, bias unit first for every layer but the output.
+    delta : ndarray or None
+        The layer's error; None for the input layer.
+    Delta : ndarray or None
+        The sample's contribution ``delta(l+1) a(l)^T``, shape of ``Theta(l)``.
+    given : bool, default False
+        True when ``a`` was supplied, not computed.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> t = bprop.trace(bprop.initialize([2, 3, 2], method="debug"), [0.5, -1.0], 1)
+    >>> [(layer.number, layer.a.shape) for layer in t.layers]
+    [(1, (3,)), (2, (4,)), (3, (2,))]
+    >>> t.layers[0].Delta.shape                          # delta(2) a(1)^T, like Theta1
+    (3, 3)
     """
 
     number: int
@@ -46,7 +70,36 @@ class TraceLayer:
 
 @dataclass
 class Trace:
-    """Everything backpropagation computes for one sample (see :func:`trace`)."""
+    """Everything backpropagation computes for one sample (see :func:`trace`).
+
+    Printing a Trace shows a table of every layer's z, a and delta and each
+    Delta contribution.
+
+    Parameters
+    ----------
+    layers : list of TraceLayer
+        ``layers[i]`` is layer ``i + 1``.
+    y : ndarray, shape (K,)
+        The sample's target vector.
+    cost : float
+        The sample's cost, with ``lambda_`` as for m = 1.
+    gradient : list of ndarray
+        The sample's gradient, one matrix per Theta.
+    core_gradient : list of ndarray or None
+        The C++ core's gradient for the same sample (None when activations
+        were given); :attr:`matches_core` compares the two.
+    activation : list of str
+        The hidden layers' activations.
+    output : str
+        The output layer.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> t = bprop.trace(bprop.initialize([2, 3, 2], method="debug"), [0.5, -1.0], 1)
+    >>> t.matches_core, len(t.gradient), t.output
+    (True, 2, 'logistic')
+    """
 
     layers: list[TraceLayer]
     y: np.ndarray
@@ -138,6 +191,14 @@ def trace(
     -------
     Trace
         ``trace.layers[i]`` for layer ``i + 1``; printing it shows a table.
+
+    Raises
+    ------
+    ValueError
+        When ``x`` is several rows or has the wrong number of values, ``y`` is
+        not one sample's label or target vector, a ``given`` layer number is
+        not a computed layer or its activations have the wrong size, or for
+        the invalid inputs :func:`bprop.cost` refuses.
 
     Examples
     --------

@@ -8,10 +8,27 @@ import numpy as np
 
 
 def sigmoid(z: Any) -> np.ndarray:
-    """g(z) = 1 / (1 + e^-z), computed on the side where exp cannot overflow.
+    """The sigmoid ``g(z) = 1 / (1 + e^-z)``, computed where exp cannot overflow.
 
-    With e = exp(-|z|): 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, so that
-    tiny outputs keep their full relative precision.
+    With ``e = exp(-abs(z))``: ``1 / (1 + e)`` for z >= 0 and ``e / (1 + e)``
+    for z < 0, so that tiny outputs keep their full relative precision.
+
+    Parameters
+    ----------
+    z : array_like
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        ``g(z)``, the shape of ``z``, in ``z``'s floating dtype (float64 for
+        integers).
+
+    Examples
+    --------
+    >>> from bprop import reference
+    >>> reference.sigmoid([-800.0, 0.0, 2.0])
+    array([0.        , 0.5       , 0.88079708])
     """
     z = np.asarray(z)
     e = np.exp(-np.abs(z))
@@ -19,7 +36,24 @@ def sigmoid(z: Any) -> np.ndarray:
 
 
 def sigmoid_gradient(z: Any) -> np.ndarray:
-    """g'(z) = g(z) (1 - g(z))."""
+    """The sigmoid's derivative ``g'(z) = g(z) (1 - g(z))``.
+
+    Parameters
+    ----------
+    z : array_like
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        ``g'(z)``, the shape of ``z``; at most 1/4 (at z = 0).
+
+    Examples
+    --------
+    >>> from bprop import reference
+    >>> reference.sigmoid_gradient([0.0, 1.0])
+    array([0.25      , 0.19661193])
+    """
     g = sigmoid(z)
     return g * (1.0 - g)
 
@@ -58,14 +92,54 @@ def activate(z: Any, name: str = "sigmoid") -> np.ndarray:
 
 
 def softmax(z: Any) -> np.ndarray:
-    """Row-wise softmax exp(z_k) / sum_j exp(z_j), from z minus its row maximum."""
+    """Row-wise softmax ``exp(z_k) / sum_j exp(z_j)``, from z minus its row maximum.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., K)
+
+    Returns
+    -------
+    ndarray, shape (..., K)
+        Each row sums to 1.
+
+    Examples
+    --------
+    >>> from bprop import reference
+    >>> reference.softmax([[0.0, 0.0], [1000.0, 0.0]])
+    array([[0.5, 0.5],
+           [1. , 0. ]])
+    """
     z = np.asarray(z)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def output_activation(z: Any, output: str = "logistic") -> np.ndarray:
-    """h = g_L(z_L): sigmoid ("logistic"), softmax, or identity."""
+    """The output layer's activation ``h = g_L(z_L)``.
+
+    Parameters
+    ----------
+    z : array_like, shape (m, K)
+        The output layer's ``z``.
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+        Sigmoid units, softmax, or the identity (a copy of ``z``).
+
+    Returns
+    -------
+    ndarray, shape (m, K)
+
+    Raises
+    ------
+    ValueError
+        For another ``output``.
+
+    Examples
+    --------
+    >>> from bprop import reference
+    >>> reference.output_activation([[0.0, 2.0]], "softmax")
+    array([[0.11920292, 0.88079708]])
+    """
     if output == "logistic":
         return sigmoid(z)
     if output == "softmax":
@@ -76,9 +150,38 @@ def output_activation(z: Any, output: str = "logistic") -> np.ndarray:
 
 
 def output_cost(z: Any, Y: Any, output: str = "logistic") -> np.ndarray:
-    """Each sample's data cost from z_L (rows): logistic cost summed over the
-    outputs, cross-entropy sum_k y_k (logsumexp(z) - z_k), or (1/2) ||z - y||^2.
-    Computed in float64."""
+    """Each sample's data cost, computed from the output layer's ``z`` in float64.
+
+    The logistic cost summed over the outputs, ``sum_k log(1 + e^z_k) - y_k z_k``;
+    the cross-entropy ``sum_k y_k (logsumexp(z) - z_k)``; or the squared error
+    ``(1/2) sum_k (z_k - y_k)^2``. Each is written with stable terms, so no log
+    of 0 is taken.
+
+    Parameters
+    ----------
+    z : array_like, shape (m, K)
+        The output layer's ``z`` (before its activation).
+    Y : array_like, shape (m, K)
+        Targets (one-hot rows for classification).
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        One cost per sample (no ``1/m``, no regularisation).
+
+    Raises
+    ------
+    ValueError
+        For another ``output``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop import reference
+    >>> reference.output_cost([[0.0]], [[1.0]])        # -log(g(0)) = log 2
+    array([0.69314718])
+    """
     z = np.asarray(z, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
     if output == "logistic":
@@ -102,17 +205,70 @@ def hidden_names(activation: Any, num_hidden: int) -> list[str]:
 
 
 def output_delta(a_out: Any, y: Any) -> np.ndarray:
-    """Error of the output layer: delta_L = a_L - y (for each output with its
-    paired cost: sigmoid/logistic, softmax/cross-entropy, identity/squared error)."""
+    """The output layer's error ``delta_L = a_L - y``.
+
+    The same rule for each output with its paired cost: sigmoid and logistic
+    cost, softmax and cross-entropy, identity and squared error.
+
+    Parameters
+    ----------
+    a_out : array_like, shape (K,) or (m, K)
+        The output activations ``a_L``.
+    y : array_like, same shape
+        The targets.
+
+    Returns
+    -------
+    ndarray
+        ``a_out - y``.
+
+    Examples
+    --------
+    The worked example's output error:
+
+    >>> import numpy as np
+    >>> from bprop import reference
+    >>> reference.output_delta(np.array([0.8]), np.array([1.0]))
+    array([-0.2])
+    """
     return np.asarray(a_out) - np.asarray(y)
 
 
 def hidden_delta(theta: Any, delta_next: Any, a: Any, activation: str = "sigmoid") -> np.ndarray:
-    """delta_l = (Theta_l^T delta_{l+1}) .* g'(z_l), bias entry dropped.
+    """A hidden layer's error ``delta_l = (Theta_l^T delta_{l+1}) .* g'(z_l)``, bias entry dropped.
 
-    ``theta`` is ``(s_{l+1}, s_l + 1)``; ``a`` is the layer's activations
-    *with* the bias unit first, ``(s_l + 1,)``; returns ``(s_l,)``. For the
-    sigmoid, g'(z_l) = a_l (1 - a_l).
+    For the sigmoid, ``g'(z_l) = a_l (1 - a_l)``, computed from the
+    activations.
+
+    Parameters
+    ----------
+    theta : array_like, shape (s_{l+1}, s_l + 1)
+        The weights from layer l to layer l + 1, bias in column 0.
+    delta_next : array_like, shape (s_{l+1},)
+        The next layer's error.
+    a : array_like, shape (s_l + 1,)
+        This layer's activations *with* the bias unit first.
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu"}, default "sigmoid"
+
+    Returns
+    -------
+    ndarray, shape (s_l,)
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``activation``.
+
+    Examples
+    --------
+    The worked example: ``a(2) = [1, 0.6, 0.7]``, ``Theta(2) = [0.5, 0.8, 0.9]``,
+    ``delta(3) = -0.2``:
+
+    >>> import numpy as np
+    >>> from bprop import reference
+    >>> reference.hidden_delta(np.array([[0.5, 0.8, 0.9]]), np.array([-0.2]),
+    ...                        np.array([1.0, 0.6, 0.7]))
+    array([-0.0384, -0.0378])
     """
     theta = np.asarray(theta)
     a = np.atleast_1d(np.asarray(a))

@@ -42,7 +42,39 @@ def _inputs(thetas: Any, X: Any, x_scale: Any = None) -> tuple[list[np.ndarray],
 def forward(
     thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None
 ) -> np.ndarray:
-    """Outputs (m, K)."""
+    """Forward propagation for all samples at once, in numpy: the outputs ``h_Theta(x)``.
+
+    Parameters
+    ----------
+    thetas : list of array_like
+        ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0.
+    X : array_like, shape (m, n)
+        Inputs without a bias column.
+    activation : str or list of str, default "sigmoid"
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+    x_scale : float, optional
+        Default 1/255 for uint8 X, else 1.
+
+    Returns
+    -------
+    ndarray, shape (m, K)
+
+    Raises
+    ------
+    ValueError
+        For an unknown activation or output. The oracles check little else:
+        validation is :func:`bprop.cost`'s job.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> from bprop import reference
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> reference.forward(thetas, X).round(4)
+    array([[0.5192, 0.5221],
+           [0.5183, 0.5216]])
+    """
     thetas, X = _inputs(thetas, X, x_scale)
     return _activations(thetas, X, activation, output)[0][-1]
 
@@ -50,8 +82,39 @@ def forward(
 def predict(
     thetas: Any, X: Any, activation: Any = "sigmoid", output: str = "logistic", x_scale: Any = None
 ) -> np.ndarray:
-    """Labels (m,): argmax of the outputs (threshold 0.5 for one output);
-    the outputs themselves for an identity output."""
+    """Predicted labels: the argmax of the outputs (threshold 0.5 for one output).
+
+    Parameters
+    ----------
+    thetas : list of array_like
+        ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0.
+    X : array_like, shape (m, n)
+        Inputs without a bias column.
+    activation : str or list of str, default "sigmoid"
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+    x_scale : float, optional
+        Default 1/255 for uint8 X, else 1.
+
+    Returns
+    -------
+    ndarray, shape (m,), int64
+        The outputs themselves, (m, K), for an identity output.
+
+    Raises
+    ------
+    ValueError
+        For an unknown activation or output. The oracles check little else:
+        validation is :func:`bprop.cost`'s job.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> from bprop import reference
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> reference.predict(thetas, X)
+    array([1, 1])
+    """
     h = forward(thetas, X, activation, output, x_scale)
     if output == "identity":
         return h
@@ -74,7 +137,47 @@ def cost(
     output: str = "logistic",
     x_scale: Any = None,
 ) -> float:
-    """Regularised cost (weighted mean of the samples' costs when weighted)."""
+    """The regularised cost J in matrix form (the oracle of :func:`bprop.cost`).
+
+    Parameters
+    ----------
+    thetas : list of array_like
+        ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0; the
+        computation runs in their dtype.
+    X : array_like, shape (m, n)
+        Inputs without a bias column (uint8 read as ``x * x_scale``).
+    y : array_like, shape (m,) or (m, K)
+        Class labels in ``[0, K)``, or targets.
+    lambda_ : float, default 0.0
+        L2 strength; the bias column is not regularised.
+    sample_weight : array_like, shape (m,), optional
+        The data terms become weighted means; the lambda terms keep
+        ``lambda_/(2m)`` and ``lambda_/m``.
+    activation : str or list of str, default "sigmoid"
+        The hidden layers' activation (one name, or one per hidden layer).
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+    x_scale : float, optional
+        Default 1/255 for uint8 X, else 1.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For an unknown activation or output. The oracles check little else:
+        validation is :func:`bprop.cost`'s job.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> from bprop import reference
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> round(reference.cost(thetas, X, [0, 1]), 6)
+    1.387559
+    """
     return cost_and_gradient(thetas, X, y, lambda_, sample_weight, activation, output, x_scale)[0]
 
 
@@ -88,10 +191,57 @@ def cost_and_gradient(
     output: str = "logistic",
     x_scale: Any = None,
 ) -> tuple[float, list[np.ndarray]]:
-    """Cost and backpropagation gradient in matrix form.
+    """Cost and backpropagation gradient in matrix form (the oracle of
+    :func:`bprop.cost_and_gradient`).
 
-    With ``sample_weight`` the data terms are weighted means (divided by the
-    weight sum W); the lambda terms keep ``lambda_/(2m)`` and ``lambda_/m``.
+    All samples at once: ``delta_L = A_L - Y``, ``delta_l = (delta_{l+1}
+    Theta_l[:, 1:]) .* g'(Z_l)``, ``D_l = delta_{l+1}^T [1 A_l] / m + (lambda_/m)
+    Theta_l`` (bias column unregularised). With ``sample_weight`` the data
+    terms are weighted means (divided by the weight sum W); the lambda terms
+    keep ``lambda_/(2m)`` and ``lambda_/m``.
+
+    Parameters
+    ----------
+    thetas : list of array_like
+        ``thetas[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0; the
+        computation runs in their dtype.
+    X : array_like, shape (m, n)
+        Inputs without a bias column (uint8 read as ``x * x_scale``).
+    y : array_like, shape (m,) or (m, K)
+        Class labels in ``[0, K)``, or targets.
+    lambda_ : float, default 0.0
+        L2 strength; the bias column is not regularised.
+    sample_weight : array_like, shape (m,), optional
+        The data terms become weighted means; the lambda terms keep
+        ``lambda_/(2m)`` and ``lambda_/m``.
+    activation : str or list of str, default "sigmoid"
+        The hidden layers' activation (one name, or one per hidden layer).
+    output : {"logistic", "softmax", "identity"}, default "logistic"
+    x_scale : float, optional
+        Default 1/255 for uint8 X, else 1.
+
+    Returns
+    -------
+    J : float
+    grads : list of ndarray
+        ``grads[l]`` has the shape of ``thetas[l]``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown activation or output. The oracles check little else:
+        validation is :func:`bprop.cost`'s job.
+
+    Examples
+    --------
+    >>> import numpy as np, bprop
+    >>> from bprop import reference
+    >>> thetas = bprop.initialize([2, 3, 2], method="debug")
+    >>> X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    >>> J, grads = reference.cost_and_gradient(thetas, X, [0, 1])
+    >>> J2, core = bprop.cost_and_gradient(thetas, X, [0, 1])
+    >>> all(np.allclose(a, b) for a, b in zip(grads, core))
+    True
     """
     thetas, X = _inputs(thetas, X, x_scale)
     m = X.shape[0]
