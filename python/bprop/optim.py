@@ -2,12 +2,15 @@
 
 Each is a small class with one method, ``step(thetas, grads) -> new thetas``.
 Steps return new weight arrays instead of updating in place, so an interruption
-in the middle of a step never leaves half-updated weights (an optimiser's own
-state may be updated in place: it is discarded when training stops). L-BFGS works on the
+in the middle of a step never leaves half-updated weights; an optimiser's state
+(velocity, moments) is new arrays after each step too. L-BFGS works on the
 unrolled vector through SciPy and lives in :mod:`bprop.training`.
 """
 
 from __future__ import annotations
+
+import math
+import numbers
 
 import numpy as np
 
@@ -118,17 +121,22 @@ class CoreRule(Optimizer):
         """Keep what a step changed in the config (Adam's step count)."""
 
 
-def _ready(arrays: list[np.ndarray] | None, thetas: list[np.ndarray]) -> list[np.ndarray]:
-    """State arrays the core can update in place: zeros first, else contiguous,
-    writable copies in the weights' dtype where they are not."""
+def _ready(
+    arrays: list[np.ndarray] | None, thetas: list[np.ndarray], owner: Optimizer, what: str
+) -> list[np.ndarray]:
+    """State arrays for the core to update in place: zeros first, else new copies in the
+    weights' dtype, so that arrays of the old state that a caller still holds (a
+    subclass's ``old = self.velocity``) keep their values, as they did when the rules
+    were numpy formulas that rebound the state."""
     if arrays is None:
         return [np.zeros_like(t) for t in thetas]
-    return [
-        a
-        if a.flags.c_contiguous and a.flags.writeable and a.dtype == t.dtype
-        else np.array(a, dtype=t.dtype)
-        for a, t in zip(arrays, thetas)
-    ]
+    shapes = [np.shape(a) for a in arrays]
+    if shapes != [t.shape for t in thetas]:
+        raise ValueError(
+            f"this {type(owner).__name__} holds {what} for weights of shapes {shapes}, not "
+            f"{[t.shape for t in thetas]}: use a new optimiser for another network"
+        )
+    return [np.array(a, dtype=t.dtype) for a, t in zip(arrays, thetas)]
 
 
 class GradientDescent(CoreRule):
@@ -196,7 +204,7 @@ class Momentum(CoreRule):
         return _core.OptimizerConfig(kind, self.learning_rate, momentum=self.momentum)
 
     def state(self, thetas):
-        self.velocity = _ready(self.velocity, thetas)
+        self.velocity = _ready(self.velocity, thetas, self, "velocity")
         return self.velocity, []
 
 
@@ -232,8 +240,7 @@ class Adam(CoreRule):
     ``m := beta1 m + (1 - beta1) D``, ``v := beta2 v + (1 - beta2) D^2``,
     ``Theta := Theta - alpha_t m / (sqrt(v) + eps)`` with
     ``alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t)``, stepped by the
-    core's one definition of the rule (the moments ``m`` and ``v`` are updated
-    in place).
+    core's one definition of the rule.
 
     Parameters
     ----------
@@ -242,11 +249,13 @@ class Adam(CoreRule):
     beta1, beta2 : float, default 0.9 and 0.999
         Decay rates of the moment estimates.
     eps : float, default 1e-8
+        Added to sqrt(v); positive.
 
     Raises
     ------
     ValueError
-        When ``learning_rate`` is not a positive number.
+        When ``learning_rate`` is not a positive number, ``beta1`` or ``beta2`` is
+        outside [0, 1), or ``eps`` is not a positive number.
 
     Examples
     --------
@@ -269,7 +278,12 @@ class Adam(CoreRule):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 <= beta < 1:
+                raise ValueError(f"{name} must be a number in [0, 1), got {beta!r}")
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
+            raise ValueError(f"eps must be a positive number, got {eps!r}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.t = 0
         self.m: list[np.ndarray] | None = None
         self.v: list[np.ndarray] | None = None
@@ -281,16 +295,18 @@ class Adam(CoreRule):
         )
 
     def state(self, thetas):
-        self.m, self.v = _ready(self.m, thetas), _ready(self.v, thetas)
+        self.m = _ready(self.m, thetas, self, "moments")
+        self.v = _ready(self.v, thetas, self, "moments")
         return self.m, self.v
 
     def stepped(self, config: _core.OptimizerConfig) -> None:
         self.t = config.t
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (GradientDescent, Momentum, Nesterov, Adam)
-}
+# The built-in rules, which whole epochs in the core can run (exactly these classes:
+# a subclass or an optimiser added to OPTIMIZERS steps from Python).
+CORE_RULES: tuple[type[CoreRule], ...] = (GradientDescent, Momentum, Nesterov, Adam)
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in CORE_RULES}
 OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _core
 from .._internal.problem import overflow_error
-from ..optim import OPTIMIZERS, CoreRule, Optimizer
+from ..optim import CORE_RULES, CoreRule, Optimizer
 from .epochs import BatchPlan
 from .history import Run
 from .objective import Objective
@@ -27,7 +27,7 @@ def runs_in_core(objective: Objective, opt: Optimizer) -> bool:
     (not subclasses, which may step differently) on one process's samples."""
     return (
         type(objective) is Objective
-        and type(opt) in OPTIMIZERS.values()
+        and type(opt) in CORE_RULES
         and objective.problem.csr is None  # sparse X: batches stepped from Python
     )
 

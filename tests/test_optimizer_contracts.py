@@ -1,0 +1,87 @@
+"""What an optimiser promises after the rules moved into the core: one added to
+OPTIMIZERS in Python steps from Python, a subclass that keeps the old state
+(``old = self.velocity``) sees it unchanged, hyperparameters are checked, and state
+kept for another network is refused by name."""
+
+import numpy as np
+import pytest
+
+import bprop
+from bprop import optim
+
+
+def _digits(m=300):
+    X, y = bprop.data.load_digits()
+    return X[:m], y[:m]
+
+
+class SignSGD(optim.Optimizer):
+    name = "signsgd"
+    default_learning_rate = 0.01
+
+    def step(self, thetas, grads):
+        return [t - self.learning_rate * np.sign(g) for t, g in zip(thetas, grads)]
+
+
+def test_an_optimizer_added_to_the_registry_steps_from_python(monkeypatch):
+    monkeypatch.setitem(optim.OPTIMIZERS, "signsgd", SignSGD)
+    X, y = _digits()
+    start = bprop.initialize([64, 10, 10], seed=0)
+    trained, h = bprop.train(start, X, y, lambda_=1.0, optimizer="signsgd", iterations=4)
+    expect = [t.copy() for t in start]
+    for _ in range(4):
+        _, grads = bprop.cost_and_gradient(expect, X, y, 1.0)
+        expect = [t - 0.01 * np.sign(g) for t, g in zip(expect, grads)]
+    for got, want in zip(trained, expect):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert h.iterations == 4
+
+
+class KeepsOldVelocity(optim.Momentum):
+    """Nesterov written the way 0.2's own class was: the old velocity kept by reference."""
+
+    def step(self, thetas, grads):
+        old = self.velocity if self.velocity is not None else [np.zeros_like(t) for t in thetas]
+        super().step(thetas, grads)
+        mu = self.momentum
+        return [t - mu * o + (1 + mu) * v for t, o, v in zip(thetas, old, self.velocity)]
+
+
+def test_a_subclass_holding_the_old_state_sees_it_unchanged():
+    X, y = _digits()
+    start = bprop.initialize([64, 10, 10], seed=0)
+    kw = dict(lambda_=1.0, epochs=2, batch_size=64, seed=3)
+    mine, _ = bprop.train(start, X, y, optimizer=KeepsOldVelocity(0.3, momentum=0.5), **kw)
+    builtin, _ = bprop.train(start, X, y, optimizer=optim.Nesterov(0.3, momentum=0.5), **kw)
+    for a, b in zip(mine, builtin):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        ({"beta1": 1.5}, "beta1"),
+        ({"beta1": -0.1}, "beta1"),
+        ({"beta1": float("nan")}, "beta1"),
+        ({"beta2": 1.0}, "beta2"),
+        ({"beta2": -1}, "beta2"),
+        ({"beta2": True}, "beta2"),
+        ({"eps": 0}, "eps"),
+        ({"eps": -1e-8}, "eps"),
+        ({"eps": float("nan")}, "eps"),
+        ({"eps": float("inf")}, "eps"),
+        ({"eps": "1e-8"}, "eps"),
+    ],
+)
+def test_adam_hyperparameters_are_checked(kw, name):
+    with pytest.raises(ValueError, match=name):
+        optim.Adam(0.01, **kw)
+
+
+def test_state_kept_for_another_network_is_refused_by_name():
+    X, y = _digits()
+    opt = optim.Adam(0.01)
+    kw = dict(optimizer=opt, epochs=1, batch_size=64)
+    bprop.train(bprop.initialize([64, 10, 10], seed=0), X, y, **kw)
+    with pytest.raises(ValueError, match="Adam holds moments .* use a new optimiser"):
+        bprop.train(bprop.initialize([64, 12, 10], seed=0), X, y, **kw)
