@@ -85,3 +85,24 @@ def test_state_kept_for_another_network_is_refused_by_name():
     bprop.train(bprop.initialize([64, 10, 10], seed=0), X, y, **kw)
     with pytest.raises(ValueError, match="Adam holds moments .* use a new optimiser"):
         bprop.train(bprop.initialize([64, 12, 10], seed=0), X, y, **kw)
+
+
+def test_a_warm_start_fit_takes_the_learning_rate_and_solver_as_they_are_now():
+    from bprop.estimators import BackpropClassifier
+
+    X, y = _digits()
+    c = BackpropClassifier(
+        hidden_layer_sizes=(10,),
+        solver="adam",
+        warm_start=True,
+        max_iter=3,
+        learning_rate_init=0.1,
+        random_state=0,
+    ).fit(X, y)
+    before = [t.copy() for t in c.thetas_]
+    c.set_params(learning_rate_init=1e-12).fit(X, y)  # as scikit-learn: a new optimiser
+    assert max(float(np.abs(a - b).max()) for a, b in zip(c.thetas_, before)) < 1e-9
+    c.set_params(solver="momentum", learning_rate_init=0.01).fit(X, y)
+    assert c._optimizer.name == "momentum"
+    c.partial_fit(X, y)  # partial_fit carries the optimiser on
+    assert c._optimizer.name == "momentum" and c._optimizer.velocity is not None

@@ -232,7 +232,7 @@ class _BackpropBase(BaseEstimator):
         if self._holds_out() and not incremental:
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, rng)
         tracker = _Tracker(self, validation)
-        kwargs = self._train_keywords(X, sample_weight, keep, incremental, tracker, rng)
+        kwargs = self._train_keywords(X, sample_weight, incremental, tracker, rng)
         try:
             trained, history = train(thetas, X, targets, **kwargs)
         except TrainingDiverged as e:
@@ -297,7 +297,6 @@ class _BackpropBase(BaseEstimator):
         self,
         X: np.ndarray,
         sample_weight: np.ndarray | None,
-        keep: bool,
         incremental: bool,
         tracker: _Tracker,
         rng: np.random.RandomState,
@@ -311,7 +310,10 @@ class _BackpropBase(BaseEstimator):
         if self.solver == "lbfgs":
             optimizer: str | Optimizer = "lbfgs"
         else:
-            if self._optimizer is None or not keep:
+            # As scikit-learn's MLP: every fit (warm start too) builds its optimiser from
+            # the parameters as they are now; partial_fit carries it on, unless the solver
+            # changed.
+            if self._optimizer is None or not incremental or self._optimizer.name != self.solver:
                 self._optimizer = get_optimizer(self.solver, self._learning_rate())
             optimizer = self._optimizer
         epochs = 1 if incremental else int(self.max_iter)
