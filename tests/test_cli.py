@@ -1206,3 +1206,21 @@ def test_evaluate_and_predict_read_a_file_of_the_models_kind_with_its_delimiter(
         capsys, "evaluate", model, "--data", tmp_path / "again.txt", "--delimiter", ";"
     )
     assert status == 0 and "on 300 samples" in out, err
+
+
+@pytest.mark.parametrize(
+    "args, flag",
+    [
+        (["train", "--save=", "--iterations", "3"], "--save"),
+        (["train", "--resume="], "--resume"),
+        (["train", "--plot=", "--iterations", "3"], "--plot"),
+        (["train", "--data=", "--iterations", "3"], "--data"),
+        (["evaluate", ""], "MODEL.npz"),
+        (["predict", "m.npz", "--data", " "], "--data"),
+    ],
+)
+def test_an_empty_path_is_an_error_not_a_flag_left_out(tmp_path, args, flag):
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2, r.stdout
+    assert f"argument {flag}: expected a file or directory name" in r.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing trained and saved anywhere

@@ -54,6 +54,7 @@ from .common import (
     one_char,
     open_fraction,
     parse_hidden,
+    path_text,
     positive_int,
     positive_real,
     recorded_delimiter,
@@ -646,6 +647,7 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
     t.add_argument(
         "--data",
         default=None,
+        type=path_text,
         metavar="DATA",
         help=DATA_HELP + " (default: digits; with --resume: the model's own data, "
         "refused if those files changed since its training)",
@@ -771,6 +773,7 @@ def add_train_output_flags(t: argparse.ArgumentParser) -> None:
     """Resuming a saved model, and what train writes and shows."""
     t.add_argument(
         "--resume",
+        type=path_text,
         metavar="MODEL.npz",
         help="start from a saved model's weights (same inputs and classes); on "
         "the model's own data (the default), its split (--seed, "
@@ -778,13 +781,16 @@ def add_train_output_flags(t: argparse.ArgumentParser) -> None:
     )
     t.add_argument(
         "--save",
+        type=path_text,
         metavar="MODEL.npz",
         help="write the trained model here (also after Ctrl-C, which then exits 130): "
         "a name ending in .npz, not the --data file; an existing file is "
         "replaced only if it is a bprop model",
     )
     t.add_argument("--quiet", action="store_true", help="no progress output")
-    t.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
+    t.add_argument(
+        "--plot", type=path_text, metavar="DIR", help="write PNG plots here (needs matplotlib)"
+    )
     t.add_argument(
         "--distributed",
         action="store_true",
@@ -802,10 +808,13 @@ def add_evaluate(sub: Any) -> None:
         "that data (its test split for (fashion-)mnist), unless "
         "--test-fraction asks for a part.",
     )
-    e.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
+    e.add_argument(
+        "model", type=path_text, metavar="MODEL.npz", help="a model file written by train --save"
+    )
     e.add_argument(
         "--data",
         default=None,
+        type=path_text,
         metavar="DATA",
         help=DATA_HELP + " (default: the model's own, the rows its training held out)",
     )
@@ -823,7 +832,9 @@ def add_evaluate(sub: Any) -> None:
         metavar="SHARE",
         help="score a held-out share of --data (1: all of it)",
     )
-    e.add_argument("--plot", metavar="DIR", help="write PNG plots here (needs matplotlib)")
+    e.add_argument(
+        "--plot", type=path_text, metavar="DIR", help="write PNG plots here (needs matplotlib)"
+    )
     add_common(e)
     e.set_defaults(func=cmd_evaluate)
 
@@ -835,10 +846,13 @@ def add_predict(sub: Any) -> None:
         description="Print a saved model's predicted label for every sample, "
         f"one per line: {LABEL_ESCAPES_HELP}.",
     )
-    r.add_argument("model", metavar="MODEL.npz", help="a model file written by train --save")
+    r.add_argument(
+        "model", type=path_text, metavar="MODEL.npz", help="a model file written by train --save"
+    )
     r.add_argument(
         "--data",
         required=True,
+        type=path_text,
         metavar="DATA",
         help="FILE.npz (array X), FILE.csv, .tsv or .txt (features, or a label "
         "column first), or "

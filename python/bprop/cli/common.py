@@ -268,6 +268,14 @@ def _number(text: str, kind: type, expected: str, ok: Any) -> Any:
     return value
 
 
+def path_text(text: str) -> str:
+    """A file or directory name: an empty one (``--save=``, an unset ``$OUT``) is an
+    error, not the flag left out."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a file or directory name, got {text!r}")
+    return text
+
+
 def positive_int(text: str) -> int:
     return _number(text, int, "a whole number >= 1", lambda v: v >= 1)
 
