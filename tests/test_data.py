@@ -320,12 +320,13 @@ def test_a_missing_value_in_the_first_row_is_an_error_as_in_any_row(tmp_path, mi
         data.load_csv(tmp_path / "one.csv")
     if missing != "nan":  # ('nan' is a number: a label that is not whole, below)
         (tmp_path / "label.csv").write_text(f"{missing},1,2\n0,3,4\n1,5,6\n")
-        with pytest.raises(
-            ValueError,
-            match=rf"label.csv: line 1, column 1: label "
-            rf"{re.escape(repr(missing))} is not a number, while "
-            rf"most labels are \(line 2: '0'\).*a missing label",
-        ):
+        said = (
+            "the label is missing"
+            if not missing.strip()
+            else rf"label {re.escape(repr(missing))} is not a number, while "
+            rf"most labels are \(line 2: '0'\).*a missing label"
+        )
+        with pytest.raises(ValueError, match=rf"label.csv: line 1, column 1: {said}"):
             data.load_csv(tmp_path / "label.csv")
 
 

@@ -507,6 +507,9 @@ def _parse_labels(
         return texts.astype(np.int64)  # whole numbers written as integers: exact
     except (ValueError, OverflowError):
         pass
+    empty = np.flatnonzero(np.char.str_len(texts.astype(str)) == 0)
+    if empty.size:  # names with one left out would otherwise make a class ""
+        raise ValueError(f"{where(int(empty[0]))}: the label is missing (an empty field)")
     unique, first, inverse = np.unique(texts, return_index=True, return_inverse=True)
     numbers = np.array([_is_number(t) for t in unique])
     if not numbers.any():

@@ -1,7 +1,8 @@
-"""What an optimiser promises after the rules moved into the core: one added to
-OPTIMIZERS in Python steps from Python, a subclass that keeps the old state
-(``old = self.velocity``) sees it unchanged, hyperparameters are checked, and state
-kept for another network is refused by name."""
+"""What a new user's trial of the restructured code turned up. An optimiser added to
+OPTIMIZERS in Python steps from Python; a subclass that keeps the old state
+(``old = self.velocity``) sees it unchanged; Adam's hyperparameters are checked; state
+kept for another network is refused by name; a warm-start fit takes the parameters as
+they are now; a missing name label in a CSV is named."""
 
 import numpy as np
 import pytest
@@ -106,3 +107,10 @@ def test_a_warm_start_fit_takes_the_learning_rate_and_solver_as_they_are_now():
     assert c._optimizer.name == "momentum"
     c.partial_fit(X, y)  # partial_fit carries the optimiser on
     assert c._optimizer.name == "momentum" and c._optimizer.velocity is not None
+
+
+def test_a_missing_name_label_in_a_csv_is_named_not_a_class(tmp_path):
+    path = tmp_path / "pets.csv"
+    path.write_text("cat,0.1,0.2\ndog,0.3,0.4\ncat,0.5,0.6\n ,0.7,0.8\ndog,0.9,1.0\n")
+    with pytest.raises(ValueError, match=r"pets.csv: line 4, column 1: the label is missing"):
+        bprop.data.load_csv(path)
