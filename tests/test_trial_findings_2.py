@@ -114,3 +114,65 @@ def test_a_missing_name_label_in_a_csv_is_named_not_a_class(tmp_path):
     path.write_text("cat,0.1,0.2\ndog,0.3,0.4\ncat,0.5,0.6\n ,0.7,0.8\ndog,0.9,1.0\n")
     with pytest.raises(ValueError, match=r"pets.csv: line 4, column 1: the label is missing"):
         bprop.data.load_csv(path)
+
+
+def _returning(value_of):
+    class Returns(optim.Optimizer):
+        name, default_learning_rate = "returns", 0.1
+
+        def step(self, thetas, grads):
+            return value_of(thetas)
+
+    return Returns()
+
+
+@pytest.mark.parametrize(
+    "value_of, error, said",
+    [
+        (lambda t: None, TypeError, r"Returns.step must return a list of arrays.*None"),
+        (lambda t: t[:1], ValueError, r"Returns.step returned 1 arrays for 2 weight matrices"),
+        (
+            lambda t: [a.astype(np.float32) for a in t],
+            ValueError,
+            r"for Theta1 shape \(10, 65\), dtype float32; expected .* float64",
+        ),
+        (lambda t: [a.T for a in t], ValueError, r"for Theta1 shape \(65, 10\)"),
+        (lambda t: [1.0, 2.0], ValueError, r"for Theta1 float; expected"),
+    ],
+)
+def test_a_custom_step_returning_the_wrong_thing_is_named(value_of, error, said):
+    X, y = _digits()
+    with pytest.raises(error, match=said):
+        bprop.train(
+            bprop.initialize([64, 10, 10], seed=0),
+            X,
+            y,
+            optimizer=_returning(value_of),
+            epochs=1,
+            batch_size=64,
+        )
+
+
+def test_a_custom_step_may_return_a_tuple():
+    X, y = _digits()
+    opt = _returning(lambda t: tuple(a * 0.5 for a in t))
+    start = bprop.initialize([64, 10, 10], seed=0)
+    out, _ = bprop.train(start, X, y, optimizer=opt, iterations=1, batch_size=64)
+    np.testing.assert_array_equal(out[0], start[0] * 0.5)
+
+
+def test_a_learning_rate_broken_by_end_epoch_is_named():
+    class Broken(optim.GradientDescent):
+        def end_epoch(self, epoch):
+            self.learning_rate = "0.1"
+
+    X, y = _digits()
+    with pytest.raises(TypeError, match="learning_rate must be a number, got .0.1."):
+        bprop.train(
+            bprop.initialize([64, 10, 10], seed=0),
+            X,
+            y,
+            optimizer=Broken(0.1),
+            epochs=2,
+            batch_size=64,
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -81,8 +82,33 @@ class Optimizer:
     ) -> tuple[list[np.ndarray], bool]:
         """``step``, and whether every new weight is finite (training stops on
         NaN/inf). A fused step knows it from its own pass; others scan."""
-        new = self.step(thetas, grads)
+        new = _checked_step_result(self, self.step(thetas, grads), thetas)
         return new, all(bool(np.isfinite(t).all()) for t in new)
+
+
+def _checked_step_result(opt: Optimizer, new: Any, thetas: list[np.ndarray]) -> list[np.ndarray]:
+    """What a step returned, if it is new weights shaped like ``thetas`` (a list or
+    tuple of arrays, their shapes and dtypes); else an error naming the step."""
+    name = f"{type(opt).__name__}.step"
+    if not isinstance(new, (list, tuple)):
+        raise TypeError(
+            f"{name} must return a list of arrays, one per weight matrix; it returned "
+            f"{checks.shown(new) if new is None else type(new).__name__}"
+        )
+    if len(new) != len(thetas):
+        raise ValueError(f"{name} returned {len(new)} arrays for {len(thetas)} weight matrices")
+    for l, (a, t) in enumerate(zip(new, thetas), start=1):
+        if not isinstance(a, np.ndarray) or a.shape != t.shape or a.dtype != t.dtype:
+            got = (
+                f"shape {a.shape}, dtype {a.dtype}"
+                if isinstance(a, np.ndarray)
+                else type(a).__name__
+            )
+            raise ValueError(
+                f"{name} returned for Theta{l} {got}; expected an array of shape {t.shape}, "
+                f"dtype {t.dtype} (the weights' own)"
+            )
+    return list(new)
 
 
 class CoreRule(Optimizer):
@@ -92,7 +118,11 @@ class CoreRule(Optimizer):
 
     def config(self) -> _core.OptimizerConfig:
         """The rule and hyperparameters as the core takes them."""
-        return _core.OptimizerConfig(_core.OPTIMIZER_KINDS[self.name], self.learning_rate)
+        return _core.OptimizerConfig(_core.OPTIMIZER_KINDS[self.name], self.rate())
+
+    def rate(self) -> float:
+        """The learning rate, checked again: ``end_epoch`` may have changed it."""
+        return checks.check_positive_real(self.learning_rate, "learning_rate")
 
     def state(self, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The state arrays the core updates in place, created as zeros on first use."""
@@ -201,7 +231,7 @@ class Momentum(CoreRule):
 
     def config(self) -> _core.OptimizerConfig:
         kind = _core.OPTIMIZER_KINDS[self.name]
-        return _core.OptimizerConfig(kind, self.learning_rate, momentum=self.momentum)
+        return _core.OptimizerConfig(kind, self.rate(), momentum=self.momentum)
 
     def state(self, thetas):
         self.velocity = _ready(self.velocity, thetas, self, "velocity")
@@ -291,7 +321,7 @@ class Adam(CoreRule):
     def config(self) -> _core.OptimizerConfig:
         kind = _core.OPTIMIZER_KINDS[self.name]
         return _core.OptimizerConfig(
-            kind, self.learning_rate, beta1=self.beta1, beta2=self.beta2, eps=self.eps, t=self.t
+            kind, self.rate(), beta1=self.beta1, beta2=self.beta2, eps=self.eps, t=self.t
         )
 
     def state(self, thetas):
