@@ -176,3 +176,25 @@ def test_a_learning_rate_broken_by_end_epoch_is_named():
             epochs=2,
             batch_size=64,
         )
+
+
+@pytest.mark.parametrize(
+    "class_weight, said",
+    [
+        (
+            {"Cat": 100},
+            r"class_weight names 'Cat', not classes of y \(the classes are 'cat', 'dog'\)",
+        ),
+        ({"cat": float("nan"), "dog": 1}, r"class_weight\['cat'\] must be a finite number >= 0"),
+        ({"cat": -1}, r"class_weight\['cat'\] must be a finite number >= 0"),
+    ],
+)
+def test_class_weight_mistakes_are_named(class_weight, said):
+    from bprop.estimators import BackpropClassifier
+
+    X, y = _digits(100)
+    labels = np.where(y % 2 == 0, "cat", "dog")
+    with pytest.raises(ValueError, match=said):
+        BackpropClassifier(hidden_layer_sizes=(5,), max_iter=2, class_weight=class_weight).fit(
+            X, labels
+        )

@@ -952,6 +952,7 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
             return self._sample_weights(X, sample_weight)
         cw = self.class_weight
         if isinstance(cw, dict):  # keyed by the user's labels: map to 0..K-1
+            _check_class_weight(cw, self.classes_)
             cw = {i: cw.get(c, 1.0) for i, c in enumerate(self.classes_)}
         return self._sample_weights(X, sample_weight, compute_sample_weight(cw, labels))
 
@@ -984,6 +985,24 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         if getattr(self, "_multilabel", False):  # the indicator matrix: 1 where p >= 0.5
             return (proba >= 0.5).astype(np.int64)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _check_class_weight(cw: dict, classes: np.ndarray) -> None:
+    """A class_weight dict's keys are classes of y and its weights finite and >= 0,
+    as scikit-learn's classifiers require (an unknown key was ignored without a word)."""
+    known = set(classes.tolist())
+    unknown = [k for k in cw if k not in known]
+    if unknown:
+        raise ValueError(
+            f"class_weight names {', '.join(map(checks.shown, unknown))}, not classes of y "
+            f"(the classes are {', '.join(map(checks.shown, classes.tolist()))})"
+        )
+    for k, w in cw.items():
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 <= w < np.inf:
+            raise ValueError(
+                f"class_weight[{checks.shown(k)}] must be a finite number >= 0, got "
+                f"{checks.shown(w)}"
+            )
 
 
 def _proba(h: np.ndarray) -> np.ndarray:
