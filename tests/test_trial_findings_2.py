@@ -198,3 +198,14 @@ def test_class_weight_mistakes_are_named(class_weight, said):
         BackpropClassifier(hidden_layer_sizes=(5,), max_iter=2, class_weight=class_weight).fit(
             X, labels
         )
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), ("abc", TypeError), (1.5, TypeError)])
+def test_a_bad_seed_is_named(seed, error):
+    X, y = _digits(50)
+    with pytest.raises(error, match=r"seed must be a whole number >= 0 or None"):
+        bprop.initialize([64, 5, 10], seed=seed)
+    with pytest.raises(error, match=r"seed must be a whole number >= 0 or None"):
+        bprop.train(bprop.initialize([64, 5, 10], seed=0), X, y, iterations=1, seed=seed)
+    with pytest.raises(error, match=r"seed must be a whole number >= 0 or None"):
+        bprop.data.train_validation_split(X, y, 0.2, seed=seed)

@@ -140,10 +140,10 @@ def initialize(
         method = "he" if "he" in rules else "xavier"
     if method == "uniform":
         eps = checks.check_positive_real(epsilon, "epsilon")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(checks.check_seed(seed))
         thetas = [rng.uniform(-eps, eps, (o, i + 1)) for i, o in pairs]
     elif method in ("xavier", "he"):
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(checks.check_seed(seed))
         thetas = []
         for i, o in pairs:
             e = math.sqrt(6.0) / math.sqrt(i + o) if method == "xavier" else math.sqrt(6.0 / i)

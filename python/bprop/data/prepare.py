@@ -97,7 +97,7 @@ def train_validation_split(
     empty = empty_part(y, validation_fraction, stratify)
     if empty:
         raise ValueError(f"validation_fraction {validation_fraction:g} {empty}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(checks.check_seed(seed))
     m = X.shape[0]
     if stratify:
         val = []

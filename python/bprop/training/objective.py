@@ -82,7 +82,7 @@ class Objective:
         return slice(b * batch_size, (b + 1) * batch_size)
 
     def shuffle_rng(self, seed: Any) -> np.random.Generator:
-        return np.random.default_rng(seed)
+        return np.random.default_rng(checks.check_seed(seed))
 
     def batch(self, rows: np.ndarray, share: float) -> Problem:
         """The mini-batch ``rows``, holding ``share`` of all training samples. The

@@ -148,7 +148,7 @@ def resolve_settings(
     ):
         raise ValueError(f"max_cost_growth must be a number > 1 or None, got {max_cost_growth!r}")
     run = dict(
-        seed=seed,
+        seed=checks.check_seed(seed),
         patience=patience,
         early_stopping=early_stopping,
         max_cost_growth=max_cost_growth,
