@@ -209,3 +209,52 @@ def test_a_bad_seed_is_named(seed, error):
         bprop.train(bprop.initialize([64, 5, 10], seed=0), X, y, iterations=1, seed=seed)
     with pytest.raises(error, match=r"seed must be a whole number >= 0 or None"):
         bprop.data.train_validation_split(X, y, 0.2, seed=seed)
+
+
+def _edited_model(tmp_path, name, change):
+    import json
+
+    path = tmp_path / "m.npz"
+    net = bprop.Network(bprop.initialize([64, 5, 10], seed=0))
+    bprop.save(path, net, classes=list(range(10)))
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(bytes(arrays["metadata_json"]).decode())
+    change(meta)
+    arrays["metadata_json"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / name, **arrays)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (lambda m: m.update(classes=[0]), "the record names 1 classes for 10 output units"),
+        (lambda m: m.update(classes=[0, 1, 2]), "the record names 3 classes for 10 output units"),
+        (lambda m: m.update(standardize={"mean": 1}), "standardisation record is not a mean"),
+        (lambda m: m.update(standardize=[[0.0] * 3, [1.0] * 3]), "for each of 64 inputs"),
+    ],
+)
+def test_a_model_record_that_does_not_fit_its_weights_is_named(tmp_path, change, said):
+    from bprop.cli.common import CliError, load_model
+
+    path = _edited_model(tmp_path, "edited.npz", change)
+    with pytest.raises(CliError, match=said):
+        load_model(str(path))
+
+
+def test_a_model_file_that_may_not_be_read_is_not_called_corrupt(tmp_path, monkeypatch):
+    import bprop.model_file
+    from bprop.cli.common import CliError, load_model
+
+    path = tmp_path / "m.npz"
+    bprop.save(path, bprop.Network(bprop.initialize([4, 3, 2], seed=0)))
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(bprop.model_file, "open", refuse, raising=False)
+    with pytest.raises(PermissionError):
+        bprop.load(path)
+    with pytest.raises(CliError, match=r"m.npz: cannot be read \(Permission denied\)"):
+        load_model(str(path))

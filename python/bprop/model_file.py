@@ -182,6 +182,8 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
     ValueError
         When the file is corrupt, truncated, not a bprop model, or from a newer
         format, or when ``path`` is a directory, FIFO, device or socket.
+    FileNotFoundError, PermissionError
+        When there is no such file, or it may not be read.
 
     Notes
     -----
@@ -223,7 +225,7 @@ def load(path: str | os.PathLike) -> tuple[Network, dict[str, Any]]:
                 meta = json.loads(bytes(f[_META_KEY]).decode("utf-8"))
                 n = sum(1 for k in files if k.startswith("theta_"))
                 thetas = [f[f"theta_{l}"] for l in range(n)]
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):  # not there, or not ours to read: not corrupt
         raise
     except ValueError as e:
         if str(e).startswith(str(path)):

@@ -355,11 +355,39 @@ def model_record(
 
 def load_model(path: str, flag: str = "MODEL") -> tuple[Network, dict]:
     try:
-        return load(path)
+        thetas, meta = load(path)
     except FileNotFoundError:
         raise CliError(f"{flag} {path}: no such file") from None
+    except PermissionError as e:
+        raise CliError(f"{flag} {path}: cannot be read ({e.strerror})") from None
     except ValueError as e:
         raise CliError(f"{flag}: {e}") from None
+    problem = _record_problem(thetas, meta)
+    if problem:
+        raise CliError(f"{flag} {path}: {problem} (a corrupt or edited model file?)")
+    return thetas, meta
+
+
+def _record_problem(thetas: Network, meta: dict) -> str | None:
+    """What in a model's record does not fit its weights: the classes (one per output
+    unit, two for one logistic unit) and the standardisation (a mean and a scale per
+    input); None when both fit."""
+    K, n = thetas[-1].shape[0], thetas[0].shape[1] - 1
+    classes = meta.get("classes")
+    if classes is not None and thetas.output != "identity":
+        expected = 2 if K == 1 and thetas.output == "logistic" else K
+        if not isinstance(classes, list) or len(classes) != expected:
+            count = len(classes) if isinstance(classes, list) else checks.shown(classes)
+            return f"the record names {count} classes for {K} output units ({expected} expected)"
+    scaling = meta.get("standardize")
+    if scaling:
+        try:
+            parts = [np.asarray(v, dtype=np.float64) for v in scaling]
+        except (TypeError, ValueError):
+            parts = []
+        if len(parts) != 2 or any(p.shape != (n,) or not np.isfinite(p).all() for p in parts):
+            return f"its standardisation record is not a mean and a scale for each of {n} inputs"
+    return None
 
 
 def check_threads(args: argparse.Namespace) -> None:
