@@ -258,3 +258,34 @@ def test_a_model_file_that_may_not_be_read_is_not_called_corrupt(tmp_path, monke
         bprop.load(path)
     with pytest.raises(CliError, match=r"m.npz: cannot be read \(Permission denied\)"):
         load_model(str(path))
+
+
+def test_a_fifo_or_directory_as_data_is_refused_not_waited_on(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    fifo, folder = tmp_path / "ff.csv", tmp_path / "dir.npz"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    with pytest.raises(ValueError, match=r"ff.csv is a FIFO \(named pipe\), not a data file"):
+        bprop.data.load_csv(fifo)  # (it waited for a writer forever)
+    with pytest.raises(ValueError, match=r"dir.npz is a directory, not a data file"):
+        bprop.data.load_npz(folder)
+    bprop.save(tmp_path / "m.npz", bprop.Network(bprop.initialize([64, 5, 10], seed=0)))
+    for args, said in (
+        (["train", "--data", str(fifo), "--iterations", "1"], "is a FIFO (named pipe)"),
+        (["predict", str(tmp_path / "m.npz"), "--data", str(folder)], "is a directory"),
+    ):
+        r = subprocess.run(
+            [sys.executable, "-m", "bprop", *args], capture_output=True, text=True, timeout=60
+        )
+        assert r.returncode == 2 and said in r.stderr, r.stderr
+
+
+def test_a_file_that_is_no_npz_gets_no_hint_to_load_pickles(tmp_path):
+    path = tmp_path / "garbage.npz"
+    path.write_bytes(b"\0garbage")
+    with pytest.raises(ValueError, match="not an archive of numeric arrays") as e:
+        bprop.data.load_npz(path)
+    assert "allow_pickle" not in str(e.value)

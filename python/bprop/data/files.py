@@ -19,6 +19,7 @@ from typing import IO, Any
 import numpy as np
 
 from .._internal import checks
+from .._internal.atomic import special_file_kind
 from .._internal.stacklevel import user_stacklevel
 
 
@@ -39,6 +40,7 @@ def load_npz(
     ``start`` are skipped in the file (decompressed and dropped for a compressed
     ``.npz``), the rows after ``stop`` are not read.
     """
+    refuse_special_file(path)
     try:
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             missing = [k for k in ("X", "y") if k not in f.files]
@@ -51,6 +53,11 @@ def load_npz(
     except (OSError, EOFError, ValueError, zipfile.BadZipFile) as e:
         if isinstance(e, FileNotFoundError) or str(e).startswith(str(path)):
             raise
+        if "pickle" in str(e):  # numpy's guess for any file that is not .npy/.npz: not ours
+            raise ValueError(
+                f"{path}: not a readable .npz file (not an archive of numeric arrays; bprop "
+                f"never loads pickled objects)"
+            ) from None
         raise ValueError(f"{path}: not a readable .npz file ({e})") from None
     return _features_and_labels(X, y, dtype, str(path), targets)
 
@@ -239,6 +246,7 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         raise ValueError(f"delimiter must be one character, got {delimiter!r}")
     if delimiter in '"\r\n':
         raise ValueError(f"delimiter {delimiter!r} cannot separate CSV fields")
+    refuse_special_file(path)
     with open_text(path) as f:
         reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True, strict=True)
         start = 1
@@ -297,6 +305,14 @@ def _unclosed_quote_line(path: Path, delimiter: str, start: int, stop: int) -> i
                 elif ch != " ":  # (spaces after a delimiter are skipped)
                     field_start = False
     return opened if in_quotes and not after_quote else None
+
+
+def refuse_special_file(path: str | os.PathLike) -> None:
+    """A data file must be a regular file: reading a FIFO would wait for a writer
+    forever, and a directory or device is no data."""
+    kind = special_file_kind(path)
+    if kind is not None:
+        raise ValueError(f"{path} is {kind}, not a data file")
 
 
 def csv_width(path: str | os.PathLike, delimiter: str = ",") -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._internal.atomic import special_file_kind
 from .datasets import (
     FASHION_MNIST_CLASSES,
     fashion_mnist_directory,
@@ -170,6 +171,9 @@ class DataSource:
             return load_digits()[0]
         if self.has_test_split:
             return load_mnist(self.directory(), "test")[0]
+        special = special_file_kind(self.spec)
+        if special is not None:
+            raise DataSpecError(f"--data {self.spec} is {special}, not a data file")
         if not Path(self.spec).is_file():
             raise DataSpecError(f"--data {self.spec}: no such file")
         if self.kind == "npz":
