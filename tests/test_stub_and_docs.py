@@ -24,6 +24,10 @@ MODULES = [
     "bprop.optim",
     "bprop.diagnose",
     "bprop.plot",
+    "bprop",
+    "bprop._internal.threads",
+    "bprop.data.datasets",
+    "bprop.data.idx",
 ]
 
 
