@@ -28,6 +28,8 @@ MODULES = [
     "bprop._internal.threads",
     "bprop.data.datasets",
     "bprop.data.idx",
+    "bprop.training.driver",
+    "bprop.training.history",
 ]
 
 
