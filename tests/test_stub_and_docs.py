@@ -30,6 +30,7 @@ MODULES = [
     "bprop.data.idx",
     "bprop.training.driver",
     "bprop.training.history",
+    "bprop.training.objective",
     "bprop.distributed.comm",
     "bprop.distributed.shards",
     "bprop.distributed.objective",

@@ -190,11 +190,40 @@ class DistributedObjective(Objective):
 
     def batch_positions(self, b: int, batch_size: int, rows: int, steps: int) -> slice:
         """Each rank splits its shard into ``steps`` nearly equal parts, so a global
-        batch takes the same share of every rank's shard."""
+        batch takes the same share of every rank's shard.
+
+        Parameters
+        ----------
+        b : int
+            The batch's number in the epoch, from 0.
+        batch_size : int
+            Unused: the share follows from ``rows`` and ``steps``.
+        rows : int
+            Samples of this rank's shard.
+        steps : int
+            Batches per epoch (the same on every rank).
+
+        Returns
+        -------
+        slice
+            Positions ``b * rows // steps`` up to ``(b + 1) * rows // steps``.
+        """
         return slice(b * rows // steps, (b + 1) * rows // steps)
 
     def shuffle_rng(self, seed: Any) -> np.random.Generator:
-        """One stream per rank from the same seed."""
+        """One stream per rank from the same seed.
+
+        Parameters
+        ----------
+        seed : None, int or numpy.random.Generator
+            An int seeds ``default_rng([seed, rank])``; a Generator is used as it
+            is; None: fresh entropy.
+
+        Returns
+        -------
+        numpy.random.Generator
+            This rank's shuffling generator.
+        """
         if isinstance(seed, np.random.Generator):
             return seed
         if seed is None:
