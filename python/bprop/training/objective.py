@@ -147,7 +147,7 @@ class Objective:
         thetas : list of ndarray
             The weights.
         problem : Problem, optional
-            Prepared data (:meth:`prepare`, :meth:`batch`); None: the training data.
+            Prepared data (from ``prepare`` or ``batch``); None: the training data.
         with_gradient : bool, default True
             Compute the gradient too.
 
