@@ -68,7 +68,29 @@ __version__ = _installed_version()
 
 def build_info() -> dict[str, object]:
     """How the core was built and runs: OpenMP, the SIMD kernels in use (and those this CPU
-    can run: BPROP_SIMD values), block sizes, cores."""
+    can run: BPROP_SIMD values), block sizes, cores.
+
+    Returns
+    -------
+    dict
+        ``version`` (str, the installed version), ``openmp`` (bool, whether the core
+        was built with OpenMP), ``simd`` (str, the kernel path in use: "baseline",
+        "avx2", "wide-avx2" or "avx512"), ``simd_supported`` (list of str, the paths
+        this build and CPU can run, the values ``BPROP_SIMD`` accepts),
+        ``num_procs`` (int, cores available), ``default_num_threads`` (int, OpenMP's
+        default), ``block_size`` (int, samples per block: the sums run block by
+        block, in an order that depends on m alone) and ``wave_blocks`` (int, the
+        most chunks of blocks summed in one wave).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> info = bprop.build_info()
+    >>> {"version", "openmp", "simd", "simd_supported", "num_procs"} <= set(info)
+    True
+    >>> info["simd"] in info["simd_supported"], "baseline" in info["simd_supported"]
+    (True, True)
+    """
     return {
         "version": __version__,
         "openmp": _core.openmp_enabled(),

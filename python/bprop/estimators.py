@@ -750,12 +750,25 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
 
     Examples
     --------
+    >>> import bprop
     >>> from sklearn.datasets import load_iris
     >>> from bprop.estimators import BackpropClassifier
     >>> X, y = load_iris(return_X_y=True)
+    >>> X = bprop.data.standardize(X)[0]         # unit-scale features: lbfgs converges
     >>> clf = BackpropClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
-    >>> clf.score(X, y) > 0.95
+    >>> bool(clf.score(X, y) > 0.95), clf.classes_.tolist()
+    (True, [0, 1, 2])
+    >>> [t.shape for t in clf.thetas_]                   # usable with bprop's functions
+    [(10, 5), (3, 11)]
+    >>> bool((bprop.predict(clf.thetas_, X) == clf.predict(X)).all())
     True
+
+    Labels of any values; softmax outputs:
+
+    >>> names = load_iris().target_names[y]
+    >>> clf = BackpropClassifier((10,), output="softmax", random_state=0).fit(X, names)
+    >>> clf.predict(X[[0, 50, 100]]).tolist()
+    ['setosa', 'versicolor', 'virginica']
     """
 
     def __init__(
@@ -811,7 +824,52 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropClassifier:
         """Train on X (n_samples, n_features) and labels y (n_samples,) of any
-        values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1."""
+        values, or a multilabel indicator matrix y (n_samples, n_labels) of 0/1.
+
+        Starts from new weights seeded by ``random_state`` (from the fitted ones
+        with ``warm_start``) and trains for up to ``max_iter`` epochs (lbfgs:
+        iterations).
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples; a CSR matrix is read by the core without densifying.
+        y : array_like, shape (n_samples,) or (n_samples, n_labels)
+            Class labels (numbers or strings; at least 2 classes), or a 0/1
+            multilabel indicator matrix (needs ``output="logistic"``).
+        sample_weight : array_like, shape (n_samples,), optional
+            Non-negative weights of the samples in the cost (times
+            ``class_weight``).
+
+        Returns
+        -------
+        BackpropClassifier
+            The fitted estimator (``self``).
+
+        Raises
+        ------
+        ValueError
+            When X or y are invalid (non-finite values, lengths that differ,
+            one class only), ``output`` is neither "logistic" nor "softmax", a
+            parameter is out of range, or a warm start meets other classes or
+            layer sizes.
+
+        Warns
+        -----
+        sklearn.exceptions.ConvergenceWarning
+            When ``max_iter`` ends training before ``tol`` was met.
+
+        Examples
+        --------
+        >>> import bprop
+        >>> from sklearn.datasets import load_iris
+        >>> from bprop.estimators import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> X = bprop.data.standardize(X)[0]         # unit-scale features: lbfgs converges
+        >>> clf = BackpropClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
+        >>> clf.n_iter_ == len(clf.loss_curve_), [c.shape for c in clf.coefs_]
+        (True, [(4, 10), (10, 3)])
+        """
         X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True)
         if self.output not in ("logistic", "softmax"):
             raise ValueError(
@@ -852,7 +910,52 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> BackpropClassifier:
-        """One epoch on (X, y); the first call needs ``classes`` (all labels to expect)."""
+        """One epoch on (X, y); the first call needs ``classes`` (all labels to expect).
+
+        Continues from the current weights (the first call creates them);
+        available with the step-based solvers only (not lbfgs). Each call adds 1
+        to ``n_iter_``.
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples of this call.
+        y : array_like, shape (n_samples,) or (n_samples, n_labels)
+            Their labels (from ``classes``), or a 0/1 multilabel indicator matrix.
+        classes : array_like, shape (n_classes,), optional
+            Every label the data can hold; needed on the first call (not for a
+            multilabel y), and if given later the same.
+        sample_weight : array_like, shape (n_samples,), optional
+            Non-negative weights of the samples in the cost.
+
+        Returns
+        -------
+        BackpropClassifier
+            The updated estimator (``self``).
+
+        Raises
+        ------
+        ValueError
+            When the first call lacks ``classes``, y holds a label not in
+            ``classes``, the kind of y or the number of features changes, or X
+            or y are invalid.
+        AttributeError
+            With ``solver="lbfgs"``, which works on the full data set.
+
+        Examples
+        --------
+        >>> import bprop
+        >>> from sklearn.datasets import load_iris
+        >>> from bprop.estimators import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> X = bprop.data.standardize(X)[0]         # unit-scale features: lbfgs converges
+        >>> clf = BackpropClassifier((10,), solver="adam", learning_rate=0.05, batch_size=50,
+        ...                          random_state=0)
+        >>> for epoch in range(20):
+        ...     clf = clf.partial_fit(X, y, classes=[0, 1, 2])
+        >>> clf.n_iter_, bool(clf.score(X, y) > 0.9)
+        (20, True)
+        """
         self._check_partial_fit()
         first = not hasattr(self, "classes_")
         X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True)
@@ -969,18 +1072,106 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         Softmax outputs as they are; the logistic output's K sigmoid units
         normalised to sum to 1 (one unit p for two classes: [1 - p, p]). After
         a multilabel fit: each label's own probability (n_samples, n_labels).
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_classes)
+            Each row sums to 1 (not after a multilabel fit); float32 when the
+            weights and X are both float32, else float64.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            When X is invalid or has another number of features than in ``fit``.
+
+        Examples
+        --------
+        >>> import bprop
+        >>> from sklearn.datasets import load_iris
+        >>> from bprop.estimators import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> X = bprop.data.standardize(X)[0]         # unit-scale features: lbfgs converges
+        >>> clf = BackpropClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
+        >>> clf.predict_proba(X[[0, 50, 100]]).round(1)
+        array([[1. , 0. , 0. ],
+               [0. , 0.9, 0.1],
+               [0. , 0. , 1. ]])
         """
         h = self._outputs(X)
         return h if getattr(self, "_multilabel", False) else _proba(h)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """``log(predict_proba(X))``: log class probabilities, columns in ``classes_`` order."""
+        """``log(predict_proba(X))``: log class probabilities, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_classes)
+            The logarithms of :meth:`predict_proba` (``-inf`` for a probability
+            of exactly 0).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> import bprop
+        >>> from sklearn.datasets import load_iris
+        >>> from bprop.estimators import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> X = bprop.data.standardize(X)[0]         # unit-scale features: lbfgs converges
+        >>> clf = BackpropClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
+        >>> import numpy as np
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X[:5])), clf.predict_proba(X[:5])))
+        True
+        """
         with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf
             return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of the largest probability, as a label from ``classes_``
-        (multilabel: the 0/1 indicator matrix)."""
+        (multilabel: the 0/1 indicator matrix).
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_labels)
+            A label of ``classes_`` per sample; after a multilabel fit, int64 0/1
+            with a 1 where a label's probability is at least 0.5.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> import bprop
+        >>> from sklearn.datasets import load_iris
+        >>> from bprop.estimators import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> X = bprop.data.standardize(X)[0]         # unit-scale features: lbfgs converges
+        >>> clf = BackpropClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X, y)
+        >>> clf.predict(X[[0, 50, 100]])
+        array([0, 1, 2])
+        """
         proba = self.predict_proba(X)  # first: raises NotFittedError before fit
         if getattr(self, "_multilabel", False):  # the indicator matrix: 1 where p >= 0.5
             return (proba >= 0.5).astype(np.int64)
@@ -1021,14 +1212,70 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
     ``validation_scores_`` holds R^2). ``y`` is (n_samples,) or
     (n_samples, n_outputs); predictions have the same number of dimensions.
 
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default (25,)
+        Units of each hidden layer.
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu"} or list of them, default "sigmoid"
+        Hidden activation, one name or one per hidden layer ("logistic" is
+        accepted for "sigmoid").
+    lambda_, alpha : float, optional
+        The L2 strength, by bprop's or scikit-learn's name (set one); default 1.0.
+    solver : {"lbfgs", "gd", "momentum", "nesterov", "adam"}, default "lbfgs"
+    learning_rate, learning_rate_init : float, optional
+        The step size of the step-based solvers, by either name (set one).
+    batch_size : int, "auto" or None, default "auto"
+        "auto": ``min(200, n_samples)``; None: the full batch.
+    max_iter : int, default 200
+        Epochs (lbfgs: iterations).
+    tol : float, default 1e-4
+    n_iter_no_change : int, default 10
+        Stop when the training cost (with early stopping, the validation R^2)
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the data (not stratified), score its
+        R^2 every epoch and keep the best weights; step-based solvers only.
+    validation_fraction : float, default 0.1
+    random_state : None, int or RandomState
+        Seeds the initial weights, the shuffling and the validation split.
+    num_threads : int, optional
+        Threads for the core (None: bprop's default; -1: all cores).
+    dtype : float64, float32 or None, default None
+        The weights' dtype (None: float32 for float32 X, else float64).
+    verbose : bool, default False
+        Print a line per epoch on stdout.
+    warm_start : bool, default False
+        Start ``fit`` from the current weights (the same layer sizes).
+
+    See :class:`BackpropClassifier` for each parameter in full.
+
+    Attributes
+    ----------
+    thetas_ : list of ndarray
+        ``thetas_[l]`` of shape ``(s_{l+1}, s_l + 1)``, bias in column 0.
+    n_outputs_ : int
+        Targets per sample (output units).
+    loss_curve_ : list of float
+        Training cost J after each epoch (lbfgs: each iteration).
+    validation_scores_ : list of float or None
+        Validation R^2 per epoch with early stopping.
+    best_validation_score_ : float or None
+        The best validation R^2 with early stopping.
+    n_iter_ : int
+        Epochs (lbfgs: iterations) of the last ``fit``; each ``partial_fit``
+        call adds one.
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+        When X has string column names (a DataFrame).
+
     Examples
     --------
     >>> import numpy as np
     >>> from bprop.estimators import BackpropRegressor
     >>> X = np.linspace(-2, 2, 200).reshape(-1, 1)
     >>> reg = BackpropRegressor((20,), "tanh", lambda_=0.0, random_state=0).fit(X, np.sin(X[:, 0]))
-    >>> reg.score(X, np.sin(X[:, 0])) > 0.99
-    True
+    >>> bool(reg.score(X, np.sin(X[:, 0])) > 0.99), reg.predict(X[:3]).shape
+    (True, (3,))
     """
 
     _output = "identity"
@@ -1079,7 +1326,44 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         )
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
-        """Train on X (n_samples, n_features) and real targets y."""
+        """Train on X (n_samples, n_features) and real targets y.
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples.
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
+            Real targets; :meth:`predict` returns the same number of dimensions.
+        sample_weight : array_like, shape (n_samples,), optional
+            Non-negative weights of the samples in the cost.
+
+        Returns
+        -------
+        BackpropRegressor
+            The fitted estimator (``self``).
+
+        Raises
+        ------
+        ValueError
+            When X or y are invalid (non-finite, lengths that differ, targets that
+            overflow float32 with ``dtype=float32``), a parameter is out of range,
+            or a warm start meets other layer sizes.
+
+        Warns
+        -----
+        sklearn.exceptions.ConvergenceWarning
+            When ``max_iter`` ends training before ``tol`` was met.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from bprop.estimators import BackpropRegressor
+        >>> X = np.linspace(-2, 2, 200).reshape(-1, 1)
+        >>> Y = np.column_stack([np.sin(X[:, 0]), np.cos(X[:, 0])])     # two targets
+        >>> reg = BackpropRegressor((20,), "tanh", lambda_=0.0, random_state=0).fit(X, Y)
+        >>> reg.n_outputs_, reg.predict(X[:3]).shape, bool(reg.score(X, Y) > 0.99)
+        (2, (3, 2), True)
+        """
         X, y, dtype = self._validate_fit_data(X, y, reset=True, multi_output=True, y_numeric=True)
         Y = self._targets(y, dtype)
         self._fit(
@@ -1089,7 +1373,44 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
 
     @available_if(_BackpropBase._stochastic)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BackpropRegressor:
-        """One epoch on (X, y), continuing from the current weights."""
+        """One epoch on (X, y), continuing from the current weights.
+
+        The first call creates the weights; step-based solvers only (not lbfgs).
+        Each call adds 1 to ``n_iter_``.
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples of this call.
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
+            Their targets, as many per sample as in the first call.
+        sample_weight : array_like, shape (n_samples,), optional
+            Non-negative weights of the samples in the cost.
+
+        Returns
+        -------
+        BackpropRegressor
+            The updated estimator (``self``).
+
+        Raises
+        ------
+        ValueError
+            When the number of outputs or features changes, or X or y are invalid.
+        AttributeError
+            With ``solver="lbfgs"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from bprop.estimators import BackpropRegressor
+        >>> X = np.linspace(-2, 2, 200).reshape(-1, 1)
+        >>> reg = BackpropRegressor((10,), "tanh", solver="adam", learning_rate=0.05,
+        ...                         batch_size=50, random_state=0)
+        >>> for epoch in range(40):
+        ...     reg = reg.partial_fit(X, np.sin(X[:, 0]))
+        >>> reg.n_iter_, bool(reg.score(X, np.sin(X[:, 0])) > 0.95)
+        (40, True)
+        """
         self._check_partial_fit()
         first = not hasattr(self, "thetas_")
         X, y, dtype = self._validate_fit_data(X, y, reset=first, multi_output=True, y_numeric=True)
@@ -1113,7 +1434,35 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         return float(r2_score(y, h, sample_weight=w))
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predictions, shape (n_samples,) for a 1-D y in fit, else (n_samples, n_outputs)."""
+        """Predictions, shape (n_samples,) for a 1-D y in fit, else (n_samples, n_outputs).
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_outputs)
+            The network's identity outputs; float32 when the weights and X are
+            both float32, else float64.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from bprop.estimators import BackpropRegressor
+        >>> X = np.linspace(-2, 2, 200).reshape(-1, 1)
+        >>> reg = BackpropRegressor((20,), "tanh", lambda_=0.0, random_state=0)
+        >>> reg = reg.fit(X, np.sin(X[:, 0]))
+        >>> pred = reg.predict(np.array([[0.0], [1.0]]))
+        >>> pred.shape, bool(np.allclose(pred, np.sin([0.0, 1.0]), atol=0.05))
+        ((2,), True)
+        """
         h = self._outputs(X)
         return h[:, 0] if self._y_ndim == 1 else h
 

@@ -207,6 +207,9 @@ def gradient_check(
         Perturbation of each parameter.
     threshold : float, default 1e-7
         ``passed`` is ``relative_difference < threshold``.
+    num_threads : int, optional
+        Threads of each cost and gradient evaluation; ``None`` uses
+        :func:`bprop.get_num_threads`, ``-1`` all cores.
     num_worst : int, default 5
         How many worst entries to report.
     sample_weight, activation, output, x_scale :

@@ -121,7 +121,22 @@ class Network(list):
 
     def copy(self) -> Network:
         """A shallow copy (the same weight arrays) with the same kind (its own
-        per-layer activation list)."""
+        per-layer activation list).
+
+        Returns
+        -------
+        Network
+            A new list holding the same arrays, with the same ``activation`` and
+            ``output``; ``copy.copy`` returns the same.
+
+        Examples
+        --------
+        >>> import bprop
+        >>> net = bprop.Network(bprop.initialize([4, 3, 2], seed=0), "tanh", "softmax")
+        >>> twin = net.copy()
+        >>> twin is net, twin[0] is net[0], twin.activation, twin.output
+        (False, True, 'tanh', 'softmax')
+        """
         return self[:]
 
     def __copy__(self) -> Network:

@@ -75,13 +75,40 @@ class Optimizer:
 
     def end_epoch(self, epoch: int) -> None:
         """Called after each pass over the data (``epoch`` counts from 1): where a
-        learning-rate schedule would change ``learning_rate``. Nothing by default."""
+        learning-rate schedule would change ``learning_rate``. Nothing by default.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch just completed, from 1.
+        """
 
     def step_checked(
         self, thetas: list[np.ndarray], grads: list[np.ndarray]
     ) -> tuple[list[np.ndarray], bool]:
         """``step``, and whether every new weight is finite (training stops on
-        NaN/inf). A fused step knows it from its own pass; others scan."""
+        NaN/inf). A fused step knows it from its own pass; others scan.
+
+        Parameters
+        ----------
+        thetas, grads : list of ndarray
+            The weights and their gradient, matrix by matrix.
+
+        Returns
+        -------
+        new : list of ndarray
+            The new weights, as :meth:`step` returns them.
+        finite : bool
+            Whether every new weight is finite.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from bprop.optim import GradientDescent
+        >>> new, finite = GradientDescent(1.0).step_checked([np.zeros((1, 1))], [np.ones((1, 1))])
+        >>> new[0].item(), finite
+        (-1.0, True)
+        """
         new = _checked_step_result(self, self.step(thetas, grads), thetas)
         return new, all(bool(np.isfinite(t).all()) for t in new)
 
@@ -114,18 +141,76 @@ def _checked_step_result(opt: Optimizer, new: Any, thetas: list[np.ndarray]) -> 
 class CoreRule(Optimizer):
     """A built-in rule: its update is written once, in the core (csrc/bprop/optimizers.cpp),
     which the step-by-step loop and whole epochs in the core both run. The class holds the
-    hyperparameters and the state (velocity, or Adam's moments)."""
+    hyperparameters and the state (velocity, or Adam's moments).
+
+    The base of :class:`GradientDescent`, :class:`Momentum`, :class:`Nesterov` and
+    :class:`Adam`; a subclass that overrides :meth:`step` runs its own rule instead.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        The step size alpha (> 0); None: the class's ``default_learning_rate``.
+
+    Raises
+    ------
+    ValueError
+        When ``learning_rate`` is not a positive number.
+
+    Examples
+    --------
+    >>> from bprop.optim import Adam, CoreRule
+    >>> opt = Adam(0.01)
+    >>> isinstance(opt, CoreRule), opt.config().learning_rate
+    (True, 0.01)
+    """
 
     def config(self) -> _core.OptimizerConfig:
-        """The rule and hyperparameters as the core takes them."""
+        """The rule and hyperparameters as the core takes them.
+
+        Returns
+        -------
+        bprop._core.OptimizerConfig
+            The rule's code, the learning rate and the rule's other
+            hyperparameters (momentum; Adam's betas, eps and step count).
+        """
         return _core.OptimizerConfig(_core.OPTIMIZER_KINDS[self.name], self.rate())
 
     def rate(self) -> float:
-        """The learning rate, checked again: ``end_epoch`` may have changed it."""
+        """The learning rate, checked again: ``end_epoch`` may have changed it.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ValueError, TypeError
+            When ``learning_rate`` is no longer a positive number.
+
+        Examples
+        --------
+        >>> from bprop.optim import GradientDescent
+        >>> GradientDescent(0.5).rate()
+        0.5
+        """
         return checks.check_positive_real(self.learning_rate, "learning_rate")
 
     def state(self, thetas: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """The state arrays the core updates in place, created as zeros on first use."""
+        """The state arrays of this step, which the core updates in place: zeros on first
+        use, else new copies of the state (arrays of the old state that a caller holds
+        keep their values).
+
+        Parameters
+        ----------
+        thetas : list of ndarray
+            The weights, whose shapes and dtype the state takes.
+
+        Returns
+        -------
+        first, second : list of ndarray
+            The rule's state (momentum: the velocity and ``[]``; Adam: the two
+            moments; gradient descent: ``[]`` twice).
+        """
         return [], []
 
     def step(self, thetas, grads):
@@ -148,7 +233,13 @@ class CoreRule(Optimizer):
         return new, bool(finite)
 
     def stepped(self, config: _core.OptimizerConfig) -> None:
-        """Keep what a step changed in the config (Adam's step count)."""
+        """Keep what a step changed in the config (Adam's step count).
+
+        Parameters
+        ----------
+        config : bprop._core.OptimizerConfig
+            The config the core stepped with, as the step left it.
+        """
 
 
 def _ready(

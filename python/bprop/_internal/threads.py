@@ -56,11 +56,57 @@ def set_num_threads(num_threads: int | None) -> None:
     num_threads : int or None
         A positive count, ``-1`` for all cores, or ``None`` to return to
         OpenMP's default (``OMP_NUM_THREADS`` or all cores).
+
+    Raises
+    ------
+    TypeError
+        When ``num_threads`` is not an int or None.
+    ValueError
+        When ``num_threads`` is 0, below -1, or far more than the machine's cores
+        (above 16 per core and 64).
+
+    See Also
+    --------
+    get_num_threads : the count now in effect.
+
+    Notes
+    -----
+    Results are bit-identical for every thread count; only the speed changes.
+    OpenMP's own global setting is never changed.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> bprop.set_num_threads(2)
+    >>> bprop.get_num_threads()
+    2
+    >>> bprop.set_num_threads(-1)                       # all cores
+    >>> bprop.get_num_threads() == bprop.build_info()["num_procs"]
+    True
+    >>> bprop.set_num_threads(None)                     # back to OpenMP's default
     """
     global _default
     _default = None if num_threads is None else _check(num_threads)
 
 
 def get_num_threads() -> int:
-    """The thread count a call with ``num_threads=None`` uses now."""
+    """The thread count a call with ``num_threads=None`` uses now.
+
+    Returns
+    -------
+    int
+        The count given to :func:`set_num_threads` (``-1`` resolved to the
+        number of cores), else OpenMP's default: ``OMP_NUM_THREADS`` when set,
+        otherwise all cores (capped at 16 per core and 64).
+
+    Examples
+    --------
+    >>> import bprop
+    >>> bprop.get_num_threads() >= 1
+    True
+    >>> bprop.set_num_threads(1)
+    >>> bprop.get_num_threads()
+    1
+    >>> bprop.set_num_threads(None)
+    """
     return resolve_num_threads(None)

@@ -39,6 +39,45 @@ def load_npz(
     ``rows=(start, stop)`` reads only those samples: each array's rows before
     ``start`` are skipped in the file (decompressed and dropped for a compressed
     ``.npz``), the rows after ``stop`` are not read.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An ``.npz`` file holding arrays named ``X`` (one sample per row; images
+        are flattened) and ``y``.
+    dtype : {numpy.float64, numpy.float32}, default numpy.float64
+        The dtype of the returned ``X``.
+    rows : (start, stop), optional
+        Read only samples ``start:stop``.
+    targets : {"labels", "real"}, default "labels"
+        Whether ``y`` holds class labels or real-valued targets.
+
+    Returns
+    -------
+    X : ndarray, shape (m, n)
+        The features in ``dtype``.
+    y : ndarray, shape (m,) or (m, K)
+        int64 labels (or str labels stored as strings), or float64 targets.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        When the file is not a readable ``.npz``, lacks ``X`` or ``y``, their
+        lengths differ, ``X`` holds a non-finite value or a label is not a whole
+        number.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import numpy as np
+    >>> from bprop.data import load_npz, npz_length
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.npz"
+    >>> np.savez(path, X=np.arange(12.0).reshape(4, 3), y=np.array([0, 1, 1, 0]))
+    >>> X, y = load_npz(path, rows=(1, 3))
+    >>> X.tolist(), y.tolist(), npz_length(path)
+    ([[3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], [1, 1], 4)
     """
     refuse_special_file(path)
     try:
@@ -63,7 +102,35 @@ def load_npz(
 
 
 def npz_length(path: str | os.PathLike) -> int:
-    """Samples in an ``.npz`` file: the first dimension of its ``X``, from the header alone."""
+    """Samples in an ``.npz`` file: the first dimension of its ``X``, from the header alone.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An ``.npz`` file with an array ``X``.
+
+    Returns
+    -------
+    int
+        The number of rows of ``X`` (m), read without loading the data.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    KeyError
+        When the file holds no ``X``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import numpy as np
+    >>> from bprop.data import npz_length
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.npz"
+    >>> np.savez_compressed(path, X=np.zeros((5, 2)), y=np.zeros(5, dtype=int))
+    >>> npz_length(path)
+    5
+    """
     with zipfile.ZipFile(path) as z, z.open("X.npy") as f:
         return int(_npy_header(f, path)[0][0])
 
@@ -164,6 +231,15 @@ def load_csv(
     y : ndarray, shape (m,)
         int64 labels, str labels, or float64 targets.
 
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        When a field is not a number (naming its line and column), rows differ in
+        length, a label is not a whole number (with ``targets="labels"``), the
+        file holds no samples, or ``targets`` is neither "labels" nor "real".
+
     Examples
     --------
     >>> import pathlib, tempfile, bprop
@@ -188,7 +264,7 @@ def load_csv_features(
     dtype: Any = np.float64,
     header: bool | None = None,
 ) -> np.ndarray:
-    """A CSV of features only (no label column), read as :func:`load_csv` reads one.
+    r"""A CSV of features only (no label column), read as :func:`load_csv` reads one.
 
     ``header``: whether line 1 is a header (skipped) or a sample; None
     (the default) detects it by :func:`load_csv`'s rules without a label:
@@ -203,18 +279,60 @@ def load_csv_features(
     without the warning. Otherwise a field of line 1 that is not a number is
     an error naming line 1 and its column, as on any other line.
 
+    Parameters
+    ----------
+    path : str or path-like
+    delimiter : str, default ","
+    dtype : {numpy.float64, numpy.float32}, default numpy.float64
+        The dtype of ``X``.
+    header : bool or None, default None
+        Whether line 1 is a header; None: detected, as above.
+
     Returns
     -------
     X : ndarray, shape (m, n)
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        When a field is not a number (naming its line and column), rows differ in
+        length, or the file holds no samples.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from bprop.data import load_csv_features
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = path.write_text("a,b\n1,2\n3,4.5\n")
+    >>> load_csv_features(path, dtype="float32")
+    array([[1. , 2. ],
+           [3. , 4.5]], dtype=float32)
     """
     X, _, _ = _read_csv(Path(path), delimiter, None, header)
     return _features_and_labels(X, np.zeros(X.shape[0], dtype=np.int64), dtype, str(path))[0]
 
 
 class CSVHeaderWarning(UserWarning):
-    """:func:`load_csv` or :func:`load_csv_features` took a first line of
+    r""":func:`load_csv` or :func:`load_csv_features` took a first line of
     column numbers (``0,1,...,n-1``) for a header by guess; ``header=True`` or
-    ``header=False`` says which it is."""
+    ``header=False`` says which it is.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, warnings
+    >>> from bprop.data import CSVHeaderWarning, load_csv_features
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = path.write_text("0,1\n5,7\n2,9\n")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     X = load_csv_features(path)
+    >>> X.shape, caught[0].category is CSVHeaderWarning
+    ((2, 2), True)
+    >>> load_csv_features(path, header=False).shape      # line 1 is a sample: no warning
+    (3, 2)
+    """
 
 
 @contextlib.contextmanager

@@ -38,8 +38,23 @@ def load_idx(path: str | os.PathLike, rows: tuple[int, int] | None = None) -> np
 
     Raises
     ------
+    FileNotFoundError
+        When ``path`` does not exist.
     ValueError
         When the magic number, type code, dimensions or length are wrong.
+
+    Examples
+    --------
+    A 3x2x2 unsigned-byte file (magic ``0 0 8 3``, then the three dimensions):
+
+    >>> import pathlib, struct, tempfile
+    >>> from bprop.data import load_idx
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "images-idx3-ubyte"
+    >>> _ = path.write_bytes(struct.pack(">4B3I", 0, 0, 8, 3, 3, 2, 2) + bytes(range(12)))
+    >>> load_idx(path).shape
+    (3, 2, 2)
+    >>> load_idx(path, rows=(2, 3)).tolist()
+    [[[8, 9], [10, 11]]]
     """
     path = Path(path)
     with open(path, "rb") as probe:
@@ -54,7 +69,34 @@ def load_idx(path: str | os.PathLike, rows: tuple[int, int] | None = None) -> np
 
 
 def idx_shape(path: str | os.PathLike) -> tuple[int, ...]:
-    """The dimensions an IDX file announces, from its header alone."""
+    """The dimensions an IDX file announces, from its header alone.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An IDX file, raw or gzip-compressed.
+
+    Returns
+    -------
+    tuple of int
+        The dimensions, the number of items first; the data is not read.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        When the header is malformed or the gzip data is corrupt.
+
+    Examples
+    --------
+    >>> import gzip, pathlib, struct, tempfile
+    >>> from bprop.data import idx_shape
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels-idx1-ubyte.gz"
+    >>> _ = path.write_bytes(gzip.compress(struct.pack(">4BI", 0, 0, 8, 1, 5) + bytes(5)))
+    >>> idx_shape(path)
+    (5,)
+    """
     path = Path(path)
     with open(path, "rb") as probe:
         compressed = probe.read(2) == _GZIP_MAGIC

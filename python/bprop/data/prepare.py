@@ -13,6 +13,26 @@ from .._internal import checks
 def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     """Targets matrix ``(m, num_classes)`` with a 1 in each row's label column.
 
+    Parameters
+    ----------
+    labels : array_like of int, shape (m,)
+        Class labels in ``[0, num_classes)``.
+    num_classes : int
+        K, the number of columns (>= 1).
+
+    Returns
+    -------
+    ndarray of float64, shape (m, num_classes)
+        Row i is all zeros but for a 1 in column ``labels[i]``.
+
+    Raises
+    ------
+    ValueError
+        When ``num_classes`` is not a positive integer, ``labels`` is not 1-D, or a
+        label is not a whole number in ``[0, num_classes)``.
+    TypeError
+        When ``labels`` does not hold numbers.
+
     Examples
     --------
     >>> import bprop
@@ -35,7 +55,38 @@ def scale_pixels(images: Any, dtype: Any = np.float32, max_value: float = 255.0)
 
     ``dtype=np.uint8`` keeps 8-bit pixels as they are (flattened, not scaled):
     bprop's functions read them with ``x_scale=1/255`` by default, the same
-    bits as this function's float output, from an eighth of float64's memory."""
+    bits as this function's float output, from an eighth of float64's memory.
+
+    Parameters
+    ----------
+    images : array_like, shape (m, ...)
+        Images (or rows of pixels), any shape after the first axis.
+    dtype : {numpy.float32, numpy.float64, numpy.uint8}, default numpy.float32
+        The element type of the result; ``uint8`` keeps the pixels unscaled.
+    max_value : float, default 255.0
+        The brightest pixel value, which becomes 1.0.
+
+    Returns
+    -------
+    ndarray, shape (m, pixels)
+        ``images / max_value`` in ``dtype``, one image per row (C order).
+
+    Raises
+    ------
+    TypeError
+        When ``dtype`` is not float32, float64 or uint8, or ``dtype=uint8`` is
+        asked of images that are not 8-bit with ``max_value=255``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.data import scale_pixels
+    >>> images = np.array([[[0, 51], [102, 255]]], dtype=np.uint8)     # one 2x2 image
+    >>> scale_pixels(images, np.float64)
+    array([[0. , 0.2, 0.4, 1. ]])
+    >>> scale_pixels(images, np.uint8)
+    array([[  0,  51, 102, 255]], dtype=uint8)
+    """
     a = np.asarray(images)
     a = a.reshape(a.shape[0], -1)
     if np.dtype(dtype) == np.uint8 if _is_dtype(dtype) else False:
@@ -69,8 +120,45 @@ def standardize(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(X - mean) / std`` per column; constant columns are left centred (std taken as 1).
 
-    Returns ``(X_std, mean, std)``: pass the training set's mean and std to
-    standardise validation and test data the same way.
+    Pass the training set's mean and std to standardise validation and test data
+    the same way. The mean and std are computed in float64.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, n)
+        Samples in rows.
+    mean : array_like, shape (n,), optional
+        Column means to subtract; default: ``X``'s own.
+    std : array_like, shape (n,), optional
+        Column standard deviations to divide by (zeros are taken as 1); default:
+        ``X``'s own (population std, ``ddof=0``).
+
+    Returns
+    -------
+    X_std : ndarray, shape (m, n)
+        The standardised samples, in ``X``'s dtype when that is float32 or
+        float64, else float64.
+    mean : ndarray of float64, shape (n,)
+        The means used.
+    std : ndarray of float64, shape (n,)
+        The standard deviations used, constant columns' zeros replaced by 1.
+
+    Raises
+    ------
+    TypeError
+        When ``X`` does not hold numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.data import standardize
+    >>> X_train = np.array([[1.0, 5.0], [3.0, 5.0]])
+    >>> Z, mean, std = standardize(X_train)
+    >>> Z, mean, std
+    (array([[-1.,  0.],
+           [ 1.,  0.]]), array([2., 5.]), array([1., 1.]))
+    >>> standardize(np.array([[4.0, 6.0]]), mean, std)[0]               # new data, same scaling
+    array([[2., 1.]])
     """
     X = checks.as_array(X, "X")
     dt = X.dtype if X.dtype in checks.FLOAT_DTYPES else np.dtype(np.float64)
@@ -86,7 +174,43 @@ def train_validation_split(
     """Seeded split into ``(X_train, X_val, y_train, y_val)``.
 
     With ``stratify`` each class keeps its share in both parts (as far as
-    rounding allows).
+    rounding allows): ``round(validation_fraction * count)`` samples of each class
+    are held out. Rows keep their original order within each part.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, ...)
+        Samples in rows.
+    y : array_like, shape (m,) or (m, K)
+        Labels (or targets) of the rows of ``X``.
+    validation_fraction : float, default 0.2
+        The share held out, in (0, 1).
+    seed : int or numpy.random.Generator, optional
+        Seeds the permutation (``numpy.random.default_rng(seed)``); None: fresh entropy.
+    stratify : bool, default True
+        Split each class on its own (``y`` must then hold class labels).
+
+    Returns
+    -------
+    X_train, X_val : ndarray
+        The rows of ``X`` kept for training and held out.
+    y_train, y_val : ndarray
+        The matching rows of ``y``.
+
+    Raises
+    ------
+    ValueError
+        When ``X`` and ``y`` differ in length, ``validation_fraction`` is outside
+        (0, 1), or the split would leave either part empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bprop.data import train_validation_split
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.array([0] * 5 + [1] * 5)
+    >>> X_tr, X_val, y_tr, y_val = train_validation_split(X, y, 0.4, seed=0)
+    >>> X_tr.shape, X_val.shape, np.bincount(y_val).tolist()         # 2 of each class held out
+    ((6, 2), (4, 2), [2, 2])
     """
     X = np.asarray(X)
     y = np.asarray(y)

@@ -84,7 +84,54 @@ def local_problem(
 class DistributedObjective(Objective):
     """J and its gradient over the samples of all MPI ranks, each rank holding
     its shard: the same objective as one process over all of them (see
-    :class:`bprop.training.objective.Objective`), its sums added in rank order."""
+    :class:`bprop.training.Objective`), its sums added in rank order.
+
+    What :func:`bprop.train` builds with ``comm=``; every method that evaluates
+    is collective.
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        The initial weights (their shapes and dtype are checked against ``X``).
+    X, y : array_like
+        This rank's samples and labels (or targets).
+    lambda_ : float
+        The L2 strength.
+    num_threads : int or None
+        Threads of each evaluation on this rank.
+    sample_weight : array_like or None
+        This rank's samples' weights.
+    activation, output : str or None
+        The network's kind, as in :func:`bprop.cost`.
+    x_scale : float, optional
+        The factor applied to X as it is read.
+    comm : mpi4py.MPI.Comm
+        The ranks taking part.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On every rank, when any rank's input is invalid.
+
+    Examples
+    --------
+    Without ``mpiexec``, ``world()`` is a world of one process (rank 0), which
+    is how these examples run:
+
+    >>> import numpy as np
+    >>> import bprop
+    >>> from bprop import distributed
+    >>> comm = distributed.world()
+    >>> X, y = bprop.data.load_digits()
+    >>> start, stop = distributed.shard_range(len(X), comm)   # this rank's samples
+    >>> thetas = bprop.initialize([64, 25, 10], seed=0)
+    >>> objective = distributed.DistributedObjective(
+    ...     thetas, X[start:stop], y[start:stop], 1.0, None, None, "sigmoid", "logistic",
+    ...     comm=comm)
+    >>> J, grads = objective.value_and_gradient(thetas)
+    >>> bool(np.isclose(J, bprop.cost(thetas, X, y, 1.0), rtol=1e-12)), objective.shard_sizes()
+    (True, [1797])
+    """
 
     collective = True
 
@@ -143,11 +190,40 @@ class DistributedObjective(Objective):
 
     def batch_positions(self, b: int, batch_size: int, rows: int, steps: int) -> slice:
         """Each rank splits its shard into ``steps`` nearly equal parts, so a global
-        batch takes the same share of every rank's shard."""
+        batch takes the same share of every rank's shard.
+
+        Parameters
+        ----------
+        b : int
+            The batch's number in the epoch, from 0.
+        batch_size : int
+            Unused: the share follows from ``rows`` and ``steps``.
+        rows : int
+            Samples of this rank's shard.
+        steps : int
+            Batches per epoch (the same on every rank).
+
+        Returns
+        -------
+        slice
+            Positions ``b * rows // steps`` up to ``(b + 1) * rows // steps``.
+        """
         return slice(b * rows // steps, (b + 1) * rows // steps)
 
     def shuffle_rng(self, seed: Any) -> np.random.Generator:
-        """One stream per rank from the same seed."""
+        """One stream per rank from the same seed.
+
+        Parameters
+        ----------
+        seed : None, int or numpy.random.Generator
+            An int seeds ``default_rng([seed, rank])``; a Generator is used as it
+            is; None: fresh entropy.
+
+        Returns
+        -------
+        numpy.random.Generator
+            This rank's shuffling generator.
+        """
         if isinstance(seed, np.random.Generator):
             return seed
         if seed is None:
@@ -180,6 +256,55 @@ def cost_and_gradient(
     Collective: every rank of ``comm`` must call it with the same weights. The
     result is the same on every rank and equals the single-process gradient of
     the concatenated shards to rounding (1e-12 relative in float64).
+
+    Parameters
+    ----------
+    thetas : list of ndarray
+        The weights, the same on every rank.
+    X : array_like, shape (m_r, n)
+        This rank's samples (at least one).
+    y : array_like, shape (m_r,) or (m_r, K)
+        Their labels or targets.
+    lambda_ : float, default 0.0
+        The L2 strength; the penalty is added once, with the global m.
+    comm : mpi4py.MPI.Comm
+        The ranks taking part.
+    num_threads, sample_weight, activation, output, x_scale
+        As in :func:`bprop.cost_and_gradient` (``sample_weight``: this rank's
+        samples' weights).
+
+    Returns
+    -------
+    J : float
+        The cost over all ranks' samples.
+    grads : list of ndarray
+        Its gradient, shaped as ``thetas``; the same bits on every rank.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On every rank, when any rank's input is invalid (a rank without samples,
+        a shape mismatch, ...); the message names the lowest such rank.
+    FloatingPointError
+        When the cost or gradient overflows to inf/NaN.
+
+    Examples
+    --------
+    Without ``mpiexec``, ``world()`` is a world of one process (rank 0), which
+    is how these examples run:
+
+    >>> import numpy as np
+    >>> import bprop
+    >>> from bprop import distributed
+    >>> comm = distributed.world()
+    >>> X, y = bprop.data.load_digits()
+    >>> start, stop = distributed.shard_range(len(X), comm)   # this rank's samples
+    >>> thetas = bprop.initialize([64, 25, 10], seed=0)
+    >>> J, grads = distributed.cost_and_gradient(thetas, X[start:stop], y[start:stop], 1.0,
+    ...                                          comm=comm)
+    >>> J1, grads1 = bprop.cost_and_gradient(thetas, X, y, 1.0)     # one process, all samples
+    >>> bool(np.isclose(J, J1, rtol=1e-12)), [g.shape for g in grads]
+    (True, [(25, 65), (10, 26)])
     """
     t = checks.check_thetas(thetas)
     kind = resolve_kind(t, activation, output)  # the same on every rank: all raise alike
@@ -204,7 +329,41 @@ def cost(
     output: str = "logistic",
     x_scale: Any = None,
 ) -> float:
-    """:func:`bprop.cost` over the samples of all ranks (collective)."""
+    """:func:`bprop.cost` over the samples of all ranks (collective).
+
+    Parameters
+    ----------
+    thetas, X, y, lambda_, comm, num_threads, sample_weight, activation, output, x_scale
+        As in :func:`cost_and_gradient`.
+
+    Returns
+    -------
+    float
+        The cost J over all ranks' samples, the same on every rank.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On every rank, when any rank's input is invalid.
+    FloatingPointError
+        When the cost overflows to inf/NaN.
+
+    Examples
+    --------
+    Without ``mpiexec``, ``world()`` is a world of one process (rank 0), which
+    is how these examples run:
+
+    >>> import numpy as np
+    >>> import bprop
+    >>> from bprop import distributed
+    >>> comm = distributed.world()
+    >>> X, y = bprop.data.load_digits()
+    >>> start, stop = distributed.shard_range(len(X), comm)   # this rank's samples
+    >>> thetas = bprop.initialize([64, 25, 10], seed=0)
+    >>> J = distributed.cost(thetas, X[start:stop], y[start:stop], 1.0, comm=comm)
+    >>> bool(np.isclose(J, bprop.cost(thetas, X, y, 1.0), rtol=1e-12))
+    True
+    """
     t = checks.check_thetas(thetas)
     kind = resolve_kind(t, activation, output)  # the same on every rank: all raise alike
     p = local_problem(

@@ -92,6 +92,9 @@ def train(
     early_stopping : bool
         Stop after ``patience`` epochs without a lower validation cost and return
         the best weights. Needs ``validation_data``.
+    patience : int, default 5
+        With ``early_stopping``: the epochs in a row without a lower validation
+        cost that end training.
     callbacks : sequence of callables
         ``cb(info)`` after each epoch; ``info`` has epoch, iteration, cost, val_cost,
         val_accuracy, thetas, history. Returning True stops training.
@@ -99,6 +102,8 @@ def train(
         Show progress: a bar on a terminal or in Jupyter, else (logs, pipes)
         one line per epoch on stderr (at most about 100 lines).
     num_threads : int, optional
+        Threads of each cost and gradient evaluation; None: the module default
+        (:func:`bprop.set_num_threads`). The result does not depend on it.
     sample_weight : array_like, shape (m,), optional
         Per-sample weights of the cost (see :func:`bprop.cost`); a mini-batch
         uses the weights of its samples.
@@ -143,6 +148,15 @@ def train(
         When the cost or weights become NaN/inf, or the cost grows past
         ``max_cost_growth``; carries the last finite weights. A
         ``FloatingPointError`` and a ``ValueError``.
+    ValueError
+        When an argument is out of range or the arguments disagree: shapes of
+        ``thetas``, ``X`` and ``y`` (the message names the layer and the sizes),
+        labels outside ``[0, K)``, non-finite inputs, an unknown ``optimizer``,
+        ``learning_rate`` given with an Optimizer instance, ``batch_size`` with
+        lbfgs, ``early_stopping`` without ``validation_data``.
+    TypeError
+        When an argument has the wrong type: ``callbacks`` not a sequence of
+        callables, ``validation_data`` not a pair, ``X`` not numeric.
 
     Warns
     -----
@@ -157,6 +171,32 @@ def train(
     -----
     Ctrl-C stops training cleanly: the weights of the last completed step are
     returned with ``history.stopped == "interrupted"``.
+
+    Examples
+    --------
+    The tutorial's run: full batch, L2 penalty, here with L-BFGS:
+
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> net, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, lambda_=1.0,
+    ...                            optimizer="lbfgs", iterations=30, verbose=False)
+    >>> history.stopped, history.iterations, bool(history.cost[-1] < history.cost[0])
+    ('completed', 30, True)
+    >>> bool((bprop.predict(net, X) == y).mean() > 0.9)
+    True
+    >>> [t.shape for t in net], net.output
+    ([(25, 65), (10, 26)], 'logistic')
+
+    Mini-batches with Adam, a validation set and a callback that stops after
+    epoch 3:
+
+    >>> X_tr, X_val, y_tr, y_val = bprop.data.train_validation_split(X, y, seed=0)
+    >>> net, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X_tr, y_tr,
+    ...                            optimizer="adam", learning_rate=0.01, batch_size=64,
+    ...                            epochs=10, seed=0, validation_data=(X_val, y_val),
+    ...                            callbacks=[lambda info: info["epoch"] == 3], verbose=False)
+    >>> history.stopped, history.epochs, history.iterations, len(history.val_accuracy)
+    ('callback', 3, 69, 3)
     """
     activation, output = network_kind(thetas, activation, output)
     t0 = [t.copy() for t in checks.check_thetas(thetas)]

@@ -49,6 +49,8 @@ class History:
         Validation cost (unregularised) and accuracy at the end of each epoch.
     epoch_time : list of float
         Seconds since the start, at the end of each epoch.
+    wall_time : float
+        Seconds the whole run took, the final evaluation included.
     iterations, epochs : int
         Optimiser steps and passes over the data completed.
     stopped : str
@@ -57,6 +59,21 @@ class History:
         "interrupted", or "diverged" (in a ``TrainingDiverged``'s history).
     best_epoch : int or None
         With early stopping, the epoch whose weights were returned.
+
+    Examples
+    --------
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> X_tr, X_val, y_tr, y_val = bprop.data.train_validation_split(X, y, seed=0)
+    >>> _, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X_tr, y_tr,
+    ...                          batch_size=128, epochs=4, seed=0,
+    ...                          validation_data=(X_val, y_val), verbose=False)
+    >>> history.stopped, history.epochs, history.iterations
+    ('completed', 4, 48)
+    >>> len(history.cost), len(history.epoch_cost), len(history.val_accuracy)
+    (48, 4, 4)
+    >>> history.final_cost is not None and bool(history.final_cost < history.cost[0])
+    True
     """
 
     cost: list[float] = field(default_factory=list)
@@ -80,6 +97,35 @@ class TrainingDiverged(FloatingPointError, ValueError):
     A ``FloatingPointError`` and a ``ValueError``: code written for
     scikit-learn's MLP, which raises ``ValueError`` when its weights become
     non-finite, catches it too.
+
+    Parameters
+    ----------
+    message : str
+        What diverged and when, with a remedy (a smaller learning rate, ...).
+    thetas : list of ndarray
+        The last finite weights (a :class:`bprop.Network`).
+    history : History
+        The run so far, ``stopped == "diverged"`` and ``final_cost`` NaN.
+
+    Attributes
+    ----------
+    thetas : Network
+        The last finite weights.
+    history : History
+        The run up to the failure.
+
+    Examples
+    --------
+    A learning rate far too large:
+
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> try:
+    ...     bprop.train(bprop.initialize([64, 25, 10], seed=0), X[:200], y[:200],
+    ...                 learning_rate=1e4, iterations=20, verbose=False)
+    ... except bprop.TrainingDiverged as e:
+    ...     print(e.history.stopped, len(e.thetas), "smaller learning rate" in str(e))
+    diverged 2 True
     """
 
     def __init__(self, message: str, thetas: list[np.ndarray], history: History) -> None:
@@ -91,7 +137,21 @@ class TrainingDiverged(FloatingPointError, ValueError):
 class InputScaleWarning(UserWarning):
     """:func:`bprop.train` was given inputs far from unit scale (largest
     ``|x| > 100`` as the core reads X), which sigmoid and tanh units turn into
-    saturated outputs and vanishing gradients: standardise X's columns."""
+    saturated outputs and vanishing gradients: standardise X's columns.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import bprop
+    >>> X, y = bprop.data.load_digits()
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = bprop.train(bprop.initialize([64, 25, 10], seed=0), 1000 * X[:100], y[:100],
+    ...                     iterations=1, verbose=False)
+    >>> [w.category.__name__ for w in caught]
+    ['InputScaleWarning']
+    >>> X_std = bprop.data.standardize(1000 * X[:100])[0]          # the remedy
+    """
 
 
 class NoImprovement:
@@ -99,7 +159,38 @@ class NoImprovement:
     improve on the best by more than ``tol``. Lower values are better (pass
     ``higher_is_better`` for scores); with ``keep_best`` the weights of the best
     value are kept. Used by :func:`bprop.train`'s early stopping and by the
-    estimators (training loss or validation score)."""
+    estimators (training loss or validation score).
+
+    Parameters
+    ----------
+    patience : float
+        How many values in a row may fail to improve before :meth:`update` says
+        stop (``numpy.inf``: never).
+    tol : float, default 0.0
+        The margin a value must beat the best by to count as an improvement.
+    higher_is_better : bool, default False
+        True for scores (accuracy, R^2), False for costs.
+    keep_best : bool, default False
+        Keep a copy of the weights of the best value in ``best_thetas``.
+
+    Attributes
+    ----------
+    best : float or None
+        The best value so far, in the rule's sign (negated scores).
+    best_thetas : list of ndarray or None
+        With ``keep_best``, the weights of the best value.
+    since_best : int
+        Values since the last improvement.
+    is_best : bool
+        Whether the last value recorded was the best so far.
+
+    Examples
+    --------
+    >>> from bprop.training import NoImprovement
+    >>> rule = NoImprovement(patience=2)
+    >>> [rule.update(cost, []) for cost in [3.0, 2.0, 2.5, 2.1, 1.0]]
+    [False, False, False, True, False]
+    """
 
     def __init__(
         self,
@@ -118,7 +209,20 @@ class NoImprovement:
         self.is_best = False  # whether the last value recorded was the best so far
 
     def update(self, value: float, thetas: list[np.ndarray]) -> bool:
-        """Record one value (and its weights); True when it is time to stop."""
+        """Record one value (and its weights); True when it is time to stop.
+
+        Parameters
+        ----------
+        value : float
+            The cost (or, with ``higher_is_better``, the score) just measured.
+        thetas : list of ndarray
+            The weights it was measured with (copied with ``keep_best`` when best).
+
+        Returns
+        -------
+        bool
+            True once ``patience`` values in a row failed to improve by ``tol``.
+        """
         v = self.sign * value
         self.is_best = self.best is None or v < self.best
         improved = self.best is None or v < self.best - self.tol
