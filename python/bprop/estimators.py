@@ -1189,7 +1189,7 @@ def _check_class_weight(cw: dict, classes: np.ndarray) -> None:
             f"(the classes are {', '.join(map(checks.shown, classes.tolist()))})"
         )
     for k, w in cw.items():
-        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 <= w < np.inf:
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not 0 <= float(w) < np.inf:
             raise ValueError(
                 f"class_weight[{checks.shown(k)}] must be a finite number >= 0, got "
                 f"{checks.shown(w)}"

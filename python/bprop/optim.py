@@ -404,8 +404,10 @@ class Adam(CoreRule):
                 raise ValueError(f"{name} must be a number in [0, 1), got {beta!r}")
         if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
             raise ValueError(f"eps must be a positive number, got {eps!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
-        self.t = 0
+        self.beta1: float = float(beta1)
+        self.beta2: float = float(beta2)
+        self.eps: float = float(eps)
+        self.t: int = 0
         self.m: list[np.ndarray] | None = None
         self.v: list[np.ndarray] | None = None
 

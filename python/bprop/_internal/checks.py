@@ -439,15 +439,18 @@ def check_activations(activation: Any, num_hidden: int) -> list[int]:
 
 
 def check_seed(seed: Any, name: str = "seed") -> Any:
-    """A seed numpy takes: None, a whole number >= 0 (bools refused), or a Generator /
-    SeedSequence as it is; an error naming ``name`` otherwise (numpy's own names none)."""
+    """A seed numpy takes: None, a whole number >= 0 or a sequence of them (bools
+    refused), or a Generator / SeedSequence as it is; an error naming ``name``
+    otherwise (numpy's own names none)."""
     if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number >= 0 or None, got {shown(seed)}")
-    if seed < 0:
-        raise ValueError(f"{name} must be a whole number >= 0 or None, got {shown(seed)}")
-    return int(seed)
+    parts = list(seed) if isinstance(seed, (list, tuple)) and seed else [seed]
+    for part in parts:
+        if isinstance(part, bool) or not isinstance(part, numbers.Integral):
+            raise TypeError(f"{name} must be a whole number >= 0 or None, got {shown(seed)}")
+        if part < 0:
+            raise ValueError(f"{name} must be a whole number >= 0 or None, got {shown(seed)}")
+    return seed
 
 
 def check_positive_int(value: Any, name: str) -> int:
