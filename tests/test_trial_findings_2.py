@@ -289,3 +289,48 @@ def test_a_file_that_is_no_npz_gets_no_hint_to_load_pickles(tmp_path):
     with pytest.raises(ValueError, match="not an archive of numeric arrays") as e:
         bprop.data.load_npz(path)
     assert "allow_pickle" not in str(e.value)
+
+
+def test_a_plot_directory_that_refuses_files_is_named_before_training(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import bprop._internal.atomic as atomic
+    from bprop.cli.commands import check_outputs_writable
+    from bprop.cli.common import CliError
+
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "plots"
+    folder.mkdir()
+    check_outputs_writable(SimpleNamespace(save=None, plot=str(folder)))  # writable: fine
+    monkeypatch.setattr(atomic.os, "access", lambda *a, **k: False)  # as a read-only mount
+    with pytest.raises(CliError, match=r"--plot .*plots: .*cannot write in the directory"):
+        check_outputs_writable(SimpleNamespace(save=None, plot=str(folder)))
+
+
+def test_gradient_check_threshold_and_trace_given_values_are_checked():
+    thetas = bprop.initialize([3, 5, 3], method="debug")
+    X, y = np.random.default_rng(0).normal(size=(5, 3)), [0, 1, 2, 0, 1]
+    with pytest.raises(ValueError, match=r"threshold must be finite and > 0, got -1"):
+        bprop.gradient_check(thetas, X, y, threshold=-1)
+    t = [np.zeros((2, 2)), np.array([[0.5, 0.8, 0.9]])]
+    with pytest.raises(ValueError, match=r"given a\(2\) holds NaN or inf"):
+        bprop.trace(t, [0.5], [1.0], given={2: [float("nan"), 1.0]})
+
+
+def test_resume_refuses_an_init_it_would_ignore(tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "bprop", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
+    assert run("train", "--iterations", "2", "--save", "m.npz", "--quiet").returncode == 0
+    r = run("train", "--resume", "m.npz", "--init", "he", "--iterations", "2")
+    assert r.returncode == 2 and "--init he: --resume starts from the model's weights" in r.stderr
+    assert run("train", "--resume", "m.npz", "--iterations", "2", "--quiet").returncode == 0

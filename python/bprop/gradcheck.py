@@ -228,7 +228,8 @@ def gradient_check(
     ------
     ValueError
         For the invalid inputs that :func:`bprop.cost` refuses; when
-        ``gradient`` returns arrays of other shapes than the weights'.
+        ``gradient`` returns arrays of other shapes than the weights'; when
+        ``threshold`` is not a positive number.
 
     Examples
     --------
@@ -239,6 +240,7 @@ def gradient_check(
     >>> r.passed
     True
     """
+    threshold = checks.check_positive_real(threshold, "threshold")
     t64 = [a.astype(np.float64) for a in checks.check_thetas(thetas)]
     kind = resolve_kind(t64, activation, output)
     problem = prepare(t64, X, y, lambda_, num_threads, sample_weight, kind, x_scale)

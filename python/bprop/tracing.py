@@ -262,6 +262,8 @@ def trace(
                     f"given a({number}) has {a.shape[0]} values; layer {number} has "
                     f"{theta.shape[0]} units"
                 )
+            if not np.isfinite(a).all():
+                raise ValueError(f"given a({number}) holds NaN or inf: {a.tolist()}")
         elif number == L:
             a = output_activation(z[None, :], output)[0]
         else:

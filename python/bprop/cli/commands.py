@@ -149,6 +149,10 @@ def check_outputs_writable(args: Any) -> None:
             raise CliError(
                 f"--plot {args.plot}: cannot create the directory ({e.strerror})"
             ) from None
+        try:  # a directory that is there may still refuse files (read-only, full)
+            check_writable_directory(Path(args.plot) / "learning_curves.png")
+        except OSError as e:
+            raise CliError(f"--plot {args.plot}: {e}") from None
 
 
 def standardizer(args: Any, X: np.ndarray) -> tuple[list[float], list[float]] | None:
@@ -709,7 +713,7 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
     t.add_argument(
         "--init",
         choices=["uniform", "xavier", "he", "auto"],
-        default="uniform",
+        default=None,  # uniform; None tells --resume that it was not given
         help="uniform: U[-0.12, 0.12] (default); xavier: sqrt(6)/sqrt(s_l + s_l+1); "
         "he: for ReLU; auto: he for ReLU, else xavier",
     )

@@ -133,7 +133,7 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         dtype=args.dtype,
         hidden="25" if args.hidden is None else args.hidden,
         hidden_given=args.hidden is not None,
-        init=args.init,
+        init=args.init or "uniform",
         activation=activation,
         output=output,
         seed=0 if seed is None else seed,
@@ -181,6 +181,10 @@ def _network_kind(args: argparse.Namespace, resumed: Resumed | None) -> tuple[An
 
 def resume(args: argparse.Namespace) -> Resumed:
     """Read --resume's model once and take from it what the flags leave open."""
+    if getattr(args, "init", None) is not None:
+        raise CliError(
+            f"--init {args.init}: --resume starts from the model's weights; leave --init out"
+        )
     net, meta = load_model(args.resume, "--resume")
     data, delimiter, fingerprint, notes = _resume_data(args, meta)
     seed, test_fraction, split_ranks = _resumed_split(args, meta, data)
