@@ -228,14 +228,16 @@ inline double block_cost(const SimdKernels<T>& simd, Activation out, const Sampl
   return simd.softplus_sum(z, nb * K) - yz;
 }
 
-// G[j, 0] (+)= sum_b delta[b, j] over nb rows of delta (nb, rows): the bias column's
-// Delta, summed over b in order; with `first`, set rather than added to.
+// g[j * stride] (+)= sum_b delta[b, j] over nb rows of delta (nb, rows): the bias
+// column's Delta (stride: Theta's row length, or 1 where it is kept apart), summed
+// over b in order; with `first`, set rather than added to.
 template <class T>
-inline void add_bias_sums(const LayerView<T>& layer, const T* delta, index_t nb, T* g, bool first) {
+inline void add_bias_sums(const LayerView<T>& layer, const T* delta, index_t nb, T* g, bool first,
+                          index_t stride) {
   for (index_t j = 0; j < layer.rows; ++j) {
     T bias = T(0);
     for (index_t b = 0; b < nb; ++b) bias += delta[b * layer.rows + j];
-    g[j * layer.cols] = first ? bias : g[j * layer.cols] + bias;
+    g[j * stride] = first ? bias : g[j * stride] + bias;
   }
 }
 
@@ -253,11 +255,7 @@ inline void sparse_first_layer_sums(const SimdKernels<T>& simd, const LayerView<
                                     const SparseRows<T>& x, const T* delta, index_t nb, T* g,
                                     bool first) {
   const index_t rows = layer.rows;
-  for (index_t j = 0; j < rows; ++j) {
-    T bias = T(0);
-    for (index_t b = 0; b < nb; ++b) bias += delta[b * rows + j];
-    g[j] = first ? bias : g[j] + bias;
-  }
+  add_bias_sums(layer, delta, nb, g, first, 1);
   T* columns = g + rows;
   if (first) std::fill(columns, columns + (layer.cols - 1) * rows, T(0));
   for (index_t b = 0; b < nb; ++b) {
@@ -306,7 +304,7 @@ inline void backward_block(const SimdKernels<T>& simd, const Network<T>& layers,
       sparse_first_layer_sums(simd, layer, *sparse, d, nb, g, first);
       break;
     }
-    add_bias_sums(layer, d, nb, g, first);
+    add_bias_sums(layer, d, nb, g, first, layer.cols);
     // G[j, 1 + k] += sum_b delta[b, j] in[b, k]
     simd.acc(layer.rows, width, nb, d, 1, layer.rows, in, width, g + 1, layer.cols, first, 0);
     if (l == 0) break;
@@ -330,7 +328,8 @@ inline void first_layer_delta_sums(const SimdKernels<T>& simd, const LayerView<T
                                    const T* delta, const T* X_rows, index_t R, T* g, bool first) {
   const index_t width = layer.cols - 1;
   for (index_t r0 = 0; r0 < R; r0 += kBlock)
-    add_bias_sums(layer, delta + r0 * layer.rows, std::min(kBlock, R - r0), g, first && r0 == 0);
+    add_bias_sums(layer, delta + r0 * layer.rows, std::min(kBlock, R - r0), g, first && r0 == 0,
+                  layer.cols);
   simd.acc(layer.rows, width, R, delta, 1, layer.rows, X_rows, width, g + 1, layer.cols, first,
            kBlock);
 }

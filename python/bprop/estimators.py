@@ -227,7 +227,7 @@ class _BackpropBase(BaseEstimator):
         (partial_fit)."""
         rng = check_random_state(self.random_state)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
-        thetas, keep = self._start_weights(sizes, dtype, rng, incremental)
+        thetas = self._start_weights(sizes, dtype, rng, incremental)
         validation = None
         if self._holds_out() and not incremental:
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, rng)
@@ -249,9 +249,9 @@ class _BackpropBase(BaseEstimator):
 
     def _start_weights(
         self, sizes: list[int], dtype: np.dtype, rng: np.random.RandomState, incremental: bool
-    ) -> tuple[list[np.ndarray], bool]:
+    ) -> list[np.ndarray]:
         """The fitted weights (partial_fit, warm_start), or new ones with the fitted
-        state reset; and whether the fitted ones were kept."""
+        state reset."""
         keep = (incremental or self.warm_start) and hasattr(self, "thetas_")
         if keep:
             self._check_same_sizes(layer_sizes(self.thetas_), sizes, incremental)
@@ -271,7 +271,7 @@ class _BackpropBase(BaseEstimator):
             self.n_iter_ = 0
         if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
             self.n_iter_ = 0
-        return thetas, keep
+        return thetas
 
     def _hold_out(
         self,

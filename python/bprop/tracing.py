@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._internal import checks
+from ._internal.kind import resolve_kind
 from .network import cost_and_gradient, network_kind
 from .reference._math import (
     activate,
@@ -226,9 +227,8 @@ def trace(
             f"x has {_count(x.shape[0], 'value')} but Theta1 takes {_count(n, 'input')}"
         )
     K = t[-1].shape[0]
-    checks.check_output(output, K)
     names = hidden_names(activation, len(t) - 1)
-    checks.check_activations(names, len(t) - 1)
+    resolve_kind(t, names, output)  # the names checked as every entry point checks them
     y_arr = checks.as_array(y, "y")
     if output != "identity" and (y_arr.ndim == 0 or y_arr.shape == (1,) and K > 1):
         # a label (or X[:1]'s y[:1]): the same checks as cost's
