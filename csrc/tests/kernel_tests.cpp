@@ -96,8 +96,9 @@ void test_products(const bprop::SimdKernels<T>& k, const std::string& isa, doubl
         const auto C0 = C2;
         k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, C2.data(), N, false, 0);
         expect_close("acc", isa, C2, want2, rtol);
-        // acc in parts of `depth` samples: the same bits as one call per part
-        for (const index_t depth : {index_t(1), index_t(5), index_t(64)}) {
+        // acc in parts of `depth` samples: the same bits as one call per part (parts
+        // up to 64 rows are packed first, longer ones read in place)
+        for (const index_t depth : {index_t(1), index_t(5), index_t(64), index_t(100)}) {
           auto deep = C0, by_part = C0;
           k.acc(M, N, K, At.data(), 1, M, Bk.data(), N, deep.data(), N, false, depth);
           for (index_t r0 = 0; r0 < K; r0 += depth)
