@@ -86,16 +86,25 @@ def test_sparse_against_the_reference_and_a_gradient_check():
     assert bprop.gradient_check(thetas, A, y, lambda_=1.3).passed
 
 
-@pytest.mark.parametrize("fmt", ["csr_matrix", "csr_array", "csc_matrix", "coo_array"])
+@pytest.mark.parametrize(
+    "fmt", ["csr_matrix", "csr_array", "csc_matrix", "coo_array", "csr_duplicates"]
+)
 def test_every_scipy_sparse_format_and_the_callers_matrix_unchanged(fmt):
     A, y = _problem(m=50, n=10)
-    X = getattr(sp, fmt)(A)
+    X = getattr(sp, fmt.replace("duplicates", "matrix"))(A)
     if fmt == "coo_array":  # duplicates: summed, as scipy means them
         X = sp.coo_array((np.r_[X.data, 1.0], (np.r_[X.row, 0], np.r_[X.col, 0])), shape=X.shape)
+    if fmt == "csr_duplicates":  # the first nonzero twice (scipy sums duplicates in place)
+        row = int(np.searchsorted(X.indptr, 0, side="right")) - 1
+        indptr = X.indptr.copy()
+        indptr[row + 1 :] += 1
+        X = sp.csr_matrix((np.r_[1.0, X.data], np.r_[X.indices[0], X.indices], indptr), X.shape)
+        assert not X.has_canonical_format
     before = X.copy()
     thetas = bprop.initialize([10, 4, 4], seed=0)
     _close(bprop.cost(thetas, X, y), bprop.cost(thetas, X.toarray(), y), 1e-12)
     assert (X != before).nnz == 0 and X.format == before.format
+    np.testing.assert_array_equal(X.data, before.data)  # not even its duplicates summed
 
 
 @pytest.mark.parametrize(

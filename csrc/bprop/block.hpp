@@ -112,9 +112,9 @@ inline void sparse_affine(const SimdKernels<T>& simd, const LayerView<T>& layer,
   const index_t cols = panel_columns(layer.rows, kPanelWidth<T>);
   for (index_t b = 0; b < nb; ++b) {
     T* w = wide + b * cols;
-    for (index_t j = 0; j < cols; ++j) w[j] = T(0);
-    for (std::int64_t p = x.indptr[b]; p < x.indptr[b + 1]; ++p)
-      simd.axpy(cols, x.values[p], layer.panel + x.indices[p] * cols, w);
+    const std::int64_t p = x.indptr[b];
+    simd.gather_rows(cols, index_t(x.indptr[b + 1] - p), x.indices + p, x.values + p, layer.panel,
+                     w);
     for (index_t j = 0; j < layer.rows; ++j)
       out[b * layer.rows + j] = w[j] + layer.theta[j * layer.cols];
   }
@@ -245,7 +245,7 @@ inline void add_bias_sums(const LayerView<T>& layer, const T* delta, index_t nb,
 // g[j] (+)= the sum of delta's column j (the bias column) and
 // g[rows + k * rows + j] (+)= sum over row b's nonzeros (k, v) of delta[b, j] v,
 // so that each nonzero adds v times delta's row b to one contiguous row of
-// `rows` (simd.axpy; in Theta's layout every nonzero and row was one scattered
+// `rows` (simd.scatter_rows; in Theta's layout every nonzero and row was one scattered
 // scalar update: 40% of a 0.5%-dense call, now 1.3-2x faster in all). Per
 // element the sums run in the same order as in Theta's layout (b, then the
 // row's nonzeros). data_sums reads it back in place (add_slots). With `first`,
@@ -259,10 +259,9 @@ inline void sparse_first_layer_sums(const SimdKernels<T>& simd, const LayerView<
   T* columns = g + rows;
   if (first) std::fill(columns, columns + (layer.cols - 1) * rows, T(0));
   for (index_t b = 0; b < nb; ++b) {
-    const T* db = delta + b * rows;
-    for (std::int64_t p = x.indptr[b]; p < x.indptr[b + 1]; ++p) {
-      simd.axpy(rows, x.values[p], db, columns + x.indices[p] * rows);
-    }
+    const std::int64_t p = x.indptr[b];
+    simd.scatter_rows(rows, index_t(x.indptr[b + 1] - p), x.indices + p, x.values + p,
+                      delta + b * rows, columns);
   }
 }
 

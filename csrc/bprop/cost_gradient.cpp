@@ -49,7 +49,9 @@ DataSums data_sums(const Network<T>& given, const Samples<T>& s, bool with_gradi
                    Workspace<T>& ws) {
   const Network<T> layers = with_panels(given, ws, s.x_type == InputType::csr);
   const index_t blocks = num_blocks(s.m);
-  const index_t per_chunk = chunk_blocks(s.m, s.x_type == InputType::csr);
+  const index_t per_chunk = s.x_type == InputType::csr
+                                ? sparse_chunk_blocks(s.m, s.indptr[s.m] - s.indptr[0], s.n)
+                                : chunk_blocks(s.m);
   const index_t chunks = (blocks + per_chunk - 1) / per_chunk;
   const index_t K = layers.back().rows;
   const index_t P = ws.num_params;

@@ -1,5 +1,5 @@
 // Every compiled kernel path against naive loops, in one process: the products
-// (nt, nn over a packed panel, acc), the sigmoid and the softplus sum, for
+// (nt, nn over a packed panel, acc), sparse rows, the sigmoid and the softplus sum, for
 // shapes that hit every tile and remainder. Paths this CPU cannot run are
 // skipped (and say so). Exit status 0 when all pass.
 #include <algorithm>
@@ -184,6 +184,42 @@ void test_widen(const bprop::SimdKernels<T>& k, const std::string& isa) {
   }
 }
 
+// Sparse rows, gather and scatter: against sums in double, for row widths that
+// hit every part and tail (up to 2 x kSparseVectors vectors and a scalar tail).
+template <class T>
+void test_sparse_rows(const bprop::SimdKernels<T>& k, const std::string& isa, double rtol) {
+  std::mt19937_64 rng(11);
+  const index_t K = 50;  // rows of the table the nonzeros index
+  for (index_t vectors :
+       {index_t(1), index_t(3), index_t(8), index_t(13), index_t(16), index_t(21), index_t(33)})
+    for (index_t count : {index_t(0), index_t(1), index_t(5), index_t(40)}) {
+      const index_t n = vectors * k.lanes;
+      std::vector<std::int64_t> indices(count);
+      for (auto& i : indices) i = std::int64_t(rng() % K);
+      std::sort(indices.begin(), indices.end());
+      const auto values = random_values<T>(rng, count);
+      const auto table = random_values<T>(rng, K * n);
+      std::vector<T> out(n, T(99));
+      k.gather_rows(n, count, indices.data(), values.data(), table.data(), out.data());
+      std::vector<double> want(n, 0.0);
+      for (index_t p = 0; p < count; ++p)
+        for (index_t j = 0; j < n; ++j)
+          want[j] += double(values[p]) * double(table[indices[p] * n + j]);
+      expect_close("gather_rows", isa, out, want, rtol);
+      // scatter over rows of width m = n + a scalar tail
+      for (index_t m : {n, n + 1, n + k.lanes - 1}) {
+        const auto d = random_values<T>(rng, m);
+        auto grid = random_values<T>(rng, K * m);
+        std::vector<double> want2(grid.begin(), grid.end());
+        for (index_t p = 0; p < count; ++p)
+          for (index_t j = 0; j < m; ++j)
+            want2[indices[p] * m + j] += double(values[p]) * double(d[j]);
+        k.scatter_rows(m, count, indices.data(), values.data(), d.data(), grid.data());
+        expect_close("scatter_rows", isa, grid, want2, rtol);
+      }
+    }
+}
+
 template <class T>
 void test_path(const std::string& isa, double rtol, double sigmoid_rtol) {
   const auto k = bprop::simd_kernels_for<T>(isa);
@@ -195,6 +231,7 @@ void test_path(const std::string& isa, double rtol, double sigmoid_rtol) {
   test_products(*k, isa, rtol);
   test_vector_math(*k, isa, sigmoid_rtol);
   test_widen(*k, isa);
+  test_sparse_rows(*k, isa, rtol);
   std::printf("ok   %s (%s)\n", isa.c_str(), sizeof(T) == 4 ? "float" : "double");
 }
 

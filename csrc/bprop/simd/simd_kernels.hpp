@@ -94,8 +94,14 @@ struct SimdKernels {
   void (*widen_u8)(const std::uint8_t* x, T* out, index_t n, T scale);
   void (*widen_f32)(const float* x, T* out, index_t n, T scale);
   void (*widen_f64)(const double* x, T* out, index_t n, T scale);
-  // y[i] += a * x[i] for i < n (sparse inputs: one nonzero times a panel row).
-  void (*axpy)(index_t n, T a, const T* x, T* y);
+  // Sparse inputs, a row's `count` nonzeros (indices[p], values[p]) at a time:
+  // out[j] = sum_p values[p] * rows[indices[p] * n + j] for j < n (a multiple of
+  // `lanes`; the first layer's forward over a packed panel), and
+  // out[indices[p] * n + j] += values[p] * d[j] for j < n (its transposed Delta).
+  void (*gather_rows)(index_t n, index_t count, const std::int64_t* indices, const T* values,
+                      const T* rows, T* out);
+  void (*scatter_rows)(index_t n, index_t count, const std::int64_t* indices, const T* values,
+                       const T* d, T* out);
 };
 
 // The kernels for this CPU, or those named by BPROP_SIMD ("baseline", "avx2",

@@ -177,8 +177,9 @@ def check_sparse_X(X: Any, thetas: list[np.ndarray]) -> Any:
     if X.dtype.kind not in "biuf":
         raise TypeError(f"X must hold numbers, got a sparse matrix of dtype {X.dtype}")
     A = X.tocsr()
-    if A is X or not A.has_canonical_format:
-        A = A.copy()
+    if not A.has_canonical_format:
+        if A is X:  # sum_duplicates works in place: never on the caller's matrix
+            A = A.copy()
         A.sum_duplicates()
     return A
 
@@ -188,7 +189,7 @@ def csr_parts(A: Any, dtype: Any, x_scale: float) -> tuple[np.ndarray, np.ndarra
     them: int64 indices and values ``A.data.astype(dtype) * x_scale``."""
     dt = np.dtype(dtype)
     with np.errstate(over="ignore"):
-        values = A.data.astype(dt)
+        values = A.data.astype(dt, copy=False)  # read only: no copy when already dt
         if x_scale != 1.0:
             values = values * dt.type(x_scale)
     return (
