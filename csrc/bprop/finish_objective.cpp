@@ -44,15 +44,26 @@ bool squares_stay_finite(const Network<T>& layers) {
 }
 
 // Row j of D = total / W + reg Theta off the bias column (W: m or the weight
-// sum; reg: lambda / m); false when any entry is not finite.
-template <class T>
+// sum; reg: lambda / m); false when any entry is not finite. With `by_inverse`
+// (W a power of two: 1/W is exact, so x * (1/W) and x / W round the same real
+// number, the same bits) a multiplication: divisions were a quarter of a
+// 128-sample step's time.
+template <class T, bool by_inverse>
 bool finish_row(const LayerView<T>& layer, index_t j, const double* total, double W, double reg,
                 T* D) {
   const index_t row = j * layer.cols;
-  D[row] = T(total[row] / W);
+  const double inverse = 1.0 / W;
+  const auto mean = [&](double x) { return by_inverse ? x * inverse : x / W; };
+  D[row] = T(mean(total[row]));
   for (index_t k = 1; k < layer.cols; ++k)
-    D[row + k] = T(total[row + k] / W + reg * double(layer.theta[row + k]));
+    D[row + k] = T(mean(total[row + k]) + reg * double(layer.theta[row + k]));
   return all_finite(D + row, layer.cols);
+}
+
+// Whether 1/W is exact: W a power of two whose inverse is a normal number.
+inline bool exact_inverse(double W) {
+  int e = 0;
+  return std::isfinite(W) && std::frexp(W, &e) == 0.5 && e < 1022;
 }
 
 }  // namespace
@@ -78,10 +89,11 @@ CostResult finish_objective(const Network<T>& layers, double data_sum, const dou
       bool ok = true;
       [[maybe_unused]] const int threads =
           elementwise_threads(num_threads, layer.rows * layer.cols);
+      const auto finish = exact_inverse(W) ? finish_row<T, true> : finish_row<T, false>;
       // Row by row, each on its own: the same bits for any number of threads.
 #pragma omp parallel for num_threads(threads) schedule(static) reduction(&& : ok)
       for (index_t j = 0; j < layer.rows; ++j)
-        ok = finish_row(layer, j, total, W, lambda / m, Dl) && ok;
+        ok = finish(layer, j, total, W, lambda / m, Dl) && ok;
       finite = ok && finite;
       offset += layer.rows * layer.cols;
     }
