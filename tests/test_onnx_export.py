@@ -426,6 +426,14 @@ def test_bad_arguments_are_named_before_anything_is_written(tmp_path, kwargs, er
     assert list(tmp_path.iterdir()) == []
 
 
+def test_weights_beyond_what_one_onnx_file_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr(bprop.export, "MAX_WEIGHT_BYTES", 1000)
+    net = bprop.Network(bprop.initialize([20, 10, 2], seed=0))  # 232 float64 weights
+    with pytest.raises(ValueError, match="network: its weights take 0.0 GiB; an ONNX file hol"):
+        bprop.export_onnx(net, tmp_path / "big.onnx")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bad_paths(ort, tmp_path):
     net = bprop.Network(bprop.initialize([2, 2], seed=0))
     with pytest.raises(IsADirectoryError, match="is a directory"):

@@ -29,6 +29,9 @@ from .network import Network
 OPSET = 17  # Softmax over one axis (13), GreaterOrEqual (12), Relu in double (14)
 IR_VERSION = 8  # the IR that onnx 1.12 wrote with opset 17: any runtime since reads it
 INPUT_DTYPES = ("float32", "float64", "uint8")
+# An ONNX file is one protobuf message, which holds at most 2 GiB (the graph itself takes
+# a few kB; weights beyond would need ONNX's external data, which bprop does not write).
+MAX_WEIGHT_BYTES = 2**31 - 2**20
 
 # A hidden layer's activation as ONNX operators: z's name, a's name -> nodes. Leaky
 # ReLU's slope is an attribute of type float, so in float64 it would be 0.01 rounded
@@ -124,7 +127,7 @@ def export_onnx(
         Naming the argument: weights that do not chain or are not finite, a
         kind that does not fit the layers, a ``standardize`` of the wrong
         length or with std <= 0, ``classes`` of the wrong count, a bad
-        ``x_scale``.
+        ``x_scale``, weights beyond the 2 GiB one ONNX file holds.
     ImportError
         When the ``onnx`` package is missing (with the pip command that adds it).
     IsADirectoryError, FileExistsError, FileNotFoundError, PermissionError
@@ -195,6 +198,12 @@ def check_export(
         kind = resolve_kind(thetas, network.activation, network.output)
     except (TypeError, ValueError) as e:
         raise type(e)(f"network: {e}") from None
+    size = sum(t.nbytes for t in thetas)
+    if size > MAX_WEIGHT_BYTES:
+        raise ValueError(
+            f"network: its weights take {size / 2**30:.1f} GiB; an ONNX file holds at most "
+            f"{MAX_WEIGHT_BYTES / 2**30:.1f} GiB of them (one protobuf message)"
+        )
     in_dtype = kind.dtype if input_dtype is None else check_input_dtype(input_dtype)
     scale = checks.check_x_scale(x_scale, np.empty((0, 0), dtype=in_dtype))
     n, K = thetas[0].shape[1] - 1, thetas[-1].shape[0]
