@@ -413,6 +413,7 @@ def bad(**changes):
         (bad(standardize=(["a"] * 3, [1] * 3)), TypeError, "standardize's mean must hold n"),
         (bad(classes=[0, 1, 2]), ValueError, "classes lists 3 values; the network's 2 output"),
         (bad(classes=[object(), 1]), TypeError, "classes must be numbers or strings"),
+        (bad(classes="ab"), TypeError, "classes must be a list of labels, got str"),
         (
             bad(network=bprop.Network(bprop.initialize([3, 2]), output="identity"), classes=[1]),
             ValueError,

@@ -33,10 +33,10 @@ INPUT_DTYPES = ("float32", "float64", "uint8")
 # a few kB; weights beyond would need ONNX's external data, which bprop does not write).
 MAX_WEIGHT_BYTES = 2**31 - 2**20
 
-# A hidden layer's activation as ONNX operators: z's name, a's name -> nodes. Leaky
-# ReLU's slope is an attribute of type float, so in float64 it would be 0.01 rounded
-# to float32: there it is max(z, slope z), with the slope a float64 constant (the
-# same value as the core's z > 0 ? z : slope z, for a slope in (0, 1)).
+# Each activation's ONNX operator (build_model applies them). Leaky ReLU's slope is an
+# attribute of type float, so in float64 it would be 0.01 rounded to float32: there it
+# is Max(z, slope z) with the slope a float64 constant (the same values as the core's
+# z > 0 ? z : slope z, for a slope in (0, 1)).
 _HIDDEN_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu"}
 _OUTPUT_OPS = {"logistic": "Sigmoid", "softmax": "Softmax", "identity": None}
 
@@ -261,6 +261,8 @@ def check_classes(classes: Any, kind: Kind, K: int) -> list[Any] | None:
         return None
     if kind.output == "identity":
         raise ValueError("classes: a network with output 'identity' (regression) has no classes")
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__len__"):
+        raise TypeError(f"classes must be a list of labels, got {type(classes).__name__}")
     values = np.asarray(classes).tolist() if isinstance(classes, np.ndarray) else list(classes)
     expected = 2 if K == 1 and kind.output == "logistic" else K
     if len(values) != expected:
