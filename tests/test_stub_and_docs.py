@@ -24,6 +24,7 @@ MODULES = [
     "bprop.optim",
     "bprop.diagnose",
     "bprop.plot",
+    "bprop.export",
     "bprop",
     "bprop._internal.threads",
     "bprop.data.datasets",
@@ -41,6 +42,9 @@ MODULES = [
 def test_docstring_examples(name):
     if name == "bprop.plot":
         pytest.importorskip("matplotlib")
+    if name == "bprop.export":
+        pytest.importorskip("onnx")
+        pytest.importorskip("onnxruntime")
     if name.startswith("bprop.distributed"):
         # a world of one process without mpiexec; in a child process, so that MPI is
         # never initialised in this one (the MPI tests run mpiexec as children too)

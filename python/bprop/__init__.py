@@ -43,6 +43,7 @@ if _os.environ.get("BPROP_SIMD", _core.simd_isa()) != _core.simd_isa():
     )
 from ._internal.threads import get_num_threads, set_num_threads
 from .data import one_hot
+from .export import export_onnx
 from .gradcheck import GradientCheckResult, WorstEntry, gradient_check, numerical_gradient
 from .init import initialize, random_initialize
 from .model_file import load, save
@@ -110,6 +111,7 @@ __all__ = [
     "TrainingDiverged",
     "data",
     "diagnose",
+    "export_onnx",
     "load",
     "optim",
     "plot",

@@ -1,4 +1,5 @@
-"""The commands of ``python -m bprop`` (train, evaluate, predict, gradcheck) and their parser.
+"""The commands of ``python -m bprop`` (train, evaluate, predict, export, gradcheck) and their
+parser.
 
 Errors in arguments or data print one line on stderr, naming the flag or file
 at fault, and exit with status 2; no traceback.
@@ -25,6 +26,7 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from ..data.sources import DATA_HELP, DataSource
+from ..export import INPUT_DTYPES, OPSET, export_onnx, looks_like_onnx, require_onnx
 from ..init import debug_matrix, initialize
 from ..model_file import looks_like_model
 from ..network import Network, predict
@@ -550,6 +552,57 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_onnx_target(args: argparse.Namespace) -> None:
+    """--onnx names an .onnx file that may be written: the onnx package is there, the
+    directory takes files, and a file already there is an ONNX model (never the model
+    file itself, data, or a FIFO or device); checked before anything is written."""
+    target = args.onnx
+    if Path(target).suffix.lower() != ".onnx":
+        raise CliError(
+            f"--onnx {target}: an ONNX model's file name ends in .onnx; name it "
+            f"{Path(target).stem or 'model'}.onnx"
+        )
+    if os.path.exists(target) and same_file(target, args.model):
+        raise CliError(f"--onnx {target} is the file of MODEL: the export would replace it")
+    try:
+        require_onnx()
+    except ImportError as e:
+        raise CliError(f"--onnx: {e}") from None
+    try:
+        check_writable_directory(target)  # (refuses a FIFO, a device, a directory)
+    except OSError as e:
+        raise CliError(f"--onnx: {e}") from None
+    if (
+        os.path.isfile(target)
+        and os.path.getsize(target)
+        and os.access(target, os.R_OK)
+        and not looks_like_onnx(target)
+    ):
+        raise CliError(
+            f"--onnx {target}: the file is there and is not an ONNX model; the export "
+            f"would replace it: name another file, or remove it first"
+        )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    thetas, meta = load_model(args.model)
+    check_onnx_target(args)
+    classes = meta.get("classes") if thetas.output != "identity" else None
+    path = export_onnx(
+        thetas,
+        args.onnx,
+        input_dtype=args.input_dtype,
+        standardize=meta.get("standardize") or None,
+        classes=classes,
+    )
+    n, K = thetas[0].shape[1] - 1, thetas[-1].shape[0]
+    dtype = args.input_dtype or thetas[0].dtype.name
+    outputs = f"h ({K} outputs)" + ("" if thetas.output == "identity" else ", label")
+    scaled = ", standardised in the graph" if meta.get("standardize") else ""
+    print(f"wrote {path}: ONNX opset {OPSET}, input X ({n} {dtype} features{scaled}), {outputs}")
+    return 0
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from ..gradcheck import gradient_check
 
@@ -641,6 +694,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train)
     add_evaluate(sub)
     add_predict(sub)
+    add_export(sub)
     add_gradcheck(sub)
     return p
 
@@ -864,6 +918,37 @@ def add_predict(sub: Any) -> None:
     )
     add_common(r)
     r.set_defaults(func=cmd_predict)
+
+
+def add_export(sub: Any) -> None:
+    x = sub.add_parser(
+        "export",
+        help="write a saved model as an ONNX model",
+        description="Write a saved model as a standard ONNX graph (needs the onnx "
+        "package: the [onnx] extra). The graph takes the inputs predict reads (the "
+        "model's standardisation is part of it) and returns the outputs h and, for "
+        "classes, label: the index into the model's classes, which the ONNX file "
+        "records in its metadata. Everything is checked before the file is written.",
+    )
+    x.add_argument(
+        "model", type=path_text, metavar="MODEL.npz", help="a model file written by train --save"
+    )
+    x.add_argument(
+        "--onnx",
+        required=True,
+        type=path_text,
+        metavar="OUT.onnx",
+        help="write the ONNX model here: a name ending in .onnx; an existing file is "
+        "replaced only if it is an ONNX model",
+    )
+    x.add_argument(
+        "--input-dtype",
+        choices=list(INPUT_DTYPES),
+        default=None,
+        help="the type of the graph's input X (default: the model's dtype); uint8: pixels "
+        "0..255, read as x/255 as bprop reads them",
+    )
+    x.set_defaults(func=cmd_export)
 
 
 def add_gradcheck(sub: Any) -> None:
