@@ -144,7 +144,8 @@ class CoreRule(Optimizer):
     hyperparameters and the state (velocity, or Adam's moments).
 
     The base of :class:`GradientDescent`, :class:`Momentum`, :class:`Nesterov`,
-    :class:`Adam` and :class:`AdamW`; a subclass that overrides :meth:`step` runs its own rule instead.
+    :class:`Adam` and :class:`AdamW`; a subclass that overrides :meth:`step` runs its own
+    rule instead.
 
     Parameters
     ----------

@@ -172,7 +172,9 @@ def learning_curves(history: History, *, save: str | os.PathLike | None = None) 
         rate_ax.set_ylabel("learning rate")
         handles.append(line)
         labels.append(line.get_label())
-    ax.legend(handles, labels)
+        rate_ax.legend(handles, labels)  # on the top axes, over both curves
+    else:
+        ax.legend(handles, labels)
     if panels == 2:
         acc = fig.add_subplot(1, 2, 2)
         acc.plot(np.arange(1, len(history.val_accuracy) + 1), history.val_accuracy, "o-")

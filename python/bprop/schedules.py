@@ -280,8 +280,9 @@ class Cosine(Schedule):
         span = self.span or self.epochs
         if self.warmup >= span:
             raise ValueError(
-                f"cosine's warmup={self.warmup} leaves no epoch to anneal in a span of {span} "
-                f"epochs: give fewer warm-up epochs, or train for more epochs"
+                f"cosine's warmup={self.warmup} leaves no epoch to anneal in a span of "
+                f"{span} epoch{'' if span == 1 else 's'}: give fewer warm-up epochs, or train "
+                f"for more epochs"
             )
         if self.min_lr >= self.base_rate:
             raise ValueError(
