@@ -275,7 +275,7 @@ class _BackpropBase(BaseEstimator):
         self.n_outputs_ = n_outputs
         if not incremental and history.stopped in ("completed", "stalled", "max_fun"):
             warnings.warn(
-                _not_converged(self.solver, int(self.max_iter), history.stopped),
+                _not_converged(self.solver, int(self.max_iter), history.stopped, int(self.max_fun)),
                 ConvergenceWarning,
                 stacklevel=user_stacklevel(),
             )
@@ -668,7 +668,14 @@ def _read_only(view: np.ndarray) -> np.ndarray:
     return view
 
 
-def _not_converged(solver: str, max_iter: int, stopped: str = "completed") -> str:
+def _not_converged(
+    solver: str, max_iter: int, stopped: str = "completed", max_fun: int = 15000
+) -> str:
+    if stopped == "max_fun":
+        return (
+            f"lbfgs stopped after max_fun={max_fun} cost evaluations before its gradient "
+            f"tolerance (tol) was met; increase max_fun (or max_iter) or scale the data"
+        )
     if stopped == "stalled":
         return (
             "lbfgs stopped before its gradient tolerance (tol) was met: its line search "
