@@ -86,7 +86,7 @@ class Schedule:
         self.samples_per_epoch = checks.check_positive_int(samples_per_epoch, "samples_per_epoch")
 
     def rate(self, epoch: int) -> float:
-        """The learning rate of ``epoch`` (from 1), after :meth:`start`.
+        """The learning rate of ``epoch`` (from 1), after :meth:`Schedule.start`.
 
         Parameters
         ----------
