@@ -137,14 +137,14 @@ double clip_by_global_norm(T* const* D, const index_t* n, std::size_t L, double 
   return norm;
 }
 
-#define BPROP_OPTIMIZERS(T)                                                                        \
-  template bool gd_step<T>(const T*, const T*, T*, index_t, double);                               \
-  template bool momentum_step<T>(const T*, const T*, T*, T*, index_t, double, double);             \
-  template bool nesterov_step<T>(const T*, const T*, T*, T*, index_t, double, double);             \
-  template bool adam_step<T>(const T*, const T*, T*, T*, T*, index_t, double, double, double,      \
-                             double);                                                              \
-  template bool adamw_step<T>(const UpdateSlice<T>&, double, double, double, double, double);      \
-  template bool optimizer_update<T>(const OptimizerState&, double, const UpdateSlice<T>&);         \
+#define BPROP_OPTIMIZERS(T)                                                                   \
+  template bool gd_step<T>(const T*, const T*, T*, index_t, double);                          \
+  template bool momentum_step<T>(const T*, const T*, T*, T*, index_t, double, double);        \
+  template bool nesterov_step<T>(const T*, const T*, T*, T*, index_t, double, double);        \
+  template bool adam_step<T>(const T*, const T*, T*, T*, T*, index_t, double, double, double, \
+                             double);                                                         \
+  template bool adamw_step<T>(const UpdateSlice<T>&, double, double, double, double, double); \
+  template bool optimizer_update<T>(const OptimizerState&, double, const UpdateSlice<T>&);    \
   template double clip_by_global_norm<T>(T* const*, const index_t*, std::size_t, double);
 BPROP_OPTIMIZERS(float)
 BPROP_OPTIMIZERS(double)

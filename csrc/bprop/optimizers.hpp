@@ -24,8 +24,8 @@ struct OptimizerState {
   double learning_rate = 0.0;
   double momentum = 0.0;                       // momentum, nesterov
   double beta1 = 0.0, beta2 = 0.0, eps = 0.0;  // adam, adamw
-  long long t = 0;            // adam, adamw: steps taken so far (updated)
-  double weight_decay = 0.0;  // adamw: the decoupled decay's strength wd
+  long long t = 0;                             // adam, adamw: steps taken so far (updated)
+  double weight_decay = 0.0;                   // adamw: the decoupled decay's strength wd
 };
 
 // Entries [first, first + n) of one layer's (rows, cols) matrix, row-major with the bias
