@@ -606,12 +606,17 @@ class _Tracker:
         # scikit-learn stops once more than n_iter_no_change epochs failed to improve;
         # L-BFGS stops by its gradient tolerance (tol), not by this rule.
         off = est.n_iter_no_change == np.inf or (est.solver == "lbfgs" and validation is None)
-        self.rule = rule or NoImprovement(
+        self.rule = NoImprovement(
             np.inf if off else int(est.n_iter_no_change) + 1,
             float(est.tol),
             higher_is_better=validation is not None,
             keep_best=validation is not None,
         )
+        # the carried count goes on if it was kept by the same rule (not, say, by an
+        # early-stopping fit's rule on validation scores)
+        same = ("patience", "tol", "sign", "keep_best")
+        if rule is not None and all(getattr(rule, a) == getattr(self.rule, a) for a in same):
+            self.rule = rule
 
     @property
     def best_thetas(self) -> list[np.ndarray] | None:

@@ -75,7 +75,9 @@ class Optimizer:
 
     def end_epoch(self, epoch: int) -> None:
         """Called after each pass over the data (``epoch`` counts from 1): where a
-        learning-rate schedule would change ``learning_rate``. Nothing by default.
+        hand-written learning-rate schedule may change ``learning_rate`` (the built-in
+        ones: :func:`bprop.train`'s ``schedule``, which sets the rate before each
+        epoch). Nothing by default.
 
         Parameters
         ----------

@@ -271,9 +271,11 @@ class Cosine(Schedule):
     def __init__(self, warmup: int = 0, min_lr: float = 0.0, epochs: int | None = None) -> None:
         if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
             raise ValueError(f"warmup must be a whole number >= 0, got {checks.shown(warmup)}")
-        self.warmup = int(warmup)
-        self.min_lr = checks.check_nonnegative_real(min_lr, "min_lr")
-        self.span = None if epochs is None else checks.check_positive_int(epochs, "epochs")
+        self.warmup: int = int(warmup)
+        self.min_lr: float = checks.check_nonnegative_real(min_lr, "min_lr")
+        self.span: int | None = (
+            None if epochs is None else checks.check_positive_int(epochs, "epochs")
+        )
 
     def start(self, base_rate: float, epochs: int, samples_per_epoch: int = 1) -> None:
         super().start(base_rate, epochs, samples_per_epoch)

@@ -5,6 +5,7 @@ early stopping, and the divergence error. Shared by every solver."""
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from collections.abc import Sequence
@@ -317,7 +318,7 @@ class Run:
         self.best_cost: float | None = None  # J of the best epoch's weights, when known
         self.epoch_costs: list[float] = []
         self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
-        self.epoch_rate: float | None = None  # the step optimisers' rate of this epoch
+        self.epoch_rate: Any = None  # the step optimiser's learning_rate in this epoch
 
     def end_epoch(self, thetas: list[np.ndarray], cost: float | None = None) -> None:
         """Validation, callbacks and early stopping after an epoch that ended
@@ -325,8 +326,9 @@ class Run:
         h = self.history
         h.epochs += 1
         h.epoch_cost.append(self.epoch_mean())
-        if self.epoch_rate is not None:
-            h.learning_rate.append(float(self.epoch_rate))
+        if self.epoch_rate is not None:  # (a custom optimiser's may be anything)
+            rate = self.epoch_rate
+            h.learning_rate.append(float(rate) if isinstance(rate, numbers.Real) else math.nan)
         self.epoch_costs, self.epoch_rows = [], []
         if self.validation is not None:
             vp, vy = self.validation

@@ -197,7 +197,7 @@ def resolve_settings(
         callbacks=tuple(callbacks),
         verbose=verbose,
     )
-    steps = dict(
+    steps: dict[str, Any] = dict(
         schedule=None if schedule is None else _schedule(schedule),
         clip_norm=None if clip_norm is None else checks.check_positive_real(clip_norm, "clip_norm"),
         shuffle=bool(shuffle),
