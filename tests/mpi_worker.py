@@ -40,6 +40,20 @@ def main() -> None:
             ("gd", dict(optimizer="gd", learning_rate=0.5, iterations=4)),
             ("lbfgs", dict(optimizer="lbfgs", iterations=5)),
             ("adam", dict(optimizer="adam", learning_rate=0.01, batch_size=16, epochs=2, seed=3)),
+            (  # a schedule, clipping and AdamW's decay on the global gradient
+                "adamw",
+                dict(
+                    optimizer="adamw",
+                    learning_rate=0.05,
+                    iterations=4,
+                    schedule="exponential:gamma=0.5",
+                    clip_norm=0.05,
+                ),
+            ),
+            (  # batches in each shard's order: the same every run, whatever the seed
+                "in_order",
+                dict(optimizer="gd", batch_size=16, epochs=2, shuffle=False, seed=None),
+            ),
         ):
             trained, h = bprop.train(
                 thetas,

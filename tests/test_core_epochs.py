@@ -38,7 +38,7 @@ def _both(monkeypatch, thetas, X, y, **kw):
 def _assert_same(fast, slow):
     (a, ha), (b, hb) = fast, slow
     assert ha.cost == hb.cost and ha.iterations == hb.iterations and ha.stopped == hb.stopped
-    assert ha.val_cost == hb.val_cost
+    assert ha.val_cost == hb.val_cost and ha.learning_rate == hb.learning_rate
     for s, t in zip(a, b):
         np.testing.assert_array_equal(s, t)
 
@@ -49,7 +49,7 @@ def _problem(m=203, n=12, K=4, seed=0):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "adam", "adamw"])
 @pytest.mark.parametrize("batch_size", [None, 1, 32, 203, 500])
 def test_epochs_in_the_core_equal_python_steps(monkeypatch, dtype, optimizer, batch_size):
     X, y = _problem()
@@ -60,14 +60,30 @@ def test_epochs_in_the_core_equal_python_steps(monkeypatch, dtype, optimizer, ba
         batch_size=batch_size,
         lambda_=0.7,
         seed=5,
-        learning_rate=0.05 if optimizer == "adam" else 0.3,
+        learning_rate=0.05 if optimizer.startswith("adam") else 0.3,
         validation_data=(Xv, yv),
     )
     kw.update(epochs=3) if batch_size else kw.update(iterations=7)
     _assert_same(*_both(monkeypatch, thetas, X.astype(dtype), y, **kw))
 
 
-@pytest.mark.parametrize("case", ["weights", "targets", "softmax", "pixels", "cut", "threads"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "weights",
+        "targets",
+        "softmax",
+        "pixels",
+        "cut",
+        "threads",
+        "schedule",
+        "plateau",
+        "clip",
+        "in_order",
+        "adamw",
+        "all_new",
+    ],
+)
 def test_epochs_in_the_core_equal_python_steps_in_every_setting(monkeypatch, case):
     X, y = _problem(m=300, n=10, K=3)
     thetas = bprop.initialize([10, 6, 5, 3], seed=1)
@@ -85,8 +101,40 @@ def test_epochs_in_the_core_equal_python_steps_in_every_setting(monkeypatch, cas
     elif case == "cut":  # the iteration limit falls inside an epoch
         kw.pop("epochs")
         kw.update(iterations=7)
-    else:
+    elif case == "threads":
         kw.update(num_threads=2, batch_size=150)
+    elif case == "schedule":  # each epoch at its own rate, in the core and from Python
+        kw.update(epochs=4, schedule="cosine:warmup=1", batch_size=48)
+    elif case == "plateau":  # the rate follows the validation cost
+        Xv, yv = _problem(m=50, n=10, K=3, seed=4)
+        kw.update(epochs=5, schedule="plateau:patience=1,factor=0.5", validation_data=(Xv, yv))
+    elif case == "clip":  # every step clipped, the smaller last batch too
+        kw.update(optimizer="nesterov", learning_rate=0.3, clip_norm=0.05, batch_size=70)
+    elif case == "in_order":
+        kw.update(shuffle=False, batch_size=70)
+    elif case == "adamw":
+        kw.update(optimizer=optim.AdamW(0.01, weight_decay=0.5))
+    else:  # together, with float32 weights and 2 threads
+        thetas = [t.astype(np.float32) for t in thetas]
+        X = X.astype(np.float32)
+        kw.update(
+            optimizer=optim.AdamW(0.02, weight_decay=0.1),
+            schedule="step:step_size=1,gamma=0.5",
+            clip_norm=0.1,
+            shuffle=False,
+            num_threads=2,
+            epochs=3,
+        )
+    if isinstance(kw.get("optimizer"), optim.Optimizer):  # a fresh instance for each run
+        opt = kw.pop("optimizer")
+        kw.pop("learning_rate")  # the instance's own
+        runs = []
+        for in_core in (True, False):
+            with _stepping(monkeypatch, in_core):
+                fresh = optim.AdamW(opt.learning_rate, weight_decay=opt.weight_decay)
+                runs.append(bprop.train(thetas, X, y, verbose=False, optimizer=fresh, **kw))
+        _assert_same(*runs)
+        return
     _assert_same(*_both(monkeypatch, thetas, X, y, **kw))
 
 

@@ -127,6 +127,16 @@ def test_distributed_training_matches_and_is_deterministic(tmp_path):
     for name, settings in (
         ("gd", dict(optimizer="gd", learning_rate=0.5, iterations=4)),
         ("lbfgs", dict(optimizer="lbfgs", iterations=5)),
+        (
+            "adamw",
+            dict(
+                optimizer="adamw",
+                learning_rate=0.05,
+                iterations=4,
+                schedule="exponential:gamma=0.5",
+                clip_norm=0.05,
+            ),
+        ),
     ):
         trained, h = bprop.train(thetas, X, y, lambda_=1.5, verbose=False, **settings)
         np.testing.assert_allclose(run1[0][f"{name}_cost"], h.cost, rtol=1e-10)

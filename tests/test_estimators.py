@@ -333,7 +333,7 @@ def test_faster_or_equal_to_mlpclassifier_accuracy_on_digits():
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(solver="sgd"), "solver must be one of gd, momentum, nesterov, adam, lbfgs"),
+        (dict(solver="sgd"), "solver must be one of gd, momentum, nesterov, adam, adamw, lbfgs"),
         (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes must be positive ints"),
         (dict(activation="swish"), "activation 'swish'"),
         (dict(output="identity"), "output must be 'logistic' or 'softmax'"),

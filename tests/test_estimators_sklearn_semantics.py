@@ -408,7 +408,10 @@ def test_scikit_learns_parameter_names():
             "learning_rate=0.1 and learning_rate_init",
         ),
         (dict(alpha=-1.0), "alpha must be finite and >= 0"),
-        (dict(learning_rate="invscaling"), "schedules such as 'invscaling' are not supported"),
+        (dict(learning_rate="warmup"), "or one of scikit-learn's schedules 'constant', "),
+        (dict(power_t=-0.5), "power_t must be finite and >= 0"),
+        (dict(max_fun=0), "max_fun must be a positive int"),
+        (dict(shuffle="no"), "shuffle must be True or False"),
         (dict(activation="logistics"), "activation 'logistics'"),
     ],
 )

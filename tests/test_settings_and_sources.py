@@ -101,4 +101,4 @@ def test_built_in_rules_step_through_the_core():
     a = optim.Adam(0.1)
     a.step([np.zeros((1, 2))], g)
     assert a.t == 1 and a.m[0].tolist() == [[(1 - 0.9) * 1.0, (1 - 0.9) * -2.0]]
-    assert _core.OPTIMIZER_KINDS == {"gd": 0, "momentum": 1, "nesterov": 2, "adam": 3}
+    assert _core.OPTIMIZER_KINDS == {"gd": 0, "momentum": 1, "nesterov": 2, "adam": 3, "adamw": 4}

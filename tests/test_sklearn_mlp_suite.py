@@ -63,6 +63,10 @@ SAME = (
     "early_stopping",
     "validation_fraction",
     "n_iter_no_change",
+    "learning_rate",
+    "power_t",
+    "shuffle",
+    "max_fun",
 )
 
 
@@ -73,10 +77,6 @@ class Unsupported(NotImplementedError):
 def _translate(params):
     p = {**SKLEARN_DEFAULTS, **params}
     for name in (
-        "learning_rate",
-        "power_t",
-        "max_fun",
-        "shuffle",
         "loss",
         "beta_1",
         "beta_2",
@@ -151,17 +151,17 @@ PASS = [
     "test_mlp_partial_fit_after_fit",
     "test_mlp_sample_weight_with_early_stopping",
     "test_minimum_input_sample_size",
+    "test_lbfgs_classification_maxfun",
+    "test_lbfgs_regression_maxfun",
+    "test_learning_rate_warmstart",
+    "test_adaptive_learning_rate",
+    "test_shuffle",
 ]
 # Not run: scikit-learn features or internals bprop does not have.
 UNSUPPORTED = {
     "test_fit": "sets scikit-learn's private fitting state by hand",
     "test_gradient": "calls scikit-learn's private _loss_grad_lbfgs (bprop's gradient check: "
     "tests/test_gradcheck.py)",
-    "test_lbfgs_classification_maxfun": "max_fun",
-    "test_lbfgs_regression_maxfun": "max_fun",
-    "test_learning_rate_warmstart": "learning-rate schedules (invscaling)",
-    "test_adaptive_learning_rate": "learning-rate schedules (adaptive)",
-    "test_shuffle": "shuffle=False",
     "test_n_iter_no_change": "reads the private _no_improvement_count (bprop's count: "
     "test_stopping_count_matches_scikit_learn)",
     "test_n_iter_no_change_inf": "reads the private _no_improvement_count (bprop: "

@@ -22,6 +22,7 @@ MODULES = [
     "bprop.tracing",
     "bprop.model_file",
     "bprop.optim",
+    "bprop.schedules",
     "bprop.diagnose",
     "bprop.plot",
     "bprop.export",

@@ -83,7 +83,7 @@ def test_estimator_learning_rate_is_checked_and_out_activation_named():
 
     X, y = bprop.data.load_digits()
     with pytest.raises(ValueError, match="learning_rate_init"):
-        BackpropClassifier(learning_rate="adaptive").fit(X, y)
+        BackpropClassifier(learning_rate="adaptively").fit(X, y)
     with pytest.raises(ValueError, match="learning_rate must be finite and > 0"):
         BackpropClassifier(learning_rate=-5).fit(X, y)
     import warnings

@@ -53,11 +53,13 @@ struct KindIn {
 };
 
 // An epoch's batches (_core.StepPlan): order, a permutation of the rows (None: the full
-// batch); batch_size rows per step; steps batches; at most max_taken steps; lambda_.
+// batch); batch_size rows per step; steps batches; at most max_taken steps; lambda_;
+// clip_norm, each step's gradient clipped to that global norm (0: not clipped).
 struct StepPlanIn {
   std::optional<CArray<std::int64_t>> order;
   long long batch_size = 0, steps = 0, max_taken = 0;
   double lambda = 0.0;
+  double clip_norm = 0.0;
 };
 
 template <class T>
@@ -337,14 +339,23 @@ void check_config(const bprop::OptimizerState& config) {
   const int kind = static_cast<int>(config.kind);
   if (kind < 0 || kind >= int(std::size(bprop::optimizer_names)))
     throw std::invalid_argument("unknown optimizer code");
+  if (!(config.weight_decay >= 0.0) || !std::isfinite(config.weight_decay))
+    throw std::invalid_argument("weight_decay must be finite and >= 0");
 }
 
-// The state arrays the rule updates: a velocity (momentum, nesterov), m and v (adam).
+double checked_clip_norm(double clip_norm) {
+  if (!(clip_norm >= 0.0) || !std::isfinite(clip_norm))
+    throw std::invalid_argument("clip_norm must be finite and >= 0");
+  return clip_norm;
+}
+
+// The state arrays the rule updates: a velocity (momentum, nesterov), m and v (adam, adamw).
 template <class T>
 void check_state(const bprop::OptimizerState& config, const std::vector<T*>& s1,
                  const std::vector<T*>& s2) {
   const bool needs1 = config.kind != bprop::OptimizerKind::gd;
-  const bool needs2 = config.kind == bprop::OptimizerKind::adam;
+  const bool needs2 =
+      config.kind == bprop::OptimizerKind::adam || config.kind == bprop::OptimizerKind::adamw;
   if (s1.empty() == needs1 || s2.empty() == needs2)
     throw std::invalid_argument("the optimizer's state does not match its kind");
 }
@@ -388,13 +399,47 @@ py::tuple optimizer_step(bprop::OptimizerState& config, const py::list& thetas,
     const double adam_lr = bprop::begin_step(config);
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const bprop::index_t n = layers[l].rows * layers[l].cols;
-      const bool ok = bprop::optimizer_update(config, adam_lr, layers[l].theta, g[l],
-                                              s1.empty() ? nullptr : s1[l],
-                                              s2.empty() ? nullptr : s2[l], o[l], n);
+      const bprop::UpdateSlice<T> slice{layers[l].theta,
+                                        g[l],
+                                        s1.empty() ? nullptr : s1[l],
+                                        s2.empty() ? nullptr : s2[l],
+                                        o[l],
+                                        n,
+                                        0,
+                                        layers[l].cols};
+      const bool ok = bprop::optimizer_update(config, adam_lr, slice);
       finite = ok && finite;
     }
   }
   return py::make_tuple(out, finite);
+}
+
+// Clips grads (a list of C-contiguous arrays of one dtype, updated in place) to the
+// global L2 norm clip_norm (optimizers.hpp); returns their norm before clipping.
+template <class T>
+double clip_gradients(const py::list& grads, double clip_norm) {
+  std::vector<CArray<T>> held;
+  std::vector<T*> D;
+  std::vector<bprop::index_t> n;
+  for (std::size_t l = 0; l < grads.size(); ++l) {
+    py::handle d = grads[l];
+    if (!py::isinstance<CArray<T>>(d))
+      throw py::type_error("grads must be C-contiguous arrays of one dtype");
+    auto a = py::reinterpret_borrow<CArray<T>>(d);
+    if (!a.writeable()) throw std::invalid_argument("grads must be writable");
+    D.push_back(a.mutable_data());
+    n.push_back(static_cast<bprop::index_t>(a.size()));
+    held.push_back(std::move(a));
+  }
+  py::gil_scoped_release release;
+  return bprop::clip_by_global_norm(D.data(), n.data(), D.size(), clip_norm);
+}
+
+double clip_gradients_any(const py::list& grads, double clip_norm) {
+  if (!(checked_clip_norm(clip_norm) > 0.0)) throw std::invalid_argument("clip_norm must be > 0");
+  return grads.size() > 0 && py::isinstance<CArray<float>>(grads[0])
+             ? clip_gradients<float>(grads, clip_norm)
+             : clip_gradients<double>(grads, clip_norm);
 }
 
 py::tuple optimizer_step_any(bprop::OptimizerState& config, const py::list& thetas,
@@ -445,6 +490,7 @@ bprop::StepPlan checked_plan(const StepPlanIn& in, bprop::index_t m) {
   plan.steps = in.steps;
   plan.max_taken = in.max_taken;
   plan.lambda = in.lambda;
+  plan.clip_norm = checked_clip_norm(in.clip_norm);
   return plan;
 }
 
@@ -531,14 +577,15 @@ void define_inputs(py::module_& m) {
       .def_readonly("output", &KindIn::output);
   py::class_<StepPlanIn>(m, "StepPlan", meta, "An epoch's batches for train_steps.")
       .def(py::init([](std::optional<CArray<std::int64_t>> order, long long batch_size,
-                       long long steps, long long max_taken, double lambda) {
-             return StepPlanIn{std::move(order), batch_size, steps, max_taken, lambda};
+                       long long steps, long long max_taken, double lambda, double clip_norm) {
+             return StepPlanIn{std::move(order), batch_size, steps, max_taken, lambda, clip_norm};
            }),
            py::arg("order").noconvert(), py::arg("batch_size"), py::arg("steps"),
-           py::arg("max_taken"), py::arg("lambda_"))
+           py::arg("max_taken"), py::arg("lambda_"), py::arg("clip_norm") = 0.0)
       .def_readonly("batch_size", &StepPlanIn::batch_size)
       .def_readonly("steps", &StepPlanIn::steps)
-      .def_readonly("max_taken", &StepPlanIn::max_taken);
+      .def_readonly("max_taken", &StepPlanIn::max_taken)
+      .def_readonly("clip_norm", &StepPlanIn::clip_norm);
 }
 
 void define_kernels(py::module_& m) {
@@ -564,6 +611,8 @@ void define_kernels(py::module_& m) {
         py::arg("grads"), py::arg("state1"), py::arg("state2"),
         "(new weights, all finite): one step of every layer by config's rule; the state "
         "and config.t updated in place.");
+  m.def("clip_gradients", &clip_gradients_any, py::arg("grads"), py::arg("clip_norm"),
+        "The gradients' global L2 norm; when above clip_norm, grads scaled in place to it.");
 }
 
 }  // namespace
@@ -600,21 +649,23 @@ PYBIND11_MODULE(_core, m) {
   py::class_<bprop::OptimizerState>(m, "OptimizerConfig",
                                     py::metaclass(reinterpret_cast<PyObject*>(&PyType_Type)),
                                     "An optimiser's rule (kind, a code of OPTIMIZER_KINDS) and "
-                                    "hyperparameters; t counts Adam's steps.")
+                                    "hyperparameters; t counts Adam's (and AdamW's) steps.")
       .def(py::init([](int kind, double learning_rate, double momentum, double beta1, double beta2,
-                       double eps, long long t) {
+                       double eps, long long t, double weight_decay) {
              bprop::OptimizerState c{static_cast<bprop::OptimizerKind>(kind),
                                      learning_rate,
                                      momentum,
                                      beta1,
                                      beta2,
                                      eps,
-                                     t};
+                                     t,
+                                     weight_decay};
              check_config(c);
              return c;
            }),
            py::arg("kind"), py::arg("learning_rate"), py::arg("momentum") = 0.0,
-           py::arg("beta1") = 0.0, py::arg("beta2") = 0.0, py::arg("eps") = 0.0, py::arg("t") = 0)
+           py::arg("beta1") = 0.0, py::arg("beta2") = 0.0, py::arg("eps") = 0.0, py::arg("t") = 0,
+           py::arg("weight_decay") = 0.0)
       .def_property_readonly(
           "kind", [](const bprop::OptimizerState& c) { return static_cast<int>(c.kind); })
       .def_readwrite("learning_rate", &bprop::OptimizerState::learning_rate)
@@ -622,7 +673,8 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("beta1", &bprop::OptimizerState::beta1)
       .def_readwrite("beta2", &bprop::OptimizerState::beta2)
       .def_readwrite("eps", &bprop::OptimizerState::eps)
-      .def_readwrite("t", &bprop::OptimizerState::t);
+      .def_readwrite("t", &bprop::OptimizerState::t)
+      .def_readwrite("weight_decay", &bprop::OptimizerState::weight_decay);
   // How an epoch of steps ended (train_steps.hpp).
   py::dict statuses;
   statuses["ok"] = static_cast<int>(bprop::StepStatus::ok);

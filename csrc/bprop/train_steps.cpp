@@ -63,8 +63,10 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
   const std::size_t L = layers.size();
   std::vector<std::vector<T>> grads(L), next(L);
   std::vector<T*> D(L);
+  std::vector<index_t> sizes(L);
   for (std::size_t l = 0; l < L; ++l) {
-    grads[l].resize(layers[l].rows * layers[l].cols);
+    sizes[l] = layers[l].rows * layers[l].cols;
+    grads[l].resize(sizes[l]);
     next[l].resize(grads[l].size());
     D[l] = grads[l].data();
   }
@@ -94,6 +96,7 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
     if (r.status == Status::non_finite_input)
       return {b, StepStatus::non_finite_input, plan.order ? batch.rows[r.bad_row] : r.bad_row};
     if (r.status != Status::ok) return {b, StepStatus::non_finite_result, -1};
+    if (plan.clip_norm > 0.0) clip_by_global_norm(D.data(), sizes.data(), L, plan.clip_norm);
     if (s.m < full) {  // a smaller last batch: a smaller step
       const T ratio = T(double(s.m) / double(full));
       for (auto& g : grads)
@@ -109,9 +112,15 @@ StepsResult train_steps(const Network<T>& layers, T* const* thetas, const Sample
       {
         const Range mine = thread_range(n);
         const index_t i0 = mine.begin, len = mine.end - mine.begin;
-        ok = optimizer_update(opt, adam_lr, layers[l].theta + i0, D[l] + i0,
-                              state1 ? state1[l] + i0 : nullptr, state2 ? state2[l] + i0 : nullptr,
-                              next[l].data() + i0, len);
+        const UpdateSlice<T> slice{layers[l].theta + i0,
+                                   D[l] + i0,
+                                   state1 ? state1[l] + i0 : nullptr,
+                                   state2 ? state2[l] + i0 : nullptr,
+                                   next[l].data() + i0,
+                                   len,
+                                   i0,
+                                   layers[l].cols};
+        ok = optimizer_update(opt, adam_lr, slice);
       }
       finite = ok && finite;
     }

@@ -16,13 +16,16 @@ namespace bprop {
 // batch_size of them, sorted) or, without order, all rows. Its penalty is
 // lambda times its share of the m rows (the full-data lambda/(2m) term of J), and
 // a batch smaller than the first steps with its gradient times its share of a
-// full batch. Batches whose sample weights are all 0 are skipped, untaken.
+// full batch. Batches whose sample weights are all 0 are skipped, untaken. With
+// clip_norm > 0 a batch's gradient is first clipped to that global L2 norm
+// (clip_by_global_norm), then scaled by its share.
 struct StepPlan {
   const std::int64_t* order = nullptr;
   index_t batch_size = 0;
   index_t steps = 0;      // batches in the epoch
   index_t max_taken = 0;  // stop after this many taken steps
   double lambda = 0.0;
+  double clip_norm = 0.0;  // 0: no clipping
 };
 
 enum class StepStatus : int {

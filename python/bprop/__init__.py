@@ -29,7 +29,7 @@ if not (
 ):
     _os.environ["GOMP_SPINCOUNT"] = "10000"
 
-from . import _core, data, diagnose, optim, plot, reference  # noqa: E402
+from . import _core, data, diagnose, optim, plot, reference, schedules  # noqa: E402
 
 # The kernel path is chosen now, once for both dtypes; say so when BPROP_SIMD
 # asked for one this build or CPU cannot run.
@@ -116,6 +116,7 @@ __all__ = [
     "optim",
     "plot",
     "save",
+    "schedules",
     "train",
     "GradientCheckResult",
     "WorstEntry",

@@ -40,6 +40,7 @@ class StepPlan:
         steps: int,
         max_taken: int,
         lambda_: float,
+        clip_norm: float = 0.0,
     ) -> None: ...
     @property
     def batch_size(self) -> int: ...
@@ -47,6 +48,8 @@ class StepPlan:
     def steps(self) -> int: ...
     @property
     def max_taken(self) -> int: ...
+    @property
+    def clip_norm(self) -> float: ...
 
 def cost_gradient(
     thetas: list[npt.NDArray[np.floating]],
@@ -108,6 +111,7 @@ class OptimizerConfig:
         beta2: float = 0.0,
         eps: float = 0.0,
         t: int = 0,
+        weight_decay: float = 0.0,
     ) -> None: ...
     @property
     def kind(self) -> int: ...
@@ -117,6 +121,7 @@ class OptimizerConfig:
     beta2: float
     eps: float
     t: int
+    weight_decay: float
 
 def optimizer_step(
     config: OptimizerConfig,
@@ -125,3 +130,4 @@ def optimizer_step(
     state1: list[npt.NDArray[np.floating]],
     state2: list[npt.NDArray[np.floating]],
 ) -> tuple[list[npt.NDArray[np.floating]], bool]: ...
+def clip_gradients(grads: list[npt.NDArray[np.floating]], clip_norm: float) -> float: ...

@@ -47,8 +47,9 @@ from ._internal import checks
 from ._internal.stacklevel import user_stacklevel
 from .init import initialize
 from .network import forward
-from .optim import OPTIMIZER_NAMES, Optimizer, get_optimizer
+from .optim import OPTIMIZER_NAMES, OPTIMIZERS, Optimizer, get_optimizer
 from .params import layer_sizes
+from .schedules import invscaling_rate
 from .training import NoImprovement, TrainingDiverged, train
 from .training.settings import ESTIMATOR, resolve_settings
 
@@ -60,6 +61,12 @@ NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain large "
     "values and need to be preprocessed."
 )
+# scikit-learn's learning-rate schedules (its learning_rate), for its "sgd" solvers:
+# gd, momentum and nesterov here. Adam and AdamW keep their rate, as its adam does.
+SCHEDULES = ("constant", "invscaling", "adaptive")
+SGD_SOLVERS = ("gd", "momentum", "nesterov")
+# "adaptive" stops once the rate is this small and the loss still does not improve.
+ADAPTIVE_MIN_RATE = 1e-6
 
 
 class _BackpropBase(BaseEstimator):
@@ -78,8 +85,11 @@ class _BackpropBase(BaseEstimator):
         solver: str = "lbfgs",
         learning_rate: float | str | None = None,
         learning_rate_init: float | None = None,
+        power_t: float = 0.5,
         batch_size: int | str | None = "auto",
+        shuffle: bool = True,
         max_iter: int = 200,
+        max_fun: int = 15000,
         tol: float = 1e-4,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -97,8 +107,11 @@ class _BackpropBase(BaseEstimator):
         self.solver = solver
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.batch_size = batch_size
+        self.shuffle = shuffle
         self.max_iter = max_iter
+        self.max_fun = max_fun
         self.tol = tol
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -139,19 +152,32 @@ class _BackpropBase(BaseEstimator):
 
     def _learning_rate(self) -> float | None:
         """The step size: ``learning_rate`` or scikit-learn's ``learning_rate_init``;
-        None for the solver's default. ``learning_rate="constant"`` is scikit-learn's
-        name of the one schedule bprop has, so it sets no step size."""
+        None for the solver's default. A string ``learning_rate`` is scikit-learn's
+        schedule (:meth:`_schedule`), which sets no step size."""
         if isinstance(self.learning_rate, str):
-            if self.learning_rate != "constant":
+            if self.learning_rate not in SCHEDULES:
                 raise ValueError(
-                    f"learning_rate is the step size, a number (scikit-learn's "
-                    f"learning_rate_init); schedules such as "
-                    f"{checks.shown(self.learning_rate)} are not supported"
+                    f"learning_rate must be the step size, a number (scikit-learn's "
+                    f"learning_rate_init), or one of scikit-learn's schedules "
+                    f"{', '.join(map(repr, SCHEDULES))}; got {checks.shown(self.learning_rate)}"
                 )
             value = self.learning_rate_init
         else:
             value = _one_of(self, "learning_rate", "learning_rate_init")
         return None if value is None else checks.check_positive_real(value, "learning_rate")
+
+    def _schedule(self) -> str:
+        """scikit-learn's schedule in force: ``learning_rate`` when it names one and the
+        solver is of its "sgd" family (gd, momentum, nesterov), else "constant" (as
+        scikit-learn's adam and lbfgs ignore it)."""
+        if isinstance(self.learning_rate, str) and self.solver in SGD_SOLVERS:
+            return self.learning_rate
+        return "constant"
+
+    def _rate_init(self) -> float:
+        """The step size each fit starts from (scikit-learn's ``learning_rate_init``)."""
+        rate = self._learning_rate()
+        return OPTIMIZERS[self.solver].default_learning_rate if rate is None else rate
 
     def _activation(self) -> Any:
         """The hidden activation in bprop's names: scikit-learn's "logistic" is "sigmoid"."""
@@ -168,7 +194,11 @@ class _BackpropBase(BaseEstimator):
         checks.check_activations(self._activation(), len(self._hidden_sizes()))
         self._lambda()
         self._learning_rate()
+        checks.check_nonnegative_real(self.power_t, "power_t")
+        if not isinstance(self.shuffle, (bool, np.bool_)):
+            raise ValueError(f"shuffle must be True or False, got {checks.shown(self.shuffle)}")
         checks.check_positive_int(self.max_iter, "max_iter")
+        checks.check_positive_int(self.max_fun, "max_fun")
         if not (
             isinstance(self.n_iter_no_change, numbers.Real) and self.n_iter_no_change == np.inf
         ):  # np.inf: the rule off, as scikit-learn
@@ -231,7 +261,10 @@ class _BackpropBase(BaseEstimator):
         validation = None
         if self._holds_out() and not incremental:
             X, targets, sample_weight, validation = self._hold_out(X, targets, sample_weight, rng)
-        tracker = _Tracker(self, validation)
+        # partial_fit carries scikit-learn's no-improvement count on ("adaptive" reads it)
+        carried = getattr(self, "_no_improvement", None) if incremental else None
+        tracker = _Tracker(self, validation, X.shape[0], carried)
+        self._no_improvement = tracker.rule
         kwargs = self._train_keywords(X, sample_weight, incremental, tracker, rng)
         try:
             trained, history = train(thetas, X, targets, **kwargs)
@@ -240,9 +273,9 @@ class _BackpropBase(BaseEstimator):
         self.thetas_ = tracker.best_thetas if tracker.best_thetas is not None else trained
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
-        if not incremental and history.stopped in ("completed", "stalled"):
+        if not incremental and history.stopped in ("completed", "stalled", "max_fun"):
             warnings.warn(
-                _not_converged(self.solver, int(self.max_iter), history.stopped),
+                _not_converged(self.solver, int(self.max_iter), history.stopped, int(self.max_fun)),
                 ConvergenceWarning,
                 stacklevel=user_stacklevel(),
             )
@@ -269,6 +302,7 @@ class _BackpropBase(BaseEstimator):
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
             self.n_iter_ = 0
+            self.t_ = 0
         if not incremental:  # as scikit-learn: the epochs of this fit, also warm-started
             self.n_iter_ = 0
         return thetas
@@ -332,11 +366,11 @@ class _BackpropBase(BaseEstimator):
             x_scale=1.0,
         )
         if self.solver == "lbfgs":
-            kwargs.update(iterations=epochs, tol=float(self.tol))
+            kwargs.update(iterations=epochs, tol=float(self.tol), max_fun=int(self.max_fun))
         else:
             # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
             # only non-finite numbers end training
-            kwargs.update(epochs=epochs, max_cost_growth=None)
+            kwargs.update(epochs=epochs, max_cost_growth=None, shuffle=bool(self.shuffle))
         return kwargs
 
     @staticmethod
@@ -552,17 +586,23 @@ class _BackpropBase(BaseEstimator):
 
 
 class _Tracker:
-    """Per-epoch callback: the loss curve, validation scores, and sklearn's
-    stopping rule (no improvement > tol for n_iter_no_change epochs); with
-    early stopping it keeps the weights of the best validation score."""
+    """Per-epoch callback: the loss curve, validation scores, and scikit-learn's
+    stopping rule (no improvement > tol for n_iter_no_change epochs), with its
+    schedules' hooks (its optimiser's ``iteration_ends`` and ``trigger_stopping``):
+    "invscaling" sets the next epoch's rate from the samples seen, "adaptive" divides
+    the rate by 5 where the rule would stop. With early stopping it keeps the weights
+    of the best validation score."""
 
     def __init__(
         self,
         est: _BackpropBase,
         validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
+        samples: int,
+        rule: NoImprovement | None = None,
     ) -> None:
         self.est = est
         self.validation = validation
+        self.samples = samples  # training rows per epoch: scikit-learn's t_ counts them
         # scikit-learn stops once more than n_iter_no_change epochs failed to improve;
         # L-BFGS stops by its gradient tolerance (tol), not by this rule.
         off = est.n_iter_no_change == np.inf or (est.solver == "lbfgs" and validation is None)
@@ -572,6 +612,11 @@ class _Tracker:
             higher_is_better=validation is not None,
             keep_best=validation is not None,
         )
+        # the carried count goes on if it was kept by the same rule (not, say, by an
+        # early-stopping fit's rule on validation scores)
+        same = ("patience", "tol", "sign", "keep_best")
+        if rule is not None and all(getattr(rule, a) == getattr(self.rule, a) for a in same):
+            self.rule = rule
 
     @property
     def best_thetas(self) -> list[np.ndarray] | None:
@@ -581,17 +626,38 @@ class _Tracker:
         est = self.est
         est.n_iter_ += 1
         est.loss_curve_.append(float(info["cost"]))
+        if est.solver != "lbfgs":
+            est.t_ = getattr(est, "t_", 0) + self.samples
         if self.validation is None:
             self._report(None)
-            return self.rule.update(est.loss_curve_[-1], info["thetas"])
-        score = est._validation_score(info["thetas"], *self.validation)
-        assert est.validation_scores_ is not None
-        est.validation_scores_.append(score)
-        self._report(score)
-        stop = self.rule.update(score, info["thetas"])
-        if self.rule.is_best:
-            est.best_validation_score_ = score
-        return stop
+            stop = self.rule.update(est.loss_curve_[-1], info["thetas"])
+        else:
+            score = est._validation_score(info["thetas"], *self.validation)
+            assert est.validation_scores_ is not None
+            est.validation_scores_.append(score)
+            self._report(score)
+            stop = self.rule.update(score, info["thetas"])
+            if self.rule.is_best:
+                est.best_validation_score_ = score
+        return self._schedule_step(stop)
+
+    def _schedule_step(self, stop: bool) -> bool:
+        """The schedule's end of an epoch (scikit-learn's ``iteration_ends`` and
+        ``trigger_stopping``); whether training stops."""
+        est, opt = self.est, self.est._optimizer
+        schedule = est._schedule()
+        if opt is None or schedule == "constant":
+            return stop
+        if schedule == "invscaling":
+            opt.learning_rate = invscaling_rate(est._rate_init(), float(est.power_t), est.t_)
+            return stop
+        if not stop or opt.learning_rate <= ADAPTIVE_MIN_RATE:  # "adaptive"
+            return stop
+        opt.learning_rate /= 5.0
+        self.rule.since_best = 0  # counting starts again at the new rate
+        if est.verbose:
+            print(f"Setting learning rate to {opt.learning_rate:f}", flush=True)
+        return False
 
     def _report(self, score: float | None) -> None:
         """With ``verbose``, a line per epoch on stdout, as scikit-learn's MLP prints
@@ -607,7 +673,14 @@ def _read_only(view: np.ndarray) -> np.ndarray:
     return view
 
 
-def _not_converged(solver: str, max_iter: int, stopped: str = "completed") -> str:
+def _not_converged(
+    solver: str, max_iter: int, stopped: str = "completed", max_fun: int = 15000
+) -> str:
+    if stopped == "max_fun":
+        return (
+            f"lbfgs stopped after max_fun={max_fun} cost evaluations before its gradient "
+            f"tolerance (tol) was met; increase max_fun (or max_iter) or scale the data"
+        )
     if stopped == "stalled":
         return (
             "lbfgs stopped before its gradient tolerance (tol) was met: its line search "
@@ -680,23 +753,39 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         scikit-learn's name for ``lambda_``, on the same scale (MLPClassifier's
         penalty is ``alpha/(2 n_samples)`` times the squared weights). Set
         ``lambda_`` or ``alpha``, not both.
-    solver : {"lbfgs", "gd", "momentum", "nesterov", "adam"}, default "lbfgs"
+    solver : {"lbfgs", "gd", "momentum", "nesterov", "adam", "adamw"}, default "lbfgs"
         scikit-learn's ``solver="sgd"`` is "gd" (``momentum=0``), "momentum"
         (``nesterovs_momentum=False``) or "nesterov" (its default), all with
-        momentum 0.9 and the same update rules.
-    learning_rate : float, optional
-        Step size of the step-based solvers (default per solver: gd 1.0,
-        momentum/nesterov 0.5, adam 0.001). scikit-learn's schedule name
-        "constant" is accepted (bprop's only schedule) and sets no step size.
+        momentum 0.9 and the same update rules. "adamw" is Adam with decoupled
+        weight decay 0.01 (:class:`bprop.optim.AdamW`).
+    learning_rate : float or {"constant", "invscaling", "adaptive"}, optional
+        A number: the step size of the step-based solvers (default per solver:
+        gd 1.0, momentum/nesterov 0.5, adam/adamw 0.001). A name:
+        scikit-learn's schedule, with the step size from ``learning_rate_init``,
+        for gd, momentum and nesterov (scikit-learn's "sgd"; adam, adamw and
+        lbfgs ignore it, as scikit-learn's adam and lbfgs do). "constant": the
+        same rate throughout; "invscaling": after each epoch the rate becomes
+        ``learning_rate_init / (t_ + 1) ** power_t``, ``t_`` the samples seen;
+        "adaptive": where the stopping rule (``tol``, ``n_iter_no_change``)
+        would stop, the rate is divided by 5 instead, and training stops only
+        once the rate is at most 1e-6.
     learning_rate_init : float, optional
-        scikit-learn's name for the step size. Set ``learning_rate`` or
-        ``learning_rate_init``, not both.
+        scikit-learn's name for the step size. Set ``learning_rate`` (a number)
+        or ``learning_rate_init``, not both.
+    power_t : float, default 0.5
+        The exponent of "invscaling" (>= 0).
     batch_size : int, "auto" or None, default "auto"
         Mini-batch size of the step-based solvers; "auto" is scikit-learn's
         ``min(200, n_samples)``, None the full batch. lbfgs always uses the
         full batch.
+    shuffle : bool, default True
+        Draw the mini-batches in a new random order each epoch (seeded by
+        ``random_state``); False: in the samples' order. lbfgs ignores it.
     max_iter : int, default 200
         Epochs (lbfgs: iterations).
+    max_fun : int, default 15000
+        lbfgs only: stop once the cost has been evaluated more than
+        ``max_fun`` times (SciPy's ``maxfun``), with a ``ConvergenceWarning``.
     tol, n_iter_no_change : float, int
         Stop when the training cost (or, with early stopping, the validation
         accuracy) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
@@ -744,6 +833,10 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     n_iter_ : int
         Epochs (lbfgs: iterations) of the last ``fit``, warm-started or not, as
         scikit-learn counts them; each ``partial_fit`` call adds one.
+    t_ : int
+        Training samples the step-based solvers have seen (one epoch adds the
+        number of training samples), as scikit-learn counts them for
+        "invscaling"; reset by a fit that starts afresh, 0 for lbfgs.
     n_features_in_ : int
     feature_names_in_ : ndarray
         When X has string column names (a DataFrame).
@@ -769,6 +862,19 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     >>> clf = BackpropClassifier((10,), output="softmax", random_state=0).fit(X, names)
     >>> clf.predict(X[[0, 50, 100]]).tolist()
     ['setosa', 'versicolor', 'virginica']
+
+    scikit-learn's "invscaling" schedule: the rate after each epoch is
+    ``learning_rate_init / (t_ + 1) ** power_t``:
+
+    >>> clf = BackpropClassifier((10,), solver="gd", learning_rate="invscaling",
+    ...                          learning_rate_init=0.5, power_t=0.5, batch_size=50,
+    ...                          max_iter=3, random_state=0)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")               # 3 epochs: not converged
+    ...     clf = clf.fit(X, y)
+    >>> clf.t_, clf._optimizer.learning_rate == 0.5 / (450 + 1) ** 0.5
+    (450, True)
     """
 
     def __init__(
@@ -782,8 +888,11 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         solver: str = "lbfgs",
         learning_rate: float | str | None = None,
         learning_rate_init: float | None = None,
+        power_t: float = 0.5,
         batch_size: int | str | None = "auto",
+        shuffle: bool = True,
         max_iter: int = 200,
+        max_fun: int = 15000,
         tol: float = 1e-4,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -803,8 +912,11 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
             solver=solver,
             learning_rate=learning_rate,
             learning_rate_init=learning_rate_init,
+            power_t=power_t,
             batch_size=batch_size,
+            shuffle=shuffle,
             max_iter=max_iter,
+            max_fun=max_fun,
             tol=tol,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -1221,13 +1333,22 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         accepted for "sigmoid").
     lambda_, alpha : float, optional
         The L2 strength, by bprop's or scikit-learn's name (set one); default 1.0.
-    solver : {"lbfgs", "gd", "momentum", "nesterov", "adam"}, default "lbfgs"
-    learning_rate, learning_rate_init : float, optional
-        The step size of the step-based solvers, by either name (set one).
+    solver : {"lbfgs", "gd", "momentum", "nesterov", "adam", "adamw"}, default "lbfgs"
+    learning_rate : float or {"constant", "invscaling", "adaptive"}, optional
+        The step size of the step-based solvers, or scikit-learn's schedule
+        (gd, momentum, nesterov) with the step size from ``learning_rate_init``.
+    learning_rate_init : float, optional
+        The step size by scikit-learn's name (set it or a numeric ``learning_rate``).
+    power_t : float, default 0.5
+        The exponent of "invscaling".
     batch_size : int, "auto" or None, default "auto"
         "auto": ``min(200, n_samples)``; None: the full batch.
+    shuffle : bool, default True
+        Mini-batches in a new random order each epoch (False: in order).
     max_iter : int, default 200
         Epochs (lbfgs: iterations).
+    max_fun : int, default 15000
+        lbfgs only: its limit on cost evaluations.
     tol : float, default 1e-4
     n_iter_no_change : int, default 10
         Stop when the training cost (with early stopping, the validation R^2)
@@ -1264,6 +1385,8 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
     n_iter_ : int
         Epochs (lbfgs: iterations) of the last ``fit``; each ``partial_fit``
         call adds one.
+    t_ : int
+        Training samples the step-based solvers have seen.
     n_features_in_ : int
     feature_names_in_ : ndarray
         When X has string column names (a DataFrame).
@@ -1292,8 +1415,11 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         solver: str = "lbfgs",
         learning_rate: float | str | None = None,
         learning_rate_init: float | None = None,
+        power_t: float = 0.5,
         batch_size: int | str | None = "auto",
+        shuffle: bool = True,
         max_iter: int = 200,
+        max_fun: int = 15000,
         tol: float = 1e-4,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -1312,8 +1438,11 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
             solver=solver,
             learning_rate=learning_rate,
             learning_rate_init=learning_rate_init,
+            power_t=power_t,
             batch_size=batch_size,
+            shuffle=shuffle,
             max_iter=max_iter,
+            max_fun=max_fun,
             tol=tol,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

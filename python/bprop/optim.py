@@ -75,7 +75,9 @@ class Optimizer:
 
     def end_epoch(self, epoch: int) -> None:
         """Called after each pass over the data (``epoch`` counts from 1): where a
-        learning-rate schedule would change ``learning_rate``. Nothing by default.
+        hand-written learning-rate schedule may change ``learning_rate`` (the built-in
+        ones: :func:`bprop.train`'s ``schedule``, which sets the rate before each
+        epoch). Nothing by default.
 
         Parameters
         ----------
@@ -143,8 +145,9 @@ class CoreRule(Optimizer):
     which the step-by-step loop and whole epochs in the core both run. The class holds the
     hyperparameters and the state (velocity, or Adam's moments).
 
-    The base of :class:`GradientDescent`, :class:`Momentum`, :class:`Nesterov` and
-    :class:`Adam`; a subclass that overrides :meth:`step` runs its own rule instead.
+    The base of :class:`GradientDescent`, :class:`Momentum`, :class:`Nesterov`,
+    :class:`Adam` and :class:`AdamW`; a subclass that overrides :meth:`step` runs its own
+    rule instead.
 
     Parameters
     ----------
@@ -426,9 +429,72 @@ class Adam(CoreRule):
         self.t = config.t
 
 
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter): Adam with decoupled weight decay.
+
+    Each step first shrinks the non-bias weights by ``alpha * weight_decay`` of
+    themselves, then takes Adam's step:
+    ``Theta := (Theta - alpha wd Theta) - alpha_t m / (sqrt(v) + eps)``, with ``m``,
+    ``v`` and ``alpha_t`` as :class:`Adam`'s. The bias column (column 0) is not
+    decayed, as ``lambda_`` never penalises it. The decay is ``alpha * wd`` per
+    step, as in PyTorch's ``AdamW``, so it follows a learning-rate schedule.
+
+    Unlike ``lambda_`` (an L2 term of J, whose gradient ``lambda_/m Theta`` goes
+    through Adam's per-weight division by ``sqrt(v) + eps``, so weights with large
+    gradients are barely regularised), the decay here is not rescaled: every
+    weight shrinks by the same fraction. Use one or the other; both together is
+    allowed (and is L2 plus decay).
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        alpha; default 0.001.
+    weight_decay : float, default 0.01
+        wd, the decay per unit of learning rate (>= 0; 0 is Adam).
+    beta1, beta2 : float, default 0.9 and 0.999
+        Decay rates of the moment estimates.
+    eps : float, default 1e-8
+        Added to sqrt(v); positive.
+
+    Raises
+    ------
+    ValueError
+        When ``weight_decay`` is negative or not finite, or an argument of
+        :class:`Adam` is out of range.
+
+    Examples
+    --------
+    A zero gradient: Adam does not move, AdamW shrinks the weight (not the bias)
+    by ``alpha * wd``:
+
+    >>> import numpy as np
+    >>> from bprop.optim import AdamW
+    >>> AdamW(0.1, weight_decay=0.5).step([np.array([[1.0, 2.0]])], [np.zeros((1, 2))])[0]
+    array([[1. , 1.9]])
+    """
+
+    name = "adamw"
+
+    def __init__(
+        self,
+        learning_rate: float | None = None,
+        weight_decay: float = 0.01,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate, beta1=beta1, beta2=beta2, eps=eps)
+        self.weight_decay: float = checks.check_nonnegative_real(weight_decay, "weight_decay")
+
+    def config(self) -> _core.OptimizerConfig:
+        config = super().config()
+        config.weight_decay = self.weight_decay
+        return config
+
+
 # The built-in rules, which whole epochs in the core can run (exactly these classes:
 # a subclass or an optimiser added to OPTIMIZERS steps from Python).
-CORE_RULES: tuple[type[CoreRule], ...] = (GradientDescent, Momentum, Nesterov, Adam)
+CORE_RULES: tuple[type[CoreRule], ...] = (GradientDescent, Momentum, Nesterov, Adam, AdamW)
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in CORE_RULES}
 OPTIMIZER_NAMES = (*OPTIMIZERS, "lbfgs")
 
@@ -438,7 +504,7 @@ def get_optimizer(name: str | Optimizer, learning_rate: float | None = None) -> 
 
     Parameters
     ----------
-    name : {"gd", "momentum", "nesterov", "adam"} or Optimizer
+    name : {"gd", "momentum", "nesterov", "adam", "adamw"} or Optimizer
         A name, or an instance (returned as it is).
     learning_rate : float, optional
         For a name: None gives the optimiser's default.

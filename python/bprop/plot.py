@@ -93,7 +93,9 @@ def _grid(count: int) -> tuple[int, int]:
 def learning_curves(history: History, *, save: str | os.PathLike | None = None) -> Figure:
     """Training cost against iterations (and validation cost per epoch).
 
-    A second panel shows the validation accuracy when it was recorded.
+    A second panel shows the validation accuracy when it was recorded. When the
+    learning rate changed during the run (a schedule), a second axis on the right
+    shows each epoch's rate (log scale when it spans more than a factor of 10).
 
     Parameters
     ----------
@@ -121,6 +123,16 @@ def learning_curves(history: History, *, save: str | os.PathLike | None = None) 
     >>> fig = bprop.plot.learning_curves(history)
     >>> len(fig.axes)
     1
+
+    With a schedule, the rate of each epoch on a second axis:
+
+    >>> _, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y,
+    ...                          optimizer="adam", learning_rate=0.01, batch_size=256,
+    ...                          epochs=4, seed=0, schedule="step:step_size=2,gamma=0.5",
+    ...                          verbose=False)
+    >>> fig = bprop.plot.learning_curves(history)
+    >>> len(fig.axes), fig.axes[1].get_ylabel()
+    (2, 'learning rate')
     """
     panels = 2 if history.val_accuracy else 1
     fig = _figure(figsize=(6 * panels, 4))
@@ -142,7 +154,27 @@ def learning_curves(history: History, *, save: str | os.PathLike | None = None) 
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost")
     ax.set_title("learning curve")
-    ax.legend()
+    handles, labels = ax.get_legend_handles_labels()
+    rates = history.learning_rate
+    if len(set(rates)) > 1:  # the rate changed: each epoch's, on an axis of its own
+        steps = max(1, history.iterations // max(1, history.epochs))
+        rate_ax = ax.twinx()
+        (line,) = rate_ax.step(
+            steps * np.arange(len(rates) + 1),
+            [*rates, rates[-1]],
+            where="post",
+            color="tab:gray",
+            linestyle="--",
+            label="learning rate (per epoch)",
+        )
+        if max(rates) > 10 * min(rates):
+            rate_ax.set_yscale("log")
+        rate_ax.set_ylabel("learning rate")
+        handles.append(line)
+        labels.append(line.get_label())
+        rate_ax.legend(handles, labels)  # on the top axes, over both curves
+    else:
+        ax.legend(handles, labels)
     if panels == 2:
         acc = fig.add_subplot(1, 2, 2)
         acc.plot(np.arange(1, len(history.val_accuracy) + 1), history.val_accuracy, "o-")

@@ -32,6 +32,7 @@ from ..model_file import looks_like_model
 from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
+from ..schedules import SCHEDULES
 from ..training import InputScaleWarning, TrainingDiverged, train
 from .common import (
     LABEL_ESCAPES_HELP,
@@ -62,6 +63,7 @@ from .common import (
     recorded_delimiter,
     save_model,
     scale_hint,
+    schedule_spec,
     scores,
     seed_int,
     shown_label,
@@ -71,7 +73,7 @@ from .common import (
     thread_count,
     to_class_indices,
 )
-from .train_plan import TrainPlan, plan_train
+from .train_plan import TrainPlan, check_schedule, plan_train
 
 
 def format_report(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> str:
@@ -183,6 +185,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         return cmd_train_distributed(plan)
     parts = training_data(plan)
+    check_schedule(plan, parts.X_train.shape[0])
     thetas = initial_network(plan, parts)
     say_before_training(plan, thetas, parts)
     thetas, history, seconds = run_training(plan, thetas, parts)
@@ -734,6 +737,31 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         help=f"step size (default per optimizer: {rates}; lbfgs: its own; with "
         f"--resume and the model's optimizer: the model's)",
     )
+    t.add_argument(
+        "--weight-decay",
+        type=non_negative_real,
+        default=None,
+        metavar="WD",
+        help="adamw's decoupled weight decay: each step shrinks the non-bias weights by "
+        "learning rate x WD of themselves (default: 0.01; --optimizer adamw only)",
+    )
+    t.add_argument(
+        "--schedule",
+        type=schedule_spec,
+        default=None,
+        metavar="SPEC",
+        help=f"learning rate per epoch: {', '.join(SCHEDULES)}, with options after a colon, "
+        "e.g. step:step_size=5,gamma=0.5 or cosine:warmup=2,min_lr=1e-4 or "
+        "plateau:factor=0.5,patience=3 (default: constant; not with lbfgs)",
+    )
+    t.add_argument(
+        "--clip-norm",
+        type=positive_real,
+        default=None,
+        metavar="NORM",
+        help="clip each step's gradient to this global L2 norm (default: no clipping; "
+        "not with lbfgs)",
+    )
     add_train_length_flags(t)
 
 
@@ -760,6 +788,20 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="mini-batch size (default: the full batch)",
+    )
+    t.add_argument(
+        "--no-shuffle",
+        dest="shuffle",
+        action="store_false",
+        help="mini-batches in the data's order, the same every epoch (default: a new "
+        "random order each epoch)",
+    )
+    t.add_argument(
+        "--max-fun",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="lbfgs: stop once the cost was evaluated more than N times (default: 15000)",
     )
     t.add_argument(
         "--dtype", choices=["float32", "float64"], default="float64", help="default: float64"

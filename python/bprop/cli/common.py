@@ -24,6 +24,7 @@ from ..data.prepare import empty_part
 from ..data.sources import DataSource, file_kind
 from ..model_file import load, save
 from ..network import Network
+from ..schedules import Schedule, get_schedule
 
 
 class CliError(Exception):
@@ -300,6 +301,14 @@ def non_negative_real(text: str) -> float:
     return _real(text, "a finite number >= 0", lambda v: v >= 0)
 
 
+def schedule_spec(text: str) -> Schedule:
+    """--schedule: a schedule's name and options, read by bprop.schedules.get_schedule."""
+    try:
+        return get_schedule(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def open_fraction(text: str) -> float:
     return _real(text, "a share between 0 and 1 (both excluded)", lambda v: 0 < v < 1)
 
@@ -334,13 +343,18 @@ def model_record(
     to know its data files unchanged: ``data_fingerprint``), to read its outputs as
     the data's labels, and the settings it ran with (the learning rate the optimiser
     used, not None for its default)."""
-    opt = plan.settings.optimizer
+    s = plan.settings
+    opt = s.optimizer
     return dict(
         data=plan.source.record(),
         data_fingerprint=fingerprint,
         optimizer=plan.optimizer,
         lambda_=plan.lambda_,
         learning_rate=None if opt is None else opt.learning_rate,
+        weight_decay=plan.weight_decay,
+        schedule=None if s.schedule is None else s.schedule.spec(),
+        clip_norm=s.clip_norm,
+        shuffle=s.shuffle,
         batch_size=plan.batch_size,
         seed=plan.seed,
         test_fraction=plan.test_fraction,

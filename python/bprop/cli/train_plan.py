@@ -6,6 +6,7 @@ rate), read from its file once. The parsed arguments are never changed."""
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..data.sources import DataSource
 from ..network import Network
+from ..optim import AdamW, Optimizer
 from ..training.settings import CLI, Settings, resolve_settings
 from .common import (
     CliError,
@@ -86,19 +88,29 @@ class TrainPlan:
     split_ranks: int = 1
     data_fingerprint: dict | None = None
     notes: tuple[str, ...] = ()
+    weight_decay: float | None = None
 
     def train_keywords(self) -> dict[str, Any]:
-        """The keywords of bprop.train that come from the flags."""
+        """The keywords of bprop.train that come from the flags (a new AdamW for
+        --weight-decay, whose state the run keeps)."""
         s = self.settings
+        optimizer: str | Optimizer = self.optimizer
+        learning_rate = self.learning_rate
+        if self.weight_decay is not None:
+            optimizer, learning_rate = AdamW(learning_rate, self.weight_decay), None
         return dict(
             lambda_=self.lambda_,
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
             iterations=s.iterations,
             epochs=s.epochs,
             batch_size=self.batch_size,
             seed=self.seed,
             verbose=not self.quiet,
+            schedule=s.schedule,
+            clip_norm=s.clip_norm,
+            shuffle=s.shuffle,
+            max_fun=s.max_fun,
         )
 
 
@@ -112,6 +124,11 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
     resumed = resume(args) if args.resume else None
     activation, output = _network_kind(args, resumed)
     learning_rate = resumed.learning_rate if resumed else args.learning_rate
+    if args.weight_decay is not None and args.optimizer != "adamw":
+        raise CliError(
+            f"--weight-decay: only used with --optimizer adamw (decoupled decay); "
+            f"{args.optimizer} takes the L2 term --lambda"
+        )
     settings = resolve_settings(
         optimizer=args.optimizer,
         learning_rate=learning_rate,
@@ -120,6 +137,10 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         batch_size=args.batch_size,
         patience=args.patience,
         early_stopping=args.early_stopping,
+        schedule=args.schedule,
+        clip_norm=args.clip_norm,
+        shuffle=args.shuffle,
+        max_fun=args.max_fun,
         spelling=CLI,
     )
     if args.distributed and output == "identity":
@@ -158,7 +179,24 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         split_ranks=resumed.split_ranks if resumed else 1,
         data_fingerprint=resumed.fingerprint if resumed else None,
         notes=resumed.notes if resumed else (),
+        weight_decay=args.weight_decay,
     )
+
+
+def check_schedule(plan: TrainPlan, m: int) -> None:
+    """--schedule against the run it is given, once its training samples (``m``) are
+    known and before training starts: a cosine warm-up as long as the run, a floor at
+    or above the learning rate."""
+    s = plan.settings
+    if s.schedule is None or s.optimizer is None:
+        return
+    batch = m if s.batch_size is None else min(s.batch_size, m)
+    steps = math.ceil(m / batch)
+    epochs = s.epochs if s.iterations is None else math.ceil(s.iterations / steps)
+    try:
+        copy.deepcopy(s.schedule).start(s.optimizer.learning_rate, epochs or 1, m)
+    except ValueError as e:
+        raise CliError(f"--schedule {s.schedule.spec()}: {e}") from None
 
 
 def _network_kind(args: argparse.Namespace, resumed: Resumed | None) -> tuple[Any, str]:
@@ -291,4 +329,4 @@ def _resumed_learning_rate(args: argparse.Namespace, meta: dict) -> tuple[float 
     )
 
 
-__all__ = ["Resumed", "TrainPlan", "plan_train"]
+__all__ = ["Resumed", "TrainPlan", "check_schedule", "plan_train"]

@@ -44,7 +44,12 @@ def core_epoch(
     s1, s2 = opt.state(thetas)
     config = opt.config()
     steps = _core.StepPlan(
-        order, plan.batch_size, plan.steps, plan.iterations - h.iterations, p.lambda_
+        order,
+        plan.batch_size,
+        plan.steps,
+        plan.iterations - h.iterations,
+        p.lambda_,
+        clip_norm=plan.clip_norm or 0.0,
     )
     done, status, bad_row, costs, taken = _core.train_steps(
         thetas, p.samples(), p.kind.core(), p.num_threads, steps, config, s1, s2

@@ -17,6 +17,7 @@ from .._internal.problem import Problem
 from .._internal.stacklevel import user_stacklevel
 from ..network import Network, network_kind
 from ..optim import OPTIMIZER_NAMES, Optimizer
+from ..schedules import Schedule
 from .history import History, InputScaleWarning, TrainingDiverged
 from .objective import Objective
 from .settings import DIVERGENCE_FACTOR, resolve_settings
@@ -48,6 +49,10 @@ def train(
     x_scale: float | None = None,
     tol: float | None = None,
     max_cost_growth: float | None = DIVERGENCE_FACTOR,
+    schedule: str | Schedule | None = None,
+    clip_norm: float | None = None,
+    shuffle: bool = True,
+    max_fun: int | None = None,
 ) -> tuple[Network, History]:
     """Train a network; returns the trained weights (new arrays) and the history.
 
@@ -71,9 +76,11 @@ def train(
         ``r / batch_size``, its share of the epoch, so that a remainder of a
         few samples neither regularises harder nor pulls the weights towards
         those few.
-    optimizer : {"gd", "momentum", "nesterov", "adam", "lbfgs"} or Optimizer
+    optimizer : {"gd", "momentum", "nesterov", "adam", "adamw", "lbfgs"} or Optimizer
+        "adamw" is :class:`~bprop.optim.AdamW` with its default weight decay
+        0.01; give an instance for another (``AdamW(0.001, weight_decay=0.1)``).
     learning_rate : float, optional
-        Default per optimiser (gd 1.0, momentum/nesterov 0.5, adam 0.001).
+        Default per optimiser (gd 1.0, momentum/nesterov 0.5, adam/adamw 0.001).
         With an :class:`~bprop.optim.Optimizer` instance leave it out: the
         instance carries its own rate (``Adam(0.01)``), and giving both raises
         ``ValueError``.
@@ -83,7 +90,7 @@ def train(
         Passes over the data. Default: 100 iterations full-batch, 10 epochs mini-batch.
     batch_size : int, optional
         ``None``: full batch, as in the tutorial. An int: shuffled mini-batches
-        (seeded by ``seed``); not with lbfgs.
+        (seeded by ``seed``; see ``shuffle``); not with lbfgs.
     seed : None, int or Generator
         Shuffling seed. Training is deterministic for a seed on any thread count.
     validation_data : (X_val, y_val), optional
@@ -97,7 +104,8 @@ def train(
         cost that end training.
     callbacks : sequence of callables
         ``cb(info)`` after each epoch; ``info`` has epoch, iteration, cost, val_cost,
-        val_accuracy, thetas, history. Returning True stops training.
+        val_accuracy, learning_rate (the epoch's; None for lbfgs), thetas, history.
+        Returning True stops training.
     verbose : bool
         Show progress: a bar on a terminal or in Jupyter, else (logs, pipes)
         one line per epoch on stderr (at most about 100 lines).
@@ -134,6 +142,30 @@ def train(
         mean cost exceeds this multiple of the initial cost, while every number
         is still finite (a learning rate too large, caught early). None: only
         NaN/inf stop training, as in scikit-learn's MLP (the estimators' rule).
+    schedule : str or Schedule, optional
+        The step optimisers' learning rate per epoch (:mod:`bprop.schedules`): a
+        :class:`~bprop.schedules.Schedule` or a name with options,
+        ``"step:step_size=5,gamma=0.5"``, ``"exponential:gamma=0.9"``,
+        ``"cosine:warmup=2"``, ``"plateau:factor=0.5,patience=3"`` (it watches the
+        validation cost with ``validation_data``, else the training cost),
+        ``"invscaling:power_t=0.5"``. Its base rate is the optimiser's learning
+        rate; before each epoch the optimiser's ``learning_rate`` is set to the
+        schedule's (an instance given as ``optimizer`` keeps the last epoch's).
+        None: the rate stays as the optimiser keeps it. Not with lbfgs.
+    clip_norm : float, optional
+        Step optimisers: before each step, when the global L2 norm of the
+        gradient (all layers, bias columns included) exceeds ``clip_norm``,
+        scale the whole gradient down to that norm, as
+        ``torch.nn.utils.clip_grad_norm_``. A smaller last batch's share is
+        applied after clipping. None: no clipping. Not with lbfgs.
+    shuffle : bool, default True
+        Mini-batches: a new random order of the samples each epoch (seeded by
+        ``seed``); False: the batches in the samples' order, the same every epoch
+        (scikit-learn's ``shuffle=False``). Not False with lbfgs.
+    max_fun : int, optional
+        lbfgs only: stop once the cost has been evaluated more than ``max_fun``
+        times (SciPy's ``maxfun``, checked at the end of an iteration; default
+        15000, as scikit-learn's MLP), with ``history.stopped == "max_fun"``.
 
     Returns
     -------
@@ -152,8 +184,10 @@ def train(
         When an argument is out of range or the arguments disagree: shapes of
         ``thetas``, ``X`` and ``y`` (the message names the layer and the sizes),
         labels outside ``[0, K)``, non-finite inputs, an unknown ``optimizer``,
-        ``learning_rate`` given with an Optimizer instance, ``batch_size`` with
-        lbfgs, ``early_stopping`` without ``validation_data``.
+        ``learning_rate`` given with an Optimizer instance, ``batch_size``,
+        ``schedule``, ``clip_norm`` or ``shuffle=False`` with lbfgs, ``max_fun``
+        without it, an unknown ``schedule`` or one that does not fit the run,
+        ``clip_norm <= 0``, ``early_stopping`` without ``validation_data``.
     TypeError
         When an argument has the wrong type: ``callbacks`` not a sequence of
         callables, ``validation_data`` not a pair, ``X`` not numeric.
@@ -197,6 +231,16 @@ def train(
     ...                            callbacks=[lambda info: info["epoch"] == 3], verbose=False)
     >>> history.stopped, history.epochs, history.iterations, len(history.val_accuracy)
     ('callback', 3, 69, 3)
+
+    A cosine schedule after one warm-up epoch, with clipped gradients; the rate
+    of each epoch is in the history:
+
+    >>> net, history = bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y,
+    ...                            optimizer="momentum", learning_rate=0.4, batch_size=128,
+    ...                            epochs=4, seed=0, schedule="cosine:warmup=1", clip_norm=5.0,
+    ...                            verbose=False)
+    >>> [round(r, 3) for r in history.learning_rate]
+    [0.2, 0.4, 0.3, 0.1]
     """
     activation, output = network_kind(thetas, activation, output)
     t0 = [t.copy() for t in checks.check_thetas(thetas)]
@@ -219,6 +263,10 @@ def train(
         tol=tol,
         callbacks=callbacks,
         verbose=verbose and objective.shows_progress(),  # (MPI: rank 0 shows it)
+        schedule=schedule,
+        clip_norm=clip_norm,
+        shuffle=shuffle,
+        max_fun=max_fun,
     )
     validation = _validation(objective, t0, validation_data, output)
     solve = train_lbfgs if settings.lbfgs else train_stochastic

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _core
 from ..optim import Optimizer
 from .history import Run
 from .objective import Objective
@@ -20,7 +21,8 @@ from .objective import Objective
 
 @dataclass(frozen=True)
 class BatchPlan:
-    """How a run's samples are cut into batches, the same every epoch.
+    """How a run's samples are cut into batches, the same every epoch, and how each
+    step's gradient is bounded.
 
     Attributes
     ----------
@@ -34,6 +36,9 @@ class BatchPlan:
         Global rows of each batch of an epoch (with ranks, every rank's share summed).
     m_all : int
         Samples over all ranks.
+    clip_norm : float or None
+        Each step's gradient is clipped to this global L2 norm (before a smaller last
+        batch's scaling); None: not clipped.
     """
 
     batch_size: int
@@ -41,13 +46,19 @@ class BatchPlan:
     iterations: int
     batch_rows: list[int]
     m_all: int
+    clip_norm: float | None = None
 
     @classmethod
     def of(
-        cls, objective: Objective, batch_size: int | None, iterations: int | None, epochs: int
+        cls,
+        objective: Objective,
+        batch_size: int | None,
+        iterations: int | None,
+        epochs: int,
+        clip_norm: float | None = None,
     ) -> BatchPlan:
         """Batches of ``batch_size`` (None: the full batch) for ``iterations`` steps, or
-        ``epochs`` passes when ``iterations`` is None."""
+        ``epochs`` passes when ``iterations`` is None; gradients clipped to ``clip_norm``."""
         shard_sizes = objective.shard_sizes()
         m_all = sum(shard_sizes)
         bs = m_all if batch_size is None or batch_size >= m_all else batch_size
@@ -59,7 +70,8 @@ class BatchPlan:
             )
             for b in range(steps)
         ]
-        return cls(bs, steps, epochs * steps if iterations is None else iterations, rows, m_all)
+        total = epochs * steps if iterations is None else iterations
+        return cls(bs, steps, total, rows, m_all, clip_norm)
 
     @property
     def epochs(self) -> int:
@@ -100,6 +112,9 @@ def python_epoch(
         except FloatingPointError as e:
             raise run.step_failed(current, e, opt.learning_rate) from None
         assert grads is not None
+        if plan.clip_norm is not None:  # the core's clipping, as its epochs clip
+            grads = [np.ascontiguousarray(g) for g in grads]
+            _core.clip_gradients(grads, plan.clip_norm)
         if plan.batch_rows[b] < plan.batch_rows[0]:  # a smaller last batch: a smaller step
             grads = [g * g.dtype.type(plan.batch_rows[b] / plan.batch_rows[0]) for g in grads]
         new, finite = opt.step_checked(current, grads)

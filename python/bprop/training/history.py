@@ -5,6 +5,7 @@ early stopping, and the divergence error. Shared by every solver."""
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from collections.abc import Sequence
@@ -47,6 +48,10 @@ class History:
         Each epoch's ``cost``, its batches weighted by their sizes.
     val_cost, val_accuracy : list of float
         Validation cost (unregularised) and accuracy at the end of each epoch.
+    learning_rate : list of float
+        The step optimisers' learning rate of each epoch (as a ``schedule`` or
+        the optimiser's ``end_epoch`` set it); empty for lbfgs, which chooses its
+        own step sizes.
     epoch_time : list of float
         Seconds since the start, at the end of each epoch.
     wall_time : float
@@ -56,7 +61,9 @@ class History:
     stopped : str
         "completed", "converged" (lbfgs: its tolerance met), "stalled" (lbfgs: its line
         search could not lower J before the tolerance), "early_stopping", "callback",
-        "interrupted", or "diverged" (in a ``TrainingDiverged``'s history).
+        "interrupted", "max_fun" (lbfgs: its ``max_fun`` cost evaluations used before
+        its iterations or tolerance), or "diverged" (in a ``TrainingDiverged``'s
+        history).
     best_epoch : int or None
         With early stopping, the epoch whose weights were returned.
 
@@ -82,6 +89,7 @@ class History:
     epoch_cost: list[float] = field(default_factory=list)
     val_cost: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
     epoch_time: list[float] = field(default_factory=list)
     wall_time: float = 0.0
     iterations: int = 0
@@ -310,6 +318,7 @@ class Run:
         self.best_cost: float | None = None  # J of the best epoch's weights, when known
         self.epoch_costs: list[float] = []
         self.epoch_rows: list[int] = []  # each cost's batch size: the epoch's cost weighs them
+        self.epoch_rate: Any = None  # the step optimiser's learning_rate in this epoch
 
     def end_epoch(self, thetas: list[np.ndarray], cost: float | None = None) -> None:
         """Validation, callbacks and early stopping after an epoch that ended
@@ -317,6 +326,9 @@ class Run:
         h = self.history
         h.epochs += 1
         h.epoch_cost.append(self.epoch_mean())
+        if self.epoch_rate is not None:  # (a custom optimiser's may be anything)
+            rate = self.epoch_rate
+            h.learning_rate.append(float(rate) if isinstance(rate, numbers.Real) else math.nan)
         self.epoch_costs, self.epoch_rows = [], []
         if self.validation is not None:
             vp, vy = self.validation
@@ -330,6 +342,7 @@ class Run:
             "cost": h.epoch_cost[-1],
             "val_cost": h.val_cost[-1] if h.val_cost else None,
             "val_accuracy": h.val_accuracy[-1] if h.val_accuracy else None,
+            "learning_rate": self.epoch_rate,
             "thetas": thetas,
             "history": h,
         }

@@ -5,18 +5,21 @@ and the run's settings and returns the weights and the history."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Optional
 
 import numpy as np
 
 from .._internal.problem import Problem
 from ..network import Network
+from ..optim import Optimizer
 from ..params import layer_sizes, roll, unroll
+from ..schedules import Schedule
 from .core_epochs import core_epoch, runs_in_core
 from .epochs import BatchPlan, Epoch, python_epoch
 from .history import History, Run, Stop
 from .objective import Objective
-from .settings import Settings
+from .settings import LBFGS_MAX_FUN, Settings
 
 # The validation set prepared once (its problem and labels), or None.
 Validation = Optional[tuple[Problem, Optional[np.ndarray]]]
@@ -25,27 +28,58 @@ Validation = Optional[tuple[Problem, Optional[np.ndarray]]]
 def train_stochastic(
     t0: list[np.ndarray], objective: Objective, settings: Settings, validation: Validation
 ) -> tuple[Network, History]:
-    """Gradient steps with ``settings.optimizer`` on the full batch or on shuffled
-    mini-batches (seeded by ``settings.seed``), ``iterations`` steps or ``epochs`` passes."""
+    """Gradient steps with ``settings.optimizer`` on the full batch or on mini-batches
+    (shuffled, seeded by ``settings.seed``, unless ``settings.shuffle`` is False),
+    ``iterations`` steps or ``epochs`` passes, the learning rate of each epoch set by
+    ``settings.schedule`` when given."""
     opt = settings.optimizer
     assert opt is not None
-    plan = BatchPlan.of(objective, settings.batch_size, settings.iterations, settings.epochs or 0)
+    plan = BatchPlan.of(
+        objective,
+        settings.batch_size,
+        settings.iterations,
+        settings.epochs or 0,
+        settings.clip_norm,
+    )
+    schedule = _started(settings.schedule, opt, plan)
     run = _run(objective, settings, validation, plan.epochs, t0)
     rng = objective.shuffle_rng(settings.seed)
+    in_order = np.arange(objective.rows, dtype=np.int64)
     epoch: Epoch = core_epoch if runs_in_core(objective, opt) else python_epoch
     try:
-        for _ in range(plan.epochs):
-            order = rng.permutation(objective.rows) if plan.shuffles else None
+        for e in range(1, plan.epochs + 1):
+            if schedule is not None:  # the rate of this epoch, for both ways of stepping
+                opt.learning_rate = schedule.rate(e)
+            run.epoch_rate = opt.learning_rate
+            order = None
+            if plan.shuffles:
+                order = rng.permutation(objective.rows) if settings.shuffle else in_order
             if epoch(run, objective, opt, order, plan):
                 return run.finish(run.thetas, "interrupted", learning_rate=opt.learning_rate)
             _check_growth(run, run.thetas, opt.learning_rate)
             run.end_epoch(run.thetas)
+            if schedule is not None:  # the validation cost when there is one
+                h = run.history
+                schedule.observe(h.val_cost[-1] if h.val_cost else h.epoch_cost[-1])
             opt.end_epoch(run.history.epochs)
     except Stop as s:
         return run.finish(run.thetas, s.reason, learning_rate=opt.learning_rate)
     except KeyboardInterrupt:
         return run.finish(run.thetas, "interrupted", learning_rate=opt.learning_rate)
     return run.finish(run.thetas, "completed", learning_rate=opt.learning_rate)
+
+
+def _started(schedule: Schedule | None, opt: Optimizer, plan: BatchPlan) -> Schedule | None:
+    """A copy of ``schedule`` (the caller's is left as it is) started for this run: the
+    optimiser's rate as its base, the run's epochs and samples; None without one."""
+    if schedule is None:
+        return None
+    started = copy.deepcopy(schedule)
+    try:
+        started.start(opt.learning_rate, plan.epochs, plan.m_all)
+    except ValueError as e:
+        raise ValueError(f"schedule: {e}") from None
+    return started
 
 
 def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
@@ -70,8 +104,10 @@ def train_lbfgs(
     t0: list[np.ndarray], objective: Objective, settings: Settings, validation: Validation
 ) -> tuple[Network, History]:
     """SciPy's L-BFGS-B on the unrolled parameter vector, ``settings.iterations`` at
-    most (and ``settings.gtol``, SciPy's gradient tolerance, when given)."""
+    most and about ``settings.max_fun`` cost evaluations (SciPy ends the iteration in
+    progress), and ``settings.gtol``, SciPy's gradient tolerance, when given."""
     iterations, gtol = settings.iterations, settings.gtol
+    max_fun = LBFGS_MAX_FUN if settings.max_fun is None else settings.max_fun
     assert iterations is not None
     run = _run(objective, settings, validation, iterations, t0, unit="iteration")
     sizes = layer_sizes(t0)
@@ -105,7 +141,11 @@ def train_lbfgs(
                 jac=True,
                 method="L-BFGS-B",
                 callback=callback,
-                options={"maxiter": iterations, **({} if gtol is None else {"gtol": gtol})},
+                options={
+                    "maxiter": iterations,
+                    "maxfun": max_fun,
+                    **({} if gtol is None else {"gtol": gtol}),
+                },
             )
     # J of run.thetas: the initial cost, then each iteration's (h.cost's last entry)
     except Stop as s:
@@ -116,7 +156,13 @@ def train_lbfgs(
         return run.finish(run.thetas, "interrupted", _last(h.cost))
     # SciPy gives up (a line search that cannot decrease J) before its tolerances: "stalled"
     reason = (
-        "completed" if h.iterations >= iterations else "converged" if result.success else "stalled"
+        "completed"
+        if h.iterations >= iterations
+        else "converged"
+        if result.success
+        else "max_fun"
+        if result.nfev > max_fun
+        else "stalled"
     )
     return run.finish(run.thetas, reason, _last(h.cost))
 
