@@ -617,10 +617,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     read = "" if x_scale is None else f" read as x/{round(1 / x_scale)}"
     outputs = f"h ({K} outputs)" + ("" if thetas.output == "identity" else ", label")
     scaled = ", standardised in the graph" if meta.get("standardize") else ""
-    print(
-        f"wrote {path}: ONNX opset {OPSET}, input X ({n} {dtype} features{read}{scaled}), "
-        f"{outputs}"
-    )
+    features = f"{n} {dtype} features{read}{scaled}"
+    print(f"wrote {path}: ONNX opset {OPSET}, input X ({features}), {outputs}")
     return 0
 
 
