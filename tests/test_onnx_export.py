@@ -15,15 +15,16 @@ from bprop._internal.checks import ACTIVATIONS, OUTPUTS
 from bprop.cli import main
 from bprop.export import IR_VERSION, OPSET, looks_like_onnx
 
-# Tolerances relative to the largest |output|. onnxruntime, the core and numpy compute
-# the same formulas in the network's dtype, but each sums a layer's products (at most 65
-# here) in its own order, and onnxruntime's float32 Sigmoid, Tanh and exp are vectorised
-# approximations good to a few ulp: the outputs differ by a few units of the dtype's
-# rounding (eps 6.0e-8 in float32, 1.1e-16 in float64) times the magnitude of the sums,
-# which these networks keep near the outputs' own (seen: below 5e-7 and 2e-15). (Against
-# the exact outputs a float32 result is further off: on the trained digits network both
-# float32 results are 1.0e-6 from the float64 ones, each z having rounded 6.5e-6.)
-TOL = {np.dtype(np.float32): 1e-6, np.dtype(np.float64): 1e-12}
+# How far apart the graph run by onnxruntime, bprop.forward and numpy may be, derived from
+# the method: each computes every layer's z = Theta [1; a] as a sum of n = s_l + 1 terms in
+# the network's dtype, in its own order, so each z is within gamma_n * sum|terms| of the
+# exact value (gamma_n = n u / (1 - n u), u = 2^-24 in float32, 2^-53 in float64: the
+# bound for any summation order); the error of the layer below reaches z through |Theta|;
+# the activations are at most 1-Lipschitz and add their own rounding, a few u (onnxruntime's
+# float32 Sigmoid, Tanh and exp are vectorised approximations good to a few ulp). Each
+# result is within `error_bound` of the exact outputs, so any two within twice that.
+UNIT_ROUNDOFF = {np.dtype(np.float32): 2.0**-24, np.dtype(np.float64): 2.0**-53}
+ACTIVATION_ULPS = 4  # an activation's own rounding, in units u of (|a| + 1)
 DTYPES = [np.float32, np.float64]
 HIDDEN_OPS = {"sigmoid": ["Sigmoid"], "tanh": ["Tanh"], "relu": ["Relu"]}
 OUTPUT_OPS = {"logistic": ["Sigmoid"], "softmax": ["Softmax"], "identity": []}
@@ -44,15 +45,18 @@ def run_onnx(ort, path, X):
     return dict(zip(names, session.run(None, {"X": X})))
 
 
+ACTIVATION_FNS = {
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, z.dtype.type(0.01) * z),
+}
+
+
 def numpy_forward(thetas, X, hidden, output):
     """The method in plain numpy, in the weights' dtype: a1 = x, z(l+1) = Theta(l) [1; a(l)],
     a(l+1) = g(z(l+1))."""
-    g = {
-        "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-        "tanh": np.tanh,
-        "relu": lambda z: np.maximum(z, 0),
-        "leaky_relu": lambda z: np.where(z > 0, z, z.dtype.type(0.01) * z),
-    }
+    g = ACTIVATION_FNS
     a = np.asarray(X, dtype=thetas[0].dtype)
     with np.errstate(over="ignore"):  # exp(-z) = inf for z < -89 in float32: g(z) = 0
         for l, theta in enumerate(thetas):
@@ -66,21 +70,55 @@ def numpy_forward(thetas, X, hidden, output):
     return z
 
 
-def assert_close(h, expected, dtype):
-    expected = np.asarray(expected, dtype=np.float64)
-    scale = np.abs(expected).max()
-    assert np.abs(h.astype(np.float64) - expected).max() <= TOL[np.dtype(dtype)] * scale
+def error_bound(net, X):
+    """(m, K): how far one forward pass of ``net`` in its dtype may be from the exact
+    outputs, per output, on inputs X as the first layer sees them (after x_scale and the
+    standardisation); computed in float64 along the exact pass (see UNIT_ROUNDOFF)."""
+    thetas = list(net)
+    u = UNIT_ROUNDOFF[thetas[0].dtype]
+    hidden = (
+        [net.activation] * (len(thetas) - 1)
+        if isinstance(net.activation, str)
+        else (list(net.activation))
+    )
+    a = np.asarray(X, dtype=np.float64)
+    e = u * np.abs(a)  # the input, rounded once to the dtype
+    ones = ACTIVATION_ULPS * u
+    for l, theta in enumerate(thetas):
+        W, b = theta[:, 1:].astype(np.float64), theta[:, 0].astype(np.float64)
+        n = W.shape[1] + 1
+        gamma = n * u / (1 - n * u)
+        z = a @ W.T + b
+        e_z = e @ np.abs(W).T + gamma * (np.abs(a) @ np.abs(W).T + np.abs(b))
+        if l < len(thetas) - 1:
+            a = ACTIVATION_FNS[hidden[l]](z)
+            e = e_z + ones * (np.abs(a) + 1)
+    if net.output == "identity":
+        return e_z
+    if net.output == "logistic":
+        h = 1 / (1 + np.exp(-z))
+        return e_z / 4 + ones * (h + 1)
+    h = np.exp(z - z.max(axis=1, keepdims=True))
+    h /= h.sum(axis=1, keepdims=True)
+    return h * (e_z + (h * e_z).sum(axis=1, keepdims=True)) + (ones + z.shape[1] * u) * (h + u)
 
 
-def assert_same_labels(label, h, labels, dtype):
+def assert_close(h, expected, bound):
+    """h and expected, two forward passes, within twice ``error_bound`` of each other."""
+    diff = np.abs(h.astype(np.float64) - np.asarray(expected, dtype=np.float64))
+    assert (diff <= 2 * bound).all(), float((diff / (2 * bound)).max())
+
+
+def assert_same_labels(label, h, labels, bound):
     """ONNX's labels equal bprop.predict's wherever the decision is clear of rounding
-    (the two largest outputs, or the one output and 0.5, further apart than the tolerance)."""
+    (the two largest outputs, or the one output and 0.5, further apart than the
+    results' possible difference)."""
     assert label.dtype == np.int64 and label.shape == (h.shape[0],)
     if h.shape[1] == 1:
-        clear = np.abs(h[:, 0] - 0.5) > TOL[np.dtype(dtype)]
+        clear = np.abs(h[:, 0] - 0.5) > 2 * bound[:, 0]
     else:
         top = np.sort(h, axis=1)
-        clear = top[:, -1] - top[:, -2] > 2 * TOL[np.dtype(dtype)] * np.abs(h).max()
+        clear = top[:, -1] - top[:, -2] > 4 * bound.max(axis=1)
     assert clear.mean() > 0.9
     np.testing.assert_array_equal(label[clear], labels[clear])
 
@@ -107,12 +145,13 @@ def test_every_activation_and_output_matches_forward(ort, tmp_path, activation, 
     got = run_onnx(ort, path, X)
     h = got["h"]
     assert h.dtype == dtype and h.shape == (61, 4)
-    assert_close(h, bprop.forward(net, X), dtype)
-    assert_close(h, numpy_forward(net, X, [activation] * 2, output), dtype)
+    bound = error_bound(net, X)
+    assert_close(h, bprop.forward(net, X), bound)
+    assert_close(h, numpy_forward(net, X, [activation] * 2, output), bound)
     if output == "identity":
         assert set(got) == {"h"}
     else:
-        assert_same_labels(got["label"], bprop.forward(net, X), bprop.predict(net, X), dtype)
+        assert_same_labels(got["label"], bprop.forward(net, X), bprop.predict(net, X), bound)
     hidden = HIDDEN_OPS.get(activation) or (
         ["LeakyRelu"] if dtype == np.float32 else ["Mul", "Max"]  # alpha is a float32
     )
@@ -136,10 +175,11 @@ def test_other_shapes_and_per_layer_activations(ort, tmp_path, sizes, activation
     X = np.random.default_rng(2).normal(size=(200, sizes[0])).astype(dtype)
     got = run_onnx(ort, bprop.export_onnx(net, tmp_path / "net.onnx"), X)
     hidden = [activation] * (len(sizes) - 2) if isinstance(activation, str) else activation
-    assert_close(got["h"], bprop.forward(net, X), dtype)
-    assert_close(got["h"], numpy_forward(net, X, hidden, output), dtype)
+    bound = error_bound(net, X)
+    assert_close(got["h"], bprop.forward(net, X), bound)
+    assert_close(got["h"], numpy_forward(net, X, hidden, output), bound)
     if output != "identity":
-        assert_same_labels(got["label"], got["h"], bprop.predict(net, X), dtype)
+        assert_same_labels(got["label"], got["h"], bprop.predict(net, X), bound)
 
 
 def test_the_batch_dimension_is_dynamic(ort, tmp_path):
@@ -147,7 +187,7 @@ def test_the_batch_dimension_is_dynamic(ort, tmp_path):
     path = bprop.export_onnx(net, tmp_path / "net.onnx")
     for m in (1, 2, 1000):
         X = np.random.default_rng(m).normal(size=(m, 7))
-        assert_close(run_onnx(ort, path, X)["h"], bprop.forward(net, X), np.float64)
+        assert_close(run_onnx(ort, path, X)["h"], bprop.forward(net, X), error_bound(net, X))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -159,10 +199,45 @@ def test_a_network_trained_on_the_digits(ort, tmp_path, dtype):
     )
     net, _ = bprop.train(start, X, y, lambda_=1.0, optimizer="lbfgs", iterations=40, verbose=False)
     got = run_onnx(ort, bprop.export_onnx(net, tmp_path / "digits.onnx"), X)
-    assert_close(got["h"], bprop.forward(net, X), dtype)
-    assert_close(got["h"], numpy_forward(net, X, ["relu"], "softmax"), dtype)
-    assert_same_labels(got["label"], got["h"], bprop.predict(net, X), dtype)
+    bound = error_bound(net, X)
+    assert_close(got["h"], bprop.forward(net, X), bound)
+    assert_close(got["h"], numpy_forward(net, X, ["relu"], "softmax"), bound)
+    assert_same_labels(got["label"], got["h"], bprop.predict(net, X), bound)
     assert np.mean(got["label"] == y) > 0.9
+
+
+try:
+    FASHION = bprop.data.fashion_mnist_directory()
+except FileNotFoundError:
+    FASHION = None
+
+
+@pytest.mark.skipif(FASHION is None, reason="Fashion-MNIST is not installed here")
+def test_a_wide_float32_network_on_fashion_mnist(ort, tmp_path, capsys):
+    # 785 terms per first-layer sum: the case where float32's rounding shows most
+    X, y = bprop.data.load_fashion_mnist("train", rows=(0, 2000))
+    start = bprop.Network(
+        bprop.initialize([784, 16, 10], method="he", seed=0, dtype=np.float32), "relu", "softmax"
+    )
+    net, _ = bprop.train(start, X, y, lambda_=1.0, optimizer="lbfgs", iterations=30, verbose=False)
+    Xt, yt = bprop.data.load_fashion_mnist("test")
+    got = run_onnx(ort, bprop.export_onnx(net, tmp_path / "fm.onnx"), Xt)
+    bound = error_bound(net, Xt)
+    assert_close(got["h"], bprop.forward(net, Xt), bound)
+    assert_close(got["h"], numpy_forward(net, Xt, ["relu"], "softmax"), bound)
+    assert_same_labels(got["label"], got["h"], bprop.predict(net, Xt), bound)
+    assert np.mean(got["label"] == yt) > 0.7
+    # raw pixels through the command line: the graph reads them as predict reads the data
+    model, out = tmp_path / "fm.npz", tmp_path / "fm_uint8.onnx"
+    bprop.save(model, net, data="fashion-mnist", classes=list(range(10)))
+    assert main(["export", str(model), "--onnx", str(out), "--input-dtype", "uint8"]) == 0
+    assert "input X (784 uint8 features read as x/255)" in capsys.readouterr().out
+    assert main(["predict", str(model), "--data", "fashion-mnist"]) == 0
+    printed = np.array(capsys.readouterr().out.split(), dtype=np.int64)
+    pixels, _ = bprop.data.load_fashion_mnist("test", dtype=np.uint8)
+    got8 = run_onnx(ort, out, pixels)
+    assert_close(got8["h"], got["h"], bound)
+    assert_same_labels(got8["label"], got8["h"], printed, bound)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -172,11 +247,12 @@ def test_uint8_and_float32_inputs_are_read_as_bprop_reads_them(ort, tmp_path, dt
     for x_scale in (None, 1 / 16):  # default 1/255, as bprop.forward reads uint8
         path = bprop.export_onnx(net, tmp_path / "u8.onnx", input_dtype="uint8", x_scale=x_scale)
         got = run_onnx(ort, path, pixels)
-        assert_close(got["h"], bprop.forward(net, pixels, x_scale=x_scale), dtype)
+        seen = pixels * (1 / 255 if x_scale is None else x_scale)
+        assert_close(got["h"], bprop.forward(net, pixels, x_scale=x_scale), error_bound(net, seen))
         assert op_types(path)[:2] == ["Cast", "Mul"]
     X32 = np.random.default_rng(1).normal(size=(50, 64)).astype(np.float32)
     path = bprop.export_onnx(net, tmp_path / "f32.onnx", input_dtype=np.float32)
-    assert_close(run_onnx(ort, path, X32)["h"], bprop.forward(net, X32), dtype)
+    assert_close(run_onnx(ort, path, X32)["h"], bprop.forward(net, X32), error_bound(net, X32))
     assert op_types(path)[0] == ("Cast" if dtype == np.float64 else "Gemm")
 
 
@@ -189,8 +265,9 @@ def test_standardisation_is_part_of_the_graph(ort, tmp_path, dtype):
     path = bprop.export_onnx(net, tmp_path / "s.onnx", standardize=(mean, std))
     got = run_onnx(ort, path, X)  # raw inputs in, as `python -m bprop predict` takes them
     Xs = ((X - mean) / std).astype(dtype)  # the command line's standardisation
-    assert_close(got["h"], bprop.forward(net, Xs), dtype)
-    assert_same_labels(got["label"], got["h"], bprop.predict(net, Xs), dtype)
+    bound = error_bound(net, (X - mean) / std)
+    assert_close(got["h"], bprop.forward(net, Xs), bound)
+    assert_same_labels(got["label"], got["h"], bprop.predict(net, Xs), bound)
     cast = ["Cast"] if dtype == np.float32 else []
     assert op_types(path)[: 2 + 2 * len(cast)] == [*cast, "Sub", "Div", *cast]
 
@@ -270,32 +347,41 @@ def test_cli_export_of_a_standardised_model_matches_predict(ort, tmp_path, capsy
     assert [classes[k] for k in got["label"]] == printed
     net, meta = bprop.load(model)
     Xs = ((X.astype(dtype) - meta["standardize"][0]) / meta["standardize"][1]).astype(dtype)
-    assert_close(got["h"], bprop.forward(net, Xs), dtype)
+    assert_close(got["h"], bprop.forward(net, Xs), error_bound(net, Xs))
     assert np.mean(np.array(printed) == names[y]) > 0.9
 
 
-def test_cli_export_uint8_input_and_regression(ort, tmp_path, capsys):
+def test_cli_export_uint8_input_of_the_digits_is_read_as_predict_reads_it(ort, tmp_path, capsys):
     model, out = tmp_path / "digits.npz", tmp_path / "digits.onnx"
     assert main(["train", "--hidden", "8", "--iterations", "10", "--save", str(model)]) == 0
     assert main(["export", str(model), "--onnx", str(out), "--input-dtype", "uint8"]) == 0
+    assert "input X (64 uint8 features read as x/16)" in capsys.readouterr().out
+    assert main(["predict", str(model), "--data", "digits"]) == 0
+    printed = capsys.readouterr().out.split()
     net, _ = bprop.load(model)
-    pixels = (bprop.data.load_digits()[0] * 255).round().astype(np.uint8)
+    X = bprop.data.load_digits()[0]  # the pixels 0..16, divided by 16: what predict reads
+    pixels = (X * 16).round().astype(np.uint8)
     got = run_onnx(ort, out, pixels)
-    assert_close(got["h"], bprop.forward(net, pixels), np.float64)  # read as x/255
-    np.testing.assert_array_equal(got["label"], bprop.predict(net, pixels))
-    # regression: no classes, no label
+    assert_close(got["h"], bprop.forward(net, X), error_bound(net, X))
+    assert [str(k) for k in got["label"]] == printed
+
+
+def test_cli_export_of_a_regression_network(ort, tmp_path, capsys):
+    out = tmp_path / "reg.onnx"
+    out.write_bytes(b"")  # an empty file may be replaced
     rng = np.random.default_rng(0)
     X = rng.normal(size=(100, 2))
     np.savez(tmp_path / "curve.npz", X=X, y=np.sin(X[:, 0]) + X[:, 1])
     reg = tmp_path / "reg.npz"
     train = ["train", "--data", str(tmp_path / "curve.npz"), "--output", "identity"]
     assert main([*train, "--hidden", "5", "--iterations", "10", "--save", str(reg)]) == 0
-    assert main(["export", str(reg), "--onnx", str(out)]) == 0  # replaces an ONNX model
+    assert main(["export", str(reg), "--onnx", str(out)]) == 0  # replaces an empty file
+    assert main(["export", str(reg), "--onnx", str(out)]) == 0  # and an ONNX model
     assert "h (1 outputs)\n" in capsys.readouterr().out
     net, _ = bprop.load(reg)
     got = run_onnx(ort, out, X)
     assert set(got) == {"h"}
-    assert_close(got["h"], bprop.forward(net, X), np.float64)
+    assert_close(got["h"], bprop.forward(net, X), error_bound(net, X))
 
 
 @pytest.fixture
@@ -347,6 +433,48 @@ def test_cli_refuses_bad_targets_before_writing(ort, tmp_path, capsys, saved_mod
     assert e.value.code == 2 and "required: --onnx" in capsys.readouterr().err
 
 
+def test_cli_refuses_uint8_input_unless_the_model_was_trained_on_pixels(
+    ort, tmp_path, capsys, saved_model
+):
+    # a --standardize model of features up to ~2000: x/255 would not be what predict reads
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 3, 120)
+    X = rng.uniform(0, 2000, size=(120, 2)) + 500 * y[:, None]
+    data = tmp_path / "pets.csv"
+    names = np.array(["cat", "dog", "eel"])
+    with open(data, "w") as f:
+        f.writelines(f"{names[k]},{a:.9g},{b:.9g}\n" for k, (a, b) in zip(y, X))
+    model, out = tmp_path / "pets.npz", tmp_path / "pets.onnx"
+    train = ["train", "--data", data, "--hidden", "4", "--iterations", "5", "--standardize"]
+    assert main([*map(str, train), "--save", str(model), "--quiet"]) == 0
+    capsys.readouterr()
+    err = cli_error(capsys, model, "--onnx", out, "--input-dtype", "uint8")
+    assert f"--input-dtype uint8: MODEL {model} was trained on {data}, not on 8-bit pixels" in err
+    err = cli_error(capsys, saved_model, "--onnx", out, "--input-dtype", "uint8")
+    assert "--input-dtype uint8: MODEL" in err and "records no training data" in err
+    assert not out.exists()
+    assert main(["export", str(model), "--onnx", str(out), "--input-dtype", "float64"]) == 0
+
+
+def test_cli_export_of_a_model_trained_with_adamw_and_a_schedule(ort, tmp_path, capsys):
+    model, out = tmp_path / "adamw.npz", tmp_path / "adamw.onnx"
+    train = ["train", "--optimizer", "adamw", "--schedule", "cosine", "--epochs", "5"]
+    train += ["--learning-rate", "0.01", "--batch-size", "32", "--activation", "relu"]
+    assert main([*train, "--hidden", "8", "--save", str(model), "--quiet"]) == 0
+    _, meta = bprop.load(model)
+    assert meta["optimizer"] == "adamw" and meta["schedule"] and "weight_decay" in meta
+    assert main(["export", str(model), "--onnx", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(model), "--data", "digits"]) == 0
+    printed = capsys.readouterr().out.split()
+    net, _ = bprop.load(model)
+    X = bprop.data.load_digits()[0]
+    got = run_onnx(ort, out, X)
+    assert_close(got["h"], bprop.forward(net, X), error_bound(net, X))
+    assert [str(k) for k in got["label"]] == printed
+    assert np.mean(got["label"] == bprop.data.load_digits()[1]) > 0.5  # it learnt
+
+
 def test_cli_without_onnx_says_how_to_install_it(tmp_path, capsys, saved_model, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx raises ImportError
     err = cli_error(capsys, saved_model, "--onnx", tmp_path / "m.onnx")
@@ -386,6 +514,15 @@ def bad(**changes):
             r"network: thetas\[0\] \(Theta1\) holds nan .* weights must be finite",
         ),
         (
+            bad(network=bprop.Network([np.zeros((2, 4)), np.array([[0, 1, -np.inf]])])),
+            ValueError,
+            r"network: thetas\[1\] \(Theta2\) holds -inf .* weights must be finite",
+        ),
+        (bad(path=""), ValueError, "path is empty: name the file to write"),
+        (bad(path=None), TypeError, "path must be a file name .*, got NoneType"),
+        (bad(path=3), TypeError, "path must be a file name .*, got int"),
+        (bad(path="a\0b.onnx"), ValueError, r"path 'a\\x00b.onnx' holds a NUL character"),
+        (
             bad(network=bprop.Network(bprop.initialize([3, 2, 2, 2]), ["relu"])),
             ValueError,
             "network: activation lists 1 names but the network has 2 hidden layers",
@@ -421,9 +558,12 @@ def bad(**changes):
         ),
     ],
 )
-def test_bad_arguments_are_named_before_anything_is_written(tmp_path, kwargs, error, message):
+def test_bad_arguments_are_named_before_anything_is_written(
+    tmp_path, monkeypatch, kwargs, error, message
+):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(error, match=message):
-        bprop.export_onnx(path=tmp_path / "m.onnx", **kwargs)
+        bprop.export_onnx(**{"path": tmp_path / "m.onnx", **kwargs})
     assert list(tmp_path.iterdir()) == []
 
 
@@ -445,11 +585,26 @@ def test_bad_paths(ort, tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(FileExistsError, match="is a FIFO"):
         bprop.export_onnx(net, fifo)
-    # the Python API replaces a regular file whatever it held, as bprop.save does
-    other = tmp_path / "other.onnx"
-    other.write_text("old")
-    assert bprop.export_onnx(net, other) == other and looks_like_onnx(other)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.onnx", "other.onnx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.onnx"]
+
+
+def test_only_an_empty_file_or_an_onnx_model_is_replaced(ort, tmp_path):
+    # as the command line: never a bprop model file, data or any other file
+    net = bprop.Network(bprop.initialize([2, 2], seed=0))
+    model, text = tmp_path / "model.npz", tmp_path / "data.onnx"
+    bprop.save(model, net)
+    saved = model.read_bytes()
+    text.write_text("1,2,3\n")
+    with pytest.raises(FileExistsError, match=r"model.npz: the file is there and is a bprop m"):
+        bprop.export_onnx(net, model)
+    with pytest.raises(FileExistsError, match=r"data.onnx: the file is there and is not an ONNX"):
+        bprop.export_onnx(net, text)
+    assert model.read_bytes() == saved and text.read_text() == "1,2,3\n"
+    empty = tmp_path / "empty.onnx"
+    empty.write_bytes(b"")
+    assert bprop.export_onnx(net, empty) == empty and looks_like_onnx(empty)
+    assert bprop.export_onnx(net, str(empty)) == empty  # and then an ONNX model
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.onnx", "empty.onnx", "model.npz"]
 
 
 def test_the_onnx_page_runs(ort, tmp_path, monkeypatch, capsys):

@@ -94,11 +94,10 @@ def export_onnx(
         which activations the graph applies); ``thetas[l]`` of shape
         ``(s_{l+1}, s_l + 1)``, float32 or float64.
     path : str or path-like
-        The file to write (conventionally ``.onnx``). Replaced only once the new
-        file is complete; only a regular file is replaced (a directory, FIFO,
-        device or socket at ``path`` is refused), whatever it held, as
-        :func:`bprop.save` does (the command line refuses to replace a file that
-        is not an ONNX model).
+        The file to write (conventionally ``.onnx``), replaced only once the new
+        file is complete. A file already there is replaced only if it is empty or
+        an ONNX model: a bprop model file, data or any other file is refused, as
+        the command line refuses it (and so is a directory, FIFO, device or socket).
     input_dtype : {"float32", "float64", "uint8"}, optional
         The type of the input ``X``; default: the network's dtype.
     x_scale : float, optional
@@ -121,18 +120,20 @@ def export_onnx(
     ------
     TypeError
         When ``network`` is not a :class:`bprop.Network` (bare weight matrices
-        do not say which activations they need), or ``input_dtype`` is not one
-        of the three.
+        do not say which activations they need), ``input_dtype`` is not one
+        of the three, or ``path`` is not a str or path-like.
     ValueError
         Naming the argument: weights that do not chain or are not finite, a
         kind that does not fit the layers, a ``standardize`` of the wrong
         length or with std <= 0, ``classes`` of the wrong count, a bad
-        ``x_scale``, weights beyond the 2 GiB one ONNX file holds.
+        ``x_scale``, weights beyond the 2 GiB one ONNX file holds, an empty
+        ``path``.
     ImportError
         When the ``onnx`` package is missing (with the pip command that adds it).
     IsADirectoryError, FileExistsError, FileNotFoundError, PermissionError
-        When ``path`` is a directory or a FIFO, device or socket, its directory
-        does not exist or may not be written.
+        When ``path`` is a directory, a FIFO, device or socket, or a file that is
+        not an ONNX model (FileExistsError), its directory does not exist or may
+        not be written.
 
     Notes
     -----
@@ -140,8 +141,13 @@ def export_onnx(
     ``(m, K)`` in T and ``label`` ``(m,)`` int64. The model's metadata holds
     bprop's version, the activation(s), the output and the layer sizes. An ONNX
     runtime sums each layer's products in its own order, so its outputs agree
-    with :func:`bprop.forward` to the dtype's rounding of those sums (about 1e-7
-    of the largest output in float32, 1e-15 in float64), not bit for bit.
+    with :func:`bprop.forward` to the dtype's rounding of those sums, not bit for
+    bit: each of a layer's sums of n = s_l + 1 terms is within n u / (1 - n u)
+    times the sum of its terms' magnitudes of the exact value, whatever the order
+    (u = 2^-24 in float32, 2^-53 in float64), and that error travels through the
+    layers above (docs/onnx.md gives the whole bound). For a 784-input float32
+    network the worst case is 785 u = 4.7e-5 of each first-layer sum's magnitude;
+    differences of 1e-6 to 1e-5 in outputs below 1 are usual there.
 
     Examples
     --------
@@ -160,7 +166,11 @@ def export_onnx(
     >>> folder.cleanup()
     """
     graph = check_export(network, input_dtype, x_scale, standardize, classes)
+    target = check_path(path)
     onnx = require_onnx()
+    problem = replace_problem(target)
+    if problem:
+        raise FileExistsError(f"path {target}: {problem}")
     model = build_model(graph)
     onnx.checker.check_model(model, full_check=True)
     data = model.SerializeToString()
@@ -169,6 +179,38 @@ def export_onnx(
         f.write(data)
 
     return atomic_write(path, write)
+
+
+def check_path(path: Any) -> Path:
+    """``path`` as a Path: a str or path-like that is not empty, else TypeError or
+    ValueError naming ``path``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a file name (str or path-like) such as 'model.onnx', "
+            f"got {type(path).__name__}"
+        )
+    text = os.fsdecode(os.fspath(path))
+    if not text:
+        raise ValueError("path is empty: name the file to write, such as 'model.onnx'")
+    if "\0" in text:
+        raise ValueError(f"path {text!r} holds a NUL character, which no file name may hold")
+    return Path(text)
+
+
+def replace_problem(path: Path) -> str | None:
+    """Why the export may not replace the file at ``path``: it is there, is not empty and
+    is not an ONNX model (a bprop model file, data); None when it may. The one rule of
+    :func:`export_onnx` and ``python -m bprop export`` (a directory, FIFO or device is
+    refused by the write itself)."""
+    if not path.is_file() or path.stat().st_size == 0 or looks_like_onnx(path):
+        return None
+    from .model_file import looks_like_model
+
+    what = "a bprop model file" if looks_like_model(path) else "not an ONNX model"
+    return (
+        f"the file is there and is {what}; the export replaces only an ONNX model: "
+        f"name another file, or remove it first"
+    )
 
 
 def require_onnx() -> Any:

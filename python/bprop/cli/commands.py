@@ -26,7 +26,7 @@ from .._internal.atomic import check_writable_directory
 from .._internal.checks import ACTIVATIONS, OUTPUTS
 from .._internal.metrics import confusion_counts
 from ..data.sources import DATA_HELP, DataSource
-from ..export import INPUT_DTYPES, OPSET, export_onnx, looks_like_onnx, require_onnx
+from ..export import INPUT_DTYPES, OPSET, export_onnx, replace_problem, require_onnx
 from ..init import debug_matrix, initialize
 from ..model_file import looks_like_model
 from ..network import Network, predict
@@ -575,34 +575,50 @@ def check_onnx_target(args: argparse.Namespace) -> None:
         check_writable_directory(target)  # (refuses a FIFO, a device, a directory)
     except OSError as e:
         raise CliError(f"--onnx: {e}") from None
-    if (
-        os.path.isfile(target)
-        and os.path.getsize(target)
-        and os.access(target, os.R_OK)
-        and not looks_like_onnx(target)
-    ):
-        raise CliError(
-            f"--onnx {target}: the file is there and is not an ONNX model; the export "
-            f"would replace it: name another file, or remove it first"
-        )
+    problem = replace_problem(Path(target))
+    if problem:
+        raise CliError(f"--onnx {target}: {problem}")
+
+
+# The data sets whose inputs are 8-bit pixels, and the factor bprop's loader reads them
+# with (so predict's inputs are pixel * scale): what --input-dtype uint8 takes and applies.
+PIXEL_SCALES = {"fashion-mnist": 1 / 255, "mnist": 1 / 255, "digits": 1 / 16}
+
+
+def uint8_scale(model: str, meta: dict) -> float:
+    """The x_scale of a uint8 input: that of the 8-bit pixels the model was trained on,
+    so that the graph computes what predict computes; other data are refused."""
+    spec = meta.get("data")
+    kind = DataSource.parse(spec).kind if isinstance(spec, str) else None
+    if kind in PIXEL_SCALES:
+        return PIXEL_SCALES[kind]
+    trained = f"was trained on {spec}" if spec else "records no training data (saved from Python?)"
+    raise CliError(
+        f"--input-dtype uint8: MODEL {model} {trained}, not on 8-bit pixels (fashion-mnist, "
+        f"mnist, digits), so predict reads its inputs unscaled; export float32 or float64 input"
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     thetas, meta = load_model(args.model)
+    x_scale = uint8_scale(args.model, meta) if args.input_dtype == "uint8" else None
     check_onnx_target(args)
     classes = meta.get("classes") if thetas.output != "identity" else None
     path = export_onnx(
         thetas,
         args.onnx,
         input_dtype=args.input_dtype,
+        x_scale=x_scale,
         standardize=meta.get("standardize") or None,
         classes=classes,
     )
     n, K = thetas[0].shape[1] - 1, thetas[-1].shape[0]
     dtype = args.input_dtype or thetas[0].dtype.name
+    read = "" if x_scale is None else f" read as x/{round(1 / x_scale)}"
     outputs = f"h ({K} outputs)" + ("" if thetas.output == "identity" else ", label")
     scaled = ", standardised in the graph" if meta.get("standardize") else ""
-    print(f"wrote {path}: ONNX opset {OPSET}, input X ({n} {dtype} features{scaled}), {outputs}")
+    features = f"{n} {dtype} features{read}{scaled}"
+    print(f"wrote {path}: ONNX opset {OPSET}, input X ({features}), {outputs}")
     return 0
 
 
@@ -987,8 +1003,9 @@ def add_export(sub: Any) -> None:
         "--input-dtype",
         choices=list(INPUT_DTYPES),
         default=None,
-        help="the type of the graph's input X (default: the model's dtype); uint8: pixels "
-        "0..255, read as x/255 as bprop reads them",
+        help="the type of the graph's input X (default: the model's dtype); uint8 only "
+        "for a model trained on 8-bit pixels (fashion-mnist, mnist: read as x/255; "
+        "digits: x/16), as predict reads them",
     )
     x.set_defaults(func=cmd_export)
 
