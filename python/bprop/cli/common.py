@@ -483,26 +483,34 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
         save(path, thetas, **record)
     except OSError as e:
         why = str(e) if str(path) in str(e) else f"{path}: {e}"
-        stem = Path(path).stem or "model"
-        for directory in (Path.cwd(), Path(tempfile.gettempdir())):
-            try:
-                fd, spare = tempfile.mkstemp(
-                    prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory
-                )
-                os.close(fd)
-            except OSError:
-                continue
-            try:
-                save(spare, thetas, **record)
-            except OSError:
-                Path(spare).unlink(missing_ok=True)
-                continue
+        spare = keep_unsaved(path, thetas, record)
+        if spare is not None:
             raise CliError(f"--save: {why}; the trained model is kept in {spare} instead") from None
         raise CliError(
             f"--save: {why}; keeping the model in {Path.cwd()} or "
             f"{tempfile.gettempdir()} failed too: the trained model is lost"
         ) from None
     print(f"saved {path}")
+
+
+def keep_unsaved(path: str, thetas: Network, record: dict[str, Any]) -> str | None:
+    """Keep a model that cannot (or should not) be written to ``path`` as
+    ``NAME.unsaved-XXXX.npz`` in the current directory, else the temporary directory:
+    the file's name, or None when neither could be written."""
+    stem = Path(path).stem or "model"
+    for directory in (Path.cwd(), Path(tempfile.gettempdir())):
+        try:
+            fd, spare = tempfile.mkstemp(prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory)
+            os.close(fd)
+        except OSError:
+            continue
+        try:
+            save(spare, thetas, **record)
+        except OSError:
+            Path(spare).unlink(missing_ok=True)
+            continue
+        return spare
+    return None
 
 
 def banner(args: Any, arch: str, thetas: Network, m: int, dtype: np.dtype, where: str = "") -> str:

@@ -6,7 +6,6 @@ rate), read from its file once. The parsed arguments are never changed."""
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from ..data.sources import DataSource
 from ..network import Network
 from ..optim import AdamW, Optimizer
+from ..schedules import started
 from ..training.settings import CLI, Settings, resolve_settings
 from .common import (
     CliError,
@@ -186,7 +186,8 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
 def check_schedule(plan: TrainPlan, m: int) -> None:
     """--schedule against the run it is given, once its training samples (``m``) are
     known and before training starts: a cosine warm-up as long as the run, a floor at
-    or above the learning rate."""
+    or above the learning rate, an epoch whose rate is not finite and > 0 (a cosine span
+    shorter than the run that ends at min_lr=0)."""
     s = plan.settings
     if s.schedule is None or s.optimizer is None:
         return
@@ -194,9 +195,11 @@ def check_schedule(plan: TrainPlan, m: int) -> None:
     steps = math.ceil(m / batch)
     epochs = s.epochs if s.iterations is None else math.ceil(s.iterations / steps)
     try:
-        copy.deepcopy(s.schedule).start(s.optimizer.learning_rate, epochs or 1, m)
-    except ValueError as e:
-        raise CliError(f"--schedule {s.schedule.spec()}: {e}") from None
+        started(s.schedule, s.optimizer.learning_rate, epochs or 1, m)
+    except ValueError as e:  # (a rate's message starts with the schedule's spec)
+        spec, message = s.schedule.spec(), str(e)
+        named = message if message.startswith(spec) else f"{spec}: {message}"
+        raise CliError(f"--schedule {named}") from None
 
 
 def _network_kind(args: argparse.Namespace, resumed: Resumed | None) -> tuple[Any, str]:

@@ -191,6 +191,12 @@ def train(
     TypeError
         When an argument has the wrong type: ``callbacks`` not a sequence of
         callables, ``validation_data`` not a pair, ``X`` not numeric.
+    ScheduleError
+        When a schedule whose rates are not known ahead (a custom one) gives an
+        epoch a rate that is not finite and > 0; it names the schedule and the
+        epoch and carries the weights and history of the epochs before. (A
+        built-in schedule's rates, all but ``plateau``'s, are checked for every
+        epoch of the run before training starts, a ``ValueError``.)
 
     Warns
     -----

@@ -5,7 +5,6 @@ and the run's settings and returns the weights and the history."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional
 
 import numpy as np
@@ -14,10 +13,10 @@ from .._internal.problem import Problem
 from ..network import Network
 from ..optim import Optimizer
 from ..params import layer_sizes, roll, unroll
-from ..schedules import Schedule
+from ..schedules import Schedule, bad_rate, rate_error, started
 from .core_epochs import core_epoch, runs_in_core
 from .epochs import BatchPlan, Epoch, python_epoch
-from .history import History, Run, Stop
+from .history import History, Run, ScheduleError, Stop
 from .objective import Objective
 from .settings import LBFGS_MAX_FUN, Settings
 
@@ -49,7 +48,7 @@ def train_stochastic(
     try:
         for e in range(1, plan.epochs + 1):
             if schedule is not None:  # the rate of this epoch, for both ways of stepping
-                opt.learning_rate = schedule.rate(e)
+                opt.learning_rate = _scheduled_rate(run, schedule, e)
             run.epoch_rate = opt.learning_rate
             order = None
             if plan.shuffles:
@@ -71,15 +70,24 @@ def train_stochastic(
 
 def _started(schedule: Schedule | None, opt: Optimizer, plan: BatchPlan) -> Schedule | None:
     """A copy of ``schedule`` (the caller's is left as it is) started for this run: the
-    optimiser's rate as its base, the run's epochs and samples; None without one."""
+    optimiser's rate as its base, the run's epochs and samples, every epoch's rate
+    checked when known ahead; None without one."""
     if schedule is None:
         return None
-    started = copy.deepcopy(schedule)
     try:
-        started.start(opt.learning_rate, plan.epochs, plan.m_all)
+        return started(schedule, opt.learning_rate, plan.epochs, plan.m_all)
     except ValueError as e:
         raise ValueError(f"schedule: {e}") from None
-    return started
+
+
+def _scheduled_rate(run: Run, schedule: Schedule, epoch: int) -> float:
+    """``schedule``'s rate of ``epoch``; one that is no learning rate ends the run with a
+    :class:`ScheduleError` that keeps the epochs trained so far."""
+    rate = schedule.rate(epoch)
+    if bad_rate(rate):
+        thetas, history = run.finish(run.thetas, "schedule")
+        raise ScheduleError(f"schedule: {rate_error(schedule, epoch, rate)}", thetas, history)
+    return float(rate)
 
 
 def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
