@@ -367,7 +367,7 @@ def kept_after_failure(plan: TrainPlan, parts: TrainingData, e: ScheduleError) -
     done = e.history.epochs
     if not plan.save or done == 0:
         return message
-    spare = keep_unsaved(plan.save, e.thetas, run_record(plan, parts, e.history))
+    spare = keep_unsaved(plan.save, e.thetas, run_record(plan, parts, e.history), beside=True)
     if spare is None:
         return f"{message}; keeping the {count(done, 'epoch')} trained failed: they are lost"
     return f"{message}; the model of the {count(done, 'epoch')} trained is kept in {spare}"

@@ -493,12 +493,16 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
     print(f"saved {path}")
 
 
-def keep_unsaved(path: str, thetas: Network, record: dict[str, Any]) -> str | None:
+def keep_unsaved(
+    path: str, thetas: Network, record: dict[str, Any], beside: bool = False
+) -> str | None:
     """Keep a model that cannot (or should not) be written to ``path`` as
-    ``NAME.unsaved-XXXX.npz`` in the current directory, else the temporary directory:
-    the file's name, or None when neither could be written."""
+    ``NAME.unsaved-XXXX.npz`` (``beside``: in ``path``'s directory first), in the current
+    directory, else the temporary directory: the file's name, or None when none of them
+    could be written."""
     stem = Path(path).stem or "model"
-    for directory in (Path.cwd(), Path(tempfile.gettempdir())):
+    first = [Path(path).parent] if beside else []
+    for directory in (*first, Path.cwd(), Path(tempfile.gettempdir())):
         try:
             fd, spare = tempfile.mkstemp(prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory)
             os.close(fd)
