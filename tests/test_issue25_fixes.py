@@ -137,3 +137,59 @@ def test_a_schedule_without_rate_says_what_to_implement():
     s.start(0.1, 3)
     with pytest.raises(NotImplementedError, match=r"Mine must implement rate\(self, epoch\)"):
         s.rate(1)
+
+
+def _plan(*flags):
+    from bprop.cli.train_plan import plan_train
+
+    return plan_train(commands.build_parser().parse_args(["train", *flags]))
+
+
+def test_resume_carries_the_saved_settings_and_names_what_it_drops(tmp_path, capsys):
+    model = str(tmp_path / "aw.npz")
+    trained = ["--optimizer", "adamw", "--weight-decay", "0.05", "--schedule", "cosine:warmup=2"]
+    trained += ["--clip-norm", "5", "--lambda", "0", "--batch-size", "64", "--no-shuffle"]
+    argv = ["train", "--quiet", "--epochs", "3", "--save", model]
+    assert commands.main([*argv, *trained]) == 0
+    capsys.readouterr()
+    plan = _plan("--resume", model, "--optimizer", "adamw", "--epochs", "3", "--batch-size", "64")
+    kw = plan.train_keywords()
+    assert kw["lambda_"] == 0 and kw["optimizer"].weight_decay == 0.05
+    assert (kw["clip_norm"], kw["shuffle"], kw["schedule"]) == (5.0, False, None)
+    notes = "\n".join(plan.notes)
+    assert "lambda 0, weight decay 0.05, clip norm 5, --no-shuffle: the settings the model" in notes
+    assert "not carried over from the model of --resume" in notes
+    assert "schedule cosine:warmup=2,min_lr=0 (it would start again" in notes
+    # flags win; another optimiser drops the decay, saying so; lbfgs drops the step settings
+    plan = _plan("--resume", model, "--optimizer", "momentum", "--lambda", "2", "--clip-norm", "1")
+    kw = plan.train_keywords()
+    assert (kw["lambda_"], kw["clip_norm"], kw["shuffle"]) == (2.0, 1.0, False)
+    assert "weight decay 0.05 (momentum takes none)" in "\n".join(plan.notes)
+    plan = _plan("--resume", model)
+    notes = "\n".join(plan.notes)
+    assert plan.train_keywords()["lambda_"] == 0 and "clip norm 5 (lbfgs takes no" in notes
+    # the run resumed records what it used
+    resumed = ["train", "--quiet", "--resume", model, "--optimizer", "adamw", "--save", model]
+    assert commands.main(resumed) == 0
+    _, meta = bprop.load(model)
+    assert (meta["lambda_"], meta["weight_decay"], meta["clip_norm"]) == (0, 0.05, 5.0)
+    assert meta["shuffle"] is False and meta["schedule"] is None
+
+
+def test_a_plain_run_has_no_resume_notes_and_the_old_defaults():
+    plan = _plan("--optimizer", "adam")
+    kw = plan.train_keywords()
+    assert (kw["lambda_"], kw["clip_norm"], kw["shuffle"]) == (1.0, None, True)
+
+
+def test_the_model_records_the_weight_decay_and_max_fun_used(tmp_path):
+    model = str(tmp_path / "m.npz")
+    argv = ["train", "--quiet", "--save", model, "--hidden", "5"]
+    assert commands.main([*argv, "--optimizer", "adamw", "--epochs", "1"]) == 0
+    _, meta = bprop.load(model)
+    assert meta["weight_decay"] == 0.01 and meta["max_fun"] is None
+    assert commands.main([*argv, "--iterations", "2"]) == 0
+    _, meta = bprop.load(model)
+    assert meta["weight_decay"] is None and meta["max_fun"] == 15000
+    assert commands.main([*argv, "--iterations", "2", "--max-fun", "40"]) == 0
+    assert bprop.load(model)[1]["max_fun"] == 40

@@ -746,10 +746,10 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         "--lambda",
         dest="lambda_",
         type=non_negative_real,
-        default=1.0,
+        default=None,  # 1; None tells --resume that it was not given
         metavar="LAMBDA",
         help="L2 strength: lambda/(2m) over all m training samples, "
-        "whatever the batch size (default: 1)",
+        "whatever the batch size (default: 1; with --resume: the model's)",
     )
     t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs", help="default: lbfgs")
     t.add_argument(
@@ -766,7 +766,8 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         default=None,
         metavar="WD",
         help="adamw's decoupled weight decay: each step shrinks the non-bias weights by "
-        "learning rate x WD of themselves (default: 0.01; --optimizer adamw only)",
+        "learning rate x WD of themselves (default: 0.01; with --resume of an adamw model: "
+        "the model's; --optimizer adamw only)",
     )
     t.add_argument(
         "--schedule",
@@ -783,7 +784,7 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         default=None,
         metavar="NORM",
         help="clip each step's gradient to this global L2 norm (default: no clipping; "
-        "not with lbfgs)",
+        "with --resume: the model's; not with lbfgs)",
     )
     add_train_length_flags(t)
 
@@ -796,7 +797,8 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 full-batch)",
+        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam/adamw 100 "
+        "full-batch)",
     )
     g.add_argument(
         "--epochs",
@@ -816,8 +818,9 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
         "--no-shuffle",
         dest="shuffle",
         action="store_false",
+        default=None,  # shuffled; None tells --resume that it was not given
         help="mini-batches in the data's order, the same every epoch (default: a new "
-        "random order each epoch)",
+        "random order each epoch; with --resume: the model's order)",
     )
     t.add_argument(
         "--max-fun",

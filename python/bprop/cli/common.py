@@ -25,6 +25,7 @@ from ..data.sources import DataSource, file_kind
 from ..model_file import load, save
 from ..network import Network
 from ..schedules import Schedule, get_schedule
+from ..training.settings import LBFGS_MAX_FUN
 
 
 class CliError(Exception):
@@ -345,13 +346,19 @@ def model_record(
     used, not None for its default)."""
     s = plan.settings
     opt = s.optimizer
+    # what the run used: adamw's default decay, L-BFGS's default limit on evaluations
+    weight_decay = plan.weight_decay
+    if weight_decay is None:
+        weight_decay = getattr(opt, "weight_decay", None)
+    max_fun = s.max_fun if s.max_fun is not None or not s.lbfgs else LBFGS_MAX_FUN
     return dict(
         data=plan.source.record(),
         data_fingerprint=fingerprint,
         optimizer=plan.optimizer,
         lambda_=plan.lambda_,
         learning_rate=None if opt is None else opt.learning_rate,
-        weight_decay=plan.weight_decay,
+        weight_decay=weight_decay,
+        max_fun=max_fun,
         schedule=None if s.schedule is None else s.schedule.spec(),
         clip_norm=s.clip_norm,
         shuffle=s.shuffle,

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..data.sources import DataSource
 from ..network import Network
 from ..optim import AdamW, Optimizer
-from ..schedules import started
+from ..schedules import get_schedule, started
 from ..training.settings import CLI, Settings, resolve_settings
 from .common import (
     CliError,
@@ -40,6 +40,7 @@ class Resumed:
     split_ranks: int
     learning_rate: float | None
     notes: tuple[str, ...]
+    carried: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scaling(self) -> Any:
@@ -124,6 +125,15 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
     resumed = resume(args) if args.resume else None
     activation, output = _network_kind(args, resumed)
     learning_rate = resumed.learning_rate if resumed else args.learning_rate
+    # the flags, else (resuming) the model's settings that fit this run, else the defaults
+    given = {
+        "lambda_": args.lambda_,
+        "weight_decay": args.weight_decay,
+        "clip_norm": args.clip_norm,
+        "shuffle": args.shuffle,
+    }
+    carried = resumed.carried if resumed else {}
+    step = {k: carried.get(k) if v is None else v for k, v in given.items()}
     if args.weight_decay is not None and args.optimizer != "adamw":
         raise CliError(
             f"--weight-decay: only used with --optimizer adamw (decoupled decay); "
@@ -138,8 +148,8 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         patience=args.patience,
         early_stopping=args.early_stopping,
         schedule=args.schedule,
-        clip_norm=args.clip_norm,
-        shuffle=args.shuffle,
+        clip_norm=step["clip_norm"],
+        shuffle=True if step["shuffle"] is None else step["shuffle"],
         max_fun=args.max_fun,
         spelling=CLI,
     )
@@ -167,7 +177,7 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         save=args.save,
         plot=args.plot,
         distributed=args.distributed,
-        lambda_=args.lambda_,
+        lambda_=1.0 if step["lambda_"] is None else step["lambda_"],
         optimizer=args.optimizer,
         learning_rate=learning_rate,
         batch_size=args.batch_size,
@@ -179,7 +189,7 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         split_ranks=resumed.split_ranks if resumed else 1,
         data_fingerprint=resumed.fingerprint if resumed else None,
         notes=resumed.notes if resumed else (),
-        weight_decay=args.weight_decay,
+        weight_decay=step["weight_decay"],
     )
 
 
@@ -230,6 +240,7 @@ def resume(args: argparse.Namespace) -> Resumed:
     data, delimiter, fingerprint, notes = _resume_data(args, meta)
     seed, test_fraction, split_ranks = _resumed_split(args, meta, data)
     learning_rate, note = _resumed_learning_rate(args, meta)
+    carried, setting_notes = _resumed_settings(args, meta)
     return Resumed(
         net=net,
         meta=meta,
@@ -240,7 +251,8 @@ def resume(args: argparse.Namespace) -> Resumed:
         test_fraction=test_fraction,
         split_ranks=split_ranks,
         learning_rate=learning_rate,
-        notes=(*notes, *([note] if note else [])),
+        notes=(*notes, *([note] if note else []), *setting_notes),
+        carried=carried,
     )
 
 
@@ -329,6 +341,76 @@ def _resumed_learning_rate(args: argparse.Namespace, meta: dict) -> tuple[float 
     return float(rate), (
         f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
         f"the model of --resume {args.resume} with (--learning-rate sets another)"
+    )
+
+
+def _resumed_settings(args: argparse.Namespace, meta: dict) -> tuple[dict[str, Any], list[str]]:
+    """The model's training settings that a flag left out takes over (``lambda_``,
+    ``weight_decay``, ``clip_norm``, ``shuffle``), and notes naming them and those not
+    carried over: a weight decay or clipping or batch order the new optimiser does not
+    take, and a schedule (it would start again from its first epoch; --schedule gives one).
+    A model that records none of them (bprop 0.2, or saved from Python) gets no note."""
+    carried: dict[str, Any] = {}
+    dropped: list[str] = []
+    lbfgs, adamw = args.optimizer == "lbfgs", args.optimizer == "adamw"
+    lam = meta.get("lambda_")
+    if args.lambda_ is None and _number(lam, lambda v: v >= 0) and lam != 1.0:
+        carried["lambda_"] = float(lam)
+    decay = meta.get("weight_decay")
+    if args.weight_decay is None and _number(decay, lambda v: v >= 0):
+        if adamw and meta.get("optimizer") == "adamw":
+            carried["weight_decay"] = float(decay)
+        elif not adamw:
+            dropped.append(f"weight decay {decay:g} ({args.optimizer} takes none)")
+    clip = meta.get("clip_norm")
+    if args.clip_norm is None and _number(clip, lambda v: v > 0):
+        if lbfgs:
+            dropped.append(f"clip norm {clip:g} (lbfgs takes no clipped steps)")
+        else:
+            carried["clip_norm"] = float(clip)
+    if args.shuffle is None and meta.get("shuffle") is False:
+        if lbfgs:
+            dropped.append("--no-shuffle (lbfgs works on the full batch)")
+        else:
+            carried["shuffle"] = False
+    schedule = meta.get("schedule")
+    if args.schedule is None and isinstance(schedule, str) and schedule:
+        try:
+            get_schedule(schedule)
+        except ValueError:
+            schedule = repr(schedule)
+        dropped.append(
+            f"schedule {schedule} (it would start again from its first epoch; "
+            f"--schedule gives one)"
+        )
+    names = {
+        "lambda_": lambda v: f"lambda {v:g}",
+        "weight_decay": lambda v: f"weight decay {v:g}",
+        "clip_norm": lambda v: f"clip norm {v:g}",
+        "shuffle": lambda v: "--no-shuffle",
+    }
+    notes = []
+    if carried:
+        said = ", ".join(names[k](v) for k, v in carried.items())
+        notes.append(
+            f"bprop: note: {said}: the settings the model of --resume {args.resume} was "
+            f"trained with (flags set others)"
+        )
+    if dropped:
+        notes.append(
+            f"bprop: note: not carried over from the model of --resume {args.resume}: "
+            f"{'; '.join(dropped)}"
+        )
+    return carried, notes
+
+
+def _number(value: Any, ok: Any) -> bool:
+    """Whether a recorded ``value`` is a finite real number that ``ok`` accepts."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and math.isfinite(value)
+        and bool(ok(value))
     )
 
 
