@@ -193,3 +193,40 @@ def test_the_model_records_the_weight_decay_and_max_fun_used(tmp_path):
     assert meta["weight_decay"] is None and meta["max_fun"] == 15000
     assert commands.main([*argv, "--iterations", "2", "--max-fun", "40"]) == 0
     assert bprop.load(model)[1]["max_fun"] == 40
+
+
+def test_estimators_say_which_solver_is_sklearns_sgd(digits):
+    from bprop.estimators import BackpropClassifier
+
+    X, y = digits
+    clf = BackpropClassifier(solver="sgd", learning_rate="invscaling")
+    with pytest.raises(ValueError, match=r"solver='nesterov' is scikit-learn's default sgd"):
+        clf.fit(X[:50], y[:50])
+    with pytest.raises(ValueError, match=r"^learning_rate_init must be"):
+        BackpropClassifier(solver="adam", learning_rate_init=-1).fit(X[:50], y[:50])
+
+
+def test_estimators_take_weight_decay_and_clip_norm(digits, monkeypatch):
+    from sklearn.base import clone
+
+    from bprop import estimators
+    from bprop.estimators import BackpropClassifier, BackpropRegressor
+
+    X, y = digits
+    clf = BackpropClassifier((5,), solver="adamw", weight_decay=0.2, clip_norm=1.5, max_iter=2)
+    assert clone(clf).get_params()["weight_decay"] == 0.2
+    assert clone(clf).set_params(clip_norm=3.0).clip_norm == 3.0
+    assert "weight_decay" in BackpropRegressor().get_params()
+    seen = {}
+    real = estimators.train
+
+    def spy(*args, **kw):
+        seen.update(kw)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(estimators, "train", spy)
+    with pytest.warns(Warning):  # (2 epochs do not converge)
+        clf.fit(X, y)
+    assert seen["optimizer"].weight_decay == 0.2 and seen["clip_norm"] == 1.5
+    with pytest.raises(ValueError, match="clip_norm"):
+        BackpropClassifier(solver="adam", clip_norm=0).fit(X[:50], y[:50])
