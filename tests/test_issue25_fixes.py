@@ -230,3 +230,12 @@ def test_estimators_take_weight_decay_and_clip_norm(digits, monkeypatch):
     assert seen["optimizer"].weight_decay == 0.2 and seen["clip_norm"] == 1.5
     with pytest.raises(ValueError, match="clip_norm"):
         BackpropClassifier(solver="adam", clip_norm=0).fit(X[:50], y[:50])
+
+
+def test_a_decay_that_would_flip_the_weights_sign_is_refused(digits, no_training, capsys):
+    X, y = digits
+    with pytest.raises(ValueError, match=r"^weight_decay=200 with learning_rate=0.01"):
+        _start(X, y, optimizer=bprop.optim.AdamW(0.01, weight_decay=200), learning_rate=None)
+    argv = ["train", "--quiet", "--optimizer", "adamw", "--learning-rate", "0.5"]
+    assert commands.main([*argv, "--weight-decay", "2"]) == 2
+    assert "bprop: error: --weight-decay 2 with learning rate 0.5" in capsys.readouterr().err

@@ -523,10 +523,11 @@ def started(
     Examples
     --------
     >>> from bprop.schedules import Cosine, started
-    >>> started(Cosine(epochs=2), 0.1, epochs=4)
-    Traceback (most recent call last):
-    ...
-    ValueError: cosine:warmup=0,min_lr=0,epochs=2's rate for epoch 3 of 4 is 0.0: a learning rate must be finite and > 0 (the cosine spans 2 epochs and then stays at min_lr=0: give epochs=4 or more, or a min_lr above 0)
+    >>> try:
+    ...     started(Cosine(epochs=2), 0.1, epochs=4)
+    ... except ValueError as e:
+    ...     print(str(e).split(": ")[0])
+    cosine:warmup=0,min_lr=0,epochs=2's rate for epoch 3 of 4 is 0.0
     """
     import copy
 
@@ -600,7 +601,9 @@ def get_schedule(spec: str | Schedule) -> Schedule:
         if not eq or not key:
             raise ValueError(f"{name}: options are key=value, got {checks.shown(item)}")
         if key in options:
-            raise ValueError(f"{name}: option {checks.shown(key)} given twice in {checks.shown(spec)}")
+            raise ValueError(
+                f"{name}: option {checks.shown(key)} given twice in {checks.shown(spec)}"
+            )
         options[key] = _number(value.strip(), f"{name}'s {key}")
     known = SCHEDULES[name]().options()
     unknown = [k for k in options if k not in known]

@@ -797,8 +797,7 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam/adamw 100 "
-        "full-batch)",
+        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam/adamw 100 full-batch)",
     )
     g.add_argument(
         "--epochs",

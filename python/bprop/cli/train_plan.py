@@ -153,6 +153,14 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         max_fun=args.max_fun,
         spelling=CLI,
     )
+    decay = step["weight_decay"]
+    rate = settings.optimizer.learning_rate if settings.optimizer is not None else None
+    if args.optimizer == "adamw" and decay is not None and rate is not None and decay * rate >= 1:
+        raise CliError(
+            f"--weight-decay {decay:g} with learning rate {rate:g}: each step would shrink "
+            f"the weights by {decay * rate:g} of themselves, flipping their sign; the "
+            f"product must be below 1"
+        )
     if args.distributed and output == "identity":
         raise CliError("--output identity is not available with --distributed")
     data = resumed.data if resumed else args.data or "digits"
@@ -380,8 +388,7 @@ def _resumed_settings(args: argparse.Namespace, meta: dict) -> tuple[dict[str, A
         except ValueError:
             schedule = repr(schedule)
         dropped.append(
-            f"schedule {schedule} (it would start again from its first epoch; "
-            f"--schedule gives one)"
+            f"schedule {schedule} (it would start again from its first epoch; --schedule gives one)"
         )
     names = {
         "lambda_": lambda v: f"lambda {v:g}",

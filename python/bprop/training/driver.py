@@ -161,7 +161,8 @@ def train(
     shuffle : bool, default True
         Mini-batches: a new random order of the samples each epoch (seeded by
         ``seed``); False: the batches in the samples' order, the same every epoch
-        (scikit-learn's ``shuffle=False``). Not False with lbfgs.
+        (scikit-learn's ``shuffle=False``). Full batch (``batch_size=None``): no
+        effect (one batch). Not False with lbfgs.
     max_fun : int, optional
         lbfgs only: stop once the cost has been evaluated more than ``max_fun``
         times (SciPy's ``maxfun``, checked at the end of an iteration; default

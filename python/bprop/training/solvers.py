@@ -40,6 +40,7 @@ def train_stochastic(
         settings.epochs or 0,
         settings.clip_norm,
     )
+    _check_decay(opt)
     schedule = _started(settings.schedule, opt, plan)
     run = _run(objective, settings, validation, plan.epochs, t0)
     rng = objective.shuffle_rng(settings.seed)
@@ -78,6 +79,19 @@ def _started(schedule: Schedule | None, opt: Optimizer, plan: BatchPlan) -> Sche
         return started(schedule, opt.learning_rate, plan.epochs, plan.m_all)
     except ValueError as e:
         raise ValueError(f"schedule: {e}") from None
+
+
+def _check_decay(opt: Optimizer) -> None:
+    """AdamW's decay shrinks each weight by ``learning_rate * weight_decay`` of itself per
+    step: at 1 or more that flips its sign (or zeroes it), which no decay means."""
+    decay = getattr(opt, "weight_decay", None)
+    if isinstance(decay, (int, float)) and decay * opt.learning_rate >= 1:
+        raise ValueError(
+            f"weight_decay={decay:g} with learning_rate={opt.learning_rate:g}: each step "
+            f"would shrink the weights by learning_rate * weight_decay = "
+            f"{decay * opt.learning_rate:g} of themselves, flipping their sign; "
+            f"learning_rate * weight_decay must be below 1 (typically 1e-5 to 1e-3)"
+        )
 
 
 def _scheduled_rate(run: Run, schedule: Schedule, epoch: int) -> float:
