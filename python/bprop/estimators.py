@@ -194,7 +194,8 @@ class _BackpropBase(BaseEstimator):
     def _check_params(self) -> None:
         if self.solver == "sgd":  # scikit-learn's name: its momentum options pick ours
             raise ValueError(
-                "solver='sgd' is scikit-learn's name; bprop names its variants: "
+                f"solver must be one of {', '.join(SOLVERS)}, got 'sgd', scikit-learn's "
+                "name; bprop names its variants: "
                 "solver='nesterov' is scikit-learn's default sgd (momentum=0.9, "
                 "nesterovs_momentum=True), 'momentum' its nesterovs_momentum=False and "
                 "'gd' its momentum=0 (learning_rate='invscaling' or 'adaptive' works "
