@@ -478,12 +478,10 @@ SCHEDULES: dict[str, Callable[..., Schedule]] = {
 
 def bad_rate(rate: Any) -> bool:
     """Whether ``rate`` is not a learning rate: not a finite real number > 0."""
-    return (
-        isinstance(rate, bool)
-        or not isinstance(rate, numbers.Real)
-        or not math.isfinite(rate)
-        or not rate > 0
-    )
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+        return True
+    r = float(rate)
+    return not (math.isfinite(r) and r > 0)
 
 
 def rate_error(schedule: Schedule, epoch: int, rate: Any) -> str:

@@ -361,21 +361,21 @@ def _resumed_settings(args: argparse.Namespace, meta: dict) -> tuple[dict[str, A
     carried: dict[str, Any] = {}
     dropped: list[str] = []
     lbfgs, adamw = args.optimizer == "lbfgs", args.optimizer == "adamw"
-    lam = meta.get("lambda_")
-    if args.lambda_ is None and _number(lam, lambda v: v >= 0) and lam != 1.0:
-        carried["lambda_"] = float(lam)
-    decay = meta.get("weight_decay")
-    if args.weight_decay is None and _number(decay, lambda v: v >= 0):
+    lam = _number(meta.get("lambda_"), lambda v: v >= 0)
+    if args.lambda_ is None and lam is not None and lam != 1.0:
+        carried["lambda_"] = lam
+    decay = _number(meta.get("weight_decay"), lambda v: v >= 0)
+    if args.weight_decay is None and decay is not None:
         if adamw and meta.get("optimizer") == "adamw":
-            carried["weight_decay"] = float(decay)
+            carried["weight_decay"] = decay
         elif not adamw:
             dropped.append(f"weight decay {decay:g} ({args.optimizer} takes none)")
-    clip = meta.get("clip_norm")
-    if args.clip_norm is None and _number(clip, lambda v: v > 0):
+    clip = _number(meta.get("clip_norm"), lambda v: v > 0)
+    if args.clip_norm is None and clip is not None:
         if lbfgs:
             dropped.append(f"clip norm {clip:g} (lbfgs takes no clipped steps)")
         else:
-            carried["clip_norm"] = float(clip)
+            carried["clip_norm"] = clip
     if args.shuffle is None and meta.get("shuffle") is False:
         if lbfgs:
             dropped.append("--no-shuffle (lbfgs works on the full batch)")
@@ -411,14 +411,13 @@ def _resumed_settings(args: argparse.Namespace, meta: dict) -> tuple[dict[str, A
     return carried, notes
 
 
-def _number(value: Any, ok: Any) -> bool:
-    """Whether a recorded ``value`` is a finite real number that ``ok`` accepts."""
-    return (
-        not isinstance(value, bool)
-        and isinstance(value, (int, float))
-        and math.isfinite(value)
-        and bool(ok(value))
-    )
+def _number(value: Any, ok: Any) -> float | None:
+    """A recorded ``value`` as a float when it is a finite real number that ``ok``
+    accepts, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) and ok(v) else None
 
 
 __all__ = ["Resumed", "TrainPlan", "check_schedule", "plan_train"]
