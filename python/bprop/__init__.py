@@ -50,7 +50,7 @@ from .model_file import load, save
 from .network import Network, cost, cost_and_gradient, forward, predict
 from .params import layer_sizes, num_parameters, roll, unroll
 from .tracing import Trace, TraceLayer, trace
-from .training import History, InputScaleWarning, TrainingDiverged, train
+from .training import History, InputScaleWarning, ScheduleError, TrainingDiverged, train
 
 
 def _installed_version() -> str:
@@ -108,6 +108,7 @@ __all__ = [
     "History",
     "InputScaleWarning",
     "Network",
+    "ScheduleError",
     "TrainingDiverged",
     "data",
     "diagnose",

@@ -47,7 +47,7 @@ from ._internal import checks
 from ._internal.stacklevel import user_stacklevel
 from .init import initialize
 from .network import forward
-from .optim import OPTIMIZER_NAMES, OPTIMIZERS, Optimizer, get_optimizer
+from .optim import OPTIMIZER_NAMES, OPTIMIZERS, AdamW, Optimizer, get_optimizer
 from .params import layer_sizes
 from .schedules import invscaling_rate
 from .training import NoImprovement, TrainingDiverged, train
@@ -90,6 +90,8 @@ class _BackpropBase(BaseEstimator):
         shuffle: bool = True,
         max_iter: int = 200,
         max_fun: int = 15000,
+        weight_decay: float | None = None,
+        clip_norm: float | None = None,
         tol: float = 1e-4,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -112,6 +114,8 @@ class _BackpropBase(BaseEstimator):
         self.shuffle = shuffle
         self.max_iter = max_iter
         self.max_fun = max_fun
+        self.weight_decay = weight_decay
+        self.clip_norm = clip_norm
         self.tol = tol
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -164,7 +168,8 @@ class _BackpropBase(BaseEstimator):
             value = self.learning_rate_init
         else:
             value = _one_of(self, "learning_rate", "learning_rate_init")
-        return None if value is None else checks.check_positive_real(value, "learning_rate")
+        named = "learning_rate_init" if value is self.learning_rate_init else "learning_rate"
+        return None if value is None else checks.check_positive_real(value, named)
 
     def _schedule(self) -> str:
         """scikit-learn's schedule in force: ``learning_rate`` when it names one and the
@@ -187,6 +192,15 @@ class _BackpropBase(BaseEstimator):
         return [_SKLEARN_ACTIVATIONS.get(n, n) if isinstance(n, str) else n for n in a]
 
     def _check_params(self) -> None:
+        if self.solver == "sgd":  # scikit-learn's name: its momentum options pick ours
+            raise ValueError(
+                f"solver must be one of {', '.join(SOLVERS)}, got 'sgd', scikit-learn's "
+                "name; bprop names its variants: "
+                "solver='nesterov' is scikit-learn's default sgd (momentum=0.9, "
+                "nesterovs_momentum=True), 'momentum' its nesterovs_momentum=False and "
+                "'gd' its momentum=0 (learning_rate='invscaling' or 'adaptive' works "
+                "with each)"
+            )
         if self.solver not in SOLVERS:
             raise ValueError(
                 f"solver must be one of {', '.join(SOLVERS)}, got {checks.shown(self.solver)}"
@@ -199,6 +213,10 @@ class _BackpropBase(BaseEstimator):
             raise ValueError(f"shuffle must be True or False, got {checks.shown(self.shuffle)}")
         checks.check_positive_int(self.max_iter, "max_iter")
         checks.check_positive_int(self.max_fun, "max_fun")
+        if self.weight_decay is not None:
+            checks.check_nonnegative_real(self.weight_decay, "weight_decay")
+        if self.clip_norm is not None:
+            checks.check_positive_real(self.clip_norm, "clip_norm")
         if not (
             isinstance(self.n_iter_no_change, numbers.Real) and self.n_iter_no_change == np.inf
         ):  # np.inf: the rule off, as scikit-learn
@@ -349,6 +367,8 @@ class _BackpropBase(BaseEstimator):
             # changed.
             if self._optimizer is None or not incremental or self._optimizer.name != self.solver:
                 self._optimizer = get_optimizer(self.solver, self._learning_rate())
+                if self.solver == "adamw" and self.weight_decay is not None:
+                    self._optimizer = AdamW(self._rate_init(), float(self.weight_decay))
             optimizer = self._optimizer
         epochs = 1 if incremental else int(self.max_iter)
         kwargs: dict[str, Any] = dict(
@@ -370,7 +390,12 @@ class _BackpropBase(BaseEstimator):
         else:
             # as scikit-learn's MLP: a climbing loss is the user's to read in loss_curve_;
             # only non-finite numbers end training
-            kwargs.update(epochs=epochs, max_cost_growth=None, shuffle=bool(self.shuffle))
+            kwargs.update(
+                epochs=epochs,
+                max_cost_growth=None,
+                shuffle=bool(self.shuffle),
+                clip_norm=None if self.clip_norm is None else float(self.clip_norm),
+            )
         return kwargs
 
     @staticmethod
@@ -579,8 +604,8 @@ class _BackpropBase(BaseEstimator):
     def _stochastic(self) -> bool:
         if self.solver == "lbfgs":
             raise AttributeError(
-                "partial_fit needs a stochastic solver (gd, momentum, nesterov, "
-                "adam); solver='lbfgs' works on the full data set"
+                "partial_fit needs a stochastic solver (gd, momentum, nesterov, adam, "
+                "adamw); solver='lbfgs' works on the full data set"
             )
         return True
 
@@ -786,13 +811,19 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
     max_fun : int, default 15000
         lbfgs only: stop once the cost has been evaluated more than
         ``max_fun`` times (SciPy's ``maxfun``), with a ``ConvergenceWarning``.
+    weight_decay : float, optional
+        solver="adamw" only: its decoupled weight decay (>= 0; None: AdamW's
+        default 0.01); the other solvers ignore it.
+    clip_norm : float, optional
+        The step-based solvers: clip each step's gradient to this global L2
+        norm (> 0; None: no clipping); lbfgs ignores it.
     tol, n_iter_no_change : float, int
         Stop when the training cost (or, with early stopping, the validation
         accuracy) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the data (stratified), score it
         every epoch, and keep the weights with the best score. Only with the
-        step-based solvers (gd, momentum, nesterov, adam): lbfgs ignores it
+        step-based solvers (gd, momentum, nesterov, adam, adamw): lbfgs ignores it
         and trains on all the data, as scikit-learn's MLP does.
     validation_fraction : float, default 0.1
     class_weight : dict, "balanced" or None
@@ -893,6 +924,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
         shuffle: bool = True,
         max_iter: int = 200,
         max_fun: int = 15000,
+        weight_decay: float | None = None,
+        clip_norm: float | None = None,
         tol: float = 1e-4,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -917,6 +950,8 @@ class BackpropClassifier(ClassifierMixin, _BackpropBase):
             shuffle=shuffle,
             max_iter=max_iter,
             max_fun=max_fun,
+            weight_decay=weight_decay,
+            clip_norm=clip_norm,
             tol=tol,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -1349,6 +1384,12 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         Epochs (lbfgs: iterations).
     max_fun : int, default 15000
         lbfgs only: its limit on cost evaluations.
+    weight_decay : float, optional
+        solver="adamw" only: its decoupled weight decay (>= 0; None: AdamW's
+        default 0.01); the other solvers ignore it.
+    clip_norm : float, optional
+        The step-based solvers: clip each step's gradient to this global L2
+        norm (> 0; None: no clipping); lbfgs ignores it.
     tol : float, default 1e-4
     n_iter_no_change : int, default 10
         Stop when the training cost (with early stopping, the validation R^2)
@@ -1420,6 +1461,8 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
         shuffle: bool = True,
         max_iter: int = 200,
         max_fun: int = 15000,
+        weight_decay: float | None = None,
+        clip_norm: float | None = None,
         tol: float = 1e-4,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
@@ -1443,6 +1486,8 @@ class BackpropRegressor(RegressorMixin, _BackpropBase):
             shuffle=shuffle,
             max_iter=max_iter,
             max_fun=max_fun,
+            weight_decay=weight_decay,
+            clip_norm=clip_norm,
             tol=tol,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

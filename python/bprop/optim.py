@@ -437,7 +437,11 @@ class AdamW(Adam):
     ``Theta := (Theta - alpha wd Theta) - alpha_t m / (sqrt(v) + eps)``, with ``m``,
     ``v`` and ``alpha_t`` as :class:`Adam`'s. The bias column (column 0) is not
     decayed, as ``lambda_`` never penalises it. The decay is ``alpha * wd`` per
-    step, as in PyTorch's ``AdamW``, so it follows a learning-rate schedule.
+    step, as in PyTorch's ``AdamW``, so it follows a learning-rate schedule; it must
+    stay below 1 (``train`` refuses ``learning_rate * weight_decay >= 1`` when training
+    starts). Adam's step is Kingma & Ba's form, as scikit-learn's: ``eps`` on
+    ``sqrt(v)`` and the bias correction in ``alpha_t``, where PyTorch adds ``eps`` to
+    the bias-corrected ``sqrt(v_hat)``.
 
     Unlike ``lambda_`` (an L2 term of J, whose gradient ``lambda_/m Theta`` goes
     through Adam's per-weight division by ``sqrt(v) + eps``, so weights with large

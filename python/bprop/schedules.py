@@ -59,6 +59,9 @@ class Schedule:
     """
 
     name = "base"
+    # The rate of every epoch is known once the run starts (it does not depend on the
+    # costs :meth:`observe` sees): :func:`started` checks them all before training.
+    known_ahead = False
     base_rate: float = 0.0
     epochs: int = 0
     samples_per_epoch: int = 0
@@ -96,8 +99,16 @@ class Schedule:
         Returns
         -------
         float
+            A finite rate > 0.
         """
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement rate(self, epoch) -> float: the "
+            f"learning rate of each epoch (from 1), e.g. from self.base_rate and self.epochs"
+        )
+
+    def hint(self, epoch: int) -> str:
+        """A remedy for a rate of ``epoch`` that is not finite and > 0 (" (...)"), or ""."""
+        return ""
 
     def observe(self, value: float) -> None:
         """The watched cost at the end of an epoch: the validation cost with
@@ -154,6 +165,7 @@ class Constant(Schedule):
     """
 
     name = "constant"
+    known_ahead = True
 
     def rate(self, epoch: int) -> float:
         return self.base_rate
@@ -185,6 +197,7 @@ class StepDecay(Schedule):
     """
 
     name = "step"
+    known_ahead = True
 
     def __init__(self, step_size: int = 10, gamma: float = 0.1) -> None:
         self.step_size = checks.check_positive_int(step_size, "step_size")
@@ -221,6 +234,7 @@ class Exponential(Schedule):
     """
 
     name = "exponential"
+    known_ahead = True
 
     def __init__(self, gamma: float = 0.95) -> None:
         self.gamma = _factor(gamma, "gamma", upper_closed=True)
@@ -267,6 +281,7 @@ class Cosine(Schedule):
     """
 
     name = "cosine"
+    known_ahead = True
 
     def __init__(self, warmup: int = 0, min_lr: float = 0.0, epochs: int | None = None) -> None:
         if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
@@ -288,8 +303,8 @@ class Cosine(Schedule):
             )
         if self.min_lr >= self.base_rate:
             raise ValueError(
-                f"cosine's min_lr={self.min_lr:g} must be below the learning rate "
-                f"({self.base_rate:g})"
+                f"cosine's min_lr={_text(self.min_lr)} must be below the learning rate "
+                f"({_text(self.base_rate)})"
             )
 
     def rate(self, epoch: int) -> float:
@@ -298,6 +313,15 @@ class Cosine(Schedule):
         span = self.span or self.epochs
         p = min(1.0, (epoch - self.warmup - 1) / (span - self.warmup))
         return self.min_lr + (self.base_rate - self.min_lr) * (1 + math.cos(math.pi * p)) / 2
+
+    def hint(self, epoch: int) -> str:
+        span = self.span or self.epochs
+        if epoch <= span:
+            return ""
+        return (
+            f" (the cosine spans {span} epochs and then stays at min_lr={_text(self.min_lr)}: "
+            f"give epochs={self.epochs} or more, or a min_lr above 0)"
+        )
 
     def options(self) -> dict[str, Any]:
         return {"warmup": self.warmup, "min_lr": self.min_lr, "epochs": self.span}
@@ -359,6 +383,11 @@ class ReduceOnPlateau(Schedule):
         from .training.history import NoImprovement  # (training imports this module)
 
         super().start(base_rate, epochs, samples_per_epoch)
+        if self.min_lr >= self.base_rate:
+            raise ValueError(
+                f"plateau's min_lr={_text(self.min_lr)} must be below the learning rate "
+                f"({_text(self.base_rate)}): the cuts would raise the rate"
+            )
         self.current = self.base_rate
         self._rule = NoImprovement(self.patience, self.tol)
 
@@ -404,6 +433,7 @@ class InvScaling(Schedule):
     """
 
     name = "invscaling"
+    known_ahead = True
 
     def __init__(self, power_t: float = 0.5) -> None:
         self.power_t = checks.check_nonnegative_real(power_t, "power_t")
@@ -446,6 +476,69 @@ SCHEDULES: dict[str, Callable[..., Schedule]] = {
 }
 
 
+def bad_rate(rate: Any) -> bool:
+    """Whether ``rate`` is not a learning rate: not a finite real number > 0."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+        return True
+    r = float(rate)
+    return not (math.isfinite(r) and r > 0)
+
+
+def rate_error(schedule: Schedule, epoch: int, rate: Any) -> str:
+    """The message for ``schedule``'s rate ``rate`` of ``epoch``, not a learning rate."""
+    return (
+        f"{schedule.spec()}'s rate for epoch {epoch} of {schedule.epochs} is "
+        f"{checks.shown(rate)}: a learning rate must be finite and > 0"
+    )
+
+
+def started(
+    schedule: Schedule, base_rate: float, epochs: int, samples_per_epoch: int = 1
+) -> Schedule:
+    """A copy of ``schedule`` (the one given is left as it is), started for a run, with
+    the rate of every epoch checked before training when it is known ahead
+    (:attr:`Schedule.known_ahead`: all built-in schedules but ``plateau``).
+
+    Parameters
+    ----------
+    schedule : Schedule
+    base_rate : float
+        The optimiser's learning rate when training starts.
+    epochs : int
+        Epochs in the run.
+    samples_per_epoch : int, default 1
+
+    Returns
+    -------
+    Schedule
+
+    Raises
+    ------
+    ValueError
+        When the schedule does not fit the run: a rate that is not finite and > 0
+        (the message names the epoch), or :meth:`Schedule.start`'s refusal.
+
+    Examples
+    --------
+    >>> from bprop.schedules import Cosine, started
+    >>> try:
+    ...     started(Cosine(epochs=2), 0.1, epochs=4)
+    ... except ValueError as e:
+    ...     print(str(e).split(": ")[0])
+    cosine:warmup=0,min_lr=0,epochs=2's rate for epoch 3 of 4 is 0.0
+    """
+    import copy
+
+    s = copy.deepcopy(schedule)
+    s.start(base_rate, epochs, samples_per_epoch)
+    if s.known_ahead:
+        for epoch in range(1, epochs + 1):
+            rate = s.rate(epoch)
+            if bad_rate(rate):
+                raise ValueError(rate_error(s, epoch, rate) + s.hint(epoch))
+    return s
+
+
 def get_schedule(spec: str | Schedule) -> Schedule:
     """A schedule from its name and options, or the instance given.
 
@@ -484,17 +577,31 @@ def get_schedule(spec: str | Schedule) -> Schedule:
             f"schedule must be a name ({', '.join(SCHEDULES)}) or a bprop.schedules.Schedule, "
             f"got {checks.shown(spec)}"
         )
-    name, _, rest = spec.strip().partition(":")
+    name, colon, rest = spec.strip().partition(":")
     if name not in SCHEDULES:
         raise ValueError(
             f"unknown schedule {checks.shown(name)}: expected one of {', '.join(SCHEDULES)}"
         )
     options: dict[str, Any] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
+    if colon and not rest.strip():
+        raise ValueError(
+            f"{checks.shown(spec)}: no options after the colon: give {name} alone, or "
+            f"{name}:key=value,..."
+        )
+    for item in (part.strip() for part in rest.split(",") if rest.strip()):
         key, eq, value = item.partition("=")
         key = key.strip()
+        if not item:
+            raise ValueError(
+                f"{name}: an empty option in {checks.shown(spec)} (a stray comma?): options "
+                f"are key=value separated by single commas"
+            )
         if not eq or not key:
             raise ValueError(f"{name}: options are key=value, got {checks.shown(item)}")
+        if key in options:
+            raise ValueError(
+                f"{name}: option {checks.shown(key)} given twice in {checks.shown(spec)}"
+            )
         options[key] = _number(value.strip(), f"{name}'s {key}")
     known = SCHEDULES[name]().options()
     unknown = [k for k in options if k not in known]
@@ -522,7 +629,12 @@ def _number(text: str, what: str) -> int | float:
 
 
 def _text(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A number as short as it reads back exactly: 0.1, 1e-05, 0.123456789, 2 (not 2.0)."""
+    if not isinstance(value, float):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
 
 
 def _factor(value: Any, name: str, *, upper_closed: bool) -> float:
@@ -548,4 +660,5 @@ __all__ = [
     "StepDecay",
     "get_schedule",
     "invscaling_rate",
+    "started",
 ]

@@ -33,7 +33,7 @@ from ..network import Network, predict
 from ..optim import OPTIMIZER_NAMES, OPTIMIZERS
 from ..params import layer_sizes
 from ..schedules import SCHEDULES
-from ..training import InputScaleWarning, TrainingDiverged, train
+from ..training import InputScaleWarning, ScheduleError, TrainingDiverged, train
 from .common import (
     LABEL_ESCAPES_HELP,
     CliError,
@@ -44,12 +44,14 @@ from .common import (
     check_threads,
     class_values,
     classes_from_meta,
+    count,
     display_names,
     format_scores,
     fraction_up_to_one,
     in_flags,
     input_scale,
     interrupted_exit,
+    keep_unsaved,
     load_data,
     load_model,
     model_record,
@@ -329,12 +331,46 @@ def run_training(
             )
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e))) from None
+    except ScheduleError as e:  # the epochs before it are kept, not lost
+        raise CliError(kept_after_failure(plan, parts, e)) from None
     except MemoryError:
         arch = "-".join(map(str, layer_sizes(thetas)))
         raise CliError(
             f"not enough memory to train a {arch} network on {parts.X_train.shape[0]} samples"
         ) from None
     return thetas, history, time.perf_counter() - start
+
+
+def run_record(plan: TrainPlan, parts: TrainingData, history: Any, **results: float) -> dict:
+    """The model file's record of this run (``results``: its scores, when known)."""
+    record = model_record(
+        plan,
+        parts.classes,
+        parts.ds.class_names,
+        plan.split_ranks,
+        parts.fingerprint,
+        cost_history=history.cost,
+        final_cost=history.final_cost,
+        iterations=history.iterations,
+        stopped=history.stopped,
+        **results,
+    )
+    record.update(standardize=parts.scaling)
+    return record
+
+
+def kept_after_failure(plan: TrainPlan, parts: TrainingData, e: ScheduleError) -> str:
+    """The error of a run that failed after some epochs (``e`` carries their weights and
+    history); with --save, those epochs are kept in NAME.unsaved-XXXX.npz (not --save's
+    file, which would pass for a finished run), and the message says where."""
+    message = f"--schedule {str(e).removeprefix('schedule: ')}"
+    done = e.history.epochs
+    if not plan.save or done == 0:
+        return message
+    spare = keep_unsaved(plan.save, e.thetas, run_record(plan, parts, e.history), beside=True)
+    if spare is None:
+        return f"{message}; keeping the {count(done, 'epoch')} trained failed: they are lost"
+    return f"{message}; the model of the {count(done, 'epoch')} trained is kept in {spare}"
 
 
 def report_training(
@@ -344,21 +380,8 @@ def report_training(
     arch = "-".join(map(str, layer_sizes(thetas)))
 
     def save_run(**results: float) -> None:
-        record = model_record(
-            plan,
-            parts.classes,
-            parts.ds.class_names,
-            plan.split_ranks,
-            parts.fingerprint,
-            cost_history=history.cost,
-            final_cost=history.final_cost,
-            iterations=history.iterations,
-            stopped=history.stopped,
-            **results,
-        )
-        record.update(standardize=parts.scaling)
         assert plan.save is not None
-        save_model(plan.save, thetas, record)
+        save_model(plan.save, thetas, run_record(plan, parts, history, **results))
 
     J = history.final_cost  # J of these weights on the training part, from train itself
     try:
@@ -739,10 +762,10 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         "--lambda",
         dest="lambda_",
         type=non_negative_real,
-        default=1.0,
+        default=None,  # 1; None tells --resume that it was not given
         metavar="LAMBDA",
         help="L2 strength: lambda/(2m) over all m training samples, "
-        "whatever the batch size (default: 1)",
+        "whatever the batch size (default: 1; with --resume: the model's)",
     )
     t.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="lbfgs", help="default: lbfgs")
     t.add_argument(
@@ -759,7 +782,8 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         default=None,
         metavar="WD",
         help="adamw's decoupled weight decay: each step shrinks the non-bias weights by "
-        "learning rate x WD of themselves (default: 0.01; --optimizer adamw only)",
+        "learning rate x WD of themselves (default: 0.01; with --resume of an adamw model: "
+        "the model's; --optimizer adamw only)",
     )
     t.add_argument(
         "--schedule",
@@ -776,7 +800,7 @@ def add_train_model_flags(t: argparse.ArgumentParser) -> None:
         default=None,
         metavar="NORM",
         help="clip each step's gradient to this global L2 norm (default: no clipping; "
-        "not with lbfgs)",
+        "with --resume: the model's; not with lbfgs)",
     )
     add_train_length_flags(t)
 
@@ -789,7 +813,7 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam 100 full-batch)",
+        help="optimiser steps (default: lbfgs 200, gd/momentum/nesterov/adam/adamw 100 full-batch)",
     )
     g.add_argument(
         "--epochs",
@@ -809,8 +833,9 @@ def add_train_length_flags(t: argparse.ArgumentParser) -> None:
         "--no-shuffle",
         dest="shuffle",
         action="store_false",
+        default=None,  # shuffled; None tells --resume that it was not given
         help="mini-batches in the data's order, the same every epoch (default: a new "
-        "random order each epoch)",
+        "random order each epoch; with --resume: the model's order)",
     )
     t.add_argument(
         "--max-fun",

@@ -25,6 +25,7 @@ from ..data.sources import DataSource, file_kind
 from ..model_file import load, save
 from ..network import Network
 from ..schedules import Schedule, get_schedule
+from ..training.settings import LBFGS_MAX_FUN
 
 
 class CliError(Exception):
@@ -345,13 +346,19 @@ def model_record(
     used, not None for its default)."""
     s = plan.settings
     opt = s.optimizer
+    # what the run used: adamw's default decay, L-BFGS's default limit on evaluations
+    weight_decay = plan.weight_decay
+    if weight_decay is None:
+        weight_decay = getattr(opt, "weight_decay", None)
+    max_fun = s.max_fun if s.max_fun is not None or not s.lbfgs else LBFGS_MAX_FUN
     return dict(
         data=plan.source.record(),
         data_fingerprint=fingerprint,
         optimizer=plan.optimizer,
         lambda_=plan.lambda_,
         learning_rate=None if opt is None else opt.learning_rate,
-        weight_decay=plan.weight_decay,
+        weight_decay=weight_decay,
+        max_fun=max_fun,
         schedule=None if s.schedule is None else s.schedule.spec(),
         clip_norm=s.clip_norm,
         shuffle=s.shuffle,
@@ -483,26 +490,38 @@ def save_model(path: str, thetas: Network, record: dict[str, Any]) -> None:
         save(path, thetas, **record)
     except OSError as e:
         why = str(e) if str(path) in str(e) else f"{path}: {e}"
-        stem = Path(path).stem or "model"
-        for directory in (Path.cwd(), Path(tempfile.gettempdir())):
-            try:
-                fd, spare = tempfile.mkstemp(
-                    prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory
-                )
-                os.close(fd)
-            except OSError:
-                continue
-            try:
-                save(spare, thetas, **record)
-            except OSError:
-                Path(spare).unlink(missing_ok=True)
-                continue
+        spare = keep_unsaved(path, thetas, record)
+        if spare is not None:
             raise CliError(f"--save: {why}; the trained model is kept in {spare} instead") from None
         raise CliError(
             f"--save: {why}; keeping the model in {Path.cwd()} or "
             f"{tempfile.gettempdir()} failed too: the trained model is lost"
         ) from None
     print(f"saved {path}")
+
+
+def keep_unsaved(
+    path: str, thetas: Network, record: dict[str, Any], beside: bool = False
+) -> str | None:
+    """Keep a model that cannot (or should not) be written to ``path`` as
+    ``NAME.unsaved-XXXX.npz`` (``beside``: in ``path``'s directory first), in the current
+    directory, else the temporary directory: the file's name, or None when none of them
+    could be written."""
+    stem = Path(path).stem or "model"
+    first = [Path(path).parent] if beside else []
+    for directory in (*first, Path.cwd(), Path(tempfile.gettempdir())):
+        try:
+            fd, spare = tempfile.mkstemp(prefix=f"{stem}.unsaved-", suffix=".npz", dir=directory)
+            os.close(fd)
+        except OSError:
+            continue
+        try:
+            save(spare, thetas, **record)
+        except OSError:
+            Path(spare).unlink(missing_ok=True)
+            continue
+        return spare
+    return None
 
 
 def banner(args: Any, arch: str, thetas: Network, m: int, dtype: np.dtype, where: str = "") -> str:

@@ -20,7 +20,7 @@ from .. import distributed
 from ..init import initialize
 from ..network import Network
 from ..params import layer_sizes
-from ..training import InputScaleWarning, TrainingDiverged, train
+from ..training import InputScaleWarning, ScheduleError, TrainingDiverged, train
 from .common import (
     CliError,
     banner,
@@ -104,6 +104,8 @@ def cmd_train_distributed(plan: TrainPlan) -> int:
             )
     except TrainingDiverged as e:
         raise CliError(in_flags(str(e), standardize=False)) from None
+    except ScheduleError as e:  # (every rank sees the same rates)
+        raise CliError(f"--schedule {str(e).removeprefix('schedule: ')}") from None
     seconds = time.perf_counter() - start
     return _report(plan, thetas, history, seconds, parts, fingerprint, threads, comm)
 

@@ -6,15 +6,15 @@ rate), read from its file once. The parsed arguments are never changed."""
 from __future__ import annotations
 
 import argparse
-import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..data.sources import DataSource
 from ..network import Network
 from ..optim import AdamW, Optimizer
+from ..schedules import get_schedule, started
 from ..training.settings import CLI, Settings, resolve_settings
 from .common import (
     CliError,
@@ -40,6 +40,7 @@ class Resumed:
     split_ranks: int
     learning_rate: float | None
     notes: tuple[str, ...]
+    carried: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scaling(self) -> Any:
@@ -124,6 +125,15 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
     resumed = resume(args) if args.resume else None
     activation, output = _network_kind(args, resumed)
     learning_rate = resumed.learning_rate if resumed else args.learning_rate
+    # the flags, else (resuming) the model's settings that fit this run, else the defaults
+    given = {
+        "lambda_": args.lambda_,
+        "weight_decay": args.weight_decay,
+        "clip_norm": args.clip_norm,
+        "shuffle": args.shuffle,
+    }
+    carried = resumed.carried if resumed else {}
+    step = {k: carried.get(k) if v is None else v for k, v in given.items()}
     if args.weight_decay is not None and args.optimizer != "adamw":
         raise CliError(
             f"--weight-decay: only used with --optimizer adamw (decoupled decay); "
@@ -138,11 +148,19 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         patience=args.patience,
         early_stopping=args.early_stopping,
         schedule=args.schedule,
-        clip_norm=args.clip_norm,
-        shuffle=args.shuffle,
+        clip_norm=step["clip_norm"],
+        shuffle=True if step["shuffle"] is None else step["shuffle"],
         max_fun=args.max_fun,
         spelling=CLI,
     )
+    decay = step["weight_decay"]
+    rate = settings.optimizer.learning_rate if settings.optimizer is not None else None
+    if args.optimizer == "adamw" and decay is not None and rate is not None and decay * rate >= 1:
+        raise CliError(
+            f"--weight-decay {decay:g} with learning rate {rate:g}: each step would shrink "
+            f"the weights by {decay * rate:g} of themselves, flipping their sign; the "
+            f"product must be below 1"
+        )
     if args.distributed and output == "identity":
         raise CliError("--output identity is not available with --distributed")
     data = resumed.data if resumed else args.data or "digits"
@@ -167,7 +185,7 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         save=args.save,
         plot=args.plot,
         distributed=args.distributed,
-        lambda_=args.lambda_,
+        lambda_=1.0 if step["lambda_"] is None else step["lambda_"],
         optimizer=args.optimizer,
         learning_rate=learning_rate,
         batch_size=args.batch_size,
@@ -179,14 +197,15 @@ def plan_train(args: argparse.Namespace) -> TrainPlan:
         split_ranks=resumed.split_ranks if resumed else 1,
         data_fingerprint=resumed.fingerprint if resumed else None,
         notes=resumed.notes if resumed else (),
-        weight_decay=args.weight_decay,
+        weight_decay=step["weight_decay"],
     )
 
 
 def check_schedule(plan: TrainPlan, m: int) -> None:
     """--schedule against the run it is given, once its training samples (``m``) are
     known and before training starts: a cosine warm-up as long as the run, a floor at
-    or above the learning rate."""
+    or above the learning rate, an epoch whose rate is not finite and > 0 (a cosine span
+    shorter than the run that ends at min_lr=0)."""
     s = plan.settings
     if s.schedule is None or s.optimizer is None:
         return
@@ -194,9 +213,11 @@ def check_schedule(plan: TrainPlan, m: int) -> None:
     steps = math.ceil(m / batch)
     epochs = s.epochs if s.iterations is None else math.ceil(s.iterations / steps)
     try:
-        copy.deepcopy(s.schedule).start(s.optimizer.learning_rate, epochs or 1, m)
-    except ValueError as e:
-        raise CliError(f"--schedule {s.schedule.spec()}: {e}") from None
+        started(s.schedule, s.optimizer.learning_rate, epochs or 1, m)
+    except ValueError as e:  # (a rate's message starts with the schedule's spec)
+        spec, message = s.schedule.spec(), str(e)
+        named = message if message.startswith(spec) else f"{spec}: {message}"
+        raise CliError(f"--schedule {named}") from None
 
 
 def _network_kind(args: argparse.Namespace, resumed: Resumed | None) -> tuple[Any, str]:
@@ -227,6 +248,7 @@ def resume(args: argparse.Namespace) -> Resumed:
     data, delimiter, fingerprint, notes = _resume_data(args, meta)
     seed, test_fraction, split_ranks = _resumed_split(args, meta, data)
     learning_rate, note = _resumed_learning_rate(args, meta)
+    carried, setting_notes = _resumed_settings(args, meta)
     return Resumed(
         net=net,
         meta=meta,
@@ -237,7 +259,8 @@ def resume(args: argparse.Namespace) -> Resumed:
         test_fraction=test_fraction,
         split_ranks=split_ranks,
         learning_rate=learning_rate,
-        notes=(*notes, *([note] if note else [])),
+        notes=(*notes, *([note] if note else []), *setting_notes),
+        carried=carried,
     )
 
 
@@ -327,6 +350,74 @@ def _resumed_learning_rate(args: argparse.Namespace, meta: dict) -> tuple[float 
         f"bprop: note: learning rate {rate:g}, the one {args.optimizer} trained "
         f"the model of --resume {args.resume} with (--learning-rate sets another)"
     )
+
+
+def _resumed_settings(args: argparse.Namespace, meta: dict) -> tuple[dict[str, Any], list[str]]:
+    """The model's training settings that a flag left out takes over (``lambda_``,
+    ``weight_decay``, ``clip_norm``, ``shuffle``), and notes naming them and those not
+    carried over: a weight decay or clipping or batch order the new optimiser does not
+    take, and a schedule (it would start again from its first epoch; --schedule gives one).
+    A model that records none of them (bprop 0.2, or saved from Python) gets no note."""
+    carried: dict[str, Any] = {}
+    dropped: list[str] = []
+    lbfgs, adamw = args.optimizer == "lbfgs", args.optimizer == "adamw"
+    lam = _number(meta.get("lambda_"), lambda v: v >= 0)
+    if args.lambda_ is None and lam is not None and lam != 1.0:
+        carried["lambda_"] = lam
+    decay = _number(meta.get("weight_decay"), lambda v: v >= 0)
+    if args.weight_decay is None and decay is not None:
+        if adamw and meta.get("optimizer") == "adamw":
+            carried["weight_decay"] = decay
+        elif not adamw:
+            dropped.append(f"weight decay {decay:g} ({args.optimizer} takes none)")
+    clip = _number(meta.get("clip_norm"), lambda v: v > 0)
+    if args.clip_norm is None and clip is not None:
+        if lbfgs:
+            dropped.append(f"clip norm {clip:g} (lbfgs takes no clipped steps)")
+        else:
+            carried["clip_norm"] = clip
+    if args.shuffle is None and meta.get("shuffle") is False:
+        if lbfgs:
+            dropped.append("--no-shuffle (lbfgs works on the full batch)")
+        else:
+            carried["shuffle"] = False
+    schedule = meta.get("schedule")
+    if args.schedule is None and isinstance(schedule, str) and schedule:
+        try:
+            get_schedule(schedule)
+        except ValueError:
+            schedule = repr(schedule)
+        dropped.append(
+            f"schedule {schedule} (it would start again from its first epoch; --schedule gives one)"
+        )
+    names = {
+        "lambda_": lambda v: f"lambda {v:g}",
+        "weight_decay": lambda v: f"weight decay {v:g}",
+        "clip_norm": lambda v: f"clip norm {v:g}",
+        "shuffle": lambda v: "--no-shuffle",
+    }
+    notes = []
+    if carried:
+        said = ", ".join(names[k](v) for k, v in carried.items())
+        notes.append(
+            f"bprop: note: {said}: the settings the model of --resume {args.resume} was "
+            f"trained with (flags set others)"
+        )
+    if dropped:
+        notes.append(
+            f"bprop: note: not carried over from the model of --resume {args.resume}: "
+            f"{'; '.join(dropped)}"
+        )
+    return carried, notes
+
+
+def _number(value: Any, ok: Any) -> float | None:
+    """A recorded ``value`` as a float when it is a finite real number that ``ok``
+    accepts, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) and ok(v) else None
 
 
 __all__ = ["Resumed", "TrainPlan", "check_schedule", "plan_train"]

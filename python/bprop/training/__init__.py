@@ -7,13 +7,20 @@ gradient steps with an optimiser, an epoch at a time through ``epochs`` or
 one stopping rule."""
 
 from .driver import OPTIMIZER_NAMES, train
-from .history import History, InputScaleWarning, NoImprovement, TrainingDiverged
+from .history import (
+    History,
+    InputScaleWarning,
+    NoImprovement,
+    ScheduleError,
+    TrainingDiverged,
+)
 from .objective import Objective
 
 __all__ = [
     "train",
     "History",
     "InputScaleWarning",
+    "ScheduleError",
     "TrainingDiverged",
     "NoImprovement",
     "Objective",

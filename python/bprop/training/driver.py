@@ -161,7 +161,8 @@ def train(
     shuffle : bool, default True
         Mini-batches: a new random order of the samples each epoch (seeded by
         ``seed``); False: the batches in the samples' order, the same every epoch
-        (scikit-learn's ``shuffle=False``). Not False with lbfgs.
+        (scikit-learn's ``shuffle=False``). Full batch (``batch_size=None``): no
+        effect (one batch). Not False with lbfgs.
     max_fun : int, optional
         lbfgs only: stop once the cost has been evaluated more than ``max_fun``
         times (SciPy's ``maxfun``, checked at the end of an iteration; default
@@ -191,6 +192,12 @@ def train(
     TypeError
         When an argument has the wrong type: ``callbacks`` not a sequence of
         callables, ``validation_data`` not a pair, ``X`` not numeric.
+    ScheduleError
+        When a schedule whose rates are not known ahead (a custom one) gives an
+        epoch a rate that is not finite and > 0; it names the schedule and the
+        epoch and carries the weights and history of the epochs before. (A
+        built-in schedule's rates, all but ``plateau``'s, are checked for every
+        epoch of the run before training starts, a ``ValueError``.)
 
     Warns
     -----

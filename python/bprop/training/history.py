@@ -62,8 +62,8 @@ class History:
         "completed", "converged" (lbfgs: its tolerance met), "stalled" (lbfgs: its line
         search could not lower J before the tolerance), "early_stopping", "callback",
         "interrupted", "max_fun" (lbfgs: its ``max_fun`` cost evaluations used before
-        its iterations or tolerance), or "diverged" (in a ``TrainingDiverged``'s
-        history).
+        its iterations or tolerance), "diverged" (in a ``TrainingDiverged``'s
+        history) or "schedule" (in a ``ScheduleError``'s history).
     best_epoch : int or None
         With early stopping, the epoch whose weights were returned.
 
@@ -137,6 +137,49 @@ class TrainingDiverged(FloatingPointError, ValueError):
     """
 
     def __init__(self, message: str, thetas: list[np.ndarray], history: History) -> None:
+        super().__init__(message)
+        self.thetas = thetas
+        self.history = history
+
+
+class ScheduleError(ValueError):
+    """A schedule's rate for an epoch was not a learning rate (not finite and > 0),
+    found as the epoch was about to start (a schedule whose rates depend on the run,
+    such as a custom :class:`~bprop.schedules.Schedule`). The epochs before it are
+    kept: ``thetas`` are their weights, ``history`` their record.
+
+    Parameters
+    ----------
+    message : str
+        The schedule, the epoch and its rate.
+    thetas : Network
+        The weights after the last completed epoch (the best one's with early stopping).
+    history : History
+        The run up to that epoch, ``stopped == "schedule"``.
+
+    Attributes
+    ----------
+    thetas : Network
+    history : History
+
+    Examples
+    --------
+    >>> import bprop
+    >>> from bprop.schedules import Schedule
+    >>> class Halt(Schedule):
+    ...     name = "halt"
+    ...     def rate(self, epoch):
+    ...         return self.base_rate if epoch < 3 else 0.0
+    >>> X, y = bprop.data.load_digits()
+    >>> try:
+    ...     bprop.train(bprop.initialize([64, 25, 10], seed=0), X, y, optimizer="momentum",
+    ...                 batch_size=256, epochs=5, schedule=Halt(), verbose=False)
+    ... except bprop.ScheduleError as e:
+    ...     print(e.history.stopped, e.history.epochs, str(e))
+    schedule 2 schedule: halt's rate for epoch 3 of 5 is 0.0: a learning rate must be finite and > 0
+    """
+
+    def __init__(self, message: str, thetas: Network, history: History) -> None:
         super().__init__(message)
         self.thetas = thetas
         self.history = history

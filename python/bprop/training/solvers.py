@@ -5,7 +5,6 @@ and the run's settings and returns the weights and the history."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional
 
 import numpy as np
@@ -14,10 +13,10 @@ from .._internal.problem import Problem
 from ..network import Network
 from ..optim import Optimizer
 from ..params import layer_sizes, roll, unroll
-from ..schedules import Schedule
+from ..schedules import Schedule, bad_rate, rate_error, started
 from .core_epochs import core_epoch, runs_in_core
 from .epochs import BatchPlan, Epoch, python_epoch
-from .history import History, Run, Stop
+from .history import History, Run, ScheduleError, Stop
 from .objective import Objective
 from .settings import LBFGS_MAX_FUN, Settings
 
@@ -41,6 +40,7 @@ def train_stochastic(
         settings.epochs or 0,
         settings.clip_norm,
     )
+    _check_decay(opt)
     schedule = _started(settings.schedule, opt, plan)
     run = _run(objective, settings, validation, plan.epochs, t0)
     rng = objective.shuffle_rng(settings.seed)
@@ -49,7 +49,7 @@ def train_stochastic(
     try:
         for e in range(1, plan.epochs + 1):
             if schedule is not None:  # the rate of this epoch, for both ways of stepping
-                opt.learning_rate = schedule.rate(e)
+                opt.learning_rate = _scheduled_rate(run, schedule, e)
             run.epoch_rate = opt.learning_rate
             order = None
             if plan.shuffles:
@@ -71,15 +71,37 @@ def train_stochastic(
 
 def _started(schedule: Schedule | None, opt: Optimizer, plan: BatchPlan) -> Schedule | None:
     """A copy of ``schedule`` (the caller's is left as it is) started for this run: the
-    optimiser's rate as its base, the run's epochs and samples; None without one."""
+    optimiser's rate as its base, the run's epochs and samples, every epoch's rate
+    checked when known ahead; None without one."""
     if schedule is None:
         return None
-    started = copy.deepcopy(schedule)
     try:
-        started.start(opt.learning_rate, plan.epochs, plan.m_all)
+        return started(schedule, opt.learning_rate, plan.epochs, plan.m_all)
     except ValueError as e:
         raise ValueError(f"schedule: {e}") from None
-    return started
+
+
+def _check_decay(opt: Optimizer) -> None:
+    """AdamW's decay shrinks each weight by ``learning_rate * weight_decay`` of itself per
+    step: at 1 or more that flips its sign (or zeroes it), which no decay means."""
+    decay = getattr(opt, "weight_decay", None)
+    if isinstance(decay, (int, float)) and decay * opt.learning_rate >= 1:
+        raise ValueError(
+            f"weight_decay={decay:g} with learning_rate={opt.learning_rate:g}: each step "
+            f"would shrink the weights by learning_rate * weight_decay = "
+            f"{decay * opt.learning_rate:g} of themselves, flipping their sign; "
+            f"learning_rate * weight_decay must be below 1 (typically 1e-5 to 1e-3)"
+        )
+
+
+def _scheduled_rate(run: Run, schedule: Schedule, epoch: int) -> float:
+    """``schedule``'s rate of ``epoch``; one that is no learning rate ends the run with a
+    :class:`ScheduleError` that keeps the epochs trained so far."""
+    rate = schedule.rate(epoch)
+    if bad_rate(rate):
+        thetas, history = run.finish(run.thetas, "schedule")
+        raise ScheduleError(f"schedule: {rate_error(schedule, epoch, rate)}", thetas, history)
+    return float(rate)
 
 
 def _check_growth(run: Run, thetas: list[np.ndarray], learning_rate: float | None) -> None:
