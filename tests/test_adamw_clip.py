@@ -114,7 +114,7 @@ def test_clipping_by_the_global_norm(dtype):
         eps = np.finfo(dtype).eps
         np.testing.assert_allclose(a, b * (0.5 / norm), rtol=2 * eps, atol=0)
     after = math.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in clipped))
-    assert after == pytest.approx(0.5, rel=10 * np.finfo(dtype).eps)
+    assert after == pytest.approx(0.5, rel=10 * float(np.finfo(dtype).eps))
 
 
 def test_clipping_huge_gradients_does_not_overflow():
